@@ -1,0 +1,93 @@
+"""Warning signs that need a clinician. The app points to help; it never diagnoses."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+EMERGENCY, STRAIGHT_AWAY, RIGHT_AWAY, CHECK = "emergency", "straight_away", "right_away", "check"
+
+LONG_CRAMP_MIN = 10
+
+# code -> (what she ticks, how urgent)
+RED_FLAGS: dict[str, tuple[str, str]] = {
+    "breathless_or_chest_pain": ("Breathlessness or chest pain", EMERGENCY),
+    "one_leg_swelling": ("Swelling in one leg, especially the calf", STRAIGHT_AWAY),
+    "redness_or_warmth": ("Redness or warmth in one leg", STRAIGHT_AWAY),
+    "constant_pain": ("Severe or constant leg pain that does not ease", STRAIGHT_AWAY),
+    "tenderness": ("Tenderness in the leg", STRAIGHT_AWAY),
+    "trouble_walking": ("Trouble walking", STRAIGHT_AWAY),
+    "bleeding_or_fluid": ("Vaginal bleeding or fluid leaking", RIGHT_AWAY),
+    "fever": ("Fever", RIGHT_AWAY),
+    "burning_urination": ("Burning when passing urine", RIGHT_AWAY),
+    "numbness_or_weakness": ("Numbness, tingling or weakness in legs, buttocks or genitals",
+                             RIGHT_AWAY),
+    "contraction_like_pain": ("Intense, sudden or rhythmic pain (like contractions)", RIGHT_AWAY),
+}
+RED_FLAG_CODES = tuple(RED_FLAGS)
+
+
+@dataclass(frozen=True)
+class Advice:
+    """A card to show: how urgent, a headline, what to do, and why it is asked."""
+
+    level: str
+    title: str
+    action: str
+    reasons: tuple[str, ...]
+
+
+_ADVICE = {
+    EMERGENCY: (
+        "Call your local emergency number now",
+        "Leg symptoms together with breathlessness or chest pain need help at once. "
+        "Call the emergency number (for example 911, 999 or 112) now; do not wait to see "
+        "if it passes.",
+    ),
+    STRAIGHT_AWAY: (
+        "Contact your doctor or maternity unit straight away",
+        "These signs can come from a blood clot in a leg vein, which can feel like a cramp. "
+        "Only a clinician can check this: phone your doctor, midwife or maternity unit "
+        "today, not at your next appointment. This applies for about six weeks after the "
+        "birth too.",
+    ),
+    RIGHT_AWAY: (
+        "Contact your midwife, doctor or maternity unit right away",
+        "These signs need to be looked at by your care provider soon. Phone them now and "
+        "tell them what you noticed.",
+    ),
+    CHECK: (
+        "Check for warning signs",
+        "A cramp usually eases within about 10 minutes. If pain lasted longer or stays, "
+        "look at the warning signs below, and contact your doctor or maternity unit if "
+        "the pain does not ease or any of them apply.",
+    ),
+}
+_ORDER = (EMERGENCY, STRAIGHT_AWAY, RIGHT_AWAY, CHECK)
+
+
+def red_flag_label(code: str) -> str:
+    """What a red-flag code means in her words."""
+    return RED_FLAGS[code][0] if code in RED_FLAGS else code
+
+
+def advice_for(codes: list[str] | set[str], longest_cramp_min: float | None = None) -> list[Advice]:
+    """The cards for ticked warning signs (and a long cramp), most urgent first."""
+    reasons: dict[str, list[str]] = {}
+    for code in codes:
+        if code in RED_FLAGS:
+            label, level = RED_FLAGS[code]
+            reasons.setdefault(level, []).append(label)
+    if longest_cramp_min is not None and longest_cramp_min > LONG_CRAMP_MIN:
+        reasons.setdefault(CHECK, []).append(
+            f"A cramp lasted {longest_cramp_min:g} minutes (more than {LONG_CRAMP_MIN})"
+        )
+    return [
+        Advice(level, *_ADVICE[level], reasons=tuple(reasons[level]))
+        for level in _ORDER
+        if level in reasons
+    ]
+
+
+def needs_attention(codes: list[str] | set[str], longest_cramp_min: float | None) -> bool:
+    """True when a night has any warning sign or an unusually long cramp."""
+    return bool(advice_for(codes, longest_cramp_min))
