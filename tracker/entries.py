@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from .models import Leg, Muscle, Relief
 from .safety import RED_FLAGS
 
+UNITS = {"water_ml": " ml", "stretch_min": " minutes", "active_min": " minutes",
+         "magnesium_mg": " mg"}
 LIMITS = {
     "severity": (0, 10),
     "soreness": (0, 10),
@@ -102,7 +104,7 @@ def _check_range(errors: dict[str, str], key: str, value: float | None, name: st
     if isinstance(value, float) and not math.isfinite(value):
         errors[key] = "must be a number"
     elif not low <= value <= high:
-        errors[key] = f"must be between {low} and {high}"
+        errors[key] = f"must be between {low} and {high}{UNITS.get(name, '')}"
 
 
 def validate_cramp(cramp: CrampEntry, prefix: str, errors: dict[str, str]) -> None:

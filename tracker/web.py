@@ -1,0 +1,78 @@
+"""The one Streamlit-aware module of tracker: cached resources and shared screen pieces."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import streamlit as st
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import Session
+
+from .config import database_url
+from .db import make_engine
+from .models import Profile
+from .safety import EMERGENCY, Advice
+
+log = logging.getLogger("cramp_journal")
+
+UNAVAILABLE = (
+    "Your journal could not be reached just now, so nothing was changed. "
+    "Try again in a moment; if it keeps happening, check that the disk is not full "
+    "and that the journal file can be written."
+)
+
+
+@st.cache_resource(show_spinner=False)
+def _engine_for(url: str) -> Engine:
+    from .schema import ensure_schema
+
+    engine = make_engine(url)
+    ensure_schema(engine)
+    return engine
+
+
+def engine() -> Engine:
+    """The journal's engine (migrated on first use); stops the page with a message if it can't."""
+    from .schema import JournalTooNew
+
+    try:
+        return _engine_for(database_url())
+    except JournalTooNew as exc:
+        st.error(str(exc), icon=":material/error:")
+    except (SQLAlchemyError, OSError) as exc:
+        log.error("opening the journal failed: %s", type(exc).__name__)
+        st.error(UNAVAILABLE, icon=":material/error:")
+    st.stop()
+
+
+@contextmanager
+def session() -> Iterator[Session]:
+    """A session on the journal, closed afterwards."""
+    with Session(engine(), expire_on_commit=False) as s:
+        yield s
+
+
+def profile() -> Profile:
+    """The saved profile (blank defaults when she has not set one)."""
+    from .journal import get_profile
+
+    with session() as s:
+        return get_profile(session=s)
+
+
+def show_advice(advice: list[Advice]) -> None:
+    """Prominent cards for warning signs, most urgent first. Our own text only."""
+    for card in advice:
+        show = st.error if card.level == EMERGENCY else st.warning
+        reasons = "\n".join(f"- {reason}" for reason in card.reasons)
+        icon = ":material/emergency:" if card.level == EMERGENCY else ":material/warning:"
+        show(f"**{card.title}**\n\n{card.action}\n\nYou noted:\n{reasons}", icon=icon)
+
+
+def literal(text: str | None) -> None:
+    """Show text she typed exactly as written (never as Markdown or HTML)."""
+    if text:
+        st.text(text)
