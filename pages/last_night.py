@@ -42,6 +42,7 @@ def load(night: dt.date, saved: NightEntry | None, version: int, unit: str) -> N
     ss[P + "loaded"] = (night, version)
     ss[P + "saved"] = saved
     ss[P + "errors"] = {}
+    ss.pop(P + "stale", None)
 
 
 def add_cramp(values: dict | None = None) -> None:
@@ -163,10 +164,10 @@ field_error("night", "The night")
 with web.session() as s:
     stored = get_night(session=s, night=night)
     saved, version = (entry_of(stored), stored.version) if stored else (None, NEW)
-if ss.get(P + "stale") and ss.get(P + "loaded", (None,))[0] != night:
-    ss.pop(P + "stale")  # she moved to another night
-if ss.get(P + "loaded") != (night, version) and not ss.get(P + "stale"):
+loaded = ss.get(P + "loaded")
+if loaded is None or loaded[0] != night:  # first visit, another night, or after a save
     load(night, saved, version, unit)
+base_version = ss[P + "loaded"][1]  # the version her form is based on
 
 when = dating(night, profile.due_date, profile.birth_date)
 if when.label:
@@ -176,10 +177,16 @@ if flash := ss.pop(P + "flash", None):
     st.success(flash, icon=":material/check_circle:")
 if ss.pop(P + "failed", False):
     st.error(web.UNAVAILABLE + " What you typed is still here.", icon=":material/error:")
+if version != base_version and not ss.get(P + "stale"):
+    st.warning(
+        "This night was changed in another tab or device since you opened it. "
+        "Saving now would be refused; reload it first.",
+        icon=":material/sync_problem:",
+    )
 if stale := ss.get(P + "stale"):
     st.error(stale, icon=":material/sync_problem:")
+if stale or version != base_version:
     if st.button("Show the newer version (discards my changes)", key=P + "reload"):
-        ss.pop(P + "stale")
         ss[P + "loaded"] = None
         st.rerun()
 if ss.get(P + "errors"):
@@ -191,13 +198,15 @@ if ss.get(P + "errors"):
 if saved is None:
     st.info("Not logged yet.", icon=":material/edit_note:")
     if not ss[P + "cramp_ids"] and st.button(
-        "No cramps last night",
+        "No cramps last night"
+        if night == today - dt.timedelta(days=1)
+        else f"No cramps on the night of {night:%d %b}",
         key=P + "zero",
         type="primary",
         icon=":material/check_circle:",
         width="stretch",
     ):
-        save(*current_entry(night, unit), expected=version)
+        save(*current_entry(night, unit), expected=base_version)
 else:
     count = len(saved.cramps)
     st.info(
@@ -272,4 +281,4 @@ longest = max((c.duration_min for c in entry.cramps if c.duration_min), default=
 web.show_advice(advice_for(entry.red_flags, longest))
 
 if st.button("Save", key=P + "save", type="primary", icon=":material/save:", width="stretch"):
-    save(entry, read_errors, expected=version)
+    save(entry, read_errors, expected=base_version)
