@@ -185,10 +185,11 @@ if version != base_version and not ss.get(P + "stale"):
     )
 if stale := ss.get(P + "stale"):
     st.error(stale, icon=":material/sync_problem:")
-if stale or version != base_version:
-    if st.button("Show the newer version (discards my changes)", key=P + "reload"):
-        ss[P + "loaded"] = None
-        st.rerun()
+if (stale or version != base_version) and st.button(
+    "Show the newer version (discards my changes)", key=P + "reload"
+):
+    ss[P + "loaded"] = None
+    st.rerun()
 if ss.get(P + "errors"):
     st.error(
         "Nothing was saved yet. Please fix the fields marked below; everything you typed is kept.",
