@@ -61,13 +61,19 @@ def save_profile(*, session: Session, profile: Profile) -> Profile:
     return stored
 
 
-def get_night(*, session: Session, night: dt.date) -> Night | None:
-    """The night that began on this evening, with its cramps and red flags."""
+def get_night(*, session: Session, night: dt.date, for_update: bool = False) -> Night | None:
+    """The night that began on this evening, with its cramps and red flags.
+
+    for_update locks the row until the transaction ends (PostgreSQL; SQLite's writes are
+    already serialised by BEGIN IMMEDIATE), so a version check cannot race another writer.
+    """
     statement = (
         select(Night)
         .where(Night.night == night)
         .options(selectinload(Night.cramps), selectinload(Night.red_flags))
     )
+    if for_update:
+        statement = statement.with_for_update()
     return session.exec(statement).first()
 
 
@@ -123,7 +129,7 @@ def stage_night(
     errors = validate_night(entry)
     if errors:
         raise ValidationFailed(errors)
-    existing = get_night(session=session, night=entry.night)
+    existing = get_night(session=session, night=entry.night, for_update=True)
     stored_version = existing.version if existing else NEW
     if existing is not None and entry_of(existing) == entry:
         return existing  # a repeated save (double click, rerun): nothing to write
@@ -142,6 +148,10 @@ def save_night(
     except IntegrityError as exc:
         # Another writer created the same night between our read and our insert.
         session.rollback()
+        exists = get_night(session=session, night=entry.night) is not None
+        session.rollback()
+        if not exists:
+            raise
         raise StaleNight(entry.night) from exc
     except BaseException:
         session.rollback()
@@ -151,7 +161,7 @@ def save_night(
 
 def delete_night(*, session: Session, night: dt.date, expected_version: int | None = None) -> bool:
     """Delete a night with its cramps and flags; False when it was not there."""
-    existing = get_night(session=session, night=night)
+    existing = get_night(session=session, night=night, for_update=True)
     if existing is None:
         return False
     if expected_version is not None and existing.version != expected_version:

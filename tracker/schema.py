@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import sqlite3
 from pathlib import Path
 
@@ -19,7 +20,11 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 KEEP_BACKUPS = 5
 
 
-class JournalTooNew(RuntimeError):
+class JournalRefused(RuntimeError):
+    """This database cannot be opened as a journal; it is left untouched."""
+
+
+class JournalTooNew(JournalRefused):
     """The journal was written by a newer Cramp Journal; it is left untouched."""
 
 
@@ -42,6 +47,8 @@ def current_revision(engine: Engine) -> str | None:
 def backup_sqlite(source: Path, target: Path) -> Path:
     """Copy a live SQLite journal with the online backup API (consistent while in use)."""
     target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if not target.exists():
+        os.close(os.open(target, os.O_CREAT | os.O_WRONLY, 0o600))
     src = sqlite3.connect(source, timeout=30)
     dst = sqlite3.connect(target)
     try:
@@ -53,8 +60,8 @@ def backup_sqlite(source: Path, target: Path) -> Path:
     return target
 
 
-def _prune_backups(folder: Path, keep: int = KEEP_BACKUPS) -> None:
-    backups = sorted(folder.glob("*-before-*.db"), key=lambda p: p.stat().st_mtime)
+def _prune_backups(folder: Path, stem: str, keep: int = KEEP_BACKUPS) -> None:
+    backups = sorted(folder.glob(f"{stem}-before-*.db"), key=lambda p: p.stat().st_mtime)
     for old in backups[:-keep]:
         old.unlink(missing_ok=True)
 
@@ -85,11 +92,16 @@ def ensure_schema(engine: Engine) -> Path | None:
     backup = None
     path = sqlite_path(str(engine.url))
     has_tables = bool(inspect(engine).get_table_names())
+    if current is None and has_tables:
+        raise JournalRefused(
+            "This database already holds tables that Cramp Journal did not create, so it "
+            "has not been changed. Point DATABASE_URL at an empty database or a journal file."
+        )
     if path is not None and has_tables:
         stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
         backup = backup_sqlite(
             path, path.parent / "backups" / f"{path.stem}-before-{head}-{stamp}.db"
         )
-        _prune_backups(backup.parent)
+        _prune_backups(backup.parent, path.stem)
     upgrade(engine)
     return backup

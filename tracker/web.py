@@ -36,11 +36,11 @@ def _engine_for(url: str) -> Engine:
 
 def engine() -> Engine:
     """The journal's engine (migrated on first use); stops the page with a message if it can't."""
-    from .schema import JournalTooNew
+    from .schema import JournalRefused
 
     try:
         return _engine_for(database_url())
-    except JournalTooNew as exc:
+    except JournalRefused as exc:
         st.error(str(exc), icon=":material/error:")
     except (SQLAlchemyError, OSError) as exc:
         log.error("opening the journal failed: %s", type(exc).__name__)
