@@ -1,0 +1,359 @@
+"""Data access on SQLite and PostgreSQL: one night per date, versions, NULLs, deletes, races."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import sqlite3
+import stat
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+from sqlalchemy import event, text
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
+
+from tests.factories import count_rows, days_ago, make_cramp, make_entry, make_profile
+from tracker.db import make_engine
+from tracker.entries import CrampEntry, NightEntry, ValidationFailed
+from tracker.journal import (
+    NEW,
+    StaleNight,
+    delete_night,
+    entry_of,
+    get_night,
+    get_profile,
+    list_nights,
+    save_night,
+    save_profile,
+    stage_night,
+)
+from tracker.schema import ensure_schema
+
+
+def save(engine: Engine, entry: NightEntry, expected_version: int | None = None) -> int:
+    """Save in a fresh session and return the stored version."""
+    with Session(engine) as session:
+        return save_night(session=session, entry=entry, expected_version=expected_version).version
+
+
+def load(engine: Engine, night: dt.date) -> NightEntry | None:
+    """What a fresh session reads back for a night."""
+    with Session(engine) as session:
+        stored = get_night(session=session, night=night)
+        return entry_of(stored) if stored else None
+
+
+def version_of(engine: Engine, night: dt.date) -> int | None:
+    with Session(engine) as session:
+        stored = get_night(session=session, night=night)
+        return stored.version if stored else None
+
+
+def test_a_saved_night_reads_back_exactly(engine: Engine) -> None:
+    entry = make_entry(
+        cramps=2,
+        red_flags=["tenderness", "fever"],
+        magnesium_mg=300,
+        magnesium_form="citrate",
+        magnesium_clinician_agreed=True,
+    )
+    assert save(engine, entry, expected_version=NEW) == 1
+    assert load(engine, entry.night) == entry.normalised()
+    assert count_rows(engine, "cramp") == 2
+    assert count_rows(engine, "redflag") == 2
+
+
+def test_saving_a_date_again_updates_its_one_night_and_replaces_cramps(engine: Engine) -> None:
+    night = days_ago(2)
+    save(engine, make_entry(night, cramps=3, red_flags=["fever"]), expected_version=NEW)
+    changed = make_entry(night, cramps=[make_cramp(severity=9, leg="right")], water_ml=2000)
+    assert save(engine, changed, expected_version=1) == 2
+    assert count_rows(engine, "night") == 1
+    assert count_rows(engine, "cramp") == 1
+    assert count_rows(engine, "redflag") == 0
+    assert load(engine, night) == changed
+
+
+def test_not_recorded_stays_null_not_zero(engine: Engine) -> None:
+    night = days_ago(1)
+    save(engine, NightEntry(night=night, cramps=[CrampEntry()]), expected_version=NEW)
+    with engine.connect() as conn:
+        stored = conn.execute(
+            text(
+                "SELECT water_ml, stretch_min, active_min, magnesium_mg, soreness, notes, "
+                "magnesium_clinician_agreed FROM night"
+            )
+        ).one()
+        cramp = conn.execute(
+            text(
+                "SELECT time, duration_min, severity, leg, muscle, woke, relief, relieved "
+                "FROM cramp"
+            )
+        ).one()
+    assert all(value is None for value in stored)
+    assert all(value is None for value in cramp)
+    assert load(engine, night) == NightEntry(night=night, cramps=[CrampEntry()])
+
+
+def test_zero_is_stored_as_zero(engine: Engine) -> None:
+    entry = make_entry(cramps=[make_cramp(severity=0)], water_ml=0, soreness=0)
+    save(engine, entry, expected_version=NEW)
+    assert load(engine, entry.night) == entry
+
+
+def test_saving_the_same_night_twice_writes_nothing_new(engine: Engine) -> None:
+    entry = make_entry(cramps=2, red_flags=["fever"])
+    save(engine, entry, expected_version=NEW)
+    with Session(engine) as session:
+        first_update = get_night(session=session, night=entry.night).updated_at
+    # The second click still carries the version she saw before the first save.
+    assert save(engine, entry, expected_version=NEW) == 1
+    with Session(engine) as session:
+        assert get_night(session=session, night=entry.night).updated_at == first_update
+    assert [count_rows(engine, t) for t in ("night", "cramp", "redflag")] == [1, 2, 1]
+
+
+def test_a_stale_save_is_refused_and_the_newer_night_kept(engine: Engine) -> None:
+    night = days_ago(3)
+    save(engine, make_entry(night, cramps=1), expected_version=NEW)
+    newer = make_entry(night, cramps=2, notes="from the phone")
+    save(engine, newer, expected_version=1)
+    with pytest.raises(StaleNight) as refused:
+        save(engine, make_entry(night, cramps=4, notes="from the laptop"), expected_version=1)
+    assert refused.value.night == night
+    assert "Nothing was saved" in str(refused.value)
+    assert version_of(engine, night) == 2
+    assert load(engine, night) == newer
+    assert count_rows(engine, "cramp") == 2
+
+
+def test_a_new_night_over_an_existing_one_is_stale(engine: Engine) -> None:
+    night = days_ago(1)
+    save(engine, make_entry(night, cramps=1), expected_version=NEW)
+    with pytest.raises(StaleNight):
+        save(engine, make_entry(night, cramps=0), expected_version=NEW)
+    assert count_rows(engine, "cramp") == 1
+
+
+def test_an_explicit_overwrite_skips_the_version_check(engine: Engine) -> None:
+    night = days_ago(1)
+    save(engine, make_entry(night, cramps=1), expected_version=NEW)
+    assert save(engine, make_entry(night, cramps=0), expected_version=None) == 2
+    assert count_rows(engine, "cramp") == 0
+
+
+def test_deleting_a_night_removes_its_cramps_and_red_flags(engine: Engine) -> None:
+    keep, drop = days_ago(2), days_ago(1)
+    save(engine, make_entry(keep, cramps=1, red_flags=["fever"]))
+    save(engine, make_entry(drop, cramps=3, red_flags=["tenderness", "fever"]))
+    with Session(engine) as session:
+        assert delete_night(session=session, night=drop, expected_version=1) is True
+        assert delete_night(session=session, night=drop) is False
+    assert [count_rows(engine, t) for t in ("night", "cramp", "redflag")] == [1, 1, 1]
+    assert load(engine, keep) is not None
+
+
+def test_the_database_itself_cascades_deletes(engine: Engine) -> None:
+    save(engine, make_entry(cramps=2, red_flags=["fever"]))
+    with engine.begin() as conn:
+        conn.execute(text("DELETE FROM night"))
+    assert [count_rows(engine, t) for t in ("cramp", "redflag")] == [0, 0]
+
+
+def test_deleting_a_changed_night_is_refused(engine: Engine) -> None:
+    night = days_ago(1)
+    save(engine, make_entry(night, cramps=1))
+    save(engine, make_entry(night, cramps=2), expected_version=1)
+    with Session(engine) as session, pytest.raises(StaleNight):
+        delete_night(session=session, night=night, expected_version=1)
+    assert version_of(engine, night) == 2
+
+
+def test_list_nights_is_inclusive_and_oldest_first(engine: Engine) -> None:
+    nights = [days_ago(n) for n in (1, 5, 3, 2, 4)]
+    for night in nights:
+        save(engine, make_entry(night, cramps=1))
+    with Session(engine) as session:
+        assert [n.night for n in list_nights(session=session)] == sorted(nights)
+        between = list_nights(session=session, start=days_ago(4), end=days_ago(2))
+        assert [n.night for n in between] == [days_ago(4), days_ago(3), days_ago(2)]
+        assert [len(n.cramps) for n in between] == [1, 1, 1]
+        assert list_nights(session=session, start=dt.date.today()) == []
+
+
+def test_validation_errors_leave_the_journal_unchanged(engine: Engine) -> None:
+    night = days_ago(1)
+    save(engine, make_entry(night, cramps=1))
+    bad = make_entry(night, cramps=[make_cramp(severity=11)], water_ml=-5)
+    with pytest.raises(ValidationFailed) as failed:
+        save(engine, bad, expected_version=1)
+    assert set(failed.value.errors) == {"cramps.0.severity", "water_ml"}
+    with pytest.raises(ValidationFailed) as future:
+        save(engine, make_entry(dt.date.today() + dt.timedelta(days=1)), expected_version=NEW)
+    assert set(future.value.errors) == {"night"}
+    assert version_of(engine, night) == 1
+    assert load(engine, night) == make_entry(night, cramps=1)
+    assert count_rows(engine, "night") == 1
+
+
+def test_a_staged_night_is_not_saved_until_commit(engine: Engine) -> None:
+    entry = make_entry(cramps=1)
+    with Session(engine) as session:
+        stage_night(session=session, entry=entry, expected_version=NEW)
+        session.rollback()
+    assert count_rows(engine, "night") == 0
+
+
+def test_profile_is_blank_until_saved_then_stored(engine: Engine) -> None:
+    with Session(engine) as session:
+        blank = get_profile(session=session)
+        assert (blank.id, blank.due_date, blank.water_unit) == (1, None, "ml")
+    assert count_rows(engine, "profile") == 0
+    wanted = make_profile(name="  Sam  ", water_unit="fl oz", last_appointment=days_ago(7))
+    with Session(engine) as session:
+        save_profile(session=session, profile=wanted)
+    with Session(engine) as session:
+        stored = get_profile(session=session)
+        assert (stored.name, stored.water_unit) == ("Sam", "fl oz")
+        assert (stored.due_date, stored.last_appointment) == (wanted.due_date, days_ago(7))
+    with Session(engine) as session:
+        save_profile(session=session, profile=make_profile(name="   "))
+    with Session(engine) as session:
+        assert get_profile(session=session).name is None
+    assert count_rows(engine, "profile") == 1
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"water_unit": "pints"}, "water_unit"),
+        ({"due_date": dt.date.today() + dt.timedelta(days=400)}, "due_date"),
+        ({"birth_date": dt.date.today() + dt.timedelta(days=1)}, "birth_date"),
+        ({"name": "x" * 201}, "name"),
+    ],
+)
+def test_an_invalid_profile_is_refused_and_nothing_stored(
+    engine: Engine, overrides: dict, field: str
+) -> None:
+    with Session(engine) as session:
+        save_profile(session=session, profile=make_profile(name="Before"))
+    with Session(engine) as session, pytest.raises(ValidationFailed) as failed:
+        save_profile(session=session, profile=make_profile(**overrides))
+    assert set(failed.value.errors) == {field}
+    with Session(engine) as session:
+        assert get_profile(session=session).name == "Before"
+
+
+def race(engine: Engine, entries: list[NightEntry], expected_version: int) -> list[Exception]:
+    """Save two entries from two sessions at once; the errors each raised (None if saved).
+
+    Each session waits, just before writing, until the other has read the night too,
+    unless the database makes it wait (a lock): then it goes ahead after a moment.
+    """
+    both_read = threading.Barrier(2)
+
+    def wait_for_the_other(*_: object) -> None:
+        # A broken barrier means the other session is held back by a lock: also serialised.
+        with contextlib.suppress(threading.BrokenBarrierError):
+            both_read.wait(timeout=1.5)
+
+    def save_one(entry: NightEntry) -> Exception | None:
+        with Session(engine) as session:
+            event.listen(session, "before_flush", wait_for_the_other)
+            try:
+                save_night(session=session, entry=entry, expected_version=expected_version)
+            except Exception as refused:  # noqa: BLE001 - reported to the test
+                return refused
+            return None
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        return list(pool.map(save_one, entries))
+
+
+def test_two_sessions_creating_the_same_night_keep_one(engine: Engine) -> None:
+    night = days_ago(1)
+    entries = [make_entry(night, cramps=1, notes="tab A"), make_entry(night, cramps=2, notes="B")]
+    outcomes = race(engine, entries, expected_version=NEW)
+    refused = [o for o in outcomes if o is not None]
+    assert len(refused) == 1
+    assert isinstance(refused[0], StaleNight)
+    if engine.dialect.name == "postgresql":
+        # Both read "no night yet"; the unique key turned the loser's insert away.
+        assert isinstance(refused[0].__cause__, IntegrityError)
+    winner = entries[outcomes.index(None)]
+    assert count_rows(engine, "night") == 1
+    assert load(engine, night) == winner
+    assert count_rows(engine, "cramp") == len(winner.cramps)
+
+
+def test_two_sessions_changing_the_same_night_do_not_lose_an_update(engine: Engine) -> None:
+    night = days_ago(1)
+    save(engine, make_entry(night, cramps=1), expected_version=NEW)
+    entries = [make_entry(night, cramps=2, notes="tab A"), make_entry(night, cramps=3, notes="B")]
+    outcomes = race(engine, entries, expected_version=1)
+    refused = [o for o in outcomes if o is not None]
+    assert len(refused) == 1, "both saves went through: one silently overwrote the other"
+    assert isinstance(refused[0], StaleNight)
+    winner = entries[outcomes.index(None)]
+    assert version_of(engine, night) == 2
+    assert load(engine, night) == winner
+    assert count_rows(engine, "cramp") == len(winner.cramps)
+
+
+# --- SQLite durability and privacy ------------------------------------------------------------
+
+
+def test_sqlite_connections_are_durable(sqlite_engine: Engine) -> None:
+    with sqlite_engine.connect() as conn:
+        pragma = {
+            name: conn.exec_driver_sql(f"PRAGMA {name}").scalar()
+            for name in ("journal_mode", "synchronous", "foreign_keys", "busy_timeout")
+        }
+    assert pragma == {
+        "journal_mode": "wal",
+        "synchronous": 2,
+        "foreign_keys": 1,
+        "busy_timeout": 30_000,
+    }
+
+
+def test_sqlite_transactions_take_the_write_lock_up_front(
+    sqlite_engine: Engine, sqlite_url: str
+) -> None:
+    other = sqlite3.connect(sqlite_url.split("///", 1)[1], timeout=0, isolation_level=None)
+    try:
+        with Session(sqlite_engine) as session:
+            get_night(session=session, night=days_ago(1))  # only a read
+            with pytest.raises(sqlite3.OperationalError, match="locked"):
+                other.execute("BEGIN IMMEDIATE")
+        other.execute("BEGIN IMMEDIATE")  # free again once the session has ended
+        other.execute("ROLLBACK")
+    finally:
+        other.close()
+
+
+def test_a_new_journal_is_readable_by_its_owner_only(tmp_path: Path) -> None:
+    path = tmp_path / "private" / "journal.db"
+    engine = make_engine(f"sqlite:///{path}")
+    try:
+        ensure_schema(engine)
+        save(engine, make_entry(cramps=1))
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+        assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+        wal = path.with_name(path.name + "-wal")
+        assert wal.exists()
+        assert stat.S_IMODE(wal.stat().st_mode) == 0o600
+    finally:
+        engine.dispose()
+
+
+def test_a_loosened_journal_file_is_made_private_again(tmp_path: Path) -> None:
+    path = tmp_path / "journal.db"
+    make_engine(f"sqlite:///{path}").dispose()
+    path.chmod(0o644)
+    make_engine(f"sqlite:///{path}").dispose()
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600

@@ -1,0 +1,32 @@
+"""Streamlit settings that keep the journal private: no telemetry, this machine only."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import pytest
+
+CONFIG = Path(__file__).resolve().parent.parent / ".streamlit" / "config.toml"
+
+
+@pytest.fixture(scope="module")
+def config() -> dict:
+    with CONFIG.open("rb") as file:
+        return tomllib.load(file)
+
+
+def test_no_usage_statistics_are_sent(config: dict) -> None:
+    assert config["browser"]["gatherUsageStats"] is False
+
+
+def test_the_app_listens_on_this_machine_only(config: dict) -> None:
+    assert config["server"]["address"] == "127.0.0.1"
+
+
+def test_the_toolbar_is_minimal(config: dict) -> None:
+    assert config["client"]["toolbarMode"] == "minimal"
+
+
+def test_error_details_are_not_shown_to_the_browser(config: dict) -> None:
+    assert config["client"]["showErrorDetails"] == "none"
