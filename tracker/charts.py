@@ -1,0 +1,339 @@
+"""Charts of the journal: each a function of DataFrames (tracker.frames) returning an Altair chart.
+
+Nights that were not logged are gaps (shaded or missing), never zeros. Colours come from the
+Okabe-Ito palette and viridis, both readable with colour-blindness.
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442"]
+BLUE, ORANGE, GREEN, PINK = OKABE_ITO[:4]
+GAP = "#d9d9d9"
+HEIGHT = 200
+WEEK_TITLE = "Week of pregnancy"
+
+
+def _base(data: pd.DataFrame) -> alt.Chart:
+    return alt.Chart(data).properties(width="container", height=HEIGHT)
+
+
+def daily(nights: pd.DataFrame, start=None, end=None) -> pd.DataFrame:  # noqa: ANN001
+    """One row per calendar day from start to end; days not logged have logged=False."""
+    nights = nights.copy()
+    nights["night"] = pd.to_datetime(nights["night"])
+    first = pd.Timestamp(start) if start is not None else nights["night"].min()
+    last = pd.Timestamp(end) if end is not None else nights["night"].max()
+    if pd.isna(first) or pd.isna(last):
+        return nights.assign(logged=pd.Series(dtype=bool))
+    days = pd.DataFrame({"night": pd.date_range(first, last, freq="D")})
+    wanted = ["night", "cramps", "gestational_days", *HABIT_COLUMNS]
+    frame = days.merge(nights[[c for c in wanted if c in nights]], on="night", how="left")
+    frame["logged"] = frame["cramps"].notna()
+    return frame
+
+
+HABIT_COLUMNS = ("water_ml", "stretch_min", "magnesium_mg")
+
+
+def _x(by: str) -> alt.X:
+    if by == "week":
+        return alt.X("week:Q").title(WEEK_TITLE).scale(zero=False)
+    return alt.X("night:T").title(None).axis(format="%d %b")
+
+
+def _with_week(frame: pd.DataFrame) -> pd.DataFrame:
+    """Add the week of pregnancy, also for unlogged days (it moves in step with the date)."""
+    frame = frame.copy()
+    days = frame["gestational_days"].astype("Float64")
+    epoch = (pd.to_datetime(frame["night"]) - pd.Timestamp("2000-01-01")).dt.days
+    offset = (days - epoch).dropna()
+    if not offset.empty:  # fill only between known pregnant nights, never past the birth
+        filled = (epoch + offset.iloc[0]).astype("Float64")
+        inside = filled.between(days.min(), days.max())
+        days = days.fillna(filled.where(inside))
+    frame["week"] = days / 7
+    return frame
+
+
+def trimester_bands(first_week: float, last_week: float) -> alt.Chart:
+    """Shaded 2nd/3rd trimester bands with labels, for a week-of-pregnancy axis."""
+    bands = pd.DataFrame(
+        {"start": [0, 14, 28], "end": [14, 28, 43], "trimester": ["1st", "2nd", "3rd"]}
+    )
+    bands["start"] = bands["start"].clip(lower=first_week)
+    bands["end"] = bands["end"].clip(upper=last_week)
+    bands = bands[bands["start"] < bands["end"]]
+    rect = (
+        alt.Chart(bands)
+        .mark_rect(opacity=0.08)
+        .encode(
+            x="start:Q",
+            x2="end:Q",
+            color=alt.Color("trimester:N").scale(range=[GREEN, ORANGE, PINK]).legend(None),
+        )
+    )
+    label = (
+        alt.Chart(bands)
+        .mark_text(align="left", baseline="top", dx=3, dy=3, color="#666", fontSize=11)
+        .encode(x="start:Q", y=alt.value(0), text=alt.Text("trimester:N"))
+        .transform_calculate(trimester="datum.trimester + ' trimester'")
+    )
+    return rect + label
+
+
+def _rolling_segments(frame: pd.DataFrame) -> pd.DataFrame:
+    """A 7-day rolling mean of logged nights, split into segments where data is missing."""
+    frame = frame.copy()
+    frame["rolling"] = frame["cramps"].astype("Float64").rolling(7, min_periods=4).mean()
+    missing = frame["rolling"].isna()
+    frame["segment"] = missing.cumsum()
+    return frame[~missing]
+
+
+def cramps_per_night(nights: pd.DataFrame, by: str = "date", start=None, end=None) -> alt.Chart:  # noqa: ANN001
+    """Cramps each logged night, a 7-night rolling mean, and unlogged nights shaded."""
+    frame = daily(nights, start, end)
+    if by == "week":
+        frame = _with_week(frame).dropna(subset=["week"])
+    frame["status"] = frame["logged"].map({True: "logged", False: "not logged"})
+    x = _x(by)
+    tooltip = [
+        alt.Tooltip("night:T", title="Night", format="%a %d %b %Y"),
+        alt.Tooltip("cramps:Q", title="Cramps"),
+        alt.Tooltip("status:N", title="Status"),
+    ]
+    gaps = (
+        _base(frame[~frame["logged"]])
+        .mark_tick(color=GAP, thickness=3, size=HEIGHT)
+        .encode(x, y=alt.value(HEIGHT / 2), tooltip=tooltip)
+    )
+    points = (
+        _base(frame[frame["logged"]])
+        .mark_circle(size=40, color=BLUE, opacity=0.7)
+        .encode(x, alt.Y("cramps:Q").title("Cramps per night").axis(tickMinStep=1), tooltip=tooltip)
+    )
+    line = (
+        _base(_rolling_segments(frame))
+        .mark_line(color=ORANGE, strokeWidth=2.5)
+        .encode(
+            x,
+            y="rolling:Q",
+            detail="segment:N",
+            tooltip=[
+                alt.Tooltip("night:T", title="Night", format="%d %b %Y"),
+                alt.Tooltip("rolling:Q", title="7-night average", format=".1f"),
+            ],
+        )
+    )
+    layers = [gaps, points, line]
+    if by == "week" and not frame.empty:
+        layers.insert(0, trimester_bands(frame["week"].min(), frame["week"].max()))
+    return alt.layer(*layers).properties(title="Cramps per night (orange: 7-night average)")
+
+
+def weekly_rates(nights: pd.DataFrame) -> pd.DataFrame:
+    """Cramps per week for each gestational week, scaled by the nights actually logged."""
+    frame = nights.dropna(subset=["gestational_days"]).copy()
+    frame["week"] = (frame["gestational_days"] // 7).astype(int)
+    weekly = frame.groupby("week").agg(nights=("cramps", "size"), cramps=("cramps", "sum"))
+    weekly["per_week"] = weekly["cramps"] / weekly["nights"] * 7
+    return weekly.reset_index()
+
+
+def cramps_per_week(nights: pd.DataFrame) -> alt.Chart:
+    """Cramps per week by gestational week, with trimester bands."""
+    weekly = weekly_rates(nights)
+    bars = (
+        alt.Chart(weekly)
+        .mark_bar(color=BLUE, width={"band": 0.8})
+        .encode(
+            alt.X("week:Q").title(WEEK_TITLE).scale(zero=False).axis(tickMinStep=1),
+            alt.Y("per_week:Q").title("Cramps per week"),
+            tooltip=[
+                alt.Tooltip("week:Q", title="Week"),
+                alt.Tooltip("nights:Q", title="Nights logged"),
+                alt.Tooltip("cramps:Q", title="Cramps"),
+                alt.Tooltip("per_week:Q", title="Cramps per week", format=".1f"),
+            ],
+        )
+    )
+    layers = [bars]
+    if not weekly.empty:
+        layers.insert(0, trimester_bands(weekly["week"].min() - 0.5, weekly["week"].max() + 0.5))
+    return (
+        alt.layer(*layers)
+        .properties(width="container", height=HEIGHT)
+        .properties(title="Cramps per week (per 7 nights logged)")
+    )
+
+
+def severity_and_duration(
+    cramps: pd.DataFrame, nights: pd.DataFrame, by: str = "date"
+) -> alt.Chart:
+    """Each cramp's severity and duration over time."""
+    frame = cramps[["night", "severity", "duration_min"]].copy()
+    frame["night"] = pd.to_datetime(frame["night"])
+    if by == "week":
+        days = nights[["night", "gestational_days"]].copy()
+        days["night"] = pd.to_datetime(days["night"])
+        frame = _with_week(frame.merge(days, on="night", how="left")).dropna(subset=["week"])
+    tooltip = [
+        alt.Tooltip("night:T", title="Night", format="%a %d %b %Y"),
+        alt.Tooltip("severity:Q", title="Severity (0-10)"),
+        alt.Tooltip("duration_min:Q", title="Minutes", format=".1f"),
+    ]
+    x = _x(by)
+    severity = (
+        _base(frame.dropna(subset=["severity"]))
+        .mark_circle(color=PINK, opacity=0.6)
+        .encode(
+            x, alt.Y("severity:Q").title("Severity (0-10)").scale(domain=[0, 10]), tooltip=tooltip
+        )
+        .properties(title="How bad each cramp was", height=160)
+    )
+    duration = (
+        _base(frame.dropna(subset=["duration_min"]))
+        .mark_circle(color=GREEN, opacity=0.6)
+        .encode(x, alt.Y("duration_min:Q").title("Minutes"), tooltip=tooltip)
+        .properties(title="How long each cramp lasted", height=160)
+    )
+    return alt.vconcat(severity, duration)
+
+
+def night_hour(times: pd.Series) -> pd.Series:
+    """The hour of each cramp counted from 6 pm, so a night reads left to right."""
+    hours = pd.Series(
+        [t.hour if t is not None and not pd.isna(t) else None for t in times],
+        index=times.index,
+        dtype="Float64",
+    )
+    return (hours - 18) % 24
+
+
+HOUR_LABELS = [f"{(h + 18) % 24:02d}:00" for h in range(24)]
+
+
+def time_of_night(cramps: pd.DataFrame) -> alt.Chart:
+    """How many cramps started in each hour of the night."""
+    frame = cramps.assign(slot=night_hour(cramps["time"])).dropna(subset=["slot"])
+    counts = frame.groupby("slot").size().rename("cramps").reset_index()
+    counts["hour"] = counts["slot"].astype(int).map(lambda s: HOUR_LABELS[s])
+    return (
+        alt.Chart(counts)
+        .mark_bar(color=BLUE)
+        .encode(
+            alt.X("hour:O").sort(HOUR_LABELS).title("Time of night").axis(labelAngle=-45),
+            alt.Y("cramps:Q").title("Cramps").axis(tickMinStep=1),
+            tooltip=[alt.Tooltip("hour:O", title="Hour"), alt.Tooltip("cramps:Q", title="Cramps")],
+        )
+        .properties(width="container", height=HEIGHT, title="When cramps start")
+    )
+
+
+def where(cramps: pd.DataFrame) -> alt.Chart:
+    """Cramps by muscle, split by leg."""
+    frame = cramps[["muscle", "leg"]].fillna({"muscle": "not recorded", "leg": "not recorded"})
+    counts = frame.groupby(["muscle", "leg"]).size().rename("cramps").reset_index()
+    return (
+        alt.Chart(counts)
+        .mark_bar()
+        .encode(
+            alt.Y("muscle:N").title(None).sort("-x"),
+            alt.X("cramps:Q").title("Cramps").axis(tickMinStep=1),
+            alt.Color("leg:N")
+            .title("Leg")
+            .scale(
+                domain=["left", "right", "both", "not recorded"],
+                range=[BLUE, ORANGE, GREEN, GAP],
+            )
+            .legend(orient="bottom"),
+            tooltip=["muscle:N", "leg:N", alt.Tooltip("cramps:Q", title="Cramps")],
+        )
+        .properties(width="container", height=160, title="Where: muscle and leg")
+    )
+
+
+HABIT_LABELS = {
+    "cramps": "Cramps",
+    "water_ml": "Water (ml)",
+    "stretch_min": "Stretching (min)",
+    "magnesium_mg": "Magnesium (mg)",
+}
+
+
+def habits(nights: pd.DataFrame, by: str = "date", start=None, end=None) -> alt.Chart:  # noqa: ANN001
+    """Cramps lined up with the day before's water, stretching and magnesium."""
+    frame = daily(nights, start, end)
+    if by == "week":
+        frame = _with_week(frame).dropna(subset=["week"])
+    key = "week" if by == "week" else "night"
+    long = frame.melt(
+        id_vars=[key, "night"] if key == "week" else ["night"],
+        value_vars=list(HABIT_LABELS),
+        var_name="measure",
+        value_name="value",
+    )
+    long = long.dropna(subset=["value"])  # not recorded: no bar, never zero
+    long["measure"] = long["measure"].map(HABIT_LABELS)
+    long["value"] = long["value"].astype(float)
+    return (
+        alt.Chart(long)
+        .mark_bar(width={"band": 0.9} if by == "date" else 3)
+        .encode(
+            _x(by),
+            alt.Y("value:Q").title(None),
+            alt.Color("measure:N")
+            .scale(domain=list(HABIT_LABELS.values()), range=[BLUE, OKABE_ITO[4], GREEN, PINK])
+            .legend(None),
+            tooltip=[
+                alt.Tooltip("night:T", title="Night", format="%a %d %b %Y"),
+                alt.Tooltip("measure:N", title="What"),
+                alt.Tooltip("value:Q", title="Value"),
+            ],
+        )
+        .properties(width="container", height=70)
+        .facet(
+            row=alt.Row("measure:N")
+            .title(None)
+            .sort(list(HABIT_LABELS.values()))
+            .header(labelAngle=0, labelAlign="left", labelAnchor="start", labelOrient="top")
+        )
+        .resolve_scale(y="independent")
+        .properties(title="Habits the day before, and cramps")
+    )
+
+
+def calendar(nights: pd.DataFrame, start=None, end=None) -> alt.Chart:  # noqa: ANN001
+    """A calendar of nights: one square a night, darker for more cramps, grey when not logged."""
+    frame = daily(nights, start, end)
+    frame["week_of"] = frame["night"] - pd.to_timedelta(frame["night"].dt.day_of_week, unit="D")
+    frame["day"] = frame["night"].dt.strftime("%a")
+    frame["status"] = frame["logged"].map({True: "logged", False: "not logged"})
+    tooltip = [
+        alt.Tooltip("night:T", title="Night", format="%a %d %b %Y"),
+        alt.Tooltip("cramps:Q", title="Cramps"),
+        alt.Tooltip("status:N", title="Status"),
+    ]
+    x = alt.X("yearmonthdate(week_of):O").title(None).axis(format="%d %b", labelAngle=-45)
+    y = alt.Y("day:O").sort(["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]).title(None)
+    empty = (
+        _base(frame[~frame["logged"]])
+        .mark_rect(color="#f0f0f0", stroke="white")
+        .encode(x, y, tooltip=tooltip)
+    )
+    logged = (
+        _base(frame[frame["logged"]])
+        .mark_rect(stroke="white")
+        .encode(
+            x,
+            y,
+            alt.Color("cramps:Q")
+            .title("Cramps")
+            .scale(scheme="viridis", reverse=True, domainMin=0),
+            tooltip=tooltip,
+        )
+    )
+    return alt.layer(empty, logged).properties(height=180, title="Every night (grey: not logged)")
