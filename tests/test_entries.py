@@ -177,3 +177,12 @@ def test_parse_time_gives_a_time_or_a_clear_error(typed: str) -> None:
 def test_severity_is_refused_exactly_outside_0_to_10(severity: int) -> None:
     refused = "cramps.0.severity" in cramp_errors(severity=severity)
     assert refused == (not 0 <= severity <= 10)
+
+
+def test_nul_characters_in_text_are_refused() -> None:
+    import datetime as dt
+
+    from tracker.entries import NightEntry, validate_night
+
+    errors = validate_night(NightEntry(night=dt.date(2026, 1, 1), notes="a\x00b", side_effects="ok"))
+    assert set(errors) == {"notes"} and "NUL" in errors["notes"]

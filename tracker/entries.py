@@ -141,6 +141,8 @@ def validate_night(entry: NightEntry, today: dt.date | None = None) -> dict[str,
         limit = 100 if name == "magnesium_form" else MAX_NOTE_CHARS
         if value is not None and len(value) > limit:
             errors[name] = f"is too long: at most {limit:,} characters"
+        elif value is not None and "\x00" in value:
+            errors[name] = "contains a NUL character (an invisible control code); remove it"
     unknown = [code for code in entry.red_flags if code not in RED_FLAGS]
     if unknown:
         errors["red_flags"] = "unknown warning sign " + ", ".join(unknown)
