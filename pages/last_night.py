@@ -165,7 +165,9 @@ with web.session() as s:
     stored = get_night(session=s, night=night)
     saved, version = (entry_of(stored), stored.version) if stored else (None, NEW)
 loaded = ss.get(P + "loaded")
-if loaded is None or loaded[0] != night:  # first visit, another night, or after a save
+# First visit, another night, after a save, or back from another page (Streamlit drops the
+# widget values of a page she leaves).
+if loaded is None or loaded[0] != night or P + "water" not in ss:
     load(night, saved, version, unit)
 base_version = ss[P + "loaded"][1]  # the version her form is based on
 

@@ -1,3 +1,161 @@
-import streamlit as st
+"""Settings: due date, birth date, water unit, name and last appointment; where the journal is."""
 
-st.title("settings")
+import datetime as dt
+
+import streamlit as st
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
+
+from tracker import web
+from tracker.config import database_url, sqlite_path
+from tracker.entries import ValidationFailed
+from tracker.journal import save_profile, validate_profile
+from tracker.models import WATER_UNITS, Profile
+from tracker.pregnancy import dating
+
+ss = st.session_state
+P = "se_"  # every widget and state key on this page starts with this
+FIELDS = {
+    "due": "due_date",
+    "birth": "birth_date",
+    "unit": "water_unit",
+    "name": "name",
+    "appt": "last_appointment",
+}
+
+
+def load(profile: Profile) -> None:
+    """Fill the form with the saved settings before any widget is drawn."""
+    for key, name in FIELDS.items():
+        ss[P + key] = getattr(profile, name) or ("" if key == "name" else None)
+    ss[P + "errors"] = {}
+
+
+def typed() -> Profile:
+    """The settings as the form says them now."""
+    values = {name: ss[P + key] for key, name in FIELDS.items()}
+    return Profile(id=1, **{**values, "name": values["name"].strip() or None})
+
+
+def save() -> None:
+    """Save only what passes the checks; on a problem keep everything she typed."""
+    profile = typed()
+    errors = validate_profile(profile)
+    if not errors:
+        try:
+            with web.session() as s:
+                save_profile(session=s, profile=profile)
+            ss[P + "flash"] = "Settings saved."
+            ss[P + "reload"] = True
+        except ValidationFailed as exc:
+            errors = exc.errors
+        except SQLAlchemyError as exc:
+            web.log.error("saving the settings failed: %s", type(exc).__name__)
+            ss[P + "failed"] = True
+    ss[P + "errors"] = errors
+    st.rerun()
+
+
+def field_error(name: str, label: str) -> None:
+    """The message for one field, right under it, naming the field."""
+    message = ss.get(P + "errors", {}).get(name)
+    if message:
+        st.error(f"{label} {message}", icon=":material/edit:")
+
+
+def pregnancy_status(profile: Profile) -> None:
+    """Where she is today, from the saved due date (or birth date)."""
+    today = dt.date.today()
+    when = dating(today, profile.due_date, profile.birth_date)
+    if when.postpartum_days is not None:
+        st.info(f"Today: {when.long_label}.", icon=":material/child_care:")
+    elif when.days is not None:
+        st.info(
+            f"Today: week {when.label} of pregnancy, trimester {when.trimester}. "
+            f"Due date: {profile.due_date:%A %d %B %Y}.",
+            icon=":material/calendar_month:",
+        )
+    elif profile.due_date:
+        st.info(f"Due date: {profile.due_date:%A %d %B %Y}.", icon=":material/calendar_month:")
+    else:
+        st.caption("Add your due date to see the week of pregnancy next to every night.")
+
+
+def settings_form() -> None:
+    with st.form(P + "form", enter_to_submit=False):
+        st.date_input(
+            "Due date",
+            key=P + "due",
+            value=None,
+            format="DD/MM/YYYY",
+            help="Leave it empty, or clear it with ×, if you don't know it yet.",
+        )
+        field_error("due_date", "The due date")
+        st.date_input(
+            "Birth date (once your baby is born)", key=P + "birth", value=None, format="DD/MM/YYYY"
+        )
+        field_error("birth_date", "The birth date")
+        st.selectbox("Water unit", list(WATER_UNITS), key=P + "unit")
+        field_error("water_unit", "The water unit")
+        st.text_input(
+            "Your name (optional)",
+            key=P + "name",
+            max_chars=200,
+            help="Shown on the summary for your appointment.",
+        )
+        field_error("name", "Your name")
+        st.date_input(
+            "Last appointment",
+            key=P + "appt",
+            value=None,
+            format="DD/MM/YYYY",
+            help="The summary for your next appointment starts from this date.",
+        )
+        field_error("last_appointment", "The appointment date")
+        if st.form_submit_button("Save settings", type="primary", width="stretch"):
+            save()
+
+
+def where_it_lives() -> None:
+    """Where the journal is kept, never with a password or user name."""
+    st.subheader("Where your journal lives")
+    url = database_url()
+    path = sqlite_path(url)
+    if path is not None:
+        st.write("In one file on this computer. Nothing is sent anywhere.")
+        st.code(str(path), language=None, wrap_lines=True)
+        st.caption(
+            "Before each upgrade a copy is kept in the backups folder next to it. "
+            "To make your own backup, copy the file while the app is closed."
+        )
+    elif url.startswith("sqlite"):
+        st.write("In memory only: nothing is kept once the app stops.")
+    else:
+        parsed = make_url(url)
+        st.write(
+            "On a PostgreSQL server"
+            + (f" ({parsed.host}, database {parsed.database})." if parsed.host else ".")
+        )
+        st.caption("The user name and password are not shown here.")
+
+
+# ---------------------------------------------------------------- the screen
+st.title("Settings")
+top = st.container()  # drawn after the location, so that still shows if the journal is down
+where_it_lives()
+
+with top:
+    if flash := ss.pop(P + "flash", None):
+        st.success(flash, icon=":material/check_circle:")
+    if ss.pop(P + "failed", False):
+        st.error(web.UNAVAILABLE + " What you typed is still here.", icon=":material/error:")
+    profile = web.profile()
+    if ss.pop(P + "reload", False) or P + "unit" not in ss:
+        load(profile)
+    if ss.get(P + "errors"):
+        st.error(
+            "Nothing was saved. Please fix the field marked below; everything you typed is kept.",
+            icon=":material/edit:",
+        )
+    pregnancy_status(profile)
+    settings_form()

@@ -58,8 +58,8 @@ _ADVICE = {
     CHECK: (
         "Check for warning signs",
         "A cramp usually eases within about 10 minutes. If pain lasted longer or stays, "
-        "look at the warning signs below, and contact your doctor or maternity unit if "
-        "the pain does not ease or any of them apply.",
+        "go through the warning signs (listed on the Red flags page), and contact your "
+        "doctor or maternity unit if the pain does not ease or any of them apply.",
     ),
 }
 _ORDER = (EMERGENCY, STRAIGHT_AWAY, RIGHT_AWAY, CHECK)

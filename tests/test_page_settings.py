@@ -1,0 +1,123 @@
+"""Settings: saving and reloading, validation next to the field, where the journal lives."""
+
+import datetime as dt
+from pathlib import Path
+
+from sqlmodel import Session
+from streamlit.testing.v1 import AppTest
+
+from tracker.journal import get_profile, save_profile
+from tracker.models import Profile
+from tracker.pregnancy import dating
+
+APP = str(Path(__file__).resolve().parents[1] / "streamlit_app.py")
+TODAY = dt.date.today()
+DUE = TODAY + dt.timedelta(days=70)
+
+
+def open_settings() -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=30).run()
+    assert not at.exception
+    at.switch_page("pages/settings.py").run()
+    assert not at.exception
+    return at
+
+
+def press_save(at: AppTest) -> AppTest:
+    next(b for b in at.button if b.label == "Save settings").click().run()
+    assert not at.exception
+    return at
+
+
+def stored(engine) -> Profile | None:
+    with Session(engine) as s:
+        return s.get(Profile, 1)
+
+
+def test_save_then_a_fresh_visit_shows_the_saved_values(sqlite_engine):
+    at = open_settings()
+    assert "Add your due date" in at.caption[0].value
+    appointment = TODAY - dt.timedelta(days=20)
+    at.date_input(key="se_due").set_value(DUE)
+    at.selectbox(key="se_unit").select("litres")
+    at.text_input(key="se_name").input("  Sam  ")
+    at.date_input(key="se_appt").set_value(appointment)
+    press_save(at)
+    assert at.success[0].value == "Settings saved."
+    saved = stored(sqlite_engine)
+    assert (
+        saved.due_date,
+        saved.birth_date,
+        saved.water_unit,
+        saved.name,
+        saved.last_appointment,
+    ) == (DUE, None, "litres", "Sam", appointment)
+
+    again = open_settings()
+    assert again.date_input(key="se_due").value == DUE
+    assert again.date_input(key="se_birth").value is None
+    assert again.selectbox(key="se_unit").value == "litres"
+    assert again.text_input(key="se_name").value == "Sam"
+    assert again.date_input(key="se_appt").value == appointment
+    when = dating(TODAY, DUE)
+    status = again.info[0].value
+    assert f"week {when.label}" in status and f"trimester {when.trimester}" in status
+    assert f"{DUE:%d %B %Y}" in status
+
+
+def test_a_future_birth_date_is_explained_next_to_it_and_nothing_is_saved(sqlite_engine):
+    at = open_settings()
+    future = TODAY + dt.timedelta(days=5)
+    at.date_input(key="se_due").set_value(DUE)
+    at.date_input(key="se_birth").set_value(future)
+    at.text_input(key="se_name").input("Alex")
+    press_save(at)
+    assert stored(sqlite_engine) is None
+    assert "Nothing was saved" in at.error[0].value
+    nodes = list(at.main)
+    birth = nodes.index(at.date_input(key="se_birth"))
+    assert nodes[birth + 1].type == "error"  # the message sits right under the field
+    assert "can't be in the future" in nodes[birth + 1].value
+    assert at.date_input(key="se_birth").value == future
+    assert at.date_input(key="se_due").value == DUE
+    assert at.text_input(key="se_name").value == "Alex"
+    assert not at.success
+
+
+def test_the_due_date_can_be_cleared(sqlite_engine):
+    with Session(sqlite_engine) as s:
+        save_profile(session=s, profile=Profile(id=1, due_date=DUE, water_unit="ml"))
+    at = open_settings()
+    assert at.date_input(key="se_due").value == DUE
+    at.date_input(key="se_due").set_value(None)
+    press_save(at)
+    with Session(sqlite_engine) as s:
+        assert get_profile(session=s).due_date is None
+    assert at.date_input(key="se_due").value is None
+    assert not at.info  # no week to show without a due date
+
+
+def test_after_the_birth_it_counts_weeks_since(sqlite_engine):
+    born = TODAY - dt.timedelta(days=10)
+    with Session(sqlite_engine) as s:
+        save_profile(session=s, profile=Profile(id=1, due_date=born, birth_date=born))
+    at = open_settings()
+    assert "1 weeks 3 days after birth" in at.info[0].value
+
+
+def test_it_shows_which_file_holds_the_journal(sqlite_url):
+    at = open_settings()
+    assert at.code[0].value == sqlite_url.removeprefix("sqlite:///")
+    assert "Nothing is sent anywhere" in " ".join(m.value for m in at.markdown)
+
+
+def test_a_postgres_journal_is_named_without_credentials(monkeypatch):
+    # Nothing listens on port 1: the journal can't be reached, and the page must say so.
+    monkeypatch.setenv(
+        "DATABASE_URL", "postgresql+psycopg://alice:s3cret-pw@127.0.0.1:1/cramps?connect_timeout=2"
+    )
+    at = open_settings()
+    text = " ".join(str(node.proto) for node in at.main if hasattr(node, "proto"))
+    assert "PostgreSQL server (127.0.0.1, database cramps)" in text
+    assert "s3cret" not in text and "alice" not in text
+    assert "could not be reached" in at.error[0].value
