@@ -1,3 +1,130 @@
+"""Trends: how cramps change over the weeks, and what her own data says about habits."""
+
+import datetime as dt
+
 import streamlit as st
 
-st.title("trends")
+from tracker import charts, web
+from tracker.frames import load_journal
+from tracker.pregnancy import TERM_DAYS
+from tracker.safety import red_flag_label
+from tracker.stats import CAVEATS, describe
+from tracker.summary import summarise
+from tracker.trends import PERIODS, headline, period_bounds
+
+ss = st.session_state
+profile = web.profile()
+last_night = dt.date.today() - dt.timedelta(days=1)
+
+st.title("Trends")
+
+with web.session() as s:
+    overall = summarise(session_or_engine=s)
+if overall.nights_logged == 0:
+    st.info(
+        "Nothing to show yet. Log each morning, including nights with no cramps: after a "
+        "week or two your trends and comparisons appear here.",
+        icon=":material/bedtime:",
+    )
+    if st.button("Log last night", type="primary", icon=":material/edit_note:"):
+        st.switch_page("pages/last_night.py")
+    st.stop()
+
+choice = st.segmented_control(
+    "Period",
+    list(PERIODS),
+    default="Last 4 weeks",
+    required=True,
+    key="tr_period",
+    persist_state="session",
+)
+custom = None
+if choice == "Custom":
+    custom = st.date_input(
+        "From - to",
+        value=(last_night - dt.timedelta(days=27), last_night),
+        max_value=last_night,
+        key="tr_custom",
+        persist_state="session",
+        format="DD/MM/YYYY",
+    )
+start, end = period_bounds(choice, last_night, profile, custom, overall.first_night)
+has_weeks = profile.due_date is not None
+by = st.segmented_control(
+    "Show by",
+    ["date", "week of pregnancy"],
+    default="date",
+    required=True,
+    key="tr_by",
+    persist_state="session",
+    disabled=not has_weeks,
+    help=None if has_weeks else "Set your due date in Settings to see weeks of pregnancy.",
+)
+axis = "week" if by == "week of pregnancy" and has_weeks else "date"
+
+with web.session() as s:
+    summary = summarise(session_or_engine=s, start=start, end=end)
+    before = None
+    if choice != "Whole pregnancy" and start is not None:
+        length = (end - start).days + 1
+        before = summarise(
+            session_or_engine=s,
+            start=start - dt.timedelta(days=length),
+            end=start - dt.timedelta(days=1),
+        )
+    journal = load_journal(s, start, end)
+
+st.caption(f"{start:%d %b %Y} to {end:%d %b %Y}" if start else "Everything you have logged")
+if summary.nights_logged == 0:
+    st.info("No nights logged in this period. Try a longer one.", icon=":material/event_busy:")
+    st.stop()
+
+# ---------------------------------------------------------------- headline numbers
+cols = st.columns(2)
+for i, metric in enumerate(headline(summary, before, start, end)):
+    cols[i % 2].metric(
+        metric.label,
+        metric.value,
+        metric.delta,
+        delta_color="inverse",
+        help=metric.help,
+        border=True,
+    )
+
+if summary.red_flag_nights:
+    lines = "\n".join(
+        f"- {r.night:%a %d %b}: " + ", ".join(red_flag_label(c) for c in r.flags)
+        for r in summary.red_flag_nights
+    )
+    st.warning(
+        f"**You noted warning signs on {len(summary.red_flag_nights)} "
+        f"night{'s' * (len(summary.red_flag_nights) != 1)} in this period.**\n\n{lines}\n\n"
+        "If any of these signs are still there or come back, contact your doctor or maternity "
+        "unit straight away. For breathlessness or chest pain, call the emergency number.",
+        icon=":material/warning:",
+    )
+
+# ---------------------------------------------------------------- insights
+st.subheader("What your own data says")
+# Before/after splits her whole journal at the first night with the habit, whatever the period.
+for item in (*summary.comparisons, *overall.before_after):
+    said = [s for s in describe(item, profile.water_unit) if s not in CAVEATS]
+    st.markdown("- " + " ".join(said))
+st.caption(" ".join(CAVEATS))
+
+# ---------------------------------------------------------------- charts
+nights, cramps = journal.nights, journal.cramps
+st.subheader("Charts")
+st.altair_chart(charts.cramps_per_night(nights, axis, start, end), width="stretch")
+if has_weeks and nights["gestational_days"].notna().any():
+    st.altair_chart(charts.cramps_per_week(nights), width="stretch")
+st.altair_chart(charts.calendar(nights, start, end), width="stretch")
+if not cramps.empty:
+    st.altair_chart(charts.severity_and_duration(cramps, nights, axis), width="stretch")
+    st.altair_chart(charts.time_of_night(cramps), width="stretch")
+    st.altair_chart(charts.where(cramps), width="stretch")
+st.altair_chart(charts.habits(nights, axis, start, end), width="stretch")
+st.caption(
+    f"Grey marks nights that were not logged: they are unknown, not zero. Week of pregnancy "
+    f"counts from 280 days ({TERM_DAYS // 7} weeks) before your due date."
+)

@@ -184,5 +184,7 @@ def test_nul_characters_in_text_are_refused() -> None:
 
     from tracker.entries import NightEntry, validate_night
 
-    errors = validate_night(NightEntry(night=dt.date(2026, 1, 1), notes="a\x00b", side_effects="ok"))
+    errors = validate_night(
+        NightEntry(night=dt.date(2026, 1, 1), notes="a\x00b", side_effects="ok")
+    )
     assert set(errors) == {"notes"} and "NUL" in errors["notes"]

@@ -256,7 +256,10 @@ def test_before_after_sentences() -> None:
         "No nights with stretching are logged yet, so there is no before and after."
     )
     short = describe(before_after(Side(1, 2), Side(5, 1)))
-    assert "log 2 more nights before it (at least 3 of each are needed)" in short[0]
+    assert short[0].startswith("You logged 1 night before you started magnesium")
+    assert "needs at least 3" in short[0]
+    early = describe(before_after(Side(5, 2), Side(1, 1)))
+    assert "log 2 more nights from then on (at least 3 of each are needed)" in early[0]
 
 
 factors = st.sampled_from(["stretching", "magnesium", "water"])

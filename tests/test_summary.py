@@ -222,7 +222,9 @@ def test_period_keeps_only_its_own_nights(engine: Engine) -> None:
     assert (got["nights_logged"], got["cramps"]) == (3, 3)
     assert got["mean_severity"] == 5.0 and got["longest_duration_min"] == 3.0
     assert got["red_flag_nights"] == [{"night": day(5).isoformat(), "flags": ["tenderness"]}]
-    assert got["before_after"][0]["first_night"] is None  # no magnesium inside the period
+    # Before/after splits the whole journal up to the period's end: magnesium began on day 0.
+    assert got["before_after"][0]["first_night"] == day(0).isoformat()
+    assert got["before_after"][0]["baseline"]["nights"] == 0
     assert both_ways(engine, start=day(5))["nights_logged"] == 2
     assert both_ways(engine, end=day(0))["nights_logged"] == 1
     assert both_ways(engine, start=day(6), end=day(8))["nights_logged"] == 0
@@ -304,11 +306,13 @@ def plain_summary(
         "water": [(e, e.water_ml >= middle) for e in kept if e.water_ml is not None],
     }
     before_after = {}
+    # Before/after splits every night up to the period's end, whatever its start.
+    upto = sorted((e for e in entries if end is None or e.night <= end), key=lambda e: e.night)
     for name, attr in (("magnesium", "magnesium_mg"), ("stretching", "stretch_min")):
-        first = min((e.night for e in kept if (getattr(e, attr) or 0) > 0), default=None)
+        first = min((e.night for e in upto if (getattr(e, attr) or 0) > 0), default=None)
         before_after[name] = (
-            first, side([e for e in kept if first is None or e.night < first]),
-            side([e for e in kept if first is not None and e.night >= first]),
+            first, side([e for e in upto if first is None or e.night < first]),
+            side([e for e in upto if first is not None and e.night >= first]),
         )  # fmt: skip
     return {
         "from": kept[0].night.isoformat() if kept else None,

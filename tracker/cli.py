@@ -1,4 +1,4 @@
-"""The `cramp-journal` command: start the app, fill a sample journal, import and export CSV.
+"""The `cramp-journal` command: the app, a sample journal, import/export, backup, erase.
 
 Each subcommand is an `add_<name>(subparsers, common)` that registers its options and a
 `run_<name>(args, engine) -> exit code`; a new command is one more pair listed in COMMANDS.
@@ -8,7 +8,10 @@ Every command opens the journal through ensure_schema (upgrading it, with a back
 from __future__ import annotations
 
 import argparse
+import datetime as dt
+import json
 import os
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -18,7 +21,8 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlmodel import Session
 
-from .config import PROJECT_ROOT, database_url
+from .backup_json import Backup, JsonError, export_json, import_json, read_json
+from .config import PROJECT_ROOT, database_url, sqlite_path
 from .db import make_engine
 from .demo import DEFAULT_SEED, JournalNotEmpty, fill_demo
 from .diary_csv import (
@@ -31,8 +35,12 @@ from .diary_csv import (
     import_diary,
     read_diary,
 )
+from .entries import parse_time
+from .erase import EraseIncomplete, erase_journal, erase_warning
+from .fhir import export_fhir
 from .journal import list_nights
-from .schema import JournalTooNew, ensure_schema
+from .reminder import reminder_ics
+from .schema import JournalTooNew, backup_sqlite, ensure_schema
 
 # Passed before her own options, so the app stays private even without .streamlit/config.toml.
 PRIVATE_DEFAULTS = [
@@ -127,12 +135,17 @@ def _problem_lines(problems: list) -> str:
     return "\n".join(lines)
 
 
-def run_import(args: argparse.Namespace, engine: Engine) -> int:
-    """Import a diary CSV: the whole file or nothing."""
-    path = Path(args.file)
+def _kind(path: Path) -> str:
+    """What a file holds, by its name: fhir (.fhir.json), json (.json backup) or csv."""
+    name = path.name.lower()
+    return "fhir" if name.endswith(".fhir.json") else "json" if name.endswith(".json") else "csv"
+
+
+def _read_entries(path: Path) -> tuple[str, list]:
+    """The text of a diary CSV and its nights; CommandFailed lists what is wrong."""
     try:
         text = decode_diary(path.read_bytes())
-        entries = read_diary(text)
+        return text, read_diary(text)
     except OSError as exc:
         raise CommandFailed(f"cannot read {path}: {exc.strerror or exc}") from None
     except CsvError as exc:
@@ -140,29 +153,70 @@ def run_import(args: argparse.Namespace, engine: Engine) -> int:
             f"{path}: nothing was imported. Fix these and try again:\n"
             + _problem_lines(exc.problems)
         ) from None
+
+
+def _read_backup(path: Path) -> Backup:
+    """The contents of a .json backup; CommandFailed lists what is wrong."""
+    try:
+        return read_json(path.read_bytes().decode("utf-8-sig"))
+    except OSError as exc:
+        raise CommandFailed(f"cannot read {path}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise CommandFailed(f"{path}: nothing was imported: it is not UTF-8 JSON text") from None
+    except JsonError as exc:
+        raise CommandFailed(
+            f"{path}: nothing was imported. Fix these and try again:\n"
+            + _problem_lines(exc.problems)
+        ) from None
+
+
+def _conflict(path: Path, exc: ImportConflict, what: str) -> CommandFailed:
+    return CommandFailed(
+        f"{path}: nothing was imported. {what} already in the journal with different "
+        f"data:\n{exc}\nAdd --replace to overwrite them with the file's version."
+    )
+
+
+def run_import(args: argparse.Namespace, engine: Engine) -> int:
+    """Import a diary CSV or a .json backup: the whole file or nothing."""
+    path = Path(args.file)
+    kind = _kind(path)
+    if kind == "fhir":
+        raise CommandFailed(
+            f"{path}: a FHIR export is for clinical systems and cannot be imported; "
+            "import the .json backup (cramp-journal export FILE.json) instead"
+        )
+    text, source = _read_entries(path) if kind == "csv" else (None, _read_backup(path))
     with Session(engine) as session:
         try:
-            result = import_diary(session=session, entries=entries, replace=args.replace)
+            if kind == "csv":
+                result = import_diary(session=session, entries=source, replace=args.replace)
+            else:
+                result = import_json(session=session, backup=source, replace=args.replace)
         except ImportConflict as exc:
-            raise CommandFailed(
-                f"{path}: nothing was imported. These nights are already in the journal with "
-                f"different data:\n{exc}\nAdd --replace to overwrite them with the file's version."
+            raise _conflict(
+                path, exc, "These nights are" if kind == "csv" else "These are"
             ) from None
     print(
         f"Imported {path}: {result.added} nights added, {result.updated} replaced, "
         f"{result.unchanged} already in the journal."
+        + (f" Settings: {result.profile}." if kind == "json" else "")
     )
-    if ignored := ignored_columns(text):
+    if text and (ignored := ignored_columns(text)):
         print("Ignored columns (not part of the diary format): " + ", ".join(ignored))
     return 0
 
 
 def add_import(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    """Register `import FILE`: read a diary CSV into the journal."""
+    """Register `import FILE`: read a diary CSV or a .json backup into the journal."""
     parser = subparsers.add_parser(
-        "import", parents=[common], help="import a diary CSV (all of it or nothing)"
+        "import",
+        parents=[common],
+        help="import a diary .csv or a .json backup (all of it or nothing)",
+        description="Import a diary CSV (one row per cramp) or a .json backup made by "
+        "`export FILE.json`. Nothing is written if any night is wrong or conflicts.",
     )
-    parser.add_argument("file", help="the CSV file: one row per cramp")
+    parser.add_argument("file", help="the .csv diary or .json backup to read")
     parser.add_argument(
         "--replace", action="store_true", help="overwrite nights the journal already has"
     )
@@ -186,32 +240,202 @@ def write_private(path: Path, data: bytes) -> None:
         raise
 
 
-def run_export(args: argparse.Namespace, engine: Engine) -> int:
-    """Export every night as a diary CSV."""
-    path = Path(args.file)
-    if path.exists() and not args.force:
+def _export_text(kind: str, engine: Engine) -> tuple[str, str]:
+    """The file's text and what it holds, for the message."""
+    if kind == "csv":
+        with Session(engine) as session:
+            nights = list_nights(session=session)
+        return export_diary(nights), f"{len(nights)} nights"
+    if kind == "json":
+        text = export_json(engine)
+        return text, f"{len(json.loads(text)['nights'])} nights and the settings"
+    text = export_fhir(engine)
+    count = sum(e["resource"]["resourceType"] == "Observation" for e in json.loads(text)["entry"])
+    return text, f"{count} FHIR observations"
+
+
+def _refuse_existing(path: Path, force: bool) -> None:
+    if path.exists() and not force:
         raise CommandFailed(f"{path} already exists: choose another name or add --force")
-    with Session(engine) as session:
-        nights = list_nights(session=session)
+
+
+def run_export(args: argparse.Namespace, engine: Engine) -> int:
+    """Export the journal as a diary CSV, a .json backup or a .fhir.json FHIR bundle."""
+    path = Path(args.file)
+    _refuse_existing(path, args.force)
+    kind = _kind(path)
+    text, what = _export_text(kind, engine)
+    data = encode_diary(text) if kind == "csv" else text.encode("utf-8")
     try:
-        write_private(path, encode_diary(export_diary(nights)))
+        write_private(path, data)
     except OSError as exc:
         raise CommandFailed(f"cannot write {path}: {exc.strerror or exc}") from None
-    print(f"Exported {len(nights)} nights to {path}.")
+    print(f"Exported {what} to {path}.")
     return 0
 
 
 def add_export(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    """Register `export FILE`: write the journal as a diary CSV."""
-    parser = subparsers.add_parser("export", parents=[common], help="export the diary as CSV")
-    parser.add_argument("file", help="the CSV file to write, e.g. diary.csv")
+    """Register `export FILE`: the journal as CSV, JSON backup or FHIR, by the file's name."""
+    parser = subparsers.add_parser(
+        "export",
+        parents=[common],
+        help="export: FILE.csv diary, FILE.json full backup, FILE.fhir.json for clinics",
+        description="Export the whole journal. The file name decides the format: .csv is the "
+        "diary (one row per cramp), .json a complete backup that `import` restores exactly, "
+        ".fhir.json a FHIR R4 bundle of patient-reported observations for clinical systems.",
+    )
+    parser.add_argument("file", help="the file to write: diary.csv, journal.json or x.fhir.json")
     parser.add_argument("--force", action="store_true", help="overwrite the file if it exists")
     parser.set_defaults(run=run_export)
 
 
+# --- backup -----------------------------------------------------------------------------------
+
+
+def _checked_copy(source: Path, target: Path) -> int:
+    """Copy the live journal to target via a temp file; the copy's night count."""
+    temp = target.with_name(f".{target.name}.partial")
+    try:
+        backup_sqlite(source, temp)
+        with sqlite3.connect(temp) as copy:
+            result = copy.execute("PRAGMA integrity_check").fetchone()[0]
+            nights = copy.execute("SELECT COUNT(*) FROM night").fetchone()[0]
+        copy.close()
+        if result != "ok":
+            raise CommandFailed(f"the copy failed its integrity check ({result}); try again")
+        os.replace(temp, target)
+    finally:
+        temp.unlink(missing_ok=True)
+    return nights
+
+
+def run_backup(args: argparse.Namespace, engine: Engine) -> int:
+    """Copy a live SQLite journal consistently (safe while the app is saving)."""
+    source, target = sqlite_path(args.url), Path(args.file)
+    if engine.dialect.name != "sqlite" or source is None:
+        raise CommandFailed(
+            "backup copies a SQLite journal file, and this journal is not one "
+            f"({engine.dialect.name}). Run `cramp-journal export FILE.json` for a backup of "
+            "everything in it, or use the server's own tools (pg_dump for PostgreSQL)."
+        )
+    if target.resolve() == source.resolve():
+        raise CommandFailed(f"{target} is the journal itself: choose another file")
+    _refuse_existing(target, args.force)
+    try:
+        nights = _checked_copy(source, target)
+    except (OSError, sqlite3.Error) as exc:
+        raise CommandFailed(f"cannot write {target}: {exc}") from None
+    print(f"Backed up the journal ({nights} nights) to {target}; its integrity check passed.")
+    return 0
+
+
+def add_backup(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    """Register `backup FILE`: a consistent copy of the SQLite journal file."""
+    parser = subparsers.add_parser(
+        "backup",
+        parents=[common],
+        help="copy the SQLite journal file safely, even while the app is running",
+        description="Copy the SQLite journal with SQLite's online backup API: a consistent "
+        "copy even while the app is saving. The copy opens as a journal (--db sqlite:///FILE).",
+    )
+    parser.add_argument("file", help="the copy to write, e.g. journal-2025-03-14.db")
+    parser.add_argument("--force", action="store_true", help="overwrite the file if it exists")
+    parser.set_defaults(run=run_backup)
+
+
+# --- erase ------------------------------------------------------------------------------------
+
+
+def run_erase(args: argparse.Namespace, engine: Engine) -> int:
+    """Delete everything after she types "erase" (or --yes)."""
+    print(erase_warning(engine))
+    if not args.yes:
+        try:
+            answer = input('Type "erase" to delete everything: ')
+        except EOFError:
+            answer = ""
+        if answer.strip().lower() != "erase":
+            raise CommandFailed("nothing was deleted")
+    try:
+        erased = erase_journal(engine)
+    except EraseIncomplete as exc:
+        raise CommandFailed(str(exc)) from None
+    backups = f" and {len(erased.backups)} automatic backups" if erased.backups else ""
+    print(f"Erased {erased.nights} nights, the settings{backups}. The journal is empty.")
+    return 0
+
+
+def add_erase(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    """Register `erase`: delete the whole journal, after confirmation."""
+    parser = subparsers.add_parser(
+        "erase",
+        parents=[common],
+        help="delete everything in the journal and its automatic backups (asks first)",
+        description="Delete every night, cramp, warning sign and the settings, and the "
+        "automatic backups in data/backups/, leaving no trace in the journal file. Asks you "
+        'to type "erase" unless --yes is given.',
+    )
+    parser.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    parser.set_defaults(run=run_erase)
+
+
+# --- reminder ---------------------------------------------------------------------------------
+
+
+def _clock(text: str) -> dt.time:
+    try:
+        return parse_time(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def run_reminder(args: argparse.Namespace, engine: Engine) -> int:
+    """Write a calendar file with a daily reminder to log last night."""
+    path = Path(args.file)
+    _refuse_existing(path, args.force)
+    try:
+        write_private(path, reminder_ics(at=args.at))
+    except OSError as exc:
+        raise CommandFailed(f"cannot write {path}: {exc.strerror or exc}") from None
+    print(f"Wrote {path}: a reminder every day at {args.at:%H:%M}. Open it with your calendar.")
+    return 0
+
+
+def add_reminder(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    """Register `reminder FILE.ics`: a daily calendar reminder to log last night."""
+    parser = subparsers.add_parser(
+        "reminder",
+        parents=[common],
+        help="write a calendar file (.ics) that reminds you every morning to log",
+    )
+    parser.add_argument("file", help="the calendar file to write, e.g. reminder.ics")
+    parser.add_argument(
+        "--at", type=_clock, default=dt.time(8, 0), metavar="HH:MM", help="default 08:00"
+    )
+    parser.add_argument("--force", action="store_true", help="overwrite the file if it exists")
+    parser.set_defaults(run=run_reminder)
+
+
 # --- main -------------------------------------------------------------------------------------
 
-COMMANDS = (add_serve, add_demo, add_import, add_export)
+
+def add_summary(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    """Register `summary`: the numbers the Trends page and the PDF show (imported lazily)."""
+    from .summary import add_summary as register
+
+    register(subparsers, common)
+
+
+COMMANDS = (
+    add_serve,
+    add_demo,
+    add_import,
+    add_export,
+    add_summary,
+    add_backup,
+    add_erase,
+    add_reminder,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

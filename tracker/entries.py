@@ -10,8 +10,12 @@ from dataclasses import dataclass, field
 from .models import Leg, Muscle, Relief
 from .safety import RED_FLAGS
 
-UNITS = {"water_ml": " ml", "stretch_min": " minutes", "active_min": " minutes",
-         "magnesium_mg": " mg"}
+UNITS = {
+    "water_ml": " ml",
+    "stretch_min": " minutes",
+    "active_min": " minutes",
+    "magnesium_mg": " mg",
+}
 LIMITS = {
     "severity": (0, 10),
     "soreness": (0, 10),
@@ -66,16 +70,19 @@ class NightEntry:
 
     def normalised(self) -> NightEntry:
         """The same entry with empty text as None and red flags sorted and unique."""
+
         def text(value: str | None) -> str | None:
             return value if value is not None and value.strip() != "" else None
 
         return NightEntry(
-            **{**self.__dict__,
-               "magnesium_form": text(self.magnesium_form),
-               "side_effects": text(self.side_effects),
-               "notes": text(self.notes),
-               "cramps": list(self.cramps),
-               "red_flags": sorted(set(self.red_flags))},
+            **{
+                **self.__dict__,
+                "magnesium_form": text(self.magnesium_form),
+                "side_effects": text(self.side_effects),
+                "notes": text(self.notes),
+                "cramps": list(self.cramps),
+                "red_flags": sorted(set(self.red_flags)),
+            },
         )
 
 

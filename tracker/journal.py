@@ -35,8 +35,9 @@ def validate_profile(profile: Profile, today: dt.date | None = None) -> dict[str
     """What is wrong with these settings (empty when fine)."""
     today = today or dt.date.today()
     errors: dict[str, str] = {}
-    if profile.due_date and not (today - dt.timedelta(days=3 * 365)
-                                 <= profile.due_date <= today + dt.timedelta(days=300)):
+    if profile.due_date and not (
+        today - dt.timedelta(days=3 * 365) <= profile.due_date <= today + dt.timedelta(days=300)
+    ):
         errors["due_date"] = "must be within the next 43 weeks (or a past pregnancy)"
     if profile.birth_date and profile.birth_date > today:
         errors["birth_date"] = "can't be in the future"
@@ -91,8 +92,11 @@ def list_nights(
 
 def entry_of(night: Night) -> NightEntry:
     """What is stored for a night, in the shape a form or a CSV row uses."""
-    fields = {name: getattr(night, name) for name in NightEntry.__dataclass_fields__
-              if name not in ("cramps", "red_flags")}
+    fields = {
+        name: getattr(night, name)
+        for name in NightEntry.__dataclass_fields__
+        if name not in ("cramps", "red_flags")
+    }
     cramps = [
         CrampEntry(**{name: getattr(c, name) for name in CrampEntry.__dataclass_fields__})
         for c in sorted(night.cramps, key=lambda c: c.position)

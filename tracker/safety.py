@@ -19,8 +19,10 @@ RED_FLAGS: dict[str, tuple[str, str]] = {
     "bleeding_or_fluid": ("Vaginal bleeding or fluid leaking", RIGHT_AWAY),
     "fever": ("Fever", RIGHT_AWAY),
     "burning_urination": ("Burning when passing urine", RIGHT_AWAY),
-    "numbness_or_weakness": ("Numbness, tingling or weakness in legs, buttocks or genitals",
-                             RIGHT_AWAY),
+    "numbness_or_weakness": (
+        "Numbness, tingling or weakness in legs, buttocks or genitals",
+        RIGHT_AWAY,
+    ),
     "contraction_like_pain": ("Intense, sudden or rhythmic pain (like contractions)", RIGHT_AWAY),
 }
 RED_FLAG_CODES = tuple(RED_FLAGS)

@@ -282,6 +282,13 @@ def _before_after_sentences(b: BeforeAfter) -> list[str]:
     if b.first_night is None:
         return [f"No nights with {b.factor} are logged yet, so there is no before and after."]
     started = f"you started {b.factor} ({_day(b.first_night)})"
+    if not b.ratio.enough_data and b.nights_needed["baseline"] > 0:
+        # Nights before the start cannot be logged any more (unless from an old diary).
+        return [
+            f"You logged {_nights(b.baseline.nights)} before {started}; a before and after "
+            f"view needs at least {MIN_NIGHTS}, so it can't be shown. Your nights "
+            "with and without it are compared above."
+        ]
     if not b.ratio.enough_data:
         need = _need(
             [(b.nights_needed["baseline"], "before it"), (b.nights_needed["after"], "from then on")]

@@ -11,7 +11,7 @@ import argparse
 import datetime as dt
 import json
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 from sqlalchemy.engine import Engine
@@ -178,8 +178,11 @@ def summarise(
     """The summary of the nights from start to end (inclusive; default: everything)."""
     with connection(session_or_engine) as conn:
         profile = load_profile(conn)
-        tally = tally_journal(conn, profile, start, end)
-    return build_summary(tally, profile)
+        summary = build_summary(tally_journal(conn, profile, start, end), profile)
+        if start is not None:  # before/after splits her whole journal, not just this period
+            whole = build_summary(tally_journal(conn, profile, None, end), profile)
+            summary = replace(summary, before_after=whole.before_after)
+    return summary
 
 
 def previous_period(start: dt.date, end: dt.date) -> tuple[dt.date, dt.date]:
@@ -259,8 +262,15 @@ def compute_summary(
     start: dt.date | None = None,
     end: dt.date | None = None,
 ) -> Summary:
-    """The summary from frames of tracker.frames.load_journal covering at least the period."""
-    return build_summary(tally_frames(nights_df, cramps_df, profile, start, end), profile)
+    """The summary from frames of tracker.frames.load_journal covering at least the period.
+
+    As in summarise, before/after uses every night in the frames up to end.
+    """
+    summary = build_summary(tally_frames(nights_df, cramps_df, profile, start, end), profile)
+    if start is not None:
+        whole = build_summary(tally_frames(nights_df, cramps_df, profile, None, end), profile)
+        summary = replace(summary, before_after=whole.before_after)
+    return summary
 
 
 # --- `cramp-journal summary [--from DATE] [--to DATE] [--json]` ------------------------------
