@@ -16,6 +16,11 @@ HEIGHT = 200
 WEEK_TITLE = "Week of pregnancy"
 
 
+def _fit(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
+    """Stretch to the page's width, keeping the height (Streamlit squashes "fit" charts)."""
+    return chart.properties(autosize=alt.AutoSizeParams(type="fit-x", contains="padding"))
+
+
 def _base(data: pd.DataFrame) -> alt.Chart:
     return alt.Chart(data).properties(width="container", height=HEIGHT)
 
@@ -105,10 +110,20 @@ def cramps_per_night(nights: pd.DataFrame, by: str = "date", start=None, end=Non
         alt.Tooltip("cramps:Q", title="Cramps"),
         alt.Tooltip("status:N", title="Status"),
     ]
+    gap_frame = frame[~frame["logged"]].assign(
+        until=lambda f: f["night"] + pd.Timedelta(days=1),
+        week_end=lambda f: f["week"] + 1 / 7 if by == "week" else None,
+    )
     gaps = (
-        _base(frame[~frame["logged"]])
-        .mark_tick(color=GAP, thickness=3, size=HEIGHT)
-        .encode(x, y=alt.value(HEIGHT / 2), tooltip=tooltip)
+        _base(gap_frame)
+        .mark_rect(color=GAP, opacity=0.7)
+        .encode(
+            x,
+            x2="week_end:Q" if by == "week" else "until:T",
+            y=alt.value(0),
+            y2=alt.value(HEIGHT),
+            tooltip=tooltip,
+        )
     )
     points = (
         _base(frame[frame["logged"]])
@@ -131,7 +146,7 @@ def cramps_per_night(nights: pd.DataFrame, by: str = "date", start=None, end=Non
     layers = [gaps, points, line]
     if by == "week" and not frame.empty:
         layers.insert(0, trimester_bands(frame["week"].min(), frame["week"].max()))
-    return alt.layer(*layers).properties(title="Cramps per night (orange: 7-night average)")
+    return _fit(alt.layer(*layers).properties(title="Cramps per night (orange: 7-night average)"))
 
 
 def weekly_rates(nights: pd.DataFrame) -> pd.DataFrame:
@@ -163,7 +178,7 @@ def cramps_per_week(nights: pd.DataFrame) -> alt.Chart:
     layers = [bars]
     if not weekly.empty:
         layers.insert(0, trimester_bands(weekly["week"].min() - 0.5, weekly["week"].max() + 0.5))
-    return (
+    return _fit(
         alt.layer(*layers)
         .properties(width="container", height=HEIGHT)
         .properties(title="Cramps per week (per 7 nights logged)")
@@ -221,7 +236,7 @@ def time_of_night(cramps: pd.DataFrame) -> alt.Chart:
     frame = cramps.assign(slot=night_hour(cramps["time"])).dropna(subset=["slot"])
     counts = frame.groupby("slot").size().rename("cramps").reset_index()
     counts["hour"] = counts["slot"].astype(int).map(lambda s: HOUR_LABELS[s])
-    return (
+    return _fit(
         alt.Chart(counts)
         .mark_bar(color=BLUE)
         .encode(
@@ -237,7 +252,7 @@ def where(cramps: pd.DataFrame) -> alt.Chart:
     """Cramps by muscle, split by leg."""
     frame = cramps[["muscle", "leg"]].fillna({"muscle": "not recorded", "leg": "not recorded"})
     counts = frame.groupby(["muscle", "leg"]).size().rename("cramps").reset_index()
-    return (
+    return _fit(
         alt.Chart(counts)
         .mark_bar()
         .encode(
@@ -336,4 +351,6 @@ def calendar(nights: pd.DataFrame, start=None, end=None) -> alt.Chart:  # noqa: 
             tooltip=tooltip,
         )
     )
-    return alt.layer(empty, logged).properties(height=180, title="Every night (grey: not logged)")
+    return _fit(
+        alt.layer(empty, logged).properties(height=180, title="Every night (grey: not logged)")
+    )
