@@ -78,33 +78,49 @@ def cramp_form(index: int, cid: int) -> None:
     k = f"{P}c{cid}_"
     with st.container(border=True):
         st.markdown(f"**Cramp {index + 1}**")
-        st.selectbox("When", TIME_CHOICES, key=k + "preset")
+        st.selectbox("When", TIME_CHOICES, key=k + "preset", persist_state="session")
         if ss[k + "preset"] == TIME_CHOICES[-1]:
-            st.text_input("Time (24 h, like 02:40)", key=k + "time", max_chars=10)
+            st.text_input(
+                "Time (24 h, like 02:40)", key=k + "time", persist_state="session", max_chars=10
+            )
         field_error(f"cramps.{index}.time", "The time:")
-        st.slider("How bad (0 = no pain, 10 = worst imaginable)", 0, 10, key=k + "sev")
+        st.slider(
+            "How bad (0 = no pain, 10 = worst imaginable)",
+            0,
+            10,
+            key=k + "sev",
+            persist_state="session",
+        )
         field_error(f"cramps.{index}.severity", "How bad")
         st.number_input(
             "How long, in minutes",
             key=k + "dur",
+            persist_state="session",
             value=None,
             step=0.5,
             format="%.1f",
             placeholder="e.g. 2",
         )
         field_error(f"cramps.{index}.duration_min", "How long")
-        st.segmented_control("Leg", [leg.value for leg in Leg], key=k + "leg")
-        st.segmented_control("Where", [m.value for m in Muscle], key=k + "muscle")
-        st.segmented_control("Woke me up", ["yes", "no"], key=k + "woke")
+        st.segmented_control(
+            "Leg", [leg.value for leg in Leg], key=k + "leg", persist_state="session"
+        )
+        st.segmented_control(
+            "Where", [m.value for m in Muscle], key=k + "muscle", persist_state="session"
+        )
+        st.segmented_control("Woke me up", ["yes", "no"], key=k + "woke", persist_state="session")
         st.selectbox(
             "What did you try?",
             list(RELIEF_LABELS),
             key=k + "relief",
+            persist_state="session",
             format_func=lambda r: RELIEF_LABELS[r],
             index=None,
             placeholder="Choose what you tried",
         )
-        st.segmented_control("Did it help?", ["yes", "no"], key=k + "relieved")
+        st.segmented_control(
+            "Did it help?", ["yes", "no"], key=k + "relieved", persist_state="session"
+        )
         st.button(
             "Remove this cramp",
             key=k + "remove",
@@ -157,7 +173,11 @@ elif "open_night" in ss:  # History asked to open a night
 
 st.title("Last night")
 night = st.date_input(
-    "Night of (the evening it began)", key=P + "night", max_value=today, format="DD/MM/YYYY"
+    "Night of (the evening it began)",
+    key=P + "night",
+    persist_state="session",
+    max_value=today,
+    format="DD/MM/YYYY",
 )
 field_error("night", "The night")
 
@@ -235,6 +255,7 @@ st.subheader("Yesterday")
 st.number_input(
     f"Water ({unit})",
     key=P + "water",
+    persist_state="session",
     value=None,
     step=50.0 if unit == "ml" else 0.5,
     placeholder="not recorded",
@@ -243,13 +264,19 @@ field_error("water_ml", "Water")
 cols = st.columns(2)
 with cols[0]:
     st.number_input(
-        "Calf stretching (min)", key=P + "stretch", value=None, step=1, placeholder="not recorded"
+        "Calf stretching (min)",
+        key=P + "stretch",
+        persist_state="session",
+        value=None,
+        step=1,
+        placeholder="not recorded",
     )
     field_error("stretch_min", "Stretching")
 with cols[1]:
     st.number_input(
         "Active (min)",
         key=P + "active",
+        persist_state="session",
         value=None,
         step=5,
         placeholder="not recorded",
@@ -259,17 +286,35 @@ with cols[1]:
 with st.expander("Magnesium", expanded=bool(ss[P + "mg"])):
     st.caption("Only take magnesium after talking to your clinician.")
     st.number_input(
-        "Magnesium (mg)", key=P + "mg", value=None, step=50, placeholder="none / not recorded"
+        "Magnesium (mg)",
+        key=P + "mg",
+        persist_state="session",
+        value=None,
+        step=50,
+        placeholder="none / not recorded",
     )
     field_error("magnesium_mg", "Magnesium (mg)")
-    st.text_input("Form", key=P + "mg_form", placeholder="e.g. citrate", max_chars=100)
-    st.checkbox("Discussed with my clinician", key=P + "mg_agreed")
-    st.text_input("Side effects, if any", key=P + "side")
+    st.text_input(
+        "Form",
+        key=P + "mg_form",
+        persist_state="session",
+        placeholder="e.g. citrate",
+        max_chars=100,
+    )
+    st.checkbox("Discussed with my clinician", key=P + "mg_agreed", persist_state="session")
+    st.text_input("Side effects, if any", key=P + "side", persist_state="session")
 
 st.subheader("This morning")
-st.pills("Leg soreness today (0 = none, 10 = worst)", list(range(11)), key=P + "soreness")
+st.pills(
+    "Leg soreness today (0 = none, 10 = worst)",
+    list(range(11)),
+    key=P + "soreness",
+    persist_state="session",
+)
 field_error("soreness", "Soreness")
-st.text_area("Notes", key=P + "notes", placeholder="Anything you want to remember")
+st.text_area(
+    "Notes", key=P + "notes", persist_state="session", placeholder="Anything you want to remember"
+)
 field_error("notes", "Notes")
 
 any_flag = any(ss.get(f"{P}flag_{code}") for code in RED_FLAGS)
@@ -278,7 +323,7 @@ with st.expander(
 ):
     st.caption("This never stops you saving.")
     for code, (label, _level) in RED_FLAGS.items():
-        st.checkbox(label, key=f"{P}flag_{code}")
+        st.checkbox(label, key=f"{P}flag_{code}", persist_state="session")
 entry, read_errors = current_entry(night, unit)
 longest = max((c.duration_min for c in entry.cramps if c.duration_min), default=None)
 web.show_advice(advice_for(entry.red_flags, longest))

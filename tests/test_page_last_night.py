@@ -199,3 +199,17 @@ def test_a_journal_that_fails_to_write_keeps_the_form(engine, monkeypatch) -> No
     assert any("could not be reached" in text for text in texts(at, "error"))
     assert at.text_area(key="ln_notes").value == "still here"
     assert count_rows(engine, "night") == 0
+
+
+def test_a_draft_survives_a_visit_to_another_page(engine) -> None:
+    at = open_app()
+    add_cramp(at, time="03:10", severity=8, minutes=2, leg="right")
+    at.text_area(key="ln_notes").input("half written").run()
+    at.switch_page("pages/guide.py").run()
+    assert not at.exception
+    at.switch_page("pages/last_night.py").run()
+    assert not at.exception
+    assert at.text_area(key="ln_notes").value == "half written"
+    cid = at.session_state["ln_cramp_ids"][0]
+    assert at.text_input(key=f"ln_c{cid}_time").value == "03:10"
+    assert count_rows(engine, "night") == 0  # nothing saved until she presses Save
