@@ -2,7 +2,10 @@
 
 import streamlit as st
 
+from tracker import web
 from tracker.safety import EMERGENCY, LONG_CRAMP_MIN, RED_FLAGS, RIGHT_AWAY, STRAIGHT_AWAY
+
+web.ensure_router()
 
 WHEN_TO_CALL = {
     EMERGENCY: "Call your local emergency number now (for example 911, 999 or 112) if leg "

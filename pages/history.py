@@ -18,6 +18,8 @@ from tracker.history import (
 from tracker.journal import StaleNight, delete_night, entry_of, list_nights
 from tracker.models import Profile
 
+web.ensure_router()
+
 ss = st.session_state
 P = "hi_"  # every widget and state key on this page starts with this
 LAST_NIGHT = "pages/last_night.py"

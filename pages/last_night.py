@@ -27,6 +27,8 @@ from tracker.models import RELIEF_LABELS, WATER_UNITS, Leg, Muscle
 from tracker.pregnancy import dating
 from tracker.safety import RED_FLAGS, advice_for
 
+web.ensure_router()
+
 ss = st.session_state
 _ids = itertools.count(1)
 P = "ln_"  # every widget key on this page starts with this

@@ -9,6 +9,8 @@ from tracker.history import flagged_nights
 from tracker.journal import entry_of, list_nights
 from tracker.safety import CHECK, LONG_CRAMP_MIN, RED_FLAGS, Advice, advice_for
 
+web.ensure_router()
+
 ss = st.session_state
 P = "rf_"  # checkbox keys are rf_<code>
 LONG_CRAMP = f"A cramp lasted more than {LONG_CRAMP_MIN} minutes, or the pain has not gone"

@@ -13,6 +13,8 @@ from tracker.journal import save_profile, validate_profile
 from tracker.models import WATER_UNITS, Profile
 from tracker.pregnancy import dating
 
+web.ensure_router()
+
 ss = st.session_state
 P = "se_"  # every widget and state key on this page starts with this
 FIELDS = {

@@ -12,6 +12,8 @@ from tracker.stats import CAVEATS, describe
 from tracker.summary import summarise
 from tracker.trends import PERIODS, headline, period_bounds
 
+web.ensure_router()
+
 ss = st.session_state
 profile = web.profile()
 last_night = dt.date.today() - dt.timedelta(days=1)

@@ -117,8 +117,16 @@ class Guard:
                 route.abort()
 
         page.route("**/*", route)
-        page.on("console", lambda m: m.type == "error" and self.console_errors.append(m.text))
+        page.on("console", self._console)
         page.on("pageerror", lambda e: self.console_errors.append(str(e)))
+
+
+    def _console(self, message) -> None:  # noqa: ANN001
+        # Opened at a sub-path such as /trends, Streamlit's page first probes
+        # /trends/_stcore/health and host-config, then the root: those 404s are expected.
+        url = (message.location or {}).get("url", "")
+        if message.type == "error" and "/_stcore/" not in url:
+            self.console_errors.append(message.text)
 
 
 @contextmanager
@@ -136,6 +144,7 @@ def chromium() -> Iterator[object]:
 def wait_for_app(page) -> None:  # noqa: ANN001
     """Wait until Streamlit has finished running the script."""
     page.wait_for_selector("[data-testid=stApp]")
+    page.wait_for_selector("[data-testid=stMain] h1", timeout=30_000)  # every page has a title
     page.wait_for_function(
         "() => !document.querySelector('[data-testid=stStatusWidget]')", timeout=30_000
     )

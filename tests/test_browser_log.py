@@ -95,3 +95,17 @@ def test_desktop_zero_night_in_one_click(app, browser) -> None:
     assert saved is not None and saved.cramps == []
     assert guard.foreign_requests == []
     assert guard.console_errors == []
+
+
+def test_a_page_opened_by_its_address_gets_the_app_navigation(app, browser) -> None:
+    """On a fresh server, /history must run inside the router (top navigation), not alone."""
+    base, _ = app
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    guard = Guard()
+    guard.attach(page, base)
+    page.goto(f"{base}/history")
+    wait_for_app(page)
+    assert page.locator("[data-testid=stMain] h1").first.inner_text() == "History"
+    assert page.locator("[data-testid=stSidebarNav]").count() == 0  # not the old page list
+    assert page.get_by_role("link", name="Last night").count() >= 1
+    assert guard.console_errors == [] and guard.foreign_requests == []

@@ -25,6 +25,23 @@ UNAVAILABLE = (
 )
 
 
+def ensure_router() -> None:
+    """Make sure the page runs inside streamlit_app.py's navigation; call first on every page.
+
+    On a fresh server, a page opened by its address (say /trends) is run by Streamlit's old
+    multipage mode, straight from pages/ without the router: no top navigation, and it stays so
+    until someone opens "/". Leaving that mode and running again lets the router take over,
+    on the same page.
+    """
+    try:
+        from streamlit.runtime.pages_manager import PagesManager
+    except ImportError:  # a Streamlit without the old mode
+        return
+    if getattr(PagesManager, "uses_pages_directory", False):
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 @st.cache_resource(show_spinner=False)
 def _engine_for(url: str) -> Engine:
     from .schema import ensure_schema
