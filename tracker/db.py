@@ -10,7 +10,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
 
-from .config import database_url, sqlite_path
+from .config import DATA_DIR, database_url, sqlite_path
 
 BUSY_TIMEOUT_MS = 30_000
 
@@ -21,6 +21,8 @@ def _prepare_sqlite_file(url: str) -> None:
     if path is None:
         return
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if path.parent.resolve() == DATA_DIR.resolve() and path.parent.stat().st_mode & 0o077:
+        path.parent.chmod(0o700)  # data/ comes from the checkout as 0755: make it private
     if not path.exists():
         os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
     for suffix in ("", "-wal", "-shm"):
