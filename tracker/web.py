@@ -46,6 +46,33 @@ def ensure_router() -> None:
 
 
 @st.cache_resource(show_spinner=False)
+def _throttle():  # noqa: ANN202
+    from .passphrase import Throttle
+
+    return Throttle()
+
+
+def require_passphrase() -> None:
+    """With `serve --lan`, ask for the passphrase once per browser session before any page."""
+    import os
+
+    from .passphrase import LAN_ENV
+
+    if os.environ.get(LAN_ENV) != "1" or st.session_state.get("_unlocked"):
+        return
+    st.title("Cramp Journal")
+    st.write("This journal is shared on your home network. Enter its passphrase to open it.")
+    with st.form("unlock"):
+        guess = st.text_input("Passphrase", type="password")
+        if st.form_submit_button("Open", type="primary"):
+            if _throttle().attempt(guess):
+                st.session_state["_unlocked"] = True
+                st.rerun()
+            st.error("That passphrase is not right. Each wrong try makes the next one wait longer.")
+    st.stop()
+
+
+@st.cache_resource(show_spinner=False)
 def _engine_for(url: str) -> Engine:
     from .schema import ensure_schema
 

@@ -1,0 +1,135 @@
+"""`serve --lan`: a passphrase first, kept only as a salted scrypt hash, asked once per session."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.browser_support import free_port
+from tracker import passphrase as pp
+
+APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
+SECRET = "blue whale at midnight"
+
+
+@pytest.fixture
+def secret_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    path = tmp_path / "passphrase.json"
+    monkeypatch.setenv(pp.PASSPHRASE_ENV, str(path))
+    return path
+
+
+def test_only_a_salted_scrypt_hash_is_kept(secret_file: Path) -> None:
+    pp.set_passphrase(SECRET)
+    text = secret_file.read_text()
+    assert SECRET not in text and SECRET.encode().hex() not in text
+    record = json.loads(text)
+    assert record["scheme"] == "scrypt" and record["n"] >= 2**14
+    assert secret_file.stat().st_mode & 0o777 == 0o600
+    assert pp.check_passphrase(SECRET) and not pp.check_passphrase(SECRET + "!")
+    first_salt = record["salt"]
+    pp.set_passphrase(SECRET)
+    assert json.loads(secret_file.read_text())["salt"] != first_salt  # a fresh salt each time
+
+
+def test_short_passphrases_are_refused(secret_file: Path) -> None:
+    with pytest.raises(ValueError, match="at least 10"):
+        pp.set_passphrase("short")
+    assert not secret_file.exists()
+
+
+def test_wrong_guesses_are_slowed_down(secret_file: Path) -> None:
+    pp.set_passphrase(SECRET)
+    throttle = pp.Throttle()
+    assert throttle.delay() == 0
+    assert not throttle.attempt("nope nope nope")
+    assert not throttle.attempt("still wrong!!")
+    assert throttle.delay() == 1.0  # 0.5 s, then 1 s, doubling up to 30 s
+    throttle.failures = 40
+    assert throttle.delay() == pp.MAX_DELAY_S
+    throttle.failures = 0
+    assert throttle.attempt(SECRET) and throttle.failures == 0
+
+
+def test_every_page_asks_for_the_passphrase_once(secret_file: Path, monkeypatch) -> None:
+    pp.set_passphrase(SECRET)
+    monkeypatch.setenv(pp.LAN_ENV, "1")
+    at = AppTest.from_file(APP, default_timeout=30).run()
+    assert not at.exception
+    assert [t.value for t in at.title] == ["Cramp Journal"]  # no journal content before it
+    at.text_input[0].input("not the passphrase")
+    at.button[0].click().run()
+    assert any("not right" in e.value for e in at.error)
+    assert not at.session_state["_unlocked"] if "_unlocked" in at.session_state else True
+    at.text_input[0].input(SECRET)
+    at.button[0].click().run()
+    assert not at.exception
+    assert [t.value for t in at.title] == ["Last night"]
+    at.switch_page("pages/history.py").run()
+    assert [t.value for t in at.title] == ["History"]  # once per session, not per page
+
+
+def test_without_lan_nothing_changes(secret_file: Path, monkeypatch) -> None:
+    monkeypatch.delenv(pp.LAN_ENV, raising=False)
+    at = AppTest.from_file(APP, default_timeout=30).run()
+    assert [t.value for t in at.title] == ["Last night"]
+
+
+def _listening_addresses(port: int) -> set[str]:
+    found = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        if not Path(table).exists():
+            continue
+        for line in Path(table).read_text().splitlines()[1:]:
+            local, state = line.split()[1], line.split()[3]
+            address, hex_port = local.rsplit(":", 1)
+            if int(hex_port, 16) == port and state == "0A":  # LISTEN
+                found.add(address)
+    return found
+
+
+def test_serve_lan_refuses_without_a_passphrase(secret_file: Path, sqlite_url: str) -> None:
+    from tracker.cli import main
+
+    assert main(["serve", "--lan", "--db", sqlite_url]) == 1
+    assert not secret_file.exists()
+
+
+@pytest.mark.skipif(not Path("/proc/net/tcp").exists(), reason="needs Linux /proc")
+def test_serve_lan_listens_beyond_localhost_and_plain_serve_does_not(
+    secret_file: Path, sqlite_url: str
+) -> None:
+    pp.set_passphrase(SECRET)
+    for lan, expected_any in ((False, False), (True, True)):
+        port = free_port()
+        argv = [sys.executable, "-m", "tracker.cli", "serve", "--db", sqlite_url,
+                "--server.port", str(port), "--server.headless", "true"]  # fmt: skip
+        if lan:
+            argv.insert(4, "--lan")
+        child = subprocess.Popen(argv, env=os.environ.copy(), stdout=subprocess.DEVNULL,
+                                 stderr=subprocess.DEVNULL, start_new_session=True)  # fmt: skip
+        try:
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2)
+                    break
+                except OSError:
+                    assert time.monotonic() < deadline, "the app did not start"
+                    time.sleep(0.3)
+            addresses = _listening_addresses(port)
+            anywhere = {"00000000", "00000000000000000000000000000000"}
+            assert bool(addresses & anywhere) is expected_any, addresses
+            if not lan:
+                assert addresses == {"0100007F"}  # 127.0.0.1 only
+        finally:
+            os.killpg(child.pid, 15)
+            child.wait(timeout=20)
