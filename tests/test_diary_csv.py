@@ -420,5 +420,6 @@ def test_broken_quoting_is_refused_with_the_row(engine: Engine, name: str) -> No
     before = dump(engine)
     with pytest.raises(CsvError) as caught:
         import_text(engine, f"{HEADER}\n{rows}\n")
-    assert str(caught.value).startswith(f"row {row}: ") and words in str(caught.value)
+    assert str(caught.value).startswith(f"row {row}, column notes: ")
+    assert words in str(caught.value)
     assert dump(engine) == before

@@ -3,16 +3,23 @@
 from __future__ import annotations
 
 import os
+import random
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlmodel import Session, create_engine
 
 from .config import DATA_DIR, database_url, sqlite_path
 
 BUSY_TIMEOUT_MS = 30_000
+ATTEMPTS = 3  # tries of a transaction that failed only because another writer was in the way
+# SQLite: the busy timeout ran out. PostgreSQL: serialization_failure, deadlock_detected.
+_TRANSIENT_MESSAGES = ("database is locked", "database table is locked")
+_TRANSIENT_SQLSTATES = {"40001", "40P01"}
 
 
 def _prepare_sqlite_file(url: str) -> None:
@@ -75,3 +82,17 @@ def session_scope(engine: Engine) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+def is_transient(exc: BaseException) -> bool:
+    """True for a failure that trying the same transaction again can cure (a lock, a deadlock)."""
+    if not isinstance(exc, DBAPIError) or isinstance(exc, IntegrityError):
+        return False
+    if getattr(exc.orig, "sqlstate", None) in _TRANSIENT_SQLSTATES:
+        return True
+    return any(message in str(exc.orig) for message in _TRANSIENT_MESSAGES)
+
+
+def pause_before_retry(attempt: int) -> None:
+    """Wait a little longer after each failed try, with jitter so writers do not meet again."""
+    time.sleep(random.uniform(0.05, 0.2) * attempt)

@@ -244,17 +244,50 @@ def _delimiter(text: str) -> str:
 
 def _records(text: str) -> Iterator[tuple[int, list[str]]]:
     """Each record with its row number as a spreadsheet counts them (the header is row 1)."""
+    delimiter = _delimiter(text)
     # strict: a quote that is never closed must not swallow the rest of the file silently
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text), strict=True)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    header: list[str] = []
     for row in itertools.count(1):
+        lines_before = reader.line_num
         try:
             cells = next(reader)
         except StopIteration:
             return
         except csv.Error as exc:
             message = next((m for k, m in CSV_ERRORS.items() if k in str(exc)), str(exc))
-            raise CsvError([Problem(row, None, message)]) from None
+            cell = _broken_cell(text, lines_before, delimiter)
+            named = row > 1 and cell < len(header) and header[cell]
+            raise CsvError(
+                [Problem(row, header[cell] if named else str(cell + 1), message)]
+            ) from None
+        header = header if row > 1 else [c.strip().lower() for c in cells]
         yield row, cells
+
+
+def _broken_cell(text: str, lines_before: int, delimiter: str) -> int:
+    """The cell (from 0) where the csv module gave up on the record after `lines_before` lines:
+    the one whose quote is never closed, has text after its closing quote, or is too long."""
+    record = "".join(io.StringIO(text, newline="").readlines()[lines_before:])
+    limit, cell, length, state, i = csv.field_size_limit(), 0, 0, "start", 0
+    while i < len(record):
+        char = record[i]
+        if state == "quoted":
+            doubled = char == '"' and record[i + 1 : i + 2] == '"'  # "" is one quote character
+            state = "closed" if char == '"' and not doubled else state
+            length, i = length + (char != '"' or doubled), i + doubled
+        elif char == delimiter:
+            cell, length, state = cell + 1, 0, "start"
+        elif char in "\r\n" or state == "closed":
+            return cell
+        elif char == '"' and state == "start":
+            state = "quoted"
+        else:
+            state, length = "plain", length + 1
+        if length > limit:
+            return cell
+        i += 1
+    return cell
 
 
 def _find(text: str, needle: str) -> tuple[int | None, str | None]:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import selectinload
 from sqlmodel import Session, select
 
+from .db import ATTEMPTS, is_transient, pause_before_retry
 from .entries import CrampEntry, NightEntry, ValidationFailed, validate_night
 from .models import WATER_UNITS, Cramp, Night, Profile, RedFlag, utcnow
 
@@ -145,7 +146,25 @@ def stage_night(
 def save_night(
     *, session: Session, entry: NightEntry, expected_version: int | None = None
 ) -> Night:
-    """Validate, store and commit one night; see stage_night for the version check."""
+    """Validate, store and commit one night; see stage_night for the version check.
+
+    A save that failed only because another writer was in the way (SQLite still locked after
+    the busy timeout, a PostgreSQL deadlock or serialization failure) is tried again, up to
+    ATTEMPTS times in all; every failed try is rolled back, so nothing is half written.
+    """
+    attempt = 1
+    while True:
+        try:
+            return _save_once(session, entry, expected_version)
+        except DBAPIError as exc:
+            if attempt >= ATTEMPTS or not is_transient(exc):
+                raise
+        pause_before_retry(attempt)
+        attempt += 1
+
+
+def _save_once(session: Session, entry: NightEntry, expected_version: int | None) -> Night:
+    """One try of save_night: commit, or roll back and raise."""
     try:
         night = stage_night(session=session, entry=entry, expected_version=expected_version)
         session.commit()
