@@ -41,7 +41,7 @@ def open_on_last_night(night: dt.date | None = None) -> None:
 def delete(night: dt.date, version: int) -> None:
     """Delete the night she confirmed, unless it changed since she chose it."""
     try:
-        with web.session() as s:
+        with web.session(writing=True) as s:
             gone = delete_night(session=s, night=night, expected_version=version)
         ss[P + "flash"] = (
             f"Deleted the night of {night:%A %d %B %Y} and its cramps."

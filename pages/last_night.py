@@ -148,7 +148,7 @@ def save(entry: NightEntry, read_errors: dict[str, str], expected: int) -> None:
         errors["water_ml"] = f"must be between 0 and {most:.0f} {unit}"
     if not errors:
         try:
-            with web.session() as s:
+            with web.session(writing=True) as s:
                 save_night(session=s, entry=entry, expected_version=expected)
             ss[P + "flash"] = f"Saved the night of {entry.night:%A %d %B}."
             ss[P + "loaded"] = None  # reload what was committed

@@ -45,7 +45,7 @@ def save() -> None:
     errors = validate_profile(profile)
     if not errors:
         try:
-            with web.session() as s:
+            with web.session(writing=True) as s:
                 save_profile(session=s, profile=profile)
             ss[P + "flash"] = "Settings saved."
             ss[P + "reload"] = True

@@ -213,3 +213,17 @@ def test_a_draft_survives_a_visit_to_another_page(engine) -> None:
     cid = at.session_state["ln_cramp_ids"][0]
     assert at.text_input(key=f"ln_c{cid}_time").value == "03:10"
     assert count_rows(engine, "night") == 0  # nothing saved until she presses Save
+
+
+def test_a_journal_that_cannot_be_read_shows_a_message_not_a_crash(engine, monkeypatch) -> None:
+    from sqlalchemy.exc import OperationalError
+
+    import tracker.journal
+
+    def unreadable(*args, **kwargs):
+        raise OperationalError("SELECT", {}, Exception("disk I/O error"))
+
+    monkeypatch.setattr(tracker.journal, "get_night", unreadable)
+    at = AppTest.from_file(APP, default_timeout=30).run()
+    assert not at.exception
+    assert any("could not be reached" in text for text in texts(at, "error"))

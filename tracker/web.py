@@ -96,10 +96,21 @@ def engine() -> Engine:
 
 
 @contextmanager
-def session() -> Iterator[Session]:
-    """A session on the journal, closed afterwards."""
+def session(*, writing: bool = False) -> Iterator[Session]:
+    """A session on the journal, closed afterwards.
+
+    A failed read stops the page with a plain message; with writing=True the error goes to
+    the page, which explains the failed save and keeps what she typed.
+    """
     with Session(engine(), expire_on_commit=False) as s:
-        yield s
+        try:
+            yield s
+        except SQLAlchemyError as exc:
+            if writing:
+                raise
+            log.error("reading the journal failed: %s", type(exc).__name__)
+            st.error(UNAVAILABLE, icon=":material/error:")
+            st.stop()
 
 
 def profile() -> Profile:
