@@ -76,7 +76,7 @@ with web.session() as s:
         )
     journal = load_journal(s, start, end)
 
-st.caption(f"{start:%d %b %Y} to {end:%d %b %Y}" if start else "Everything you have logged")
+st.caption(f"{start:%d %b %Y} to {end:%d %b %Y}" if start else "Every night you logged")
 if summary.nights_logged == 0:
     st.info("No nights logged in this period. Try a longer one.", icon=":material/event_busy:")
     st.stop()

@@ -14,6 +14,7 @@ BLUE, ORANGE, GREEN, PINK = OKABE_ITO[:4]
 GAP = "#d9d9d9"
 HEIGHT = 200
 WEEK_TITLE = "Week of pregnancy"
+TITLE_ABOVE_BANDS = 18
 
 
 def _fit(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
@@ -45,7 +46,8 @@ HABIT_COLUMNS = ("water_ml", "stretch_min", "magnesium_mg")
 
 def _x(by: str) -> alt.X:
     if by == "week":
-        return alt.X("week:Q").title(WEEK_TITLE).scale(zero=False)
+        # Whole weeks only: "32.4" is not a week anyone counts in.
+        return alt.X("week:Q").title(WEEK_TITLE).scale(zero=False).axis(tickMinStep=1, format="d")
     return alt.X("night:T").title(None).axis(format="%d %b")
 
 
@@ -63,8 +65,9 @@ def _with_week(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def trimester_bands(first_week: float, last_week: float) -> alt.Chart:
-    """Shaded 2nd/3rd trimester bands with labels, for a week-of-pregnancy axis."""
+def _trimester_layers(first_week: float, last_week: float) -> tuple[alt.Chart, alt.Chart]:
+    """Shaded trimester bands, and their labels just above the plot (where no mark can hide
+    them; the chart's title needs TITLE_ABOVE_BANDS of offset to leave them room)."""
     bands = pd.DataFrame(
         {"start": [0, 14, 28], "end": [14, 28, 43], "trimester": ["1st", "2nd", "3rd"]}
     )
@@ -75,17 +78,23 @@ def trimester_bands(first_week: float, last_week: float) -> alt.Chart:
         alt.Chart(bands)
         .mark_rect(opacity=0.08)
         .encode(
-            x="start:Q",
-            x2="end:Q",
+            alt.X("start:Q"),
+            alt.X2("end"),
             color=alt.Color("trimester:N").scale(range=[GREEN, ORANGE, PINK]).legend(None),
         )
     )
     label = (
         alt.Chart(bands)
-        .mark_text(align="left", baseline="top", dx=3, dy=3, color="#666", fontSize=11)
-        .encode(x="start:Q", y=alt.value(0), text=alt.Text("trimester:N"))
+        .mark_text(align="left", baseline="bottom", dx=3, dy=-3, color="#666", fontSize=11)
+        .encode(alt.X("start:Q"), alt.YValue(0), alt.Text("trimester:N"))
         .transform_calculate(trimester="datum.trimester + ' trimester'")
     )
+    return rect, label
+
+
+def trimester_bands(first_week: float, last_week: float) -> alt.Chart:
+    """Shaded 2nd/3rd trimester bands with labels, for a week-of-pregnancy axis."""
+    rect, label = _trimester_layers(first_week, last_week)
     return rect + label
 
 
@@ -119,9 +128,9 @@ def cramps_per_night(nights: pd.DataFrame, by: str = "date", start=None, end=Non
         .mark_rect(color=GAP, opacity=0.7)
         .encode(
             x,
-            x2="week_end:Q" if by == "week" else "until:T",
-            y=alt.value(0),
-            y2=alt.value(HEIGHT),
+            alt.X2("week_end" if by == "week" else "until"),
+            alt.YValue(0),
+            alt.Y2Value(HEIGHT),
             tooltip=tooltip,
         )
     )
@@ -135,8 +144,8 @@ def cramps_per_night(nights: pd.DataFrame, by: str = "date", start=None, end=Non
         .mark_line(color=ORANGE, strokeWidth=2.5)
         .encode(
             x,
-            y="rolling:Q",
-            detail="segment:N",
+            alt.Y("rolling:Q"),
+            alt.Detail("segment:N"),
             tooltip=[
                 alt.Tooltip("night:T", title="Night", format="%d %b %Y"),
                 alt.Tooltip("rolling:Q", title="7-night average", format=".1f"),
@@ -145,8 +154,12 @@ def cramps_per_night(nights: pd.DataFrame, by: str = "date", start=None, end=Non
     )
     layers = [gaps, points, line]
     if by == "week" and not frame.empty:
-        layers.insert(0, trimester_bands(frame["week"].min(), frame["week"].max()))
-    return _fit(alt.layer(*layers).properties(title="Cramps per night (orange: 7-night average)"))
+        rect, label = _trimester_layers(frame["week"].min(), frame["week"].max())
+        layers = [rect, *layers, label]
+    title = "Cramps per night (orange: 7-night average)"
+    if by == "week":
+        title = alt.TitleParams(title, offset=TITLE_ABOVE_BANDS)
+    return _fit(alt.layer(*layers).properties(title=title))
 
 
 def weekly_rates(nights: pd.DataFrame) -> pd.DataFrame:
@@ -161,12 +174,17 @@ def weekly_rates(nights: pd.DataFrame) -> pd.DataFrame:
 def cramps_per_week(nights: pd.DataFrame) -> alt.Chart:
     """Cramps per week by gestational week, with trimester bands."""
     weekly = weekly_rates(nights)
+    # Week 32 is the nights 32+0 to 32+6: its bar spans that stretch of the axis, as the
+    # nights do on the cramps-per-night chart.
+    weekly = weekly.assign(left=weekly["week"] + 0.1, right=weekly["week"] + 0.9)
     bars = (
         alt.Chart(weekly)
-        .mark_bar(color=BLUE, width={"band": 0.8})
+        .mark_bar(color=BLUE)
         .encode(
-            alt.X("week:Q").title(WEEK_TITLE).scale(zero=False).axis(tickMinStep=1),
+            alt.X("left:Q").title(WEEK_TITLE).scale(zero=False).axis(tickMinStep=1, format="d"),
+            alt.X2("right:Q"),
             alt.Y("per_week:Q").title("Cramps per week"),
+            alt.Y2Datum(0),  # ranged bars need their base said explicitly
             tooltip=[
                 alt.Tooltip("week:Q", title="Week"),
                 alt.Tooltip("nights:Q", title="Nights logged"),
@@ -177,11 +195,14 @@ def cramps_per_week(nights: pd.DataFrame) -> alt.Chart:
     )
     layers = [bars]
     if not weekly.empty:
-        layers.insert(0, trimester_bands(weekly["week"].min() - 0.5, weekly["week"].max() + 0.5))
+        rect, label = _trimester_layers(weekly["week"].min(), weekly["week"].max() + 1)
+        layers = [rect, bars, label]
     return _fit(
         alt.layer(*layers)
         .properties(width="container", height=HEIGHT)
-        .properties(title="Cramps per week (per 7 nights logged)")
+        .properties(
+            title=alt.TitleParams("Cramps per week (per 7 nights logged)", offset=TITLE_ABOVE_BANDS)
+        )
     )
 
 
@@ -265,7 +286,11 @@ def where(cramps: pd.DataFrame) -> alt.Chart:
                 range=[BLUE, ORANGE, GREEN, GAP],
             )
             .legend(orient="bottom"),
-            tooltip=["muscle:N", "leg:N", alt.Tooltip("cramps:Q", title="Cramps")],
+            tooltip=[
+                alt.Tooltip("muscle:N"),
+                alt.Tooltip("leg:N"),
+                alt.Tooltip("cramps:Q", title="Cramps"),
+            ],
         )
         .properties(width="container", height=160, title="Where: muscle and leg")
     )
@@ -277,6 +302,9 @@ HABIT_LABELS = {
     "stretch_min": "Stretching (min)",
     "magnesium_mg": "Magnesium (mg)",
 }
+
+
+HABIT_COLOURS = (BLUE, OKABE_ITO[4], GREEN, PINK)
 
 
 def habits(nights: pd.DataFrame, by: str = "date", start=None, end=None) -> alt.Chart:  # noqa: ANN001
@@ -294,29 +322,37 @@ def habits(nights: pd.DataFrame, by: str = "date", start=None, end=None) -> alt.
     long = long.dropna(subset=["value"])  # not recorded: no bar, never zero
     long["measure"] = long["measure"].map(HABIT_LABELS)
     long["value"] = long["value"].astype(float)
+    # Each bar spans its day, so bars keep their width on a date or week axis.
+    long["until"] = long["night"] + pd.Timedelta(days=1)
+    if by == "week":
+        long["week_end"] = long["week"] + 1 / 7
+    tooltip = [
+        alt.Tooltip("night:T", title="Night", format="%a %d %b %Y"),
+        alt.Tooltip("measure:N", title="What"),
+        alt.Tooltip("value:Q", title="Value"),
+    ]
+    # One stretched row per measure (a facet cannot stretch to the page's width). The data is
+    # given once, to the whole chart; channels are built once (Altair's builders are slow).
+    x, x2 = _x(by), alt.X2("week_end" if by == "week" else "until")
+    hidden_x = _x(by).axis(None)  # only the bottom row shows the dates or weeks
+    y = alt.Y("value:Q").title(None).axis(tickCount=3)
+    rows = [
+        alt.Chart()
+        .transform_filter(alt.datum.measure == label)
+        .mark_bar(color=colour)
+        .encode(x if last else hidden_x, x2, y, alt.Y2Datum(0), tooltip=tooltip)
+        .properties(
+            width="container",
+            height=70,
+            title=alt.TitleParams(label, fontSize=11, fontWeight="normal", anchor="start"),
+        )
+        for label, colour, last in zip(
+            HABIT_LABELS.values(), HABIT_COLOURS, (False, False, False, True), strict=True
+        )
+    ]
     return (
-        alt.Chart(long)
-        .mark_bar(width={"band": 0.9} if by == "date" else 3)
-        .encode(
-            _x(by),
-            alt.Y("value:Q").title(None),
-            alt.Color("measure:N")
-            .scale(domain=list(HABIT_LABELS.values()), range=[BLUE, OKABE_ITO[4], GREEN, PINK])
-            .legend(None),
-            tooltip=[
-                alt.Tooltip("night:T", title="Night", format="%a %d %b %Y"),
-                alt.Tooltip("measure:N", title="What"),
-                alt.Tooltip("value:Q", title="Value"),
-            ],
-        )
-        .properties(width="container", height=70)
-        .facet(
-            row=alt.Row("measure:N")
-            .title(None)
-            .sort(list(HABIT_LABELS.values()))
-            .header(labelAngle=0, labelAlign="left", labelAnchor="start", labelOrient="top")
-        )
-        .resolve_scale(y="independent")
+        alt.vconcat(*rows, data=long, spacing=8)
+        .resolve_scale(x="shared")
         .properties(title="Habits the day before, and cramps")
     )
 

@@ -1,0 +1,259 @@
+"""The Trends page through AppTest: the first visit, the sample pregnancy's numbers, insights
+and charts, choosing the period and the axis, warning signs, and careful wording."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from pathlib import Path
+
+import pyarrow as pa
+import pytest
+from sqlmodel import Session
+from streamlit.testing.v1 import AppTest
+
+from tracker.db import make_engine
+from tracker.demo import fill_demo
+from tracker.journal import get_profile, save_profile
+from tracker.safety import red_flag_label
+from tracker.schema import ensure_schema
+from tracker.stats import CAVEATS, describe
+from tracker.summary import summarise
+
+APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
+LAST_NIGHT = dt.date.today() - dt.timedelta(days=1)
+FORBIDDEN = ("you have", "diagnos", "nothing to worry", "safe dose", "caused")
+# The sample has a due date and cramps: per night, per week, calendar, severity and duration,
+# time of night, where, habits.
+ALL_CHARTS = 7
+
+
+@pytest.fixture
+def engine():
+    """The journal the app opens (DATABASE_URL, set by the isolated_journal fixture)."""
+    engine = make_engine(os.environ["DATABASE_URL"])
+    ensure_schema(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def demo(engine):
+    """The sample pregnancy: twelve weeks ending last night, two nights with warning signs."""
+    with Session(engine) as session:
+        fill_demo(session=session)
+    return engine
+
+
+def open_trends() -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=30).run()
+    assert not at.exception
+    at.switch_page("pages/trends.py").run()
+    assert not at.exception
+    return at
+
+
+def choose(at: AppTest, key: str, value) -> AppTest:  # noqa: ANN001
+    at.button_group(key=key).set_value(value).run()
+    assert not at.exception
+    return at
+
+
+def charts(at: AppTest) -> list[tuple[dict, list[int]]]:
+    """Each chart's Vega-Lite spec and the row count of each of its datasets."""
+    found = []
+    for chart in at.get("vega_lite_chart"):
+        rows = [pa.ipc.open_stream(d.data.data).read_all().num_rows for d in chart.proto.datasets]
+        found.append((json.loads(chart.proto.spec), rows))
+    return found
+
+
+def texts(at: AppTest, kind: str) -> list[str]:
+    return [element.value for element in getattr(at, kind)]
+
+
+def metrics(at: AppTest) -> dict[str, tuple[str, str]]:
+    return {m.label: (m.value, m.proto.delta) for m in at.metric}
+
+
+def page_text(at: AppTest) -> str:
+    """Everything the page says: each element's fields, and each chart's spec without data."""
+    said = []
+
+    def walk(node) -> None:  # noqa: ANN001
+        for child in getattr(node, "children", {}).values():
+            walk(child)
+        if getattr(node, "type", None) == "vega_lite_chart":
+            said.append(node.proto.spec)
+        elif hasattr(node, "proto") and node.proto is not None:
+            said.append(str(node.proto))
+
+    walk(at.main)
+    walk(at.sidebar)
+    return "\n".join(said).lower()
+
+
+def assert_careful_wording(at: AppTest) -> None:
+    text = page_text(at)
+    assert text, "the page said nothing"
+    for phrase in FORBIDDEN:
+        assert phrase not in text, f"the page says {phrase!r}"
+
+
+def period(days: int) -> tuple[dt.date, dt.date]:
+    return LAST_NIGHT - dt.timedelta(days=days - 1), LAST_NIGHT
+
+
+# ------------------------------------------------------------------ first visit
+
+
+def test_empty_journal_shows_a_friendly_start(engine) -> None:
+    at = open_trends()
+    assert any("Nothing to show yet" in text for text in texts(at, "info"))
+    assert at.get("vega_lite_chart") == [] and len(at.metric) == 0
+    assert [b.label for b in at.button] == ["Log last night"]
+    assert_careful_wording(at)
+    at.button[0].click().run()
+    assert not at.exception
+    assert at.date_input(key="ln_night").value == LAST_NIGHT  # now on Last night
+
+
+# ------------------------------------------------------------------ the sample pregnancy
+
+
+def test_every_chart_has_content(demo) -> None:
+    at = open_trends()
+    found = charts(at)
+    assert len(found) == ALL_CHARTS
+    for spec, rows in found:
+        assert rows and sum(rows) > 0, f"a chart without data: {spec.get('title')}"
+        assert "title" in spec or all("title" in part for part in spec.get("vconcat", []))
+    titles = " ".join(json.dumps(spec.get("title", "")) for spec, _ in found)
+    assert "Cramps per night" in titles and "Every night" in titles
+    assert_careful_wording(at)
+
+
+def test_headline_numbers_match_the_summary_of_the_period(demo) -> None:
+    at = open_trends()
+    start, end = period(28)
+    with Session(demo) as s:
+        now = summarise(session_or_engine=s, start=start, end=end)
+        before = summarise(
+            session_or_engine=s,
+            start=start - dt.timedelta(days=28),
+            end=start - dt.timedelta(days=1),
+        )
+    assert before.nights_logged > 0  # the sample covers the four weeks before too
+    shown = metrics(at)
+    assert shown["Cramps per week"] == (
+        f"{now.cramps_per_week:.1f}",
+        f"{now.cramps_per_week - before.cramps_per_week:+.1f}",
+    )
+    share = now.nights_with_cramps / now.nights_logged
+    assert shown["Nights with cramps"][0] == f"{share:.0%}"
+    assert shown["Average severity"] == (
+        f"{now.mean_severity:.1f} / 10",
+        f"{now.mean_severity - before.mean_severity:+.1f}",
+    )
+    assert shown["Nights logged"] == (f"{now.nights_logged} of 28", "")
+    assert texts(at, "caption")[0] == f"{start:%d %b %Y} to {end:%d %b %Y}"
+
+
+def test_insights_are_the_summary_comparisons_with_their_caveats(demo) -> None:
+    at = open_trends()
+    with Session(demo) as s:
+        now = summarise(session_or_engine=s, start=period(28)[0], end=LAST_NIGHT)
+        whole = summarise(session_or_engine=s)
+    expected = [
+        "- " + " ".join(line for line in describe(item, "ml") if line not in CAVEATS)
+        for item in (*now.comparisons, *whole.before_after)
+    ]
+    assert texts(at, "markdown") == expected
+    assert any("after you took magnesium" in line for line in expected)
+    assert " ".join(CAVEATS) in texts(at, "caption")
+
+
+def test_warning_signs_in_the_period_are_shown(demo) -> None:
+    at = open_trends()
+    with Session(demo) as s:
+        flagged = summarise(session_or_engine=s, start=period(28)[0], end=LAST_NIGHT)
+    assert len(flagged.red_flag_nights) == 2  # both sample nights with warning signs
+    warning = " ".join(texts(at, "warning"))
+    assert "warning signs on 2 nights" in warning
+    for night in flagged.red_flag_nights:
+        assert f"{night.night:%a %d %b}" in warning
+        assert all(red_flag_label(code) in warning for code in night.flags)
+    assert "contact your doctor or maternity unit straight away" in warning
+    assert "emergency number" in warning
+
+
+def test_a_period_without_warning_signs_shows_none(demo) -> None:
+    at = open_trends()
+    choose(at, "tr_period", "Custom")
+    first = LAST_NIGHT - dt.timedelta(days=83)  # the sample's first three weeks: no signs
+    at.date_input(key="tr_custom").set_value((first, first + dt.timedelta(days=20))).run()
+    assert not at.exception
+    assert texts(at, "warning") == []
+    assert len(charts(at)) == ALL_CHARTS
+
+
+def test_switching_period_and_axis_is_remembered_across_pages(demo) -> None:
+    at = open_trends()
+    assert at.button_group(key="tr_period").value == "Last 4 weeks"
+    assert at.button_group(key="tr_by").value == "date"
+    choose(at, "tr_period", "Last 2 weeks")
+    assert metrics(at)["Nights logged"][0].endswith(" of 14")
+    choose(at, "tr_by", "week of pregnancy")
+    specs = " ".join(json.dumps(spec) for spec, _ in charts(at))
+    assert "Week of pregnancy" in specs and "trimester" in specs
+    at.switch_page("pages/history.py").run()
+    assert not at.exception
+    at.switch_page("pages/trends.py").run()
+    assert not at.exception
+    assert at.button_group(key="tr_period").value == "Last 2 weeks"
+    assert at.button_group(key="tr_by").value == "week of pregnancy"
+    assert metrics(at)["Nights logged"][0].endswith(" of 14")
+    assert_careful_wording(at)
+
+
+def test_whole_pregnancy_and_a_custom_range_use_their_own_bounds(demo) -> None:
+    at = open_trends()
+    choose(at, "tr_period", "Whole pregnancy")
+    with Session(demo) as s:
+        whole = summarise(session_or_engine=s)
+    assert texts(at, "caption")[0] == f"{whole.first_night:%d %b %Y} to {LAST_NIGHT:%d %b %Y}"
+    shown = metrics(at)
+    assert shown["Cramps per week"] == (f"{whole.cramps_per_week:.1f}", "")  # nothing before
+    assert shown["Nights logged"][0] == f"{whole.nights_logged} of 84"
+    choose(at, "tr_period", "Custom")
+    one = LAST_NIGHT - dt.timedelta(days=8)  # the sample's night with constant pain
+    at.date_input(key="tr_custom").set_value((one,)).run()  # only the first date picked yet
+    assert not at.exception
+    assert texts(at, "caption")[0] == f"{one:%d %b %Y} to {one:%d %b %Y}"
+    assert metrics(at)["Nights logged"][0] == "1 of 1"
+    assert "warning signs on 1 night in this period" in " ".join(texts(at, "warning"))
+
+
+def test_week_of_pregnancy_needs_a_due_date(demo) -> None:
+    with Session(demo) as s:
+        profile = get_profile(session=s)
+        profile.due_date = None
+        save_profile(session=s, profile=profile)
+    at = open_trends()
+    by = at.button_group(key="tr_by")
+    assert by.proto.disabled and "due date" in by.proto.help
+    assert by.value == "date"
+    found = charts(at)
+    assert len(found) == ALL_CHARTS - 1  # no cramps-per-week-of-pregnancy chart
+    assert "Week of pregnancy" not in " ".join(json.dumps(spec) for spec, _ in found)
+
+
+def test_a_period_with_no_nights_says_so(demo) -> None:
+    at = open_trends()
+    choose(at, "tr_period", "Custom")
+    at.date_input(key="tr_custom").set_value((dt.date(2020, 1, 1), dt.date(2020, 2, 1))).run()
+    assert not at.exception
+    assert any("No nights logged in this period" in text for text in texts(at, "info"))
+    assert at.get("vega_lite_chart") == [] and len(at.metric) == 0
+    assert_careful_wording(at)
