@@ -4,12 +4,10 @@ import datetime as dt
 
 import streamlit as st
 
-from tracker import charts, web
-from tracker.frames import load_journal
+from tracker import web
 from tracker.pregnancy import TERM_DAYS
 from tracker.safety import red_flag_label
 from tracker.stats import CAVEATS, describe
-from tracker.summary import summarise
 from tracker.trends import PERIODS, headline, period_bounds
 
 web.ensure_router()
@@ -20,8 +18,7 @@ last_night = dt.date.today() - dt.timedelta(days=1)
 
 st.title("Trends")
 
-with web.session() as s:
-    overall = summarise(session_or_engine=s)
+stamp, overall = web.journal_overall()
 if overall.nights_logged == 0:
     st.info(
         "Nothing to show yet. Log each morning, including nights with no cramps: after a "
@@ -64,17 +61,8 @@ by = st.segmented_control(
 )
 axis = "week" if by == "week of pregnancy" and has_weeks else "date"
 
-with web.session() as s:
-    summary = summarise(session_or_engine=s, start=start, end=end)
-    before = None
-    if choice != "Whole pregnancy" and start is not None:
-        length = (end - start).days + 1
-        before = summarise(
-            session_or_engine=s,
-            start=start - dt.timedelta(days=length),
-            end=start - dt.timedelta(days=1),
-        )
-    journal = load_journal(s, start, end)
+view = web.trends_view(stamp, start, end, axis, compare_before=choice != "Whole pregnancy")
+summary, before = view.summary, view.before
 
 st.caption(f"{start:%d %b %Y} to {end:%d %b %Y}" if start else "Every night you logged")
 if summary.nights_logged == 0:
@@ -115,17 +103,9 @@ for item in (*summary.comparisons, *overall.before_after):
 st.caption(" ".join(CAVEATS))
 
 # ---------------------------------------------------------------- charts
-nights, cramps = journal.nights, journal.cramps
 st.subheader("Charts")
-st.altair_chart(charts.cramps_per_night(nights, axis, start, end), width="stretch")
-if has_weeks and nights["gestational_days"].notna().any():
-    st.altair_chart(charts.cramps_per_week(nights), width="stretch")
-st.altair_chart(charts.calendar(nights, start, end), width="stretch")
-if not cramps.empty:
-    st.altair_chart(charts.severity_and_duration(cramps, nights, axis), width="stretch")
-    st.altair_chart(charts.time_of_night(cramps), width="stretch")
-    st.altair_chart(charts.where(cramps), width="stretch")
-st.altair_chart(charts.habits(nights, axis, start, end), width="stretch")
+for spec in view.charts:
+    st.vega_lite_chart(spec, width="stretch")
 st.caption(
     f"Grey marks nights that were not logged: they are unknown, not zero. Week of pregnancy "
     f"counts from 280 days ({TERM_DAYS // 7} weeks) before your due date."

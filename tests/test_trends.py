@@ -163,3 +163,27 @@ def test_everything_logged_has_no_day_count() -> None:
     now = summary(nights=3, with_cramps=1, cramps=1, severity=2.0)
     logged = by_label(headline(now, None, None, END))["Nights logged"]
     assert logged.value == "3"
+
+
+def test_the_journal_stamp_changes_with_every_save_delete_and_setting(sqlite_engine) -> None:
+    from sqlmodel import Session
+
+    from tests.factories import days_ago, make_entry, make_profile
+    from tracker.journal import NEW, delete_night, save_night, save_profile
+    from tracker.trends import journal_stamp
+
+    seen = [journal_stamp(sqlite_engine)]
+    with Session(sqlite_engine) as s:
+        save_night(session=s, entry=make_entry(days_ago(2)), expected_version=NEW)
+    seen.append(journal_stamp(sqlite_engine))
+    with Session(sqlite_engine) as s:
+        save_night(session=s, entry=make_entry(days_ago(2), notes="changed"), expected_version=1)
+    seen.append(journal_stamp(sqlite_engine))
+    with Session(sqlite_engine) as s:
+        save_profile(session=s, profile=make_profile())
+    seen.append(journal_stamp(sqlite_engine))
+    with Session(sqlite_engine) as s:
+        delete_night(session=s, night=days_ago(2))
+    seen.append(journal_stamp(sqlite_engine))
+    assert len(set(seen)) == len(seen)
+    assert journal_stamp(sqlite_engine) == seen[-1]  # and stays put while nothing changes

@@ -89,3 +89,62 @@ def headline(
             "Nights logged", logged, None, "Nights not logged are unknown, not counted as zero."
         ),
     ]
+
+
+@dataclass(frozen=True)
+class TrendsView:
+    """Everything the Trends page shows for one period, ready to draw (charts as specs)."""
+
+    summary: Summary
+    before: Summary | None
+    charts: tuple[dict, ...]
+
+
+def journal_stamp(source) -> tuple:  # noqa: ANN001
+    """A cheap fingerprint that changes whenever a night or the profile changes."""
+    from sqlalchemy import func, select
+
+    from .frames import NIGHTS, PROFILES, connection
+
+    with connection(source) as conn:
+        nights = conn.execute(
+            select(
+                func.count(),
+                func.max(NIGHTS.c.updated_at),
+                func.max(NIGHTS.c.id),
+                func.sum(NIGHTS.c.version),  # every save bumps a night's version
+            )
+        ).one()
+        profile = conn.execute(select(PROFILES)).first()
+    return (*(str(v) for v in nights), str(tuple(profile) if profile else None))
+
+
+def build_view(
+    source,
+    start: dt.date | None,
+    end: dt.date,
+    axis: str,
+    compare_before: bool,  # noqa: ANN001
+) -> TrendsView:
+    """Summaries of the period (and the one before it) and the chart specs, in one go."""
+    from . import charts
+    from .frames import load_journal
+    from .summary import summarise
+
+    summary = summarise(session_or_engine=source, start=start, end=end)
+    before = None
+    if compare_before and start is not None:
+        length = (end - start).days + 1
+        before = summarise(session_or_engine=source, start=start - dt.timedelta(days=length),
+                           end=start - dt.timedelta(days=1))  # fmt: skip
+    journal = load_journal(source, start, end)
+    nights, cramps = journal.nights, journal.cramps
+    drawn = [charts.cramps_per_night(nights, axis, start, end)]
+    if journal.profile.due_date is not None and nights["gestational_days"].notna().any():
+        drawn.append(charts.cramps_per_week(nights))
+    drawn.append(charts.calendar(nights, start, end))
+    if not cramps.empty:
+        drawn += [charts.severity_and_duration(cramps, nights, axis),
+                  charts.time_of_night(cramps), charts.where(cramps)]  # fmt: skip
+    drawn.append(charts.habits(nights, axis, start, end))
+    return TrendsView(summary, before, tuple(chart.to_dict() for chart in drawn))

@@ -113,6 +113,36 @@ def session(*, writing: bool = False) -> Iterator[Session]:
             st.stop()
 
 
+@st.cache_data(show_spinner=False, max_entries=16)
+def _overall(url: str, stamp: tuple):  # noqa: ANN202
+    from .summary import summarise
+
+    with session() as s:
+        return summarise(session_or_engine=s)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _view(url: str, stamp: tuple, start, end, axis: str, compare_before: bool):  # noqa: ANN001, ANN202
+    from .trends import build_view
+
+    with session() as s:
+        return build_view(s, start, end, axis, compare_before)
+
+
+def journal_overall():  # noqa: ANN201
+    """(fingerprint, whole-journal summary): recomputed only when the journal changes."""
+    from .trends import journal_stamp
+
+    with session() as s:
+        stamp = journal_stamp(s)
+    return stamp, _overall(database_url(), stamp)
+
+
+def trends_view(stamp: tuple, start, end, axis: str, compare_before: bool):  # noqa: ANN001, ANN201
+    """The Trends view of a period, from the cache while the journal is unchanged."""
+    return _view(database_url(), stamp, start, end, axis, compare_before)
+
+
 def profile() -> Profile:
     """The saved profile (blank defaults when she has not set one)."""
     from .journal import get_profile
