@@ -120,7 +120,6 @@ class Guard:
         page.on("console", self._console)
         page.on("pageerror", lambda e: self.console_errors.append(str(e)))
 
-
     def _console(self, message) -> None:  # noqa: ANN001
         # Opened at a sub-path such as /trends, Streamlit's page first probes
         # /trends/_stcore/health and host-config, then the root: those 404s are expected.

@@ -283,6 +283,23 @@ def time_page(journal: Built, repeat: int) -> dict:
     }
 
 
+PDF_WEEKS, PDF_SECONDS = 12, 1.5  # the appointment summary of 12 weeks: aim for 1.5 s warm
+
+
+def time_pdf(journal: Built, repeat: int) -> dict:
+    """The appointment PDF of the last 12 weeks, warm (the warm-up starts vl-convert)."""
+    from .report import appointment_pdf  # fpdf2 and vl-convert load only for this
+
+    engine = make_engine(journal.url)
+    end = dt.date.today() - dt.timedelta(days=1)
+    start = end - dt.timedelta(days=7 * PDF_WEEKS - 1)
+    try:
+        pdf_ms = median_ms(lambda: appointment_pdf(engine, start=start, end=end), repeat)
+    finally:
+        engine.dispose()
+    return {"nights": journal.nights, "weeks": PDF_WEEKS, "pdf_seconds": round(pdf_ms / 1000, 2)}
+
+
 # ru_maxrss of a child started by subprocess can carry the parent's high-water mark across
 # exec (Linux), so on Linux the probe reads its own VmHWM (tracemalloc is not used: its own
 # bookkeeping would swell the very peak being measured).
@@ -369,6 +386,7 @@ def run(sizes: tuple[int, ...], repeat: int, folder: Path) -> dict:
     summary = [time_summary(built[n], repeat) for n in sizes]
     page_size = min(sizes, key=lambda n: abs(n - PAGE_SIZE))
     page = time_page(built[page_size], repeat)
+    pdf = time_pdf(built[page_size], repeat)
     memory = measure_memory(built[max(sizes)])
     return {
         "sizes": list(sizes),
@@ -381,6 +399,7 @@ def run(sizes: tuple[int, ...], repeat: int, folder: Path) -> dict:
         },
         "summary": summary,
         "page": page,
+        "pdf": pdf,
         "memory": memory,
         "targets": targets(summary, page, memory),
     }
@@ -404,12 +423,14 @@ def report_text(result: dict) -> str:
             f"{row['summary_ms_per_1000_nights']:>21.2f} {row['floor_ms_per_1000_nights']:>19.2f} "
             f"{'yes' if row['same_numbers'] else 'NO':>13}"
         )
-    page, memory = result["page"], result["memory"]
+    page, memory, pdf = result["page"], result["memory"], result["pdf"]
     lines += [
         "",
         f"Trends page, warm rerun in AppTest at {page['nights']:,} nights: "
         f"{page['trends_ms']:.0f} ms; blank page: {page['blank_ms']:.1f} ms "
         f"({page['ratio']:.1f}x)",
+        f"Appointment PDF of the last {pdf['weeks']} weeks at {pdf['nights']:,} nights, warm: "
+        f"{pdf['pdf_seconds']:.2f} s (aim: at most {PDF_SECONDS:g} s)",
         f"Peak memory loading the summary and frames of {memory['nights']:,} nights "
         f"({memory['cramps']:,} cramps) in a fresh process: {memory['peak_mb']:.0f} MB "
         f"(imports alone {memory['imports_mb']:.0f} MB)",

@@ -73,7 +73,20 @@ def serve_command(extra: list[str]) -> list[str]:
 def run_serve(args: argparse.Namespace, engine: Engine) -> int:
     """Run the app until it stops; its exit code is ours."""
     env = {**os.environ, "DATABASE_URL": args.url}
-    process = subprocess.Popen(serve_command(args.extra), cwd=PROJECT_ROOT, env=env)
+    extra = list(args.extra)
+    if getattr(args, "lan", False):
+        from .passphrase import LAN_ENV, has_passphrase
+
+        if not has_passphrase():
+            raise CommandFailed(
+                "serve --lan opens the journal to your home network, so it needs a passphrase "
+                "first: run `cramp-journal passphrase`, then try again."
+            )
+        env[LAN_ENV] = "1"
+        extra = ["--server.address", "0.0.0.0", *extra]
+    else:
+        env.pop("CRAMP_JOURNAL_LAN", None)
+    process = subprocess.Popen(serve_command(extra), cwd=PROJECT_ROOT, env=env)
     try:
         return process.wait()
     except KeyboardInterrupt:
@@ -89,7 +102,46 @@ def add_serve(subparsers: argparse._SubParsersAction, common: argparse.ArgumentP
         description="Start the app. Further options go to `streamlit run`, "
         "e.g. --server.port 8502.",
     )
+    parser.add_argument(
+        "--lan",
+        action="store_true",
+        help="also listen on your home network (asks for the passphrase in every new browser "
+        "session; set it first with `cramp-journal passphrase`)",
+    )
     parser.set_defaults(run=run_serve, passthrough=True)
+
+
+# --- passphrase -------------------------------------------------------------------------------
+
+
+def run_passphrase(args: argparse.Namespace, engine: Engine) -> int:
+    """Set the passphrase for `serve --lan` (stored only as a salted scrypt hash)."""
+    import getpass
+
+    from .passphrase import set_passphrase
+
+    if args.stdin:
+        first = second = sys.stdin.readline().rstrip("\n")
+    else:
+        first = getpass.getpass("New passphrase (at least 10 characters): ")
+        second = getpass.getpass("Again: ")
+    if first != second:
+        raise CommandFailed("the two passphrases differ: nothing was changed")
+    try:
+        path = set_passphrase(first)
+    except ValueError as exc:
+        raise CommandFailed(f"{exc}: nothing was changed") from None
+    print(f"Passphrase set (only a salted scrypt hash is kept, in {path}).")
+    return 0
+
+
+def add_passphrase(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    """Register `passphrase`: set the passphrase that `serve --lan` asks for."""
+    parser = subparsers.add_parser(
+        "passphrase", parents=[common], help="set the passphrase for serve --lan"
+    )
+    parser.add_argument("--stdin", action="store_true", help="read it from standard input")
+    parser.set_defaults(run=run_passphrase)
 
 
 # --- demo -------------------------------------------------------------------------------------
@@ -136,8 +188,10 @@ def _problem_lines(problems: list) -> str:
 
 
 def _kind(path: Path) -> str:
-    """What a file holds, by its name: fhir (.fhir.json), json (.json backup) or csv."""
+    """What a file holds, by its name: fhir (.fhir.json), json (.json backup), pdf or csv."""
     name = path.name.lower()
+    if name.endswith(".pdf"):
+        return "pdf"
     return "fhir" if name.endswith(".fhir.json") else "json" if name.endswith(".json") else "csv"
 
 
@@ -185,6 +239,11 @@ def run_import(args: argparse.Namespace, engine: Engine) -> int:
         raise CommandFailed(
             f"{path}: a FHIR export is for clinical systems and cannot be imported; "
             "import the .json backup (cramp-journal export FILE.json) instead"
+        )
+    if kind == "pdf":
+        raise CommandFailed(
+            f"{path}: a PDF summary is for reading and cannot be imported; import the .json "
+            "backup or the .csv diary instead"
         )
     text, source = _read_entries(path) if kind == "csv" else (None, _read_backup(path))
     with Session(engine) as session:
@@ -259,13 +318,42 @@ def _refuse_existing(path: Path, force: bool) -> None:
         raise CommandFailed(f"{path} already exists: choose another name or add --force")
 
 
+def _day(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"'{text}' is not a date: write it like 2026-03-01"
+        ) from None
+
+
+def _summary_pdf(args: argparse.Namespace, engine: Engine) -> tuple[bytes, str]:
+    """The appointment summary PDF for --from/--to (default: since the last appointment)."""
+    from .frames import connection, load_profile
+    from .report import appointment_pdf, day_text, default_period
+
+    with connection(engine) as conn:
+        profile = load_profile(conn)
+    end = args.end or dt.date.today() - dt.timedelta(days=1)
+    start = args.start or default_period(profile, end)[0]
+    if start > end:
+        raise CommandFailed("--from must be on or before --to", EXIT_USAGE)
+    data = appointment_pdf(engine, start=start, end=end, paper=args.paper)
+    return data, f"the summary of the nights {day_text(start)} to {day_text(end)}"
+
+
 def run_export(args: argparse.Namespace, engine: Engine) -> int:
-    """Export the journal as a diary CSV, a .json backup or a .fhir.json FHIR bundle."""
+    """Export the journal as a diary CSV, a .json backup, a .fhir.json bundle or a PDF summary."""
     path = Path(args.file)
     _refuse_existing(path, args.force)
     kind = _kind(path)
-    text, what = _export_text(kind, engine)
-    data = encode_diary(text) if kind == "csv" else text.encode("utf-8")
+    if kind != "pdf" and (args.start or args.end):
+        raise CommandFailed("--from and --to only apply to a .pdf summary", EXIT_USAGE)
+    if kind == "pdf":
+        data, what = _summary_pdf(args, engine)
+    else:
+        text, what = _export_text(kind, engine)
+        data = encode_diary(text) if kind == "csv" else text.encode("utf-8")
     try:
         write_private(path, data)
     except OSError as exc:
@@ -279,13 +367,27 @@ def add_export(subparsers: argparse._SubParsersAction, common: argparse.Argument
     parser = subparsers.add_parser(
         "export",
         parents=[common],
-        help="export: FILE.csv diary, FILE.json full backup, FILE.fhir.json for clinics",
+        help="export: FILE.csv diary, FILE.json full backup, FILE.fhir.json for clinics, "
+        "FILE.pdf appointment summary",
         description="Export the whole journal. The file name decides the format: .csv is the "
         "diary (one row per cramp), .json a complete backup that `import` restores exactly, "
-        ".fhir.json a FHIR R4 bundle of patient-reported observations for clinical systems.",
+        ".fhir.json a FHIR R4 bundle of patient-reported observations for clinical systems. "
+        ".pdf is the appointment summary of --from/--to (default: since the last appointment "
+        "set in Settings, else the last 4 weeks).",
     )
-    parser.add_argument("file", help="the file to write: diary.csv, journal.json or x.fhir.json")
+    parser.add_argument(
+        "file", help="the file to write: diary.csv, journal.json, x.fhir.json or summary.pdf"
+    )
     parser.add_argument("--force", action="store_true", help="overwrite the file if it exists")
+    parser.add_argument(
+        "--from", dest="start", metavar="DATE", type=_day, help="PDF: first night, YYYY-MM-DD"
+    )
+    parser.add_argument(
+        "--to", dest="end", metavar="DATE", type=_day, help="PDF: last night (default: last night)"
+    )
+    parser.add_argument(
+        "--paper", choices=("A4", "Letter"), default="A4", help="PDF: paper size (default A4)"
+    )
     parser.set_defaults(run=run_export)
 
 
@@ -426,8 +528,16 @@ def add_summary(subparsers: argparse._SubParsersAction, common: argparse.Argumen
     register(subparsers, common)
 
 
+def add_bench(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    """Register `bench`: timings on big synthetic journals (imported lazily)."""
+    from .bench import add_bench as register
+
+    register(subparsers, common)
+
+
 COMMANDS = (
     add_serve,
+    add_passphrase,
     add_demo,
     add_import,
     add_export,
@@ -435,6 +545,7 @@ COMMANDS = (
     add_backup,
     add_erase,
     add_reminder,
+    add_bench,
 )
 
 

@@ -1,0 +1,317 @@
+"""The appointment PDF read back with poppler: numbers from summarise, red flags, questions,
+charts, the page budget, and her text printed literally whatever she typed."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from sqlmodel import Session
+
+from tests.factories import days_ago, make_cramp, make_entry, make_profile
+from tracker.adherence import adherence, habit_sentences, load_details, relief_ranking
+from tracker.cli import main
+from tracker.demo import fill_demo
+from tracker.frames import load_journal
+from tracker.journal import save_night, save_profile
+from tracker.models import Profile
+from tracker.report import (
+    appointment_pdf,
+    day_text,
+    default_period,
+    headline_numbers,
+    page_budget,
+)
+from tracker.report_pdf import SHORTENED, Writer, new_pdf, printable
+from tracker.summary import summarise
+from tracker.trends import headline
+
+LAST_NIGHT = days_ago(1)
+QUESTIONS = "Is it safe to keep taking magnesium citrate?\nCould the swelling be a clot?"
+HOSTILE = (
+    '<b>bold</b> =HYPERLINK("http://evil.example","click") **not markdown** '
+    "café — naïve 😀👍🏽❤️ مرحبا بالعالم 中文字 "
+)
+
+
+def require_poppler() -> None:
+    """Skip without pdftotext/pdfinfo/pdfimages on a laptop; fail in CI."""
+    missing = [t for t in ("pdftotext", "pdfinfo", "pdfimages") if not shutil.which(t)]
+    if missing:
+        if os.environ.get("CI"):
+            pytest.fail(f"poppler-utils missing in CI: {missing}", pytrace=False)
+        pytest.skip(f"poppler-utils not installed: {missing}")
+
+
+def poppler(tool: str, path: Path, *args: str) -> str:
+    return subprocess.run(
+        [tool, *args, str(path)] + (["-"] if tool == "pdftotext" else []),
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+
+
+def read_pdf(data: bytes, tmp_path: Path) -> tuple[str, int, int]:
+    """The PDF's text (pdftotext -layout), page count (pdfinfo) and image count (pdfimages)."""
+    require_poppler()
+    path = tmp_path / "summary.pdf"
+    path.write_bytes(data)
+    text = poppler("pdftotext", path, "-layout")
+    pages = int(next(line for line in poppler("pdfinfo", path).splitlines() if "Pages:" in line)
+                .split()[-1])  # fmt: skip
+    images = len(poppler("pdfimages", path, "-list").splitlines()) - 2  # two header lines
+    return text, pages, images
+
+
+def weeks_back(weeks: int) -> dt.date:
+    return LAST_NIGHT - dt.timedelta(days=7 * weeks - 1)
+
+
+@pytest.fixture
+def demo(sqlite_engine):
+    with Session(sqlite_engine) as session:
+        fill_demo(session=session)
+    return sqlite_engine
+
+
+# ------------------------------------------------------------------ what the PDF says
+
+
+def test_four_weeks_hold_the_summary_numbers_red_flags_and_questions(engine, tmp_path) -> None:
+    with Session(engine) as session:
+        fill_demo(session=session)
+    start = weeks_back(4)
+    summary = summarise(session_or_engine=engine, start=start, end=LAST_NIGHT)
+    text, pages, images = read_pdf(
+        appointment_pdf(engine, start=start, end=LAST_NIGHT, questions=QUESTIONS), tmp_path
+    )
+    assert (pages, images >= 2) == (1, True)
+    assert "SELF-REPORTED BY THE PATIENT" in text
+    for number in headline_numbers(summary, start, LAST_NIGHT):
+        assert number.value in text, number.label
+    assert f"{summary.cramps_per_week:.1f}" in text
+    assert summary.red_flag_nights, "the demo's warning-sign nights fall in the last 4 weeks"
+    for red in summary.red_flag_nights:
+        assert day_text(red.night) in text
+    assert text.index("Warning signs noted") < text.index("Cramps per week")  # red flags first
+    for line in QUESTIONS.splitlines():
+        assert line in text
+    weeks = summary.gestational_weeks
+    assert f"weeks {weeks[0]} to {weeks[1]} of pregnancy" in text
+    assert f"{day_text(start)} to {day_text(LAST_NIGHT)}" in text
+
+
+@pytest.mark.parametrize(("weeks", "most_pages"), [(8, 1), (12, 2)])
+def test_page_budget_holds_for_the_demo(demo, tmp_path, weeks, most_pages) -> None:
+    data = appointment_pdf(demo, start=weeks_back(weeks), end=LAST_NIGHT, questions=QUESTIONS)
+    _, pages, images = read_pdf(data, tmp_path)
+    assert pages <= most_pages
+    assert images >= 2
+
+
+def test_twenty_weeks_with_long_text_everywhere_stay_within_two_pages(demo, tmp_path) -> None:
+    with Session(demo) as session:  # an older stretch of the same pregnancy before the demo
+        fill_demo(session=session, today=LAST_NIGHT - dt.timedelta(weeks=8), force=True)
+        fill_demo(session=session, force=True)
+    flagged = [days_ago(d) for d in (3, 10, 17, 24, 31, 60, 90, 120)]
+    save_flagged(demo, flagged, "x" * 2000 + " " + HOSTILE * 50)
+    data = appointment_pdf(demo, start=weeks_back(20), end=LAST_NIGHT, questions="y " * 5000)
+    text, pages, _ = read_pdf(data, tmp_path)
+    assert pages <= 2
+    assert SHORTENED.strip() in " ".join(text.split())
+    for night in flagged[:3]:
+        assert day_text(night) in text
+
+
+def save_flagged(engine, nights: list[dt.date], notes: str) -> None:
+    with Session(engine) as session:
+        for night in nights:
+            entry = make_entry(night, cramps=2, red_flags=["one_leg_swelling"], notes=notes)
+            save_night(session=session, entry=entry)
+
+
+@pytest.mark.parametrize(
+    "notes",
+    [HOSTILE, "a" * 10_000, ("word " * 2000).strip(), "line\n" * 400, "😀" * 3000],
+    ids=["markup-formula-scripts-emoji", "10000-chars", "2000-words", "400-lines", "emoji-only"],
+)
+def test_her_text_never_breaks_the_page(demo, tmp_path, notes) -> None:
+    save_flagged(demo, [days_ago(2), days_ago(5)], notes)
+    with Session(demo) as session:
+        save_profile(session=session, profile=make_profile(name=HOSTILE, due_date=None))
+    data = appointment_pdf(demo, start=weeks_back(4), end=LAST_NIGHT, questions=notes)
+    text, pages, _ = read_pdf(data, tmp_path)
+    assert pages == 1
+    assert day_text(days_ago(2)) in text and day_text(days_ago(5)) in text
+    if notes == HOSTILE:  # printed literally, never as markup or a formula
+        for literal in ("<b>bold</b>", '=HYPERLINK("http://evil.example","click")', "café — naïve"):
+            assert literal in text
+        assert "**not markdown**" in text
+        assert "???" in text  # the CJK characters the font lacks
+        assert "? marks characters this font lacks" in text
+
+
+def test_an_empty_period_still_makes_a_page(sqlite_engine, tmp_path) -> None:
+    text, pages, images = read_pdf(
+        appointment_pdf(sqlite_engine, start=weeks_back(4), end=LAST_NIGHT), tmp_path
+    )
+    assert (pages, images) == (1, 0)
+    assert "No warning signs were noted" in text
+    assert "0 of 28" in text
+
+
+def test_letter_paper(demo, tmp_path) -> None:
+    data = appointment_pdf(demo, start=weeks_back(4), end=LAST_NIGHT, paper="Letter")
+    read_pdf(data, tmp_path)
+    assert "612 x 792 pts" in poppler("pdfinfo", tmp_path / "summary.pdf")
+
+
+def test_a_period_that_ends_before_it_starts_is_refused(sqlite_engine) -> None:
+    with pytest.raises(ValueError, match="ends before"):
+        appointment_pdf(sqlite_engine, start=LAST_NIGHT, end=weeks_back(2))
+
+
+# ------------------------------------------------------------------ the pieces
+
+
+def test_headline_numbers_are_the_trends_pages_numbers(demo) -> None:
+    start = weeks_back(4)
+    summary = summarise(session_or_engine=demo, start=start, end=LAST_NIGHT)
+    ours = {n.label: n.value for n in headline_numbers(summary, start, LAST_NIGHT)}
+    for metric in headline(summary, None, start, LAST_NIGHT):
+        assert ours[metric.label] == metric.value
+    assert ours["Woken by a cramp"] == f"{summary.woke_nights} nights"
+    assert ours["Typical cramp"] == f"{summary.median_duration_min:g} min"
+
+
+def test_default_period_is_since_the_last_appointment_else_four_weeks() -> None:
+    appointment = days_ago(40)
+    assert default_period(Profile(last_appointment=appointment), LAST_NIGHT) == (
+        appointment,
+        LAST_NIGHT,
+    )
+    assert default_period(Profile(), LAST_NIGHT) == (weeks_back(4), LAST_NIGHT)
+    today = Profile(last_appointment=dt.date.today())  # nothing logged since: last 4 weeks
+    assert default_period(today, LAST_NIGHT)[0] == weeks_back(4)
+    assert (page_budget(weeks_back(8), LAST_NIGHT), page_budget(weeks_back(9), LAST_NIGHT)) == (
+        1,
+        2,
+    )
+
+
+def test_printable_keeps_what_the_font_has_and_degrades_the_rest() -> None:
+    assert printable("café — naïve, Ωμέγα, Привет") == ("café — naïve, Ωμέγα, Привет", False)
+    assert printable("good 👍🏽 night\u200d\u2066") == ("good night", False)
+    assert printable("日本 ok") == ("?? ok", True)
+    assert printable("tab\there\r\n\n\n\nnext\x07") == ("tab here\nnext", False)
+
+
+def test_typed_text_is_cut_to_its_lines_with_the_marker() -> None:
+    pdf = new_pdf()
+    pdf.add_page()
+    writer = Writer(pdf)
+    short = writer.typed("Called the midwife.", 100, 2)
+    assert (short, writer.shortened) == ("Called the midwife.", False)
+    cut = writer.typed("word " * 3000, 100, 3)
+    assert cut.endswith(SHORTENED.strip()) and writer.shortened
+    assert len(pdf.multi_cell(100, 4, cut, dry_run=True, output="LINES", align="L")) == 3
+    named = writer.typed("N" * 500, 100, 1, prefix="Name: ")
+    assert named.startswith("Name: NNN") and named.endswith(SHORTENED.strip())
+    assert len(pdf.multi_cell(100, 4, named, dry_run=True, output="LINES", align="L")) == 1
+    assert writer.typed("x" * 20_000, 60, 0) == ""  # no room at all: left out, still noted
+
+
+def test_relief_is_ranked_by_how_often_it_worked() -> None:
+    cramps = pd.DataFrame(
+        {
+            "relief": ["stretch", "flex_foot", "flex_foot", "massage", "stretch", "none", None],
+            "relieved": pd.array([False, True, True, True, None, True, True], dtype="boolean"),
+        }
+    )
+    ranked = relief_ranking(cramps)
+    assert [(r.relief, r.tried, r.worked, r.did_not) for r in ranked] == [
+        ("flex_foot", 2, 2, 0),
+        ("massage", 1, 1, 0),
+        ("stretch", 2, 0, 1),
+    ]
+    assert ranked[0].label == "Pulled foot and toes towards my head"
+
+
+def test_adherence_counts_recorded_nights_only(sqlite_engine) -> None:
+    nights = [
+        make_entry(days_ago(4), stretch_min=10, magnesium_mg=300, magnesium_form="citrate",
+                   magnesium_clinician_agreed=False),
+        make_entry(days_ago(3), stretch_min=0, water_ml=None, magnesium_mg=300,
+                   magnesium_form=" Citrate  ", magnesium_clinician_agreed=True,
+                   side_effects="Loose stools"),
+        make_entry(days_ago(2), stretch_min=None, magnesium_mg=0),
+        make_entry(days_ago(1), stretch_min=20, magnesium_mg=None, cramps=[make_cramp()]),
+    ]  # fmt: skip
+    with Session(sqlite_engine) as session:
+        for entry in nights:
+            save_night(session=session, entry=entry)
+    journal = load_journal(sqlite_engine)
+    a = adherence(journal.nights, load_details(sqlite_engine))
+    assert (a.nights, a.stretching.recorded, a.stretching.done, a.stretching.median) == (
+        4,
+        3,
+        2,
+        15.0,
+    )
+    assert (a.water.recorded, a.water.median) == (3, 1500.0)
+    m = a.magnesium
+    assert (m.taken, m.recorded, m.doses_mg, m.clinician_agreed) == (2, 3, (300,), True)
+    assert m.forms == ("citrate", "Citrate")  # as she typed them, spaces tidied
+    assert a.side_effects == ((days_ago(3), "Loose stools"),)
+    said = habit_sentences(a, "litres", days_ago(4))
+    assert said[0] == "Calf stretching: on 2 of 3 nights recorded, typically 15 min"
+    assert said[2] == "Water: recorded on 3 nights, typically 1.5 litres"
+    assert "agreed with a clinician: yes" in said[3]
+
+
+# ------------------------------------------------------------------ the command line
+
+
+def test_cli_exports_the_same_pdf_for_a_period(demo, sqlite_url, tmp_path) -> None:
+    start = weeks_back(3)
+    path = tmp_path / "out" / "summary.pdf"
+    path.parent.mkdir()
+    code = main(["--db", sqlite_url, "export", str(path), "--from", str(start),
+                 "--to", str(LAST_NIGHT)])  # fmt: skip
+    assert code == 0
+    assert path.stat().st_mode & 0o777 == 0o600
+    text, pages, _ = read_pdf(path.read_bytes(), tmp_path)
+    summary = summarise(session_or_engine=demo, start=start, end=LAST_NIGHT)
+    for number in headline_numbers(summary, start, LAST_NIGHT):
+        assert number.value in text
+    assert pages == 1
+
+
+def test_cli_pdf_defaults_to_since_the_last_appointment(demo, sqlite_url, tmp_path) -> None:
+    appointment = days_ago(20)
+    with Session(demo) as session:
+        profile = session.get(Profile, 1)
+        profile.last_appointment = appointment
+        save_profile(session=session, profile=profile)
+    path = tmp_path / "summary.pdf"
+    assert main(["--db", sqlite_url, "export", str(path)]) == 0
+    text, _, _ = read_pdf(path.read_bytes(), tmp_path)
+    assert f"Nights {day_text(appointment)} to {day_text(LAST_NIGHT)}" in text
+    assert "since the last appointment" in text
+
+
+def test_cli_refuses_dates_for_other_formats_and_pdf_imports(sqlite_url, tmp_path, capsys) -> None:
+    assert (
+        main(["--db", sqlite_url, "export", str(tmp_path / "d.csv"), "--from", "2025-01-01"]) == 2
+    )
+    assert "only apply to a .pdf" in capsys.readouterr().err
+    pdf = tmp_path / "s.pdf"
+    pdf.write_bytes(b"%PDF-1.4")
+    assert main(["--db", sqlite_url, "import", str(pdf)]) == 1
+    assert "cannot be imported" in capsys.readouterr().err
