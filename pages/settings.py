@@ -128,7 +128,7 @@ def where_it_lives() -> None:
         st.code(str(path), language=None, wrap_lines=True)
         st.caption(
             "Before each upgrade a copy is kept in the backups folder next to it. "
-            "To make your own backup, copy the file while the app is closed."
+            "For your own copy, use the backup button below."
         )
     elif url.startswith("sqlite"):
         st.write("In memory only: nothing is kept once the app stops.")
@@ -139,6 +139,54 @@ def where_it_lives() -> None:
             + (f" ({parsed.host}, database {parsed.database})." if parsed.host else ".")
         )
         st.caption("The user name and password are not shown here.")
+
+
+def backup_bytes() -> bytes:
+    """A consistent copy of the live journal file (SQLite's online backup API)."""
+    import tempfile
+    from pathlib import Path
+
+    from tracker.schema import backup_sqlite
+
+    with tempfile.TemporaryDirectory() as folder:
+        copy = backup_sqlite(sqlite_path(database_url()), Path(folder) / "journal-backup.db")
+        return copy.read_bytes()
+
+
+def your_data() -> None:
+    """Back up the journal, or delete all of it behind a typed confirmation."""
+    from tracker.erase import EraseIncomplete, erase_journal, erase_warning
+
+    st.subheader("Your data")
+    if sqlite_path(database_url()) is not None:
+        st.download_button(
+            "Download a backup copy of the journal",
+            data=backup_bytes,
+            file_name=f"cramp-journal-backup-{dt.date.today():%Y-%m-%d}.db",
+            mime="application/vnd.sqlite3",
+            icon=":material/backup:",
+            on_click="ignore",
+            width="stretch",
+        )
+        st.caption("Safe while you keep using the app. The Summary page has CSV and JSON too.")
+    with st.expander("Delete everything", icon=":material/delete_forever:"):
+        st.text(erase_warning(web.engine()))
+        word = st.text_input('Type "erase" to confirm', key=P + "erase_word")
+        if st.button("Delete my whole journal", key=P + "erase", type="primary",
+                     disabled=word.strip().lower() != "erase"):  # fmt: skip
+            try:
+                erased = erase_journal(web.engine())
+            except EraseIncomplete as exc:
+                st.warning(str(exc), icon=":material/warning:")
+                return
+            st.cache_data.clear()
+            for key in [k for k in ss if str(k).startswith(("ln_", "su_", P))]:
+                del ss[key]
+            ss[P + "flash"] = (
+                f"Deleted {erased.nights} nights, your settings and "
+                f"{len(erased.backups)} automatic backups."
+            )
+            st.rerun()
 
 
 # ---------------------------------------------------------------- the screen
@@ -161,3 +209,4 @@ with top:
         )
     pregnancy_status(profile)
     settings_form()
+your_data()

@@ -121,3 +121,36 @@ def test_a_postgres_journal_is_named_without_credentials(monkeypatch):
     assert "PostgreSQL server (127.0.0.1, database cramps)" in text
     assert "s3cret" not in text and "alice" not in text
     assert "could not be reached" in at.error[0].value
+
+
+def test_settings_offers_a_backup_and_erases_everything_only_after_the_word(
+    sqlite_engine, sqlite_url
+) -> None:
+    from sqlmodel import Session
+
+    from tests.factories import count_rows, make_entry, make_profile
+    from tracker.journal import NEW, save_night, save_profile
+
+    with Session(sqlite_engine) as s:
+        save_profile(session=s, profile=make_profile(name="CANARY-NAME"))
+        save_night(session=s, entry=make_entry(notes="CANARY-NOTE"), expected_version=NEW)
+    at = AppTest.from_file(APP, default_timeout=30).run()
+    at.switch_page("pages/settings.py").run()
+    assert not at.exception
+    assert any("backup" in str(b.proto.label).lower() for b in at.get("download_button"))
+    assert at.button(key="se_erase").disabled
+    at.text_input(key="se_erase_word").input("delete").run()
+    assert at.button(key="se_erase").disabled
+    assert count_rows(sqlite_engine, "night") == 1
+    at.text_input(key="se_erase_word").input("erase").run()
+    at.button(key="se_erase").click().run()
+    assert not at.exception
+    assert any("Deleted 1 nights" in s.value for s in at.success)
+    assert count_rows(sqlite_engine, "night") == 0 and count_rows(sqlite_engine, "profile") == 0
+    path = sqlite_url.split("///", 1)[1]
+    for suffix in ("", "-wal"):
+        try:
+            raw = open(path + suffix, "rb").read()
+        except FileNotFoundError:
+            continue
+        assert b"CANARY-NOTE" not in raw and b"CANARY-NAME" not in raw
