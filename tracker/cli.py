@@ -318,7 +318,8 @@ def _refuse_existing(path: Path, force: bool) -> None:
         raise CommandFailed(f"{path} already exists: choose another name or add --force")
 
 
-def _day(text: str) -> dt.date:
+def iso_date(text: str) -> dt.date:
+    """A YYYY-MM-DD command-line date, or argparse's error naming what to write."""
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
@@ -380,10 +381,14 @@ def add_export(subparsers: argparse._SubParsersAction, common: argparse.Argument
     )
     parser.add_argument("--force", action="store_true", help="overwrite the file if it exists")
     parser.add_argument(
-        "--from", dest="start", metavar="DATE", type=_day, help="PDF: first night, YYYY-MM-DD"
+        "--from", dest="start", metavar="DATE", type=iso_date, help="PDF: first night, YYYY-MM-DD"
     )
     parser.add_argument(
-        "--to", dest="end", metavar="DATE", type=_day, help="PDF: last night (default: last night)"
+        "--to",
+        dest="end",
+        metavar="DATE",
+        type=iso_date,
+        help="PDF: last night (default: last night)",
     )
     parser.add_argument(
         "--paper", choices=("A4", "Letter"), default="A4", help="PDF: paper size (default A4)"

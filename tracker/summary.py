@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 import pandas as pd
 from sqlalchemy.engine import Engine
 
+from .cli import iso_date
 from .frames import (
     FACTOR_COLUMNS,
     FactorTally,
@@ -276,15 +277,6 @@ def compute_summary(
 # --- `cramp-journal summary [--from DATE] [--to DATE] [--json]` ------------------------------
 
 
-def _date_argument(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"'{text}' is not a date: write it like 2026-03-01"
-        ) from None
-
-
 def _minutes(value: float) -> str:
     return f"{value:g} minute{'' if value == 1 else 's'}"
 
@@ -346,14 +338,14 @@ def add_summary(subparsers: argparse._SubParsersAction, common: argparse.Argumen
         "--from",
         dest="start",
         metavar="DATE",
-        type=_date_argument,
+        type=iso_date,
         help="first night, YYYY-MM-DD (default: the first logged)",
     )
     parser.add_argument(
         "--to",
         dest="end",
         metavar="DATE",
-        type=_date_argument,
+        type=iso_date,
         help="last night, YYYY-MM-DD (default: the last logged)",
     )
     parser.add_argument("--json", action="store_true", help="print one JSON object")

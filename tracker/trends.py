@@ -76,7 +76,9 @@ def headline(
         Metric(
             "Nights with cramps",
             "–" if share is None else f"{share:.0%}",
-            None if prior_share is None or share is None else f"{share - prior_share:+.0%}",
+            None
+            if prior_share is None or share is None
+            else f"{(share - prior_share) * 100:+.0f} points",
             f"{summary.nights_with_cramps} of {summary.nights_logged} logged nights",
         ),
         Metric(
