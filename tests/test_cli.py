@@ -8,6 +8,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -164,8 +165,14 @@ def test_export_does_not_overwrite_without_force(
     assert target.read_bytes().startswith(b"\xef\xbb\xbfnight,cramp_time,")
 
 
+def installed_command() -> str | None:
+    """The console script of the environment running the tests (not another one on PATH)."""
+    beside = Path(sys.executable).parent / "cramp-journal"
+    return str(beside) if beside.exists() else shutil.which("cramp-journal")
+
+
 def test_the_cli_runs_as_an_installed_command(tmp_path: Path, url: str, engine: Engine) -> None:
-    command = shutil.which("cramp-journal")
+    command = installed_command()
     assert command, "cramp-journal is not installed: pip install -e ."
     diary = write_csv(tmp_path / "in.csv", make_entry(days_ago(1), notes="=1+1"))
     env = {**os.environ, "DATABASE_URL": url}  # the journal comes from the environment here
@@ -352,7 +359,7 @@ def test_serve_starts_the_app_on_this_machine_only(tmp_path: Path, url: str) -> 
         pytest.skip("needs Linux /proc to look at the app's process")
     port = _free_port()
     command = [
-        shutil.which("cramp-journal") or "cramp-journal",
+        installed_command() or "cramp-journal",
         "--db",
         url,
         "serve",
