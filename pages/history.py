@@ -74,7 +74,14 @@ def summary(entry: NightEntry) -> str:
 def night_card(night: dt.date, entry: NightEntry, version: int, week: str) -> None:
     """The chosen night: what she logged, any warning cards, and what she can do with it."""
     with st.container(border=True):
-        st.markdown(f"**{night:%A %d %B %Y}**" + (f" · week {week}" if week else ""))
+        st.markdown(
+            f"**{night:%A %d %B %Y}**"
+            + (
+                (f" · {week}" if week.startswith("postpartum") else f" · week {week}")
+                if week
+                else ""
+            )
+        )
         st.caption(summary(entry))
         if entry.red_flags:
             st.markdown("Warning signs noted: " + "; ".join(flag_labels(entry.red_flags)))

@@ -100,7 +100,10 @@ def preview(start: dt.date, end: dt.date) -> None:
             for r in summary.red_flag_nights
         )
         st.warning(
-            f"**Warning signs you noted (shown first in the PDF)**\n\n{nights}",
+            f"**Warning signs you noted (shown first in the PDF)**\n\n{nights}\n\n"
+            "If any of these signs are still there or come back, contact your doctor or "
+            "maternity unit straight away. For breathlessness or chest pain, call the "
+            "emergency number.",
             icon=":material/warning:",
         )
     numbers = headline_numbers(summary, start, end)

@@ -102,7 +102,7 @@ def test_after_the_birth_it_counts_weeks_since(sqlite_engine):
     with Session(sqlite_engine) as s:
         save_profile(session=s, profile=Profile(id=1, due_date=born, birth_date=born))
     at = open_settings()
-    assert "1 weeks 3 days after birth" in at.info[0].value
+    assert "1 week 3 days after birth" in at.info[0].value
 
 
 def test_it_shows_which_file_holds_the_journal(sqlite_url):
@@ -150,7 +150,7 @@ def test_settings_offers_a_backup_and_erases_everything_only_after_the_word(
     path = sqlite_url.split("///", 1)[1]
     for suffix in ("", "-wal"):
         try:
-            raw = open(path + suffix, "rb").read()
+            raw = Path(path + suffix).read_bytes()
         except FileNotFoundError:
             continue
         assert b"CANARY-NOTE" not in raw and b"CANARY-NAME" not in raw

@@ -51,7 +51,7 @@ def test_after_the_birth_she_is_postpartum() -> None:
     )
     later = dating(birth + dt.timedelta(days=10), DUE, birth)
     assert (later.week, later.trimester, later.label) == (None, None, "postpartum 1+3")
-    assert later.long_label == "1 weeks 3 days after birth"
+    assert later.long_label == "1 week 3 days after birth"
 
 
 def test_a_birth_date_without_a_due_date_still_dates_postpartum() -> None:

@@ -37,7 +37,8 @@ class Dating:
     @property
     def long_label(self) -> str:
         if self.postpartum_days is not None:
-            return f"{self.postpartum_days // 7} weeks {self.postpartum_days % 7} days after birth"
+            weeks, days = divmod(self.postpartum_days, 7)
+            return f"{weeks} week{'s' * (weeks != 1)} {days} day{'s' * (days != 1)} after birth"
         if self.days is None:
             return ""
         return f"week {self.label}, trimester {self.trimester}"

@@ -305,6 +305,12 @@ def summary_text(summary: Summary) -> str:
     for red in s.red_flag_nights:
         signs = "; ".join(red_flag_label(code) for code in red.flags)
         lines.append(f"Warning signs noted on {red.night}: {signs}")
+    if s.red_flag_nights:
+        lines.append(
+            "If any of these signs are still there or come back, contact your doctor or "
+            "maternity unit straight away. For breathlessness or chest pain, call the "
+            "emergency number."
+        )
     caveats: list[str] = []  # said once, after all the comparisons
     lines.append("")
     for item in (*s.comparisons, *s.before_after):

@@ -146,7 +146,9 @@ def build_view(
         drawn.append(charts.cramps_per_week(nights))
     drawn.append(charts.calendar(nights, start, end))
     if not cramps.empty:
-        drawn += [charts.severity_and_duration(cramps, nights, axis),
-                  charts.time_of_night(cramps), charts.where(cramps)]  # fmt: skip
+        drawn.append(charts.severity_and_duration(cramps, nights, axis))
+        if cramps["time"].notna().any():  # no times noted: no empty clock chart
+            drawn.append(charts.time_of_night(cramps))
+        drawn.append(charts.where(cramps))
     drawn.append(charts.habits(nights, axis, start, end))
     return TrendsView(summary, before, tuple(chart.to_dict() for chart in drawn))
