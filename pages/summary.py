@@ -21,7 +21,7 @@ from tracker.journal import get_profile, list_nights, save_profile
 from tracker.models import Profile
 from tracker.reminder import reminder_ics
 from tracker.report import PAPERS, appointment_pdf, day_text, default_period, headline_numbers
-from tracker.safety import red_flag_label
+from tracker.safety import PAST_SIGNS_ADVICE, red_flag_label
 from tracker.stats import CAVEATS, describe
 from tracker.summary import summarise
 
@@ -101,9 +101,7 @@ def preview(start: dt.date, end: dt.date) -> None:
         )
         st.warning(
             f"**Warning signs you noted (shown first in the PDF)**\n\n{nights}\n\n"
-            "If any of these signs are still there or come back, contact your doctor or "
-            "maternity unit straight away. For breathlessness or chest pain, call the "
-            "emergency number.",
+            + PAST_SIGNS_ADVICE,
             icon=":material/warning:",
         )
     numbers = headline_numbers(summary, start, end)

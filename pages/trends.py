@@ -6,7 +6,7 @@ import streamlit as st
 
 from tracker import web
 from tracker.pregnancy import TERM_DAYS
-from tracker.safety import red_flag_label
+from tracker.safety import PAST_SIGNS_ADVICE, red_flag_label
 from tracker.stats import CAVEATS, describe
 from tracker.trends import PERIODS, headline, period_bounds
 
@@ -89,8 +89,7 @@ if summary.red_flag_nights:
     st.warning(
         f"**You noted warning signs on {len(summary.red_flag_nights)} "
         f"night{'s' * (len(summary.red_flag_nights) != 1)} in this period.**\n\n{lines}\n\n"
-        "If any of these signs are still there or come back, contact your doctor or maternity "
-        "unit straight away. For breathlessness or chest pain, call the emergency number.",
+        + PAST_SIGNS_ADVICE,
         icon=":material/warning:",
     )
 

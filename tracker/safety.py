@@ -66,6 +66,12 @@ _ADVICE = {
 }
 _ORDER = (EMERGENCY, STRAIGHT_AWAY, RIGHT_AWAY, CHECK)
 
+# Said under a list of past nights with warning signs (Trends, Summary, the CLI summary).
+PAST_SIGNS_ADVICE = (
+    "If any of these signs are still there or come back, contact your doctor or maternity "
+    "unit straight away. For breathlessness or chest pain, call the emergency number."
+)
+
 
 def red_flag_label(code: str) -> str:
     """What a red-flag code means in her words."""

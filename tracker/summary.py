@@ -29,7 +29,7 @@ from .frames import (
 )
 from .models import Profile
 from .pregnancy import gestational_days
-from .safety import red_flag_label
+from .safety import PAST_SIGNS_ADVICE, red_flag_label
 from .stats import (
     CAVEATS,
     BeforeAfter,
@@ -306,11 +306,7 @@ def summary_text(summary: Summary) -> str:
         signs = "; ".join(red_flag_label(code) for code in red.flags)
         lines.append(f"Warning signs noted on {red.night}: {signs}")
     if s.red_flag_nights:
-        lines.append(
-            "If any of these signs are still there or come back, contact your doctor or "
-            "maternity unit straight away. For breathlessness or chest pain, call the "
-            "emergency number."
-        )
+        lines.append(PAST_SIGNS_ADVICE)
     caveats: list[str] = []  # said once, after all the comparisons
     lines.append("")
     for item in (*s.comparisons, *s.before_after):
