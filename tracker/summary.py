@@ -16,7 +16,6 @@ from dataclasses import dataclass, replace
 import pandas as pd
 from sqlalchemy.engine import Engine
 
-from .cli import iso_date
 from .frames import (
     FACTOR_COLUMNS,
     FactorTally,
@@ -333,6 +332,8 @@ def run_summary(args: argparse.Namespace, engine: Engine) -> int:
 
 def add_summary(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     """Register `summary [--from DATE] [--to DATE] [--json]`."""
+    from .cli import iso_date  # only the CLI registers this; the summary itself needs no CLI
+
     parser = subparsers.add_parser(
         "summary", parents=[common], help="print the summary of the journal (or --json)"
     )
