@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 import uuid
@@ -18,6 +17,7 @@ import streamlit as st
 from hypothesis import settings
 from sqlalchemy.engine import Engine
 
+from tests.browser_support import chromium, free_port, require_chromium
 from tracker.db import make_engine
 from tracker.schema import ensure_schema
 
@@ -94,12 +94,6 @@ def _postgres_bindir() -> Path | None:
     return None
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _as_server_user(command: list[str]) -> list[str]:
     # PostgreSQL refuses to run as root.
     return ["runuser", "-u", "postgres", "--", *command] if os.geteuid() == 0 else command
@@ -130,7 +124,7 @@ def postgres_server() -> Iterator[PostgresServer]:
     if os.geteuid() == 0:
         shutil.chown(root, "postgres")
         shutil.chown(sockets, "postgres")
-    port = _free_port()
+    port = free_port()
     try:
         _run(
             [
@@ -219,3 +213,11 @@ def sqlite_engine(sqlite_url: str) -> Iterator[Engine]:
     ensure_schema(engine)
     yield engine
     engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    """A headless Chromium for a test module (skips on a laptop without it, fails in CI)."""
+    require_chromium()
+    with chromium() as launched:
+        yield launched

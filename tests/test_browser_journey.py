@@ -18,7 +18,6 @@ from sqlmodel import Session
 
 from tests.browser_support import (
     Guard,
-    chromium,
     require_chromium,
     running_app,
     screenshot,
@@ -109,13 +108,6 @@ class Journey:
     def blur(self) -> None:
         """Click the title: a date field sends its value when it loses focus (not on Enter)."""
         self.page.locator("[data-testid=stMain] h1").first.click()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    require_chromium()
-    with chromium() as browser:
-        yield browser
 
 
 @pytest.fixture

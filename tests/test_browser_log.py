@@ -9,7 +9,6 @@ from sqlmodel import Session
 
 from tests.browser_support import (
     Guard,
-    chromium,
     require_chromium,
     running_app,
     screenshot,
@@ -28,13 +27,6 @@ def app(tmp_path):
     url = f"sqlite:///{tmp_path / 'journal.db'}"
     with running_app(url) as base:
         yield base, url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    require_chromium()
-    with chromium() as browser:
-        yield browser
 
 
 def night(url: str, date: dt.date):

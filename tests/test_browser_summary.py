@@ -10,7 +10,6 @@ from sqlmodel import Session
 
 from tests.browser_support import (
     Guard,
-    chromium,
     require_chromium,
     running_app,
     screenshot,
@@ -42,13 +41,6 @@ def app(tmp_path):
     engine.dispose()
     with running_app(url) as base:
         yield base, summary
-
-
-@pytest.fixture(scope="module")
-def browser():
-    require_chromium()
-    with chromium() as browser:
-        yield browser
 
 
 def open_summary(browser, base: str, width: int, height: int):  # noqa: ANN001, ANN201

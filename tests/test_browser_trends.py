@@ -11,7 +11,6 @@ from sqlmodel import Session
 
 from tests.browser_support import (
     Guard,
-    chromium,
     require_chromium,
     running_app,
     screenshot,
@@ -63,13 +62,6 @@ def app(tmp_path_factory):
     engine.dispose()
     with running_app(url) as base:
         yield base
-
-
-@pytest.fixture(scope="module")
-def browser():
-    require_chromium()
-    with chromium() as browser:
-        yield browser
 
 
 def open_trends(browser, base: str, width: int, height: int):  # noqa: ANN001

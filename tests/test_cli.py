@@ -6,7 +6,6 @@ import datetime as dt
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -20,6 +19,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from tests.browser_support import free_port, listening_addresses
 from tests.factories import days_ago, make_entry
 from tracker.cli import PRIVATE_DEFAULTS, main, serve_command
 from tracker.config import PROJECT_ROOT
@@ -330,12 +330,6 @@ def test_serve_runs_streamlit_with_private_defaults_before_her_options() -> None
     }
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _children(pid: int) -> list[int]:
     found = []
     for task in Path(f"/proc/{pid}/task").iterdir():
@@ -343,21 +337,10 @@ def _children(pid: int) -> list[int]:
     return found
 
 
-def _listening_addresses(port: int) -> set[str]:
-    """Local addresses with a socket listening on port (from /proc/net/tcp, IPv4)."""
-    found = set()
-    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
-        local, state = line.split()[1], line.split()[3]
-        address, port_hex = local.split(":")
-        if state == "0A" and int(port_hex, 16) == port:
-            found.add(socket.inet_ntoa(bytes.fromhex(address)[::-1]))
-    return found
-
-
 def test_serve_starts_the_app_on_this_machine_only(tmp_path: Path, url: str) -> None:
     if not Path("/proc/self/task").exists():
         pytest.skip("needs Linux /proc to look at the app's process")
-    port = _free_port()
+    port = free_port()
     command = [
         installed_command() or "cramp-journal",
         "--db",
@@ -391,7 +374,7 @@ def test_serve_starts_the_app_on_this_machine_only(tmp_path: Path, url: str) -> 
         )[1:]
         assert f"DATABASE_URL={url}".encode() in env
         assert Path(f"/proc/{app}/cwd").resolve() == PROJECT_ROOT
-        assert _listening_addresses(port) == {"127.0.0.1"}
+        assert listening_addresses(port) == {"127.0.0.1"}
         assert current_revision(make_engine(url)) is not None  # the journal was set up first
     finally:
         os.killpg(process.pid, signal.SIGTERM)

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.browser_support import free_port
+from tests.browser_support import free_port, listening_addresses
 from tracker import passphrase as pp
 
 APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
@@ -83,19 +83,6 @@ def test_without_lan_nothing_changes(secret_file: Path, monkeypatch) -> None:
     assert [t.value for t in at.title] == ["Last night"]
 
 
-def _listening_addresses(port: int) -> set[str]:
-    found = set()
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        if not Path(table).exists():
-            continue
-        for line in Path(table).read_text().splitlines()[1:]:
-            local, state = line.split()[1], line.split()[3]
-            address, hex_port = local.rsplit(":", 1)
-            if int(hex_port, 16) == port and state == "0A":  # LISTEN
-                found.add(address)
-    return found
-
-
 def test_serve_lan_refuses_without_a_passphrase(secret_file: Path, sqlite_url: str) -> None:
     from tracker.cli import main
 
@@ -125,11 +112,11 @@ def test_serve_lan_listens_beyond_localhost_and_plain_serve_does_not(
                 except OSError:
                     assert time.monotonic() < deadline, "the app did not start"
                     time.sleep(0.3)
-            addresses = _listening_addresses(port)
-            anywhere = {"00000000", "00000000000000000000000000000000"}
+            addresses = listening_addresses(port)
+            anywhere = {"0.0.0.0", "::"}
             assert bool(addresses & anywhere) is expected_any, addresses
             if not lan:
-                assert addresses == {"0100007F"}  # 127.0.0.1 only
+                assert addresses == {"127.0.0.1"}
         finally:
             os.killpg(child.pid, 15)
             child.wait(timeout=20)
