@@ -20,7 +20,14 @@ from sqlmodel import Session
 
 from .diary_csv import ImportConflict
 from .entries import CrampEntry, NightEntry, validate_night
-from .journal import entry_of, get_night, list_nights, save_profile, stage_night, validate_profile
+from .journal import (
+    entry_of,
+    list_nights,
+    save_profile,
+    sort_for_import,
+    stage_night,
+    validate_profile,
+)
 from .models import Night, Profile
 
 FORMAT, VERSION = "cramp-journal", 1
@@ -423,16 +430,10 @@ def import_json(*, session: Session, backup: Backup, replace: bool = False) -> R
 
     New nights keep the file's logged/changed timestamps; replaced nights get a new version.
     """
-    added, updated, unchanged, conflicts = [], [], [], []
     try:
-        for entry in backup.nights:
-            existing = get_night(session=session, night=entry.night)
-            if existing is None:
-                added.append(entry)
-            elif entry_of(existing) == entry:
-                unchanged.append(entry)
-            else:
-                (updated if replace else conflicts).append(entry)
+        added, updated, unchanged, conflicts = sort_for_import(
+            session=session, entries=backup.nights, replace=replace
+        )
         action = _profile_action(session, backup.profile, replace)
         if conflicts or action is None:
             raise BackupConflict([e.night for e in conflicts], profile=action is None)

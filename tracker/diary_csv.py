@@ -21,7 +21,7 @@ from typing import Any, NamedTuple
 from sqlmodel import Session
 
 from .entries import MAX_CRAMPS_PER_NIGHT, CrampEntry, NightEntry, parse_time, validate_night
-from .journal import entry_of, get_night, stage_night
+from .journal import entry_of, sort_for_import, stage_night
 from .models import Night
 
 # Column names in file order; each is the NightEntry/CrampEntry field unless FIELDS says not.
@@ -428,18 +428,13 @@ def import_diary(
     *, session: Session, entries: list[NightEntry], replace: bool = False
 ) -> ImportResult:
     """Write all the nights in one transaction, or none (ImportConflict unless replace)."""
-    added, updated, unchanged, conflicts = [], [], [], []
     try:
         if len({e.night for e in entries}) != len(entries):
             raise ValueError("the same night appears twice in one import")
-        for entry in (e.normalised() for e in entries):
-            existing = get_night(session=session, night=entry.night)
-            if existing is None:
-                added.append(entry)
-            elif entry_of(existing) == entry:
-                unchanged.append(entry)
-            else:
-                (updated if replace else conflicts).append(entry)
+        normalised = [e.normalised() for e in entries]
+        added, updated, unchanged, conflicts = sort_for_import(
+            session=session, entries=normalised, replace=replace
+        )
         if conflicts:
             raise ImportConflict([e.night for e in conflicts])
         for entry in added + updated:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import NamedTuple
 
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import selectinload
@@ -103,6 +104,31 @@ def entry_of(night: Night) -> NightEntry:
         for c in sorted(night.cramps, key=lambda c: c.position)
     ]
     return NightEntry(**fields, cramps=cramps, red_flags=sorted(f.code for f in night.red_flags))
+
+
+class Sorted(NamedTuple):
+    """Nights to import, sorted against what the journal already holds."""
+
+    added: list[NightEntry]
+    updated: list[NightEntry]
+    unchanged: list[NightEntry]
+    conflicts: list[NightEntry]
+
+
+def sort_for_import(
+    *, session: Session, entries: list[NightEntry], replace: bool = False
+) -> Sorted:
+    """New nights, identical ones, and different ones (updated with replace, else conflicts)."""
+    result = Sorted([], [], [], [])
+    for entry in entries:
+        existing = get_night(session=session, night=entry.night)
+        if existing is None:
+            result.added.append(entry)
+        elif entry_of(existing) == entry:
+            result.unchanged.append(entry)
+        else:
+            (result.updated if replace else result.conflicts).append(entry)
+    return result
 
 
 def _write(session: Session, entry: NightEntry, night: Night | None) -> Night:
