@@ -59,6 +59,10 @@ class Profile(SQLModel, table=True):
     birth_date: dt.date | None = None
     water_unit: str = Field(default="ml", max_length=20)
     last_appointment: dt.date | None = None
+    # Numbers for the warning-sign cards' tap-to-call links (digits, spaces, +, -, parentheses).
+    emergency_number: str | None = Field(default=None, max_length=20)
+    care_phone: str | None = Field(default=None, max_length=30)
+    version: int = Field(default=1)  # bumped on every save, so a stale Settings tab is refused
 
 
 class Night(SQLModel, table=True):
