@@ -15,5 +15,6 @@ pages = [
     st.Page("pages/settings.py", title="Settings", icon=":material/settings:"),
     st.Page("pages/guide.py", title="Guide", icon=":material/lightbulb:"),
 ]
+web.touch_style()
 web.require_passphrase()  # only with `cramp-journal serve --lan`
 st.navigation(pages, position="top").run()

@@ -1,4 +1,4 @@
-"""Last night: log the night's cramps and yesterday's habits in under a minute."""
+"""Last night: log the night's cramps and yesterday's habits in under a minute, on a phone."""
 
 import datetime as dt
 import itertools
@@ -10,28 +10,68 @@ from tracker import web
 from tracker.entries import (
     LIMITS,
     MAX_CRAMPS_PER_NIGHT,
+    MAX_DURATION_MIN,
     NightEntry,
     ValidationFailed,
     validate_night,
 )
-from tracker.journal import NEW, StaleNight, entry_of, get_night, save_night
+from tracker.journal import (
+    NEW,
+    StaleNight,
+    delete_night,
+    entry_of,
+    get_night,
+    has_nights,
+    night_before_with_habits,
+    save_night,
+    save_profile,
+)
 from tracker.log_form import (
+    BLANK_CRAMP,
     CRAMP_FIELDS,
+    DETAIL_FIELDS,
+    EXACT,
+    HABIT_FIELDS,
     NIGHT_FIELDS,
     TIME_CHOICES,
     cramp_values,
+    habits_of,
     night_values,
     read_night,
 )
 from tracker.models import RELIEF_LABELS, WATER_UNITS, Leg, Muscle
 from tracker.pregnancy import dating
-from tracker.safety import RED_FLAGS, advice_for
+from tracker.safety import RED_FLAGS, advice_for, flags_by_level
 
 web.ensure_router()
 
 ss = st.session_state
 _ids = itertools.count(1)
 P = "ln_"  # every widget key on this page starts with this
+LABELS = {  # what each field is called in a message, in her words
+    "night": "The night",
+    "water_ml": "Water",
+    "stretch_min": "Calf stretching",
+    "active_min": "Active time",
+    "magnesium_mg": "Magnesium",
+    "magnesium_form": "Magnesium form",
+    "side_effects": "Side effects",
+    "soreness": "Soreness",
+    "notes": "Notes",
+    "red_flags": "Warning signs",
+    "cramps": "Cramps",
+    "duration_min": "How long",
+    "time": "The time",
+    "severity": "How bad",
+}
+
+
+def label_of(key: str) -> str:
+    """'cramps.0.duration_min' -> 'How long (cramp 1)'."""
+    parts = key.split(".")
+    if len(parts) == 3:
+        return f"{LABELS.get(parts[2], parts[2])} (cramp {int(parts[1]) + 1})"
+    return LABELS.get(key, key)
 
 
 def load(night: dt.date, saved: NightEntry | None, version: int, unit: str) -> None:
@@ -41,7 +81,8 @@ def load(night: dt.date, saved: NightEntry | None, version: int, unit: str) -> N
     ss[P + "cramp_ids"] = []
     for cramp in saved.cramps if saved else []:
         add_cramp(cramp_values(cramp))
-    ss[P + "loaded"] = (night, version)
+    ss[P + "open"] = None  # a saved night opens folded: a tap on a cramp reopens it
+    ss[P + "loaded"] = (night, version, unit)
     ss[P + "saved"] = saved
     ss[P + "errors"] = {}
     ss.pop(P + "stale", None)
@@ -49,189 +90,318 @@ def load(night: dt.date, saved: NightEntry | None, version: int, unit: str) -> N
 
 def add_cramp(values: dict | None = None) -> None:
     cid = max([0, *ss.get(P + "cramp_ids", [])]) + next(_ids)
-    values = values or {
-        "preset": TIME_CHOICES[0],
-        "time": "",
-        "sev": 5,
-        "dur": None,
-        "leg": None,
-        "muscle": None,
-        "woke": None,
-        "relief": None,
-        "relieved": None,
-    }
     for name in CRAMP_FIELDS:
-        ss[f"{P}c{cid}_{name}"] = values[name]
+        ss[f"{P}c{cid}_{name}"] = (values or BLANK_CRAMP)[name]
     ss[P + "cramp_ids"] = [*ss.get(P + "cramp_ids", []), cid]
+    ss[P + "open"] = cid  # the new cramp is the one she is logging; the others fold away
 
 
 def remove_cramp(cid: int) -> None:
     ss[P + "cramp_ids"] = [c for c in ss[P + "cramp_ids"] if c != cid]
 
 
-def field_error(key: str, label: str = "") -> None:
+def copy_habits(values: dict[str, str]) -> None:
+    for name in HABIT_FIELDS:
+        ss[P + name] = values[name]
+
+
+def field_error(key: str) -> None:
     """The message for one field, right under it, naming the field."""
-    message = ss.get(P + "errors", {}).get(key)
-    if message:
-        st.error(f"{label or 'This'} {message}", icon=":material/edit:")
+    if message := ss.get(P + "errors", {}).get(key):
+        st.error(f"{label_of(key)} {message}", icon=":material/edit:")
 
 
-def cramp_form(index: int, cid: int) -> None:
-    k = f"{P}c{cid}_"
-    with st.container(border=True):
-        st.markdown(f"**Cramp {index + 1}**")
-        st.selectbox("When", TIME_CHOICES, key=k + "preset", persist_state="session")
-        if ss[k + "preset"] == TIME_CHOICES[-1]:
-            st.text_input(
-                "Time (24 h, like 02:40)", key=k + "time", persist_state="session", max_chars=10
-            )
-        field_error(f"cramps.{index}.time", "The time:")
-        st.slider(
-            "How bad (0 = no pain, 10 = worst imaginable)",
-            0,
-            10,
-            key=k + "sev",
-            persist_state="session",
-        )
-        field_error(f"cramps.{index}.severity", "How bad")
-        st.number_input(
-            "How long, in minutes",
-            key=k + "dur",
-            persist_state="session",
-            value=None,
-            step=0.5,
-            format="%.1f",
-            placeholder="e.g. 2",
-        )
-        field_error(f"cramps.{index}.duration_min", "How long")
-        st.segmented_control(
-            "Leg", [leg.value for leg in Leg], key=k + "leg", persist_state="session"
-        )
-        st.segmented_control(
-            "Where", [m.value for m in Muscle], key=k + "muscle", persist_state="session"
-        )
-        st.segmented_control("Woke me up", ["yes", "no"], key=k + "woke", persist_state="session")
-        st.selectbox(
-            "What did you try?",
-            list(RELIEF_LABELS),
-            key=k + "relief",
-            persist_state="session",
-            format_func=lambda r: RELIEF_LABELS[r],
-            index=None,
-            placeholder="Choose what you tried",
-        )
-        st.segmented_control(
-            "Did it help?", ["yes", "no"], key=k + "relieved", persist_state="session"
-        )
-        st.button(
-            "Remove this cramp",
-            key=k + "remove",
-            on_click=remove_cramp,
-            args=(cid,),
-            icon=":material/delete:",
-            type="tertiary",
-        )
-
-
-def current_entry(night: dt.date, unit: str) -> tuple[NightEntry, dict[str, str]]:
+def current_entry() -> tuple[NightEntry, dict[str, str]]:
+    night, _, unit = ss[P + "loaded"]
     night_v = {name: ss[P + name] for name in NIGHT_FIELDS}
     night_v.update({f"flag_{c}": ss.get(f"{P}flag_{c}", False) for c in RED_FLAGS})
     cramps = [{n: ss[f"{P}c{cid}_{n}"] for n in CRAMP_FIELDS} for cid in ss[P + "cramp_ids"]]
     return read_night(night, night_v, cramps, unit, ss.get(P + "saved"))
 
 
-def save(entry: NightEntry, read_errors: dict[str, str], expected: int) -> None:
-    """Save and confirm only once committed; on failure keep every typed value."""
+def save() -> None:
+    """Save (a button callback, so the page draws once); confirm only once committed.
+
+    On any problem nothing is written and every typed value stays in the form.
+    """
+    entry, read_errors = current_entry()
+    _, expected, unit = ss[P + "loaded"]
     errors = {**validate_night(entry.normalised()), **read_errors}
-    if "water_ml" in errors and unit != "ml":
+    if "water_ml" in errors and unit != "ml" and "between" in errors["water_ml"]:
         most = LIMITS["water_ml"][1] / WATER_UNITS[unit]
         errors["water_ml"] = f"must be between 0 and {most:.0f} {unit}"
-    if not errors:
-        try:
-            with web.session(writing=True) as s:
-                save_night(session=s, entry=entry, expected_version=expected)
-            ss[P + "flash"] = f"Saved the night of {entry.night:%A %d %B}."
-            ss[P + "loaded"] = None  # reload what was committed
-            st.rerun()
-        except ValidationFailed as exc:
-            errors = exc.errors
-        except StaleNight as exc:
-            ss[P + "stale"] = str(exc)
-        except SQLAlchemyError as exc:
-            web.log.error("saving a night failed: %s", type(exc).__name__)
-            ss[P + "failed"] = True
-    ss[P + "errors"] = errors
-    st.rerun()
+    ss[P + "errors"] = {}
+    if errors:
+        ss[P + "errors"] = errors
+        first = next(iter(errors))
+        in_cramps = [int(key.split(".")[1]) for key in errors if key.count(".") == 2]
+        if in_cramps:  # open the first cramp to fix
+            ss[P + "open"] = ss[P + "cramp_ids"][min(in_cramps)]
+        ss[P + "outcome"] = (
+            "error",
+            f"Nothing was saved yet. Fix {label_of(first)}: "
+            f"{errors[first]}. Everything you typed is kept.",
+        )
+        return
+    try:
+        with web.session(writing=True) as s:
+            save_night(session=s, entry=entry, expected_version=expected)
+    except ValidationFailed as exc:
+        ss[P + "errors"] = exc.errors
+        ss[P + "outcome"] = ("error", "Nothing was saved yet. Please fix the marked fields.")
+    except StaleNight as exc:
+        ss[P + "stale"] = str(exc)
+        ss[P + "outcome"] = ("error", str(exc))
+    except SQLAlchemyError as exc:
+        web.log.error("saving a night failed: %s", type(exc).__name__)
+        ss[P + "outcome"] = ("error", web.UNAVAILABLE + " What you typed is still here.")
+    else:
+        count = len(entry.cramps)
+        ss[P + "outcome"] = (
+            "success",
+            f"Saved the night of {entry.night:%A %d %B}: {count} cramp{'s' * (count != 1)}.",
+        )
+        ss[P + "loaded"] = None  # reload what was committed
+
+
+def delete(night: dt.date, version: int) -> None:
+    """Delete the night she confirmed, unless it changed since she opened it."""
+    try:
+        with web.session(writing=True) as s:
+            delete_night(session=s, night=night, expected_version=version)
+        ss[P + "outcome"] = ("success", f"Deleted the night of {night:%A %d %B} and its cramps.")
+    except StaleNight as exc:
+        ss[P + "outcome"] = ("error", str(exc))
+    except SQLAlchemyError as exc:
+        web.log.error("deleting a night failed: %s", type(exc).__name__)
+        ss[P + "outcome"] = ("error", web.UNAVAILABLE)
+    ss[P + "loaded"] = None
+    ss.pop(P + "confirm_delete", None)
+
+
+def open_cramp(cid: int) -> None:
+    ss[P + "open"] = cid
+
+
+def summary_of(index: int, cid: int) -> str:
+    """'Cramp 1: 2 am · 7/10 · left leg', from what she chose (our words and numbers only)."""
+    k = f"{P}c{cid}_"
+    parts = [ss[k + "when"] if ss[k + "when"] != EXACT else "other time"]
+    parts += [f"{ss[k + 'sev']}/10" if ss[k + "sev"] is not None else None]
+    parts += [f"{ss[k + 'leg']} leg" if ss[k + "leg"] else None]
+    shown = [part for part in parts if part]
+    return f"Cramp {index + 1}: " + (" · ".join(shown) if shown else "nothing chosen yet")
+
+
+def cramp_form(index: int, cid: int) -> None:
+    """The cramp she is logging in full; the others as one line each, a tap to reopen."""
+    k = f"{P}c{cid}_"
+    if ss.get(P + "open") != cid:
+        st.button(
+            summary_of(index, cid),
+            key=k + "open",
+            on_click=open_cramp,
+            args=(cid,),
+            icon=":material/edit:",
+            width="stretch",
+        )
+        return
+    with st.container(border=True, key=f"{P}card{cid}"):
+        st.markdown(f"**Cramp {index + 1}**")
+        st.pills("When", TIME_CHOICES, key=k + "when", persist_state="session")
+        if ss[k + "when"] == EXACT:
+            st.text_input(
+                "Time (like 02:40)",
+                key=k + "time",
+                persist_state="session",
+                max_chars=10,
+                placeholder="02:40",
+            )
+        field_error(f"cramps.{index}.time")
+        st.pills(
+            "How bad (0 = no pain, 10 = worst)",
+            list(range(11)),
+            key=k + "sev",
+            persist_state="session",
+        )
+        field_error(f"cramps.{index}.severity")
+        st.pills("Leg", [leg.value for leg in Leg], key=k + "leg", persist_state="session")
+        cramp_details(index, cid)
+
+
+def cramp_details(index: int, cid: int) -> None:
+    """How long, where, woke her, what she tried, did it help: one tap away."""
+    k = f"{P}c{cid}_"
+    errors = ss.get(P + "errors", {})
+    shown = ss.get(k + "more") or any(ss[k + n] for n in DETAIL_FIELDS)
+    if not shown and not any(key.startswith(f"cramps.{index}.") for key in errors):
+        st.button(
+            "More: how long, where, what helped",
+            key=k + "more_btn",
+            icon=":material/expand_more:",
+            type="tertiary",
+            on_click=ss.__setitem__,
+            args=(k + "more", True),
+        )
+        return
+    st.text_input(
+        "How long, in minutes",
+        key=k + "dur",
+        persist_state="session",
+        max_chars=10,
+        placeholder="e.g. 2 or 1,5",
+    )
+    field_error(f"cramps.{index}.duration_min")
+    st.pills("Where", [m.value for m in Muscle], key=k + "muscle", persist_state="session")
+    st.pills("Woke me up", ["yes", "no"], key=k + "woke", persist_state="session")
+    st.pills(
+        "What did you try?",
+        list(RELIEF_LABELS),
+        key=k + "relief",
+        format_func=lambda r: RELIEF_LABELS[r],
+        persist_state="session",
+    )
+    st.pills("Did it help?", ["yes", "no"], key=k + "relieved", persist_state="session")
+    st.button(
+        "Remove this cramp",
+        key=k + "remove",
+        on_click=remove_cramp,
+        args=(cid,),
+        icon=":material/delete:",
+        type="tertiary",
+    )
+
+
+def long_cramp_card(entry: NightEntry) -> None:
+    """The check card for a cramp longer than usual, only for durations that can be saved."""
+    durations = [c.duration_min for c in entry.cramps if c.duration_min]
+    longest = max((d for d in durations if 0 < d <= MAX_DURATION_MIN), default=None)
+    web.show_advice(advice_for([], longest), profile)
+
+
+def first_run() -> None:
+    """An empty journal asks once, gently, for the due date, so weeks appear."""
+    with st.container(border=True, key=P + "welcome"):
+        st.markdown("**Welcome. When is your baby due?**")
+        st.caption("With it, every night shows its week of pregnancy. You can add it later.")
+        due = st.date_input("Due date", value=None, key=P + "due", format="DD/MM/YYYY")
+        cols = st.columns(2)
+        if cols[0].button(
+            "Save due date",
+            key=P + "due_save",
+            type="primary",
+            width="stretch",
+            disabled=due is None,
+        ):
+            profile.due_date = due
+            try:
+                with web.session(writing=True) as s:
+                    save_profile(session=s, profile=profile, expected_version=profile.version)
+                ss[P + "welcomed"] = True
+                st.rerun()
+            except (ValidationFailed, SQLAlchemyError) as exc:
+                message = getattr(exc, "errors", {}).get("due_date", "could not be saved")
+                st.error(f"The due date {message}.", icon=":material/edit:")
+        cols[1].button(
+            "Skip for now",
+            key=P + "due_skip",
+            width="stretch",
+            on_click=ss.__setitem__,
+            args=(P + "welcomed", True),
+        )
+
+
+def warning_signs() -> None:
+    """The signs to tick, grouped by urgency; each group's card appears right under it."""
+    ticked = [code for code in RED_FLAGS if ss.get(f"{P}flag_{code}")]
+    with st.expander(
+        "Warning signs: tick anything you noticed", expanded=bool(ticked), icon=":material/warning:"
+    ):
+        st.caption("This never stops you saving.")
+        for codes in flags_by_level():
+            for code in codes:
+                st.checkbox(RED_FLAGS[code][0], key=f"{P}flag_{code}", persist_state="session")
+            web.show_advice(advice_for([c for c in codes if c in ticked]), profile)
+
+
+def outcome() -> None:
+    """What happened to her last tap on Save, beside the button and as a toast."""
+    if result := ss.pop(P + "outcome", None):
+        kind, text = result
+        if kind == "success":
+            st.success(text, icon=":material/check_circle:")
+            st.toast(text, icon=":material/check_circle:")
+        else:
+            st.error(text, icon=":material/error:")
+            st.toast(text, icon=":material/error:")
 
 
 # ---------------------------------------------------------------- the screen
 profile = web.profile()
 unit = profile.water_unit
 today = dt.date.today()
-if P + "night" not in ss:
-    ss[P + "night"] = ss.pop("open_night", None) or today - dt.timedelta(days=1)
-elif "open_night" in ss:  # History asked to open a night
+if "open_night" in ss:  # History asked to open a night
     ss[P + "night"] = ss.pop("open_night")
+if ss.get(P + "night") is None:
+    ss[P + "night"] = today - dt.timedelta(days=1)
 
-st.title("Last night")
-night = st.date_input(
-    "Night of (the evening it began)",
-    key=P + "night",
-    persist_state="session",
-    max_value=today,
-    format="DD/MM/YYYY",
-)
-field_error("night", "The night")
+st.title("Last night", anchor=False)
+with web.session() as s:
+    empty = not has_nights(session=s)
+if empty and not profile.due_date and not profile.birth_date and not ss.get(P + "welcomed"):
+    first_run()
+
+night = ss[P + "night"]
+when = dating(night, profile.due_date, profile.birth_date)
+with st.expander(
+    f"{night:%a %d %b} → {night + dt.timedelta(days=1):%a %d %b}"
+    + (f" · {when.long_label}" if when.label else ""),
+    icon=":material/calendar_month:",
+):
+    st.date_input(
+        "Night of (the evening it began)",
+        key=P + "night",
+        persist_state="session",
+        max_value=today,
+        format="DD/MM/YYYY",
+    )
+field_error("night")
 
 with web.session() as s:
     stored = get_night(session=s, night=night)
     saved, version = (entry_of(stored), stored.version) if stored else (None, NEW)
+    before = habits_of(night_before_with_habits(session=s, night=night), unit)
 loaded = ss.get(P + "loaded")
 # First visit, another night, after a save, or back from another page (Streamlit drops the
 # widget values of a page she leaves).
-if loaded is None or loaded[0] != night or P + "water" not in ss:
+if loaded is None or loaded[0] != night or loaded[2] != unit or P + "water" not in ss:
     load(night, saved, version, unit)
 base_version = ss[P + "loaded"][1]  # the version her form is based on
 
-when = dating(night, profile.due_date, profile.birth_date)
-if when.label:
-    st.caption(f"{night:%a %d %b} → {(night + dt.timedelta(days=1)):%a %d %b} · {when.long_label}")
-
-if flash := ss.pop(P + "flash", None):
-    st.success(flash, icon=":material/check_circle:")
-if ss.pop(P + "failed", False):
-    st.error(web.UNAVAILABLE + " What you typed is still here.", icon=":material/error:")
 if version != base_version and not ss.get(P + "stale"):
     st.warning(
         "This night was changed in another tab or device since you opened it. "
         "Saving now would be refused; reload it first.",
         icon=":material/sync_problem:",
     )
-if stale := ss.get(P + "stale"):
-    st.error(stale, icon=":material/sync_problem:")
-if (stale or version != base_version) and st.button(
+if (ss.get(P + "stale") or version != base_version) and st.button(
     "Show the newer version (discards my changes)", key=P + "reload"
 ):
     ss[P + "loaded"] = None
     st.rerun()
-if ss.get(P + "errors"):
-    st.error(
-        "Nothing was saved yet. Please fix the fields marked below; everything you typed is kept.",
-        icon=":material/edit:",
-    )
 
 if saved is None:
-    st.info("Not logged yet.", icon=":material/edit_note:")
-    if not ss[P + "cramp_ids"] and st.button(
-        "No cramps last night"
-        if night == today - dt.timedelta(days=1)
-        else f"No cramps on the night of {night:%d %b}",
-        key=P + "zero",
-        type="primary",
-        icon=":material/check_circle:",
-        width="stretch",
-    ):
-        save(*current_entry(night, unit), expected=base_version)
+    if not ss[P + "cramp_ids"]:
+        st.button(
+            "No cramps last night"
+            if night == today - dt.timedelta(days=1)
+            else f"No cramps on the night of {night:%d %b}",
+            key=P + "zero",
+            type="primary",
+            icon=":material/check_circle:",
+            width="stretch",
+            on_click=save,
+        )
 else:
     count = len(saved.cramps)
     st.info(
@@ -239,63 +409,54 @@ else:
         icon=":material/task_alt:",
     )
 
-st.info(
-    "**During a cramp:** pull your foot and toes hard up towards your head. Using the "
-    "shin muscle makes the calf let go, and it usually eases quickly.",
-    icon=":material/lightbulb:",
-)
-
-st.subheader("Cramps")
 for i, cid in enumerate(ss[P + "cramp_ids"]):
     cramp_form(i, cid)
 if len(ss[P + "cramp_ids"]) < MAX_CRAMPS_PER_NIGHT:
     st.button(
         "Add a cramp", key=P + "add", icon=":material/add:", on_click=add_cramp, width="stretch"
     )
+field_error("cramps")
+entry, read_errors = current_entry()
+long_cramp_card(entry)
 
-st.subheader("Yesterday")
-st.number_input(
-    f"Water ({unit})",
-    key=P + "water",
-    persist_state="session",
-    value=None,
-    step=50.0 if unit == "ml" else 0.5,
-    placeholder="not recorded",
-)
-field_error("water_ml", "Water")
-cols = st.columns(2)
-with cols[0]:
-    st.number_input(
-        "Calf stretching (min)",
+st.subheader("Yesterday", anchor=False)
+if before and not any(ss[P + n] for n in HABIT_FIELDS):
+    st.button(
+        "Same habits as the night before",
+        key=P + "same",
+        icon=":material/replay:",
+        on_click=copy_habits,
+        args=(before,),
+        width="stretch",
+    )
+with st.container(key=P + "habits"):
+    cols = st.columns(3)
+    cols[0].text_input(
+        f"Water ({unit})", key=P + "water", persist_state="session", max_chars=12, placeholder="—"
+    )
+    cols[1].text_input(
+        "Calf stretch (min)",
         key=P + "stretch",
         persist_state="session",
-        value=None,
-        step=1,
-        placeholder="not recorded",
+        max_chars=8,
+        placeholder="—",
     )
-    field_error("stretch_min", "Stretching")
-with cols[1]:
-    st.number_input(
-        "Active (min)",
-        key=P + "active",
-        persist_state="session",
-        value=None,
-        step=5,
-        placeholder="not recorded",
-        help="Walking, swimming, exercise",
+    cols[2].text_input(
+        "Active (min)", key=P + "active", persist_state="session", max_chars=8, placeholder="—"
     )
-    field_error("active_min", "Active time")
+st.caption("Active: walking, swimming, exercise. Empty means not recorded.")
+for key in ("water_ml", "stretch_min", "active_min"):
+    field_error(key)
 with st.expander("Magnesium", expanded=bool(ss[P + "mg"])):
     st.caption("Only take magnesium after talking to your clinician.")
-    st.number_input(
+    st.text_input(
         "Magnesium (mg)",
         key=P + "mg",
         persist_state="session",
-        value=None,
-        step=50,
+        max_chars=8,
         placeholder="none / not recorded",
     )
-    field_error("magnesium_mg", "Magnesium (mg)")
+    field_error("magnesium_mg")
     st.text_input(
         "Form",
         key=P + "mg_form",
@@ -303,32 +464,72 @@ with st.expander("Magnesium", expanded=bool(ss[P + "mg"])):
         placeholder="e.g. citrate",
         max_chars=100,
     )
+    field_error("magnesium_form")
     st.checkbox("Discussed with my clinician", key=P + "mg_agreed", persist_state="session")
     st.text_input("Side effects, if any", key=P + "side", persist_state="session")
+    field_error("side_effects")
 
-st.subheader("This morning")
-st.pills(
-    "Leg soreness today (0 = none, 10 = worst)",
-    list(range(11)),
-    key=P + "soreness",
-    persist_state="session",
-)
-field_error("soreness", "Soreness")
-st.text_area(
-    "Notes", key=P + "notes", persist_state="session", placeholder="Anything you want to remember"
-)
-field_error("notes", "Notes")
+morning = ss[P + "soreness"] is not None or bool(ss[P + "notes"])
+morning |= any(key in ss.get(P + "errors", {}) for key in ("soreness", "notes"))
+with st.expander("This morning: leg soreness, notes", expanded=morning):
+    st.pills(
+        "Leg soreness today (0 = none, 10 = worst)",
+        list(range(11)),
+        key=P + "soreness",
+        persist_state="session",
+    )
+    field_error("soreness")
+    st.text_area(
+        "Notes",
+        key=P + "notes",
+        persist_state="session",
+        height=88,
+        placeholder="Anything you want to remember",
+    )
+    field_error("notes")
+warning_signs()
+field_error("red_flags")
 
-any_flag = any(ss.get(f"{P}flag_{code}") for code in RED_FLAGS)
-with st.expander(
-    "Warning signs: tick anything you noticed", expanded=any_flag, icon=":material/warning:"
-):
-    st.caption("This never stops you saving.")
-    for code, (label, _level) in RED_FLAGS.items():
-        st.checkbox(label, key=f"{P}flag_{code}", persist_state="session")
-entry, read_errors = current_entry(night, unit)
-longest = max((c.duration_min for c in entry.cramps if c.duration_min), default=None)
-web.show_advice(advice_for(entry.red_flags, longest))
+with st.container(key=P + "savebar"):
+    outcome()
+    st.button(
+        "Save",
+        key=P + "save",
+        type="primary",
+        icon=":material/save:",
+        width="stretch",
+        on_click=save,
+    )
 
-if st.button("Save", key=P + "save", type="primary", icon=":material/save:", width="stretch"):
-    save(entry, read_errors, expected=base_version)
+if saved is not None:
+    if ss.get(P + "confirm_delete") == (night, version):
+        st.warning(
+            f"Delete the night of {night:%A %d %B} and its {len(saved.cramps)} "
+            "cramps? This can't be undone.",
+            icon=":material/delete:",
+        )
+        cols = st.columns(2)
+        cols[0].button(
+            "Yes, delete it",
+            key=P + "delete_yes",
+            type="primary",
+            width="stretch",
+            on_click=delete,
+            args=(night, version),
+        )
+        cols[1].button(
+            "Keep it",
+            key=P + "delete_no",
+            width="stretch",
+            on_click=ss.pop,
+            args=(P + "confirm_delete",),
+        )
+    else:
+        st.button(
+            "Delete this night…",
+            key=P + "delete",
+            icon=":material/delete:",
+            type="tertiary",
+            on_click=ss.__setitem__,
+            args=(P + "confirm_delete", (night, version)),
+        )

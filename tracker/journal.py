@@ -12,6 +12,7 @@ from sqlmodel import Session, select
 from .db import ATTEMPTS, is_transient, pause_before_retry
 from .entries import CrampEntry, NightEntry, ValidationFailed, validate_night
 from .models import WATER_UNITS, Cramp, Night, Profile, RedFlag, utcnow
+from .phones import MAX_CARE, MAX_EMERGENCY, phone_problem
 
 NEW = 0  # expected_version for a night she saw as not yet logged
 
@@ -28,9 +29,25 @@ class StaleNight(RuntimeError):
         self.night = night
 
 
+class StaleProfile(RuntimeError):
+    """The settings changed since they were opened; the save was refused and nothing written."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Your settings were changed elsewhere (another tab or device) after you opened "
+            "them. Nothing was saved. Reload them to see the newer version, then make your "
+            "change again."
+        )
+
+
 def get_profile(*, session: Session) -> Profile:
     """The profile (an unsaved blank one if she has not set anything yet)."""
-    return session.get(Profile, 1) or Profile(id=1)
+    return session.get(Profile, 1) or Profile(id=1, version=0)
+
+
+def has_nights(*, session: Session) -> bool:
+    """True once any night is logged."""
+    return session.exec(select(Night.id).limit(1)).first() is not None
 
 
 def validate_profile(profile: Profile, today: dt.date | None = None) -> dict[str, str]:
@@ -47,18 +64,43 @@ def validate_profile(profile: Profile, today: dt.date | None = None) -> dict[str
         errors["water_unit"] = "must be one of " + ", ".join(WATER_UNITS)
     if profile.name and len(profile.name) > 200:
         errors["name"] = "is too long: at most 200 characters"
+    elif profile.name and any(ord(ch) < 32 or ord(ch) == 127 for ch in profile.name):
+        errors["name"] = "contains an invisible control character; remove it"
+    for name, longest in (("emergency_number", MAX_EMERGENCY), ("care_phone", MAX_CARE)):
+        if problem := phone_problem(getattr(profile, name), longest):
+            errors[name] = problem
     return errors
 
 
-def save_profile(*, session: Session, profile: Profile) -> Profile:
-    """Validate and store the profile; raises ValidationFailed."""
+PROFILE_FIELDS = (
+    "name",
+    "due_date",
+    "birth_date",
+    "water_unit",
+    "last_appointment",
+    "emergency_number",
+    "care_phone",
+)
+
+
+def save_profile(
+    *, session: Session, profile: Profile, expected_version: int | None = None
+) -> Profile:
+    """Validate and store the profile; raises ValidationFailed, or StaleProfile when
+    expected_version (the version her form was based on) is no longer the stored one."""
     errors = validate_profile(profile)
     if errors:
         raise ValidationFailed(errors)
-    stored = session.get(Profile, 1) or Profile(id=1)
-    for name in ("name", "due_date", "birth_date", "water_unit", "last_appointment"):
+    stored = session.exec(select(Profile).where(Profile.id == 1).with_for_update()).first()
+    if expected_version is not None and (stored.version if stored else 0) != expected_version:
+        session.rollback()
+        raise StaleProfile()
+    stored = stored or Profile(id=1, version=0)
+    for name in PROFILE_FIELDS:
         setattr(stored, name, getattr(profile, name))
-    stored.name = (stored.name or "").strip() or None
+    for name in ("name", "emergency_number", "care_phone"):
+        setattr(stored, name, (getattr(stored, name) or "").strip() or None)
+    stored.version = (stored.version or 0) + 1
     session.add(stored)
     session.commit()
     return stored
@@ -90,6 +132,22 @@ def list_nights(
     if end:
         statement = statement.where(Night.night <= end)
     return list(session.exec(statement.order_by(Night.night)).all())
+
+
+def night_before_with_habits(*, session: Session, night: dt.date) -> Night | None:
+    """The latest night before this one that recorded any of yesterday's habits."""
+    statement = (
+        select(Night)
+        .where(Night.night < night)
+        .where(
+            (Night.water_ml.is_not(None))
+            | (Night.stretch_min.is_not(None))
+            | (Night.active_min.is_not(None))
+        )
+        .order_by(Night.night.desc())
+        .limit(1)
+    )
+    return session.exec(statement).first()
 
 
 def entry_of(night: Night) -> NightEntry:

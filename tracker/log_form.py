@@ -1,6 +1,8 @@
 """The Last night form as plain values: fill it from a saved night, read a night back out.
 
-Kept free of Streamlit so the mapping (units, time presets, yes/no) is tested on its own.
+Kept free of Streamlit so the mapping (units, typed numbers, time presets, yes/no) is tested
+on its own. Every value starts as None or "" (not recorded): nothing is stored that she did
+not choose.
 """
 
 from __future__ import annotations
@@ -10,27 +12,27 @@ from typing import Any
 
 from .entries import CrampEntry, NightEntry, parse_time
 from .models import WATER_UNITS
+from .numbers import parse_amount, show_amount
 from .safety import RED_FLAG_CODES
 
-NOT_SURE, EXACT = "Not sure", "Exact time…"
+EXACT = "Other time"
 TIME_PRESETS: dict[str, dt.time] = {
-    "around 9 pm": dt.time(21),
-    "around 10 pm": dt.time(22),
-    "around 11 pm": dt.time(23),
-    "around midnight": dt.time(0),
-    "around 1 am": dt.time(1),
-    "around 2 am": dt.time(2),
-    "around 3 am": dt.time(3),
-    "around 4 am": dt.time(4),
-    "around 5 am": dt.time(5),
-    "around 6 am": dt.time(6),
-    "around 7 am": dt.time(7),
+    "9 pm": dt.time(21),
+    "10 pm": dt.time(22),
+    "11 pm": dt.time(23),
+    "12 am": dt.time(0),
+    "1 am": dt.time(1),
+    "2 am": dt.time(2),
+    "3 am": dt.time(3),
+    "4 am": dt.time(4),
+    "5 am": dt.time(5),
+    "6 am": dt.time(6),
+    "7 am": dt.time(7),
 }
-TIME_CHOICES = [NOT_SURE, *TIME_PRESETS, EXACT]
+TIME_CHOICES = [*TIME_PRESETS, EXACT]  # none chosen: she is not sure
+HABIT_FIELDS = ("water", "stretch", "active")  # what "same habits as the night before" copies
 NIGHT_FIELDS = (
-    "water",
-    "stretch",
-    "active",
+    *HABIT_FIELDS,
     "mg",
     "mg_form",
     "mg_agreed",
@@ -38,7 +40,9 @@ NIGHT_FIELDS = (
     "soreness",
     "notes",
 )
-CRAMP_FIELDS = ("preset", "time", "sev", "dur", "leg", "muscle", "woke", "relief", "relieved")
+CRAMP_FIELDS = ("when", "time", "sev", "dur", "leg", "muscle", "woke", "relief", "relieved")
+DETAIL_FIELDS = ("dur", "muscle", "woke", "relief", "relieved")  # one tap away
+BLANK_CRAMP: dict[str, Any] = {name: None for name in CRAMP_FIELDS} | {"time": "", "dur": ""}
 
 
 def yes_no(value: bool | None) -> str | None:
@@ -49,12 +53,11 @@ def from_yes_no(value: str | None) -> bool | None:
     return None if value is None else value == "yes"
 
 
-def water_to_unit(ml: int | None, unit: str) -> float | None:
-    """Millilitres shown in her unit, rounded for display."""
+def water_to_unit(ml: int | None, unit: str) -> str:
+    """Millilitres as she reads them in her unit: '2350', '2.35', never '2350.00'."""
     if ml is None:
-        return None
-    value = ml / WATER_UNITS[unit]
-    return float(round(value)) if unit == "ml" else round(value, 1)
+        return ""
+    return show_amount(ml / WATER_UNITS[unit], 0 if unit == "ml" else 2)
 
 
 def water_to_ml(value: float | None, unit: str) -> int | None:
@@ -63,15 +66,15 @@ def water_to_ml(value: float | None, unit: str) -> int | None:
 
 def cramp_values(cramp: CrampEntry) -> dict[str, Any]:
     """Widget values for one saved cramp."""
-    preset, text = NOT_SURE, ""
+    when, text = None, ""
     if cramp.time is not None:
         match = [label for label, t in TIME_PRESETS.items() if t == cramp.time]
-        preset, text = (match[0], "") if match else (EXACT, cramp.time.strftime("%H:%M"))
+        when, text = (match[0], "") if match else (EXACT, cramp.time.strftime("%H:%M"))
     return {
-        "preset": preset,
+        "when": when,
         "time": text,
-        "sev": cramp.severity if cramp.severity is not None else 5,
-        "dur": cramp.duration_min,
+        "sev": cramp.severity,
+        "dur": show_amount(cramp.duration_min),
         "leg": cramp.leg,
         "muscle": cramp.muscle,
         "woke": yes_no(cramp.woke),
@@ -85,9 +88,9 @@ def night_values(entry: NightEntry | None, unit: str) -> dict[str, Any]:
     e = entry or NightEntry(night=dt.date.today())
     values: dict[str, Any] = {
         "water": water_to_unit(e.water_ml, unit),
-        "stretch": e.stretch_min,
-        "active": e.active_min,
-        "mg": e.magnesium_mg,
+        "stretch": show_amount(e.stretch_min),
+        "active": show_amount(e.active_min),
+        "mg": show_amount(e.magnesium_mg),
         "mg_form": e.magnesium_form or "",
         "mg_agreed": bool(e.magnesium_clinician_agreed),
         "side": e.side_effects or "",
@@ -98,17 +101,25 @@ def night_values(entry: NightEntry | None, unit: str) -> dict[str, Any]:
     return values
 
 
+def _number(text: str, key: str, errors: dict[str, str], *, whole: bool = False):  # noqa: ANN202
+    try:
+        return parse_amount(text, whole=whole)
+    except ValueError as exc:
+        errors[key] = str(exc)
+        return None
+
+
 def read_cramp(v: dict[str, Any], prefix: str, errors: dict[str, str]) -> CrampEntry:
-    """One cramp from its widget values; a bad time goes into errors under prefix + 'time'."""
-    time = TIME_PRESETS.get(v["preset"])
-    if v["preset"] == EXACT:
+    """One cramp from its widget values; what can't be read goes into errors (prefix + field)."""
+    time = TIME_PRESETS.get(v["when"])
+    if v["when"] == EXACT and (v["time"] or "").strip():
         try:
             time = parse_time(v["time"])
-        except ValueError as exc:
-            errors[prefix + "time"] = str(exc)
+        except ValueError:
+            errors[prefix + "time"] = "is not a time: write it like 02:40 or 2:40 am"
     return CrampEntry(
         time=time,
-        duration_min=v["dur"],
+        duration_min=_number(v["dur"], prefix + "duration_min", errors),
         severity=v["sev"],
         leg=v["leg"],
         muscle=v["muscle"],
@@ -127,15 +138,15 @@ def read_night(
 ) -> tuple[NightEntry, dict[str, str]]:
     """The night the form describes, and any errors found while reading it."""
     errors: dict[str, str] = {}
-    water_ml = water_to_ml(v["water"], unit)
-    if saved is not None and v["water"] == water_to_unit(saved.water_ml, unit):
+    water_ml = water_to_ml(_number(v["water"], "water_ml", errors), unit)
+    if saved is not None and (v["water"] or "").strip() == water_to_unit(saved.water_ml, unit):
         water_ml = saved.water_ml  # unchanged: keep the exact millilitres, not a rounded copy
-    mg = v["mg"]
+    mg = _number(v["mg"], "magnesium_mg", errors, whole=True)
     entry = NightEntry(
         night=night,
         water_ml=water_ml,
-        stretch_min=v["stretch"],
-        active_min=v["active"],
+        stretch_min=_number(v["stretch"], "stretch_min", errors, whole=True),
+        active_min=_number(v["active"], "active_min", errors, whole=True),
         magnesium_mg=mg,
         magnesium_form=v["mg_form"] or None,
         magnesium_clinician_agreed=bool(v["mg_agreed"]) if mg else None,
@@ -146,3 +157,11 @@ def read_night(
         red_flags=[code for code in RED_FLAG_CODES if v.get(f"flag_{code}")],
     )
     return entry, errors
+
+
+def habits_of(entry: NightEntry | None, unit: str) -> dict[str, str] | None:
+    """Yesterday's habits of a saved night as form values (None when it recorded none)."""
+    if entry is None:
+        return None
+    values = {name: night_values(entry, unit)[name] for name in HABIT_FIELDS}
+    return values if any(values.values()) else None

@@ -73,6 +73,12 @@ PAST_SIGNS_ADVICE = (
 )
 
 
+def flags_by_level() -> list[tuple[str, ...]]:
+    """The warning-sign codes grouped by how urgent they are, most urgent group first."""
+    groups = [tuple(c for c, (_, level) in RED_FLAGS.items() if level == lv) for lv in _ORDER]
+    return [group for group in groups if group]
+
+
 def red_flag_label(code: str) -> str:
     """What a red-flag code means in her words."""
     return RED_FLAGS[code][0] if code in RED_FLAGS else code

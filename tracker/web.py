@@ -151,13 +151,76 @@ def profile() -> Profile:
         return get_profile(session=s)
 
 
-def show_advice(advice: list[Advice]) -> None:
-    """Prominent cards for warning signs, most urgent first. Our own text only."""
+def emergency_number(saved: Profile) -> str:
+    """The emergency number she set in Settings, else the one for her browser's locale."""
+    from .phones import default_emergency_number
+
+    return saved.emergency_number or default_emergency_number(st.context.locale)
+
+
+def call_buttons(level: str, saved: Profile) -> None:
+    """Tap-to-call links under a warning card: the emergency number, or her care provider."""
+    from .phones import shown, tel_url
+
+    if level == EMERGENCY:
+        number = emergency_number(saved)
+        st.link_button(
+            f"Call {shown(number)} now",
+            tel_url(number),
+            type="primary",
+            icon=":material/call:",
+            width="stretch",
+        )
+    elif saved.care_phone:
+        st.link_button(
+            f"Call my doctor or maternity unit: {shown(saved.care_phone)}",
+            tel_url(saved.care_phone),
+            icon=":material/call:",
+            width="stretch",
+        )
+
+
+def show_advice(advice: list[Advice], saved: Profile | None = None) -> None:
+    """Prominent cards for warning signs, most urgent first, each with its call button.
+
+    Our own text only: the reasons are our labels and checked numbers.
+    """
+    saved = saved or profile()
     for card in advice:
         show = st.error if card.level == EMERGENCY else st.warning
         reasons = "\n".join(f"- {reason}" for reason in card.reasons)
         icon = ":material/emergency:" if card.level == EMERGENCY else ":material/warning:"
         show(f"**{card.title}**\n\n{card.action}\n\nYou noted:\n{reasons}", icon=icon)
+        call_buttons(card.level, saved)
+
+
+# The app's own constant CSS (never anything she typed): touch targets of at least 44x44 px
+# with 8 px between them, and less empty space above the title on a phone.
+TOUCH_CSS = """
+<style>
+[data-testid="stMainBlockContainer"] { padding-top: 3.5rem; padding-bottom: 9rem; }
+@media (max-width: 640px) { [data-testid="stMain"] h1 { font-size: 2rem; padding-top: 0; } }
+[data-testid="stMain"] button, [data-testid="stMain"] a[data-testid^="stBaseLinkButton"],
+[data-testid="stSidebar"] button { min-height: 44px; min-width: 44px; }
+[data-testid="stMain"] input, [data-testid="stMain"] textarea { min-height: 44px; }
+[data-testid="stMain"] [data-baseweb="select"] > div { min-height: 44px; }
+[data-testid="stCheckbox"] label { min-height: 44px; align-items: center; width: 100%; }
+[data-testid="stExpander"] summary { min-height: 44px; }
+[data-testid="stHeader"] button { min-width: 44px; min-height: 44px; }
+[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p,
+[data-testid="stWidgetLabel"] p { color: #3d3f4a; }
+.st-key-ln_savebar { position: fixed; bottom: 0; left: 50%; transform: translateX(-50%);
+  width: min(100%, 46rem); padding: 8px 1rem; z-index: 99; background: #ffffff;
+  box-shadow: 0 -2px 8px rgba(0, 0, 0, 0.12); }
+.st-key-ln_habits [data-testid="stHorizontalBlock"] { flex-wrap: nowrap; gap: 8px; }
+.st-key-ln_habits [data-testid="stColumn"] { min-width: 0; flex: 1 1 0; width: auto; }
+</style>
+"""
+
+
+def touch_style() -> None:
+    """Apply TOUCH_CSS to the page (called by the router, so every page has it)."""
+    st.html(TOUCH_CSS)
 
 
 def literal(text: str | None) -> None:

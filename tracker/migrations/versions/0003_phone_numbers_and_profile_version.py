@@ -20,7 +20,9 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     with op.batch_alter_table("profile", schema=None) as batch_op:
         batch_op.add_column(
-            sa.Column("emergency_number", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=True)
+            sa.Column(
+                "emergency_number", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=True
+            )
         )
         batch_op.add_column(
             sa.Column("care_phone", sqlmodel.sql.sqltypes.AutoString(length=30), nullable=True)

@@ -1,0 +1,53 @@
+"""Numbers as people type them on a phone: "1,5" and "1.5" both mean one and a half.
+
+A phone's number keyboard often has only a comma, and many people write decimals with one.
+Anything that could mean two different numbers is refused with a message, never guessed.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+_PLAIN = re.compile(r"^\d+(?:[.,]\d+)?$")
+_GROUPED = re.compile(r"^\d{1,3}(?:[ \u00a0\u202f]\d{3})+$")  # 2 350 (a space between thousands)
+_EXAMPLE = "write it like 2 or 1,5"
+
+
+def parse_amount(text: str | None, *, whole: bool = False) -> float | int | None:
+    """The number in text (None when empty); ValueError says what to write instead.
+
+    whole=True asks for a whole number (minutes, mg) and returns an int.
+    """
+    cleaned = (text or "").strip()
+    if cleaned == "":
+        return None
+    if _GROUPED.match(cleaned):
+        cleaned = re.sub(r"\D", "", cleaned)
+    if re.match(r"^\d{1,3}[.,]\d{3}$", cleaned):
+        number = cleaned.replace(",", "").replace(".", "")
+        decimal = cleaned.replace(",", ".")
+        raise ValueError(  # only digits are echoed: the message is never her raw text
+            f"could mean {int(number):,} or {float(decimal):g}: "
+            f"write {number} or {decimal.rstrip('0').rstrip('.')}"
+        )
+    if cleaned.startswith("-"):
+        raise ValueError(f"can't be below zero: {_EXAMPLE}")
+    if not _PLAIN.match(cleaned):
+        raise ValueError(f"is not a number: {_EXAMPLE}")
+    value = float(cleaned.replace(",", "."))
+    if not math.isfinite(value):
+        raise ValueError(f"is not a number: {_EXAMPLE}")
+    if whole:
+        if value != int(value):
+            raise ValueError("must be a whole number: write it like 10")
+        return int(value)
+    return value
+
+
+def show_amount(value: float | int | None, decimals: int = 2) -> str:
+    """A number as she would write it: no trailing zeros, no '.00'."""
+    if value is None:
+        return ""
+    text = f"{value:.{decimals}f}".rstrip("0").rstrip(".")
+    return text or "0"
