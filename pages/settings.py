@@ -9,7 +9,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from tracker import web
 from tracker.config import database_url, sqlite_path
 from tracker.entries import ValidationFailed
-from tracker.journal import save_profile, validate_profile
+from tracker.journal import StaleProfile, save_profile, validate_profile
 from tracker.models import WATER_UNITS, Profile
 from tracker.pregnancy import dating
 
@@ -23,20 +23,27 @@ FIELDS = {
     "unit": "water_unit",
     "name": "name",
     "appt": "last_appointment",
+    "emergency": "emergency_number",
+    "care": "care_phone",
 }
+TEXT_FIELDS = ("name", "emergency", "care")
 
 
 def load(profile: Profile) -> None:
     """Fill the form with the saved settings before any widget is drawn."""
     for key, name in FIELDS.items():
-        ss[P + key] = getattr(profile, name) or ("" if key == "name" else None)
+        ss[P + key] = getattr(profile, name) or ("" if key in TEXT_FIELDS else None)
+    ss[P + "version"] = profile.version
     ss[P + "errors"] = {}
+    ss.pop(P + "stale", None)
 
 
 def typed() -> Profile:
     """The settings as the form says them now."""
     values = {name: ss[P + key] for key, name in FIELDS.items()}
-    return Profile(id=1, **{**values, "name": values["name"].strip() or None})
+    for key in TEXT_FIELDS:
+        values[FIELDS[key]] = values[FIELDS[key]].strip() or None
+    return Profile(id=1, **values)
 
 
 def save() -> None:
@@ -46,11 +53,13 @@ def save() -> None:
     if not errors:
         try:
             with web.session(writing=True) as s:
-                save_profile(session=s, profile=profile)
+                save_profile(session=s, profile=profile, expected_version=ss[P + "version"])
             ss[P + "flash"] = "Settings saved."
             ss[P + "reload"] = True
         except ValidationFailed as exc:
             errors = exc.errors
+        except StaleProfile as exc:
+            ss[P + "stale"] = str(exc)
         except SQLAlchemyError as exc:
             web.log.error("saving the settings failed: %s", type(exc).__name__)
             ss[P + "failed"] = True
@@ -90,37 +99,53 @@ def settings_form() -> None:
             key=P + "due",
             value=None,
             format="DD/MM/YYYY",
-            help="Leave it empty, or clear it with ×, if you don't know it yet.",
         )
+        st.caption("Leave it empty if you don't know it yet.")
         field_error("due_date", "The due date")
         st.date_input(
             "Birth date (once your baby is born)", key=P + "birth", value=None, format="DD/MM/YYYY"
         )
         field_error("birth_date", "The birth date")
-        st.selectbox("Water unit", list(WATER_UNITS), key=P + "unit")
+        st.selectbox("Water unit", list(WATER_UNITS), key=P + "unit", filter_mode=None)
         field_error("water_unit", "The water unit")
         st.text_input(
             "Your name (optional)",
             key=P + "name",
             max_chars=200,
-            help="Shown on the summary for your appointment.",
         )
+        st.caption("Shown on the summary for your appointment.")
         field_error("name", "Your name")
         st.date_input(
             "Last appointment",
             key=P + "appt",
             value=None,
             format="DD/MM/YYYY",
-            help="The summary for your next appointment starts from this date.",
         )
+        st.caption("The summary for your next appointment starts from this date.")
         field_error("last_appointment", "The appointment date")
+        st.markdown("**Phone numbers for the warning cards**")
+        st.text_input(
+            "Emergency number",
+            key=P + "emergency",
+            max_chars=20,
+            placeholder=f"{web.emergency_number(Profile())} (from your browser's language)",
+        )
+        field_error("emergency_number", "The emergency number")
+        st.text_input(
+            "Doctor, midwife or maternity unit phone (optional)",
+            key=P + "care",
+            max_chars=30,
+            placeholder="e.g. +44 20 7946 0000",
+        )
+        field_error("care_phone", "The phone number")
+        st.caption("Warning cards offer a button that calls these numbers from a phone.")
         if st.form_submit_button("Save settings", type="primary", width="stretch"):
             save()
 
 
 def where_it_lives() -> None:
     """Where the journal is kept, never with a password or user name."""
-    st.subheader("Where your journal lives")
+    st.subheader("Where your journal lives", anchor=False)
     url = database_url()
     path = sqlite_path(url)
     if path is not None:
@@ -157,7 +182,7 @@ def your_data() -> None:
     """Back up the journal, or delete all of it behind a typed confirmation."""
     from tracker.erase import EraseIncomplete, erase_journal, erase_warning
 
-    st.subheader("Your data")
+    st.subheader("Your data", anchor=False)
     if sqlite_path(database_url()) is not None:
         st.download_button(
             "Download a backup copy of the journal",
@@ -190,7 +215,7 @@ def your_data() -> None:
 
 
 # ---------------------------------------------------------------- the screen
-st.title("Settings")
+st.title("Settings", anchor=False)
 top = st.container()  # drawn after the location, so that still shows if the journal is down
 where_it_lives()
 
@@ -207,6 +232,11 @@ with top:
             "Nothing was saved. Please fix the field marked below; everything you typed is kept.",
             icon=":material/edit:",
         )
+    if stale := ss.get(P + "stale"):
+        st.error(stale, icon=":material/sync_problem:")
+        if st.button("Show the newer settings (discards my changes)", key=P + "reload_btn"):
+            ss[P + "reload"] = True
+            st.rerun()
     pregnancy_status(profile)
     settings_form()
 your_data()

@@ -6,6 +6,7 @@ Plain Python and pandas (no Streamlit), so the table is tested on its own.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 import pandas as pd
 
@@ -100,3 +101,46 @@ def flagged_nights(entries: list[NightEntry]) -> list[tuple[dt.date, list[str]]]
         (e.night, flag_labels(e.red_flags))
         for e in sorted(flagged, key=lambda e: e.night, reverse=True)
     ]
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    """One line of the phone list: a logged night, or a run of nights not logged."""
+
+    night: dt.date  # the night a tap opens (the newest of a gap)
+    label: str
+    flagged: bool = False
+    logged: bool = True
+
+
+def history_rows(frame: pd.DataFrame) -> list[HistoryRow]:
+    """The History list from history_frame: newest first, each run of gaps as one row."""
+    rows: list[HistoryRow] = []
+    gap: list[dt.date] = []
+
+    def close_gap() -> None:
+        if gap:
+            newest, oldest = gap[0], gap[-1]
+            label = (
+                f"{newest:%a %d %b} · not logged"
+                if len(gap) == 1
+                else f"{len(gap)} nights not logged · {oldest:%d %b} – {newest:%d %b}"
+            )
+            rows.append(HistoryRow(newest, label, logged=False))
+            gap.clear()
+
+    for record in frame.itertuples(index=False):
+        if not record.logged:
+            gap.append(record.night)
+            continue
+        close_gap()
+        count = int(record.cramps)
+        parts = [f"{record.night:%a %d %b}"]
+        parts += [f"week {record.week}" if record.week[:1].isdigit() else record.week]
+        parts += [f"{count} cramp{'s' * (count != 1)}"]
+        parts += [f"worst {record.worst}" if record.worst else ""]
+        parts += ["⚠ warning signs" if record.red_flags else ""]
+        label = " · ".join(p for p in parts if p)
+        rows.append(HistoryRow(record.night, label, flagged=bool(record.red_flags)))
+    close_gap()
+    return rows
