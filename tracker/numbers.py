@@ -49,5 +49,7 @@ def show_amount(value: float | int | None, decimals: int = 2) -> str:
     """A number as she would write it: no trailing zeros, no '.00'."""
     if value is None:
         return ""
-    text = f"{value:.{decimals}f}".rstrip("0").rstrip(".")
-    return text or "0"
+    text = f"{value:.{decimals}f}"
+    if "." in text:  # only trailing zeros after the point: 2350 stays 2350
+        text = text.rstrip("0").rstrip(".")
+    return text
