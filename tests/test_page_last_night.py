@@ -6,12 +6,14 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 from sqlmodel import Session
 from streamlit.testing.v1 import AppTest
 
-from tests.factories import count_rows, make_entry
+from tests.factories import count_rows, days_ago, make_entry, make_profile
 from tracker.db import make_engine
-from tracker.journal import NEW, get_night, save_night
+from tracker.journal import NEW, get_night, get_profile, save_night, save_profile
+from tracker.log_form import EXACT
 from tracker.schema import ensure_schema
 
 LAST_NIGHT = dt.date.today() - dt.timedelta(days=1)
@@ -20,8 +22,11 @@ APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
 
 @pytest.fixture
 def engine(sqlite_url: str):
+    """A journal with a due date saved, so the first-run card does not ask for one."""
     engine = make_engine(sqlite_url)
     ensure_schema(engine)
+    with Session(engine) as s:
+        save_profile(session=s, profile=make_profile())
     yield engine
     engine.dispose()
 
@@ -37,38 +42,59 @@ def stored(engine, night: dt.date = LAST_NIGHT):
         return get_night(session=s, night=night)
 
 
-def add_cramp(at: AppTest, *, time: str, severity: int, minutes: float, leg: str) -> None:
+def add_cramp(
+    at: AppTest,
+    *,
+    time: str | None = None,
+    when: str | None = None,
+    severity: int | None = None,
+    minutes: str | None = None,
+    leg: str | None = None,
+) -> int:
+    """Tap "Add a cramp" and fill in what is given (time typed under "Other time")."""
     at.button(key="ln_add").click().run()
     cid = at.session_state["ln_cramp_ids"][-1]
-    at.selectbox(key=f"ln_c{cid}_preset").set_value("Exact time…").run()
-    at.text_input(key=f"ln_c{cid}_time").input(time)
-    at.slider(key=f"ln_c{cid}_sev").set_value(severity)
-    at.number_input(key=f"ln_c{cid}_dur").set_value(minutes)
-    at.button_group(key=f"ln_c{cid}_leg").set_value(leg)
+    if time is not None:
+        at.button_group(key=f"ln_c{cid}_when").set_value(EXACT).run()
+        at.text_input(key=f"ln_c{cid}_time").input(time)
+    elif when is not None:
+        at.button_group(key=f"ln_c{cid}_when").set_value(when)
+    if severity is not None:
+        at.button_group(key=f"ln_c{cid}_sev").set_value(severity)
+    if leg is not None:
+        at.button_group(key=f"ln_c{cid}_leg").set_value(leg)
     at.run()
+    if minutes is not None:
+        at.button(key=f"ln_c{cid}_more_btn").click().run()
+        at.text_input(key=f"ln_c{cid}_dur").input(minutes).run()
+    assert not at.exception
+    return cid
 
 
 def texts(at: AppTest, kind: str) -> list[str]:
     return [element.value for element in getattr(at, kind)]
 
 
-def test_defaults_to_last_night_with_the_relief_tip(engine) -> None:
+def test_defaults_to_last_night_without_the_relief_tip(engine) -> None:
     at = open_app()
     assert at.date_input(key="ln_night").value == LAST_NIGHT
-    assert any("foot and toes" in text for text in texts(at, "info"))
     assert at.button(key="ln_zero").label == "No cramps last night"
+    assert not any("foot and toes" in text for text in texts(at, "info") + texts(at, "markdown"))
+    at.switch_page("pages/guide.py").run()  # the tip lives on the Guide page now
+    assert any("foot and toes" in text for text in texts(at, "markdown"))
 
 
 def test_log_a_night_with_two_cramps_and_habits(engine) -> None:
     at = open_app()
-    add_cramp(at, time="02:40", severity=7, minutes=3, leg="left")
-    add_cramp(at, time="4am", severity=4, minutes=1.5, leg="both")
-    at.number_input(key="ln_water").set_value(1800.0)
-    at.number_input(key="ln_stretch").set_value(10)
+    add_cramp(at, time="02:40", severity=7, minutes="3", leg="left")
+    add_cramp(at, when="4 am", severity=4, minutes="1,5", leg="both")
+    at.text_input(key="ln_water").input("1800")
+    at.text_input(key="ln_stretch").input("10")
     at.text_area(key="ln_notes").input("**bold** <b>not bold</b>")
     at.button(key="ln_save").click().run()
     assert not at.exception
     assert any("Saved" in text for text in texts(at, "success"))
+    assert any("Saved" in text for text in texts(at, "toast"))
     night = stored(engine)
     assert [(c.time, c.severity, c.duration_min, c.leg) for c in night.cramps] == [
         (dt.time(2, 40), 7, 3.0, "left"),
@@ -76,11 +102,16 @@ def test_log_a_night_with_two_cramps_and_habits(engine) -> None:
     ]
     assert (night.water_ml, night.stretch_min, night.active_min) == (1800, 10, None)
     assert night.notes == "**bold** <b>not bold</b>"
-    # Re-opening shows what was saved.
+    # Re-opening shows what was saved, folded to one line per cramp.
     again = open_app()
-    assert len(again.session_state["ln_cramp_ids"]) == 2
-    assert again.number_input(key="ln_water").value == 1800
+    ids = again.session_state["ln_cramp_ids"]
+    assert len(ids) == 2
+    assert again.button(key=f"ln_c{ids[0]}_open").label == "Cramp 1: other time · 7/10 · left leg"
+    assert again.button(key=f"ln_c{ids[1]}_open").label.startswith("Cramp 2: 4 am · 4/10 · both")
+    assert again.text_input(key="ln_water").value == "1800"
     assert again.text_area(key="ln_notes").value == "**bold** <b>not bold</b>"
+    again.button(key=f"ln_c{ids[1]}_open").click().run()
+    assert again.text_input(key=f"ln_c{ids[1]}_dur").value == "1.5"  # details already shown
 
 
 def test_no_cramps_is_one_tap_and_a_zero_night(engine) -> None:
@@ -108,14 +139,31 @@ def test_red_flag_shows_its_card_and_still_saves(engine) -> None:
 
 def test_long_cramp_prompts_the_check(engine) -> None:
     at = open_app()
-    add_cramp(at, time="01:00", severity=8, minutes=15, leg="right")
-    assert any("more than 10" in text for text in texts(at, "warning"))
+    add_cramp(at, time="01:00", severity=8, minutes="15", leg="right")
+    assert any("A cramp lasted 15 minutes (more than 10)" in t for t in texts(at, "warning"))
+
+
+def test_a_refused_duration_never_claims_a_long_cramp(engine) -> None:
+    at = open_app()
+    cid = add_cramp(at, when="1 am", severity=8, minutes="500")
+    assert not any("500 minutes" in text for text in texts(at, "warning") + texts(at, "error"))
+    assert not any("Check for warning signs" in text for text in texts(at, "warning"))
+    at.button(key="ln_save").click().run()
+    assert "How long (cramp 1) must be more than 0 and at most 180 minutes (3 hours)" in texts(
+        at, "error"
+    )
+    assert any(
+        text.startswith("Nothing was saved yet. Fix How long") for text in texts(at, "error")
+    )
+    assert not any("500 minutes" in text for text in texts(at, "warning") + texts(at, "error"))
+    assert at.text_input(key=f"ln_c{cid}_dur").value == "500"
+    assert count_rows(engine, "night") == 0
 
 
 def test_bad_input_keeps_the_form_and_saves_nothing(engine) -> None:
     at = open_app()
-    add_cramp(at, time="25:99", severity=5, minutes=0.0, leg="left")
-    at.number_input(key="ln_water").set_value(99999.0)
+    add_cramp(at, time="25:99", severity=5, minutes="0", leg="left")
+    at.text_input(key="ln_water").input("99999")
     at.text_area(key="ln_notes").input("keep me")
     at.button(key="ln_save").click().run()
     assert not at.exception
@@ -124,7 +172,9 @@ def test_bad_input_keeps_the_form_and_saves_nothing(engine) -> None:
     assert "is not a time" in errors and "How long" in errors and "Water" in errors
     cid = at.session_state["ln_cramp_ids"][0]
     assert at.text_input(key=f"ln_c{cid}_time").value == "25:99"
-    assert at.number_input(key="ln_water").value == 99999.0
+    assert at.text_input(key=f"ln_c{cid}_dur").value == "0"
+    assert at.button_group(key=f"ln_c{cid}_sev").value == 5
+    assert at.text_input(key="ln_water").value == "99999"
     assert at.text_area(key="ln_notes").value == "keep me"
     assert count_rows(engine, "night") == 0 and count_rows(engine, "cramp") == 0
 
@@ -136,18 +186,18 @@ def test_water_in_her_unit_is_stored_in_ml(engine) -> None:
     with Session(engine) as s:
         save_profile(session=s, profile=make_profile(water_unit="fl oz"))
     at = open_app()
-    at.number_input(key="ln_water").set_value(64.0)
+    at.text_input(key="ln_water").input("64")
     at.button(key="ln_save").click().run()
     assert stored(engine).water_ml == round(64 * 29.5735)
     at = open_app()
-    assert at.number_input(key="ln_water").value == 64.0
+    assert at.text_input(key="ln_water").value in ("64", "64.01")  # 1893 ml is 64.01 fl oz
     at.button(key="ln_save").click().run()  # unchanged: no rounding drift, no new version
     assert stored(engine).version == 1
 
 
 def test_saving_twice_writes_once(engine) -> None:
     at = open_app()
-    add_cramp(at, time="03:00", severity=6, minutes=2, leg="left")
+    add_cramp(at, time="03:00", severity=6, minutes="2", leg="left")
     at.button(key="ln_save").click().run()
     at.button(key="ln_save").click().run()
     assert not at.exception
@@ -176,8 +226,10 @@ def test_another_night_can_be_opened_and_edited(engine) -> None:
     at = open_app()
     at.date_input(key="ln_night").set_value(earlier).run()
     assert len(at.session_state["ln_cramp_ids"]) == 2
-    first = at.session_state["ln_cramp_ids"][0]
+    first, second = at.session_state["ln_cramp_ids"]
+    at.button(key=f"ln_c{first}_open").click().run()  # a saved night opens folded
     at.button(key=f"ln_c{first}_remove").click().run()
+    assert at.session_state["ln_cramp_ids"] == [second]
     at.button(key="ln_save").click().run()
     assert len(stored(engine, earlier).cramps) == 1
 
@@ -203,15 +255,17 @@ def test_a_journal_that_fails_to_write_keeps_the_form(engine, monkeypatch) -> No
 
 def test_a_draft_survives_a_visit_to_another_page(engine) -> None:
     at = open_app()
-    add_cramp(at, time="03:10", severity=8, minutes=2, leg="right")
+    cid = add_cramp(at, time="03:10", severity=8, minutes="2", leg="right")
     at.text_area(key="ln_notes").input("half written").run()
     at.switch_page("pages/guide.py").run()
     assert not at.exception
     at.switch_page("pages/last_night.py").run()
     assert not at.exception
     assert at.text_area(key="ln_notes").value == "half written"
-    cid = at.session_state["ln_cramp_ids"][0]
+    assert at.session_state["ln_cramp_ids"] == [cid]
     assert at.text_input(key=f"ln_c{cid}_time").value == "03:10"
+    assert at.button_group(key=f"ln_c{cid}_sev").value == 8
+    assert at.text_input(key=f"ln_c{cid}_dur").value == "2"
     assert count_rows(engine, "night") == 0  # nothing saved until she presses Save
 
 
@@ -227,3 +281,198 @@ def test_a_journal_that_cannot_be_read_shows_a_message_not_a_crash(engine, monke
     at = AppTest.from_file(APP, default_timeout=30).run()
     assert not at.exception
     assert any("could not be reached" in text for text in texts(at, "error"))
+
+
+# ------------------------------------------------------------------ nothing she did not choose
+
+
+def test_a_cramp_saved_without_touching_severity_stores_no_severity(engine) -> None:
+    at = open_app()
+    cid = add_cramp(at, when="2 am", leg="left")
+    assert at.button_group(key=f"ln_c{cid}_sev").value is None  # no default
+    at.button(key="ln_save").click().run()
+    assert any("Saved" in text for text in texts(at, "success"))
+    with engine.connect() as conn:
+        rows = conn.execute(text("SELECT severity, time, leg, duration_min FROM cramp")).all()
+    assert [(r.severity, r.leg, r.duration_min) for r in rows] == [(None, "left", None)]
+    assert stored(engine).cramps[0].time == dt.time(2)
+
+
+def test_one_and_a_half_minutes_typed_with_a_comma_is_stored_as_1_5(engine) -> None:
+    at = open_app()
+    add_cramp(at, when="3 am", severity=5, minutes="1,5")
+    assert not any("more than 10" in text for text in texts(at, "warning"))  # not 15
+    at.button(key="ln_save").click().run()
+    assert stored(engine).cramps[0].duration_min == 1.5
+
+
+def test_ambiguous_water_is_refused_naming_water_and_kept_as_typed(engine) -> None:
+    at = open_app()
+    at.text_input(key="ln_water").input("1,500")
+    at.text_area(key="ln_notes").input("keep me")
+    at.button(key="ln_save").click().run()
+    assert not at.exception
+    errors = texts(at, "error")
+    assert any(e.startswith("Water could mean 1,500 or 1.5") for e in errors)
+    assert any("Nothing was saved yet. Fix Water" in e for e in errors)
+    assert any("Nothing was saved" in t for t in texts(at, "toast"))
+    assert not at.success
+    assert at.text_input(key="ln_water").value == "1,500"
+    assert at.text_area(key="ln_notes").value == "keep me"
+    assert count_rows(engine, "night") == 0
+
+
+def test_same_habits_as_the_night_before_copies_the_latest_earlier_habits(engine) -> None:
+    with Session(engine) as s:
+        for days, habits in (
+            (5, {"water_ml": 1500, "stretch_min": 5, "active_min": 30}),
+            (3, {"water_ml": 2000, "stretch_min": 10, "active_min": None}),
+            (2, {"water_ml": None, "stretch_min": None, "active_min": None}),  # none recorded
+        ):
+            save_night(session=s, entry=make_entry(days_ago(days), **habits))
+    at = open_app()
+    assert at.text_input(key="ln_water").value == ""
+    at.button(key="ln_same").click().run()
+    assert not at.exception
+    assert [at.text_input(key=f"ln_{n}").value for n in ("water", "stretch", "active")] == [
+        "2000",
+        "10",
+        "",
+    ]
+    assert not [b for b in at.button if b.key == "ln_same"]  # filled: the offer goes away
+    at.text_input(key="ln_stretch").input("12")  # she can change them
+    at.button(key="ln_save").click().run()
+    night = stored(engine)
+    assert (night.water_ml, night.stretch_min, night.active_min) == (2000, 12, None)
+
+
+def test_same_habits_is_not_offered_without_an_earlier_night_with_habits(engine) -> None:
+    with Session(engine) as s:
+        save_night(session=s, entry=make_entry(days_ago(3), water_ml=None, stretch_min=None,
+                                               active_min=None))  # fmt: skip
+    at = open_app()
+    assert not [b for b in at.button if b.key == "ln_same"]
+
+
+# ------------------------------------------------------------------ first run
+
+
+@pytest.fixture
+def empty_journal(sqlite_url: str):
+    """A journal with no nights and no settings: what she sees the very first time."""
+    engine = make_engine(sqlite_url)
+    ensure_schema(engine)
+    yield engine
+    engine.dispose()
+
+
+def test_first_run_asks_for_the_due_date_and_saves_it(empty_journal) -> None:
+    due = dt.date.today() + dt.timedelta(weeks=12)
+    at = open_app()
+    assert at.button(key="ln_due_save").disabled  # nothing chosen yet
+    at.date_input(key="ln_due").set_value(due).run()
+    at.button(key="ln_due_save").click().run()
+    assert not at.exception
+    with Session(empty_journal) as s:
+        assert get_profile(session=s).due_date == due
+    assert not [b for b in at.button if b.key in ("ln_due_save", "ln_due_skip")]
+    assert any("trimester" in e.label for e in at.expander)  # the night shows its week
+    assert count_rows(empty_journal, "night") == 0  # only the due date was written
+
+
+def test_first_run_can_be_skipped_and_asks_no_more(empty_journal) -> None:
+    at = open_app()
+    at.button(key="ln_due_skip").click().run()
+    assert not at.exception
+    assert not [b for b in at.button if b.key in ("ln_due_save", "ln_due_skip")]
+    at.button(key="ln_add").click().run()  # still gone on the next tap
+    assert not [b for b in at.button if b.key == "ln_due_skip"]
+    assert count_rows(empty_journal, "profile") == 0  # skipping writes nothing
+
+
+def test_first_run_is_not_shown_once_a_night_is_logged(empty_journal) -> None:
+    with Session(empty_journal) as s:
+        save_night(session=s, entry=make_entry(days_ago(4)))
+    at = open_app()
+    assert not [b for b in at.button if b.key in ("ln_due_save", "ln_due_skip")]
+
+
+# ------------------------------------------------------------------ delete
+
+
+def test_delete_asks_first_then_removes_the_night_and_its_cramps(engine) -> None:
+    with Session(engine) as s:
+        save_night(session=s, entry=make_entry(cramps=2, red_flags=["fever"]))
+    at = open_app()
+    at.button(key="ln_delete").click().run()
+    assert any("can't be undone" in w for w in texts(at, "warning"))
+    assert count_rows(engine, "night") == 1  # nothing deleted yet
+    at.button(key="ln_delete_no").click().run()
+    assert not any("can't be undone" in w for w in texts(at, "warning"))
+    assert count_rows(engine, "cramp") == 2
+    at.button(key="ln_delete").click().run()
+    at.button(key="ln_delete_yes").click().run()
+    assert not at.exception
+    assert any("Deleted the night of" in t for t in texts(at, "success"))
+    assert [count_rows(engine, t) for t in ("night", "cramp", "redflag")] == [0, 0, 0]
+    assert at.session_state["ln_cramp_ids"] == []  # the form shows the night as not logged
+    assert at.button(key="ln_zero").label == "No cramps last night"
+
+
+def test_delete_is_refused_when_the_night_changed_after_she_opened_it(engine) -> None:
+    with Session(engine) as s:
+        save_night(session=s, entry=make_entry(cramps=1))
+    at = open_app()
+    at.button(key="ln_delete").click().run()
+    with Session(engine) as s:  # another tab adds a cramp meanwhile
+        save_night(session=s, entry=make_entry(cramps=3))
+    at.button(key="ln_delete_yes").click().run()
+    assert not at.exception
+    assert any("changed elsewhere" in e for e in texts(at, "error"))
+    assert not any("Deleted" in t for t in texts(at, "success"))
+    assert count_rows(engine, "night") == 1 and len(stored(engine).cramps) == 3
+
+
+# ------------------------------------------------------------------ tap to call
+
+
+def save_phones(engine, **phones: str) -> None:
+    with Session(engine) as s:
+        save_profile(session=s, profile=make_profile(**phones))
+
+
+def test_the_emergency_card_calls_the_number_from_settings(engine) -> None:
+    save_phones(engine, emergency_number="999")
+    at = open_app()
+    assert not at.get("link_button")
+    at.checkbox(key="ln_flag_breathless_or_chest_pain").check().run()
+    assert any("Call your local emergency number now" in e for e in texts(at, "error"))
+    links = [(b.proto.label, b.proto.url) for b in at.get("link_button")]
+    assert links == [("Call 999 now", "tel:999")]
+
+
+def test_the_straight_away_card_calls_her_care_phone(engine) -> None:
+    save_phones(engine, care_phone="+44 20 7946 0000")
+    at = open_app()
+    at.checkbox(key="ln_flag_one_leg_swelling").check().run()
+    assert any("straight away" in w for w in texts(at, "warning"))
+    urls = [b.proto.url for b in at.get("link_button")]
+    assert urls == ["tel:+442079460000"]
+
+
+def test_without_a_care_phone_the_straight_away_card_has_no_call_button(engine) -> None:
+    at = open_app()
+    at.checkbox(key="ln_flag_one_leg_swelling").check().run()
+    assert any("straight away" in w for w in texts(at, "warning"))
+    assert not at.get("link_button")
+
+
+@pytest.mark.parametrize(("locale", "url"), [("en-GB", "tel:999"), ("en-US", "tel:911"),
+                                             ("de-DE", "tel:112"), (None, "tel:112")])  # fmt: skip
+def test_without_a_saved_number_the_emergency_card_calls_her_locales(engine, locale, url) -> None:
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.context = {"locale": locale}
+    at.run()
+    at.checkbox(key="ln_flag_breathless_or_chest_pain").check().run()
+    assert not at.exception
+    assert [b.proto.url for b in at.get("link_button")] == [url]
