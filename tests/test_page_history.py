@@ -1,17 +1,16 @@
-"""History: the table (plain and on the page), opening a night, deleting with confirmation."""
+"""History: the table (plain), the list a thumb taps, and opening a night on Last night."""
 
 import datetime as dt
 from pathlib import Path
 
 import pytest
-from sqlmodel import Session, select
+from sqlmodel import Session
 from streamlit.testing.v1 import AppTest
 
 from tests.factories import days_ago
 from tracker.entries import CrampEntry, NightEntry
 from tracker.history import NOT_LOGGED, flagged_nights, history_frame
-from tracker.journal import get_night, get_profile, save_night, save_profile
-from tracker.models import Cramp, RedFlag
+from tracker.journal import get_profile, save_night, save_profile
 from tracker.pregnancy import dating
 
 APP = str(Path(__file__).resolve().parents[1] / "streamlit_app.py")
@@ -51,10 +50,14 @@ def open_history() -> AppTest:
     return at
 
 
-def choose(at: AppTest, night: dt.date) -> AppTest:
-    at.selectbox(key="hi_night").select(night).run()
-    assert not at.exception
-    return at
+def rows(at: AppTest) -> list[tuple[str, str]]:
+    """The History list as (key, label), top to bottom."""
+    return [(b.key, b.label) for b in at.button if b.key.startswith(("hi_night_", "hi_flag_",
+                                                                      "hi_gap_"))]  # fmt: skip
+
+
+def key(kind: str, night: dt.date) -> str:
+    return f"hi_{kind}_{night:%Y%m%d}"
 
 
 # ------------------------------------------------------------------ the plain table
@@ -104,98 +107,84 @@ def test_flagged_nights_newest_first_in_her_words():
 
 def test_history_rows_newest_first_with_weeks_gaps_worst_and_flags(journal):
     at = open_history()
-    frame = at.dataframe[0].value
-    nights = [days_ago(d) for d in (1, 2, 3, 4, 5)]
-    assert list(frame["night"]) == nights
-    assert list(frame["week"]) == [dating(n, DUE).label for n in nights]
-    assert frame["week"].iloc[0].count("+") == 1
-    assert list(frame["cramps"]) == ["1", NOT_LOGGED, "0", NOT_LOGGED, "2"]
-    assert list(frame["worst"]) == ["5/10", "", "", "", "7/10"]
-    assert frame["red_flags"].iloc[0] == "Swelling in one leg, especially the calf"
-    assert list(frame["red_flags"].iloc[1:]) == ["", "", "", ""]
-    assert "2 not logged" in at.caption[0].value
+    d = [days_ago(n) for n in range(6)]
+    week = {n: dating(d[n], DUE).label for n in (1, 3, 5)}
+    assert rows(at) == [
+        (key("flag", d[1]), f"{d[1]:%a %d %b} · week {week[1]} · 1 cramp · worst 5/10"
+                            " · ⚠ warning signs"),
+        (key("gap", d[2]), f"{d[2]:%a %d %b} · not logged"),
+        (key("night", d[3]), f"{d[3]:%a %d %b} · week {week[3]} · 0 cramps"),
+        (key("gap", d[4]), f"{d[4]:%a %d %b} · not logged"),
+        (key("night", d[5]), f"{d[5]:%a %d %b} · week {week[5]} · 2 cramps · worst 7/10"),
+    ]  # fmt: skip
+    assert week[1].count("+") == 1
+    caption = at.caption[0].value
+    assert "3 nights logged, 2 not logged" in caption and "the 1 with warning signs" in caption
+    assert not at.dataframe and not at.selectbox  # a list to tap, nothing to scroll sideways
+    assert all(not b.label.startswith("Delete") for b in at.button)  # delete is on Last night
 
 
-def test_selected_night_shows_its_cards_and_notes_as_plain_text(journal):
+def test_a_run_of_unlogged_nights_is_one_row(sqlite_engine):
+    with Session(sqlite_engine) as s:
+        for days in (12, 11, 2):
+            save_night(session=s, entry=NightEntry(night=days_ago(days)))
     at = open_history()
-    assert at.selectbox(key="hi_night").value == days_ago(1)  # the newest is open first
-    assert any("straight away" in w.value for w in at.warning)
-    choose(at, days_ago(5))
-    assert any("Check for warning signs" in w.value for w in at.warning)
-    assert [t.value for t in at.text] == ["**bold?** <b>no</b> # just text"]
-    assert not any("bold?" in m.value for m in at.markdown)
-    choose(at, days_ago(3))
-    assert not at.warning and not at.error
+    assert [k for k, _ in rows(at)] == [
+        key("gap", days_ago(1)),
+        key("night", days_ago(2)),
+        key("gap", days_ago(3)),  # nights 10 to 3 ago, folded
+        key("night", days_ago(11)),
+        key("night", days_ago(12)),
+    ]
+    gap = at.button(key=key("gap", days_ago(3))).label
+    assert gap == f"8 nights not logged · {days_ago(10):%d %b} – {days_ago(3):%d %b}"
+    assert "week" not in at.button(key=key("night", days_ago(2))).label  # no due date set
 
 
-def test_open_to_change_shows_that_night_on_last_night(journal):
-    at = choose(open_history(), days_ago(5))
-    at.button(key="hi_edit").click().run()
+def test_tapping_a_night_opens_it_on_last_night_with_its_notes(journal):
+    at = open_history()
+    at.button(key=key("night", days_ago(5))).click().run()
     assert not at.exception
     assert at.title[0].value == "Last night"
     assert at.date_input(key="ln_night").value == days_ago(5)
-    assert at.session_state["ln_notes"] == "**bold?** <b>no</b> # just text"
+    assert at.text_area(key="ln_notes").value == "**bold?** <b>no</b> # just text"
+    assert not any("bold?" in m.value for m in at.markdown)  # her notes never as Markdown
+    assert len(at.session_state["ln_cramp_ids"]) == 2
+    assert any("Check for warning signs" in w.value for w in at.warning)  # the 12-minute cramp
     assert "open_night" not in at.session_state
 
 
-def ids_of(engine, night: dt.date) -> tuple[int, int, int]:
-    with Session(engine) as s:
-        stored = get_night(session=s, night=night)
-        return stored.id, len(stored.cramps), len(stored.red_flags)
-
-
-def rows_for(engine, night_id: int) -> int:
-    with Session(engine) as s:
-        cramps = s.exec(select(Cramp).where(Cramp.night_id == night_id)).all()
-        flags = s.exec(select(RedFlag).where(RedFlag.night_id == night_id)).all()
-        return len(cramps) + len(flags)
-
-
-def test_delete_asks_first_then_removes_the_night_and_its_cramps(journal):
-    night_id, cramps, flags = ids_of(journal, days_ago(1))
-    assert (cramps, flags) == (1, 1)
+def test_tapping_a_flagged_night_opens_it_with_its_warning_card(journal):
     at = open_history()
-    at.button(key="hi_delete").click().run()
+    at.button(key=key("flag", days_ago(1))).click().run()
     assert not at.exception
-    assert any("can't be undone" in w.value for w in at.warning)
-    assert rows_for(journal, night_id) == 2  # nothing deleted yet
-    at.button(key="hi_confirm_yes").click().run()
-    assert not at.exception
-    with Session(journal) as s:
-        assert get_night(session=s, night=days_ago(1)) is None
-    assert rows_for(journal, night_id) == 0
-    assert "Deleted the night of" in at.success[0].value
-    assert list(at.dataframe[0].value["night"])[:2] == [days_ago(1), days_ago(2)]
-    assert list(at.dataframe[0].value["cramps"])[0] == NOT_LOGGED
-    assert at.selectbox(key="hi_night").value == days_ago(3)
+    assert at.date_input(key="ln_night").value == days_ago(1)
+    assert at.checkbox(key="ln_flag_one_leg_swelling").value
+    assert any("straight away" in w.value for w in at.warning)
 
 
-def test_keep_it_cancels_the_delete(journal):
-    at = choose(open_history(), days_ago(5))
-    at.button(key="hi_delete").click().run()
-    at.button(key="hi_confirm_no").click().run()
+def test_tapping_a_clean_night_opens_it_without_cards(journal):
+    at = open_history()
+    at.button(key=key("night", days_ago(3))).click().run()
     assert not at.exception
-    assert at.button(key="hi_delete").label == "Delete…"
-    assert "hi_confirm" not in at.session_state
-    assert not any("can't be undone" in w.value for w in at.warning)
-    assert ids_of(journal, days_ago(5))[1] == 2
+    assert at.date_input(key="ln_night").value == days_ago(3)
+    assert any("Already logged: 0 cramps" in i.value for i in at.info)
+    assert not at.warning and not at.error
 
 
-def test_delete_is_refused_when_the_night_changed_after_she_chose_it(journal):
-    at = choose(open_history(), days_ago(3))
-    at.button(key="hi_delete").click().run()
-    with Session(journal) as s:  # another tab adds a cramp meanwhile
-        save_night(session=s, entry=NightEntry(night=days_ago(3), cramps=[CrampEntry(severity=2)]))
-    at.button(key="hi_confirm_yes").click().run()
+def test_tapping_a_gap_opens_that_night_to_log_it(journal):
+    at = open_history()
+    at.button(key=key("gap", days_ago(2))).click().run()
     assert not at.exception
-    assert "changed elsewhere" in at.error[0].value
-    assert ids_of(journal, days_ago(3))[1] == 1
+    assert at.date_input(key="ln_night").value == days_ago(2)
+    assert at.button(key="ln_zero").label == f"No cramps on the night of {days_ago(2):%d %b}"
+    assert at.session_state["ln_cramp_ids"] == []
 
 
 def test_empty_journal_invites_her_to_log_last_night():
     at = open_history()
     assert "Nothing logged yet" in at.info[0].value
-    assert not at.dataframe
+    assert not rows(at)
     at.button(key="hi_go_log").click().run()
     assert not at.exception
     assert at.title[0].value == "Last night"
