@@ -269,11 +269,12 @@ def fill_in(at: AppTest) -> None:
     """Last night: one cramp at 03:10, water, and a long note."""
     at.button(key="ln_add").click().run()
     cid = at.session_state["ln_cramp_ids"][-1]
-    at.selectbox(key=f"ln_c{cid}_preset").set_value("Exact time…").run()
+    at.button_group(key=f"ln_c{cid}_when").set_value("Other time").run()
     at.text_input(key=f"ln_c{cid}_time").input("03:10")
-    at.slider(key=f"ln_c{cid}_sev").set_value(8)
-    at.number_input(key=f"ln_c{cid}_dur").set_value(4.0)
-    at.number_input(key="ln_water").set_value(1750.0)
+    at.button_group(key=f"ln_c{cid}_sev").set_value(8)
+    at.button(key=f"ln_c{cid}_more_btn").click().run()
+    at.text_input(key=f"ln_c{cid}_dur").input("4")
+    at.text_input(key="ln_water").input("1750")
     at.text_area(key="ln_notes").input(LONG_NOTE)
     at.run()
 
@@ -281,9 +282,9 @@ def fill_in(at: AppTest) -> None:
 def assert_form_kept(at: AppTest) -> None:
     cid = at.session_state["ln_cramp_ids"][0]
     assert at.text_input(key=f"ln_c{cid}_time").value == "03:10"
-    assert at.slider(key=f"ln_c{cid}_sev").value == 8
-    assert at.number_input(key=f"ln_c{cid}_dur").value == 4.0
-    assert at.number_input(key="ln_water").value == 1750.0
+    assert at.button_group(key=f"ln_c{cid}_sev").value == 8
+    assert at.text_input(key=f"ln_c{cid}_dur").value == "4"
+    assert at.text_input(key="ln_water").value == "1750"
     assert at.text_area(key="ln_notes").value == LONG_NOTE
 
 

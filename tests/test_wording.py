@@ -144,21 +144,24 @@ def open_page(page: str) -> AppTest:
 def long_cramp_and_every_sign(at: AppTest, _: Journal) -> None:
     at.button(key="ln_add").click().run()
     cid = at.session_state["ln_cramp_ids"][-1]
-    at.number_input(key=f"ln_c{cid}_dur").set_value(15)
+    at.button(key=f"ln_c{cid}_more_btn").click().run()
+    at.text_input(key=f"ln_c{cid}_dur").input("15")
     for code in RED_FLAGS:
         at.checkbox(key=f"ln_flag_{code}").check()
     at.run()
 
 
 def a_bad_value_saved(at: AppTest, _: Journal) -> None:
-    at.number_input(key="ln_water").set_value(-5)
+    at.text_input(key="ln_water").input("-5")
     at.button(key="ln_save").click().run()
 
 
 def each_flagged_night(at: AppTest, journal: Journal) -> list[str]:
     texts = []
-    for night in journal.flagged:
-        at.selectbox(key="hi_night").select(night).run()
+    for night in journal.flagged:  # a tap opens the night, with its cards, on Last night
+        at.switch_page("pages/history.py").run()
+        at.button(key=f"hi_flag_{night:%Y%m%d}").click().run()
+        assert at.date_input(key="ln_night").value == night
         texts += page_text(at)
     return texts
 
@@ -252,22 +255,33 @@ def test_last_night_shows_who_to_contact_when_a_sign_is_ticked(journal: Journal)
     card = next(card for card in cards(at) if STRAIGHT_AWAY in card)
     assert AFTER_BIRTH_TOO in card and "Tenderness in the leg" in card
     if journal.scenario == "postpartum":  # last night came after the birth
-        assert any("after birth" in caption.value for caption in at.caption)
+        assert any("after birth" in expander.label for expander in at.expander)
+
+
+def tap_night(at: AppTest, kind: str, night: dt.date) -> None:
+    """On History, tap a night's row: it opens on Last night."""
+    at.switch_page("pages/history.py").run()
+    at.button(key=f"hi_{kind}_{night:%Y%m%d}").click().run()
+    assert not at.exception
+    assert at.date_input(key="ln_night").value == night
 
 
 @both
 def test_history_shows_who_to_contact_for_a_flagged_night(journal: Journal) -> None:
     at = open_page("history")
     for night in journal.flagged:
-        at.selectbox(key="hi_night").select(night).run()
+        at.switch_page("pages/history.py").run()
+        assert "⚠ warning signs" in at.button(key=f"hi_flag_{night:%Y%m%d}").label
+        tap_night(at, "flag", night)
         assert any(STRAIGHT_AWAY in card for card in cards(at)), night
-        assert any("Warning signs noted" in m.value for m in at.markdown)
     clean = LAST_NIGHT if LAST_NIGHT not in journal.flagged else LAST_NIGHT - dt.timedelta(1)
-    at.selectbox(key="hi_night").select(clean).run()
+    tap_night(at, "night", clean)
     assert not any(STRAIGHT_AWAY in card for card in cards(at))
     if journal.scenario == "postpartum":  # the later flagged night came after the birth
-        at.selectbox(key="hi_night").select(journal.flagged[-1]).run()
-        assert any("postpartum" in m.value for m in at.markdown)
+        at.switch_page("pages/history.py").run()
+        assert "postpartum" in at.button(key=f"hi_flag_{journal.flagged[-1]:%Y%m%d}").label
+        tap_night(at, "flag", journal.flagged[-1])
+        assert any("after birth" in e.label for e in at.expander)
         assert any(STRAIGHT_AWAY in card and AFTER_BIRTH_TOO in card for card in cards(at))
 
 
