@@ -1,8 +1,10 @@
 """Settings: saving and reloading, validation next to the field, where the journal lives."""
 
 import datetime as dt
+import itertools
 from pathlib import Path
 
+import pytest
 from sqlmodel import Session
 from streamlit.testing.v1 import AppTest
 
@@ -154,3 +156,111 @@ def test_settings_offers_a_backup_and_erases_everything_only_after_the_word(
         except FileNotFoundError:
             continue
         assert b"CANARY-NOTE" not in raw and b"CANARY-NAME" not in raw
+
+
+# ------------------------------------------------------------------ phones, names, two tabs
+
+
+def error_under(at: AppTest, key: str) -> str:
+    """The message under a field: after it (and its caption), before the next field."""
+    nodes = list(at.main)
+    after = nodes[nodes.index(at.text_input(key=key)) + 1 :]
+    under = itertools.takewhile(lambda n: n.type in ("caption", "error"), after)
+    errors = [n.value for n in under if n.type == "error"]
+    assert errors, f"no message under {key}"
+    return errors[0]
+
+
+def test_phone_numbers_are_saved_and_shown_again(sqlite_engine):
+    at = open_settings()
+    assert at.text_input(key="se_emergency").value == ""
+    at.text_input(key="se_emergency").input(" 999 ")
+    at.text_input(key="se_care").input("+44 20 7946 0000")
+    press_save(at)
+    assert at.success[0].value == "Settings saved."
+    saved = stored(sqlite_engine)
+    assert (saved.emergency_number, saved.care_phone) == ("999", "+44 20 7946 0000")
+    again = open_settings()
+    assert again.text_input(key="se_emergency").value == "999"
+    assert again.text_input(key="se_care").value == "+44 20 7946 0000"
+
+
+def test_clearing_a_phone_number_stores_none(sqlite_engine):
+    with Session(sqlite_engine) as s:
+        save_profile(session=s, profile=Profile(id=1, care_phone="020 7946 0000"))
+    at = open_settings()
+    at.text_input(key="se_care").input("   ")
+    press_save(at)
+    assert stored(sqlite_engine).care_phone is None
+
+
+def test_bad_phone_numbers_are_explained_under_them_and_nothing_is_saved(sqlite_engine):
+    with Session(sqlite_engine) as s:
+        save_profile(session=s, profile=Profile(id=1, name="Sam", emergency_number="112"))
+    at = open_settings()
+    at.text_input(key="se_emergency").input("call 911")
+    at.text_input(key="se_care").input("1")
+    at.text_input(key="se_name").input("Alex")
+    press_save(at)
+    assert "Nothing was saved" in at.error[0].value
+    assert error_under(at, "se_emergency").startswith("The emergency number may only have digits")
+    assert error_under(at, "se_care") == "The phone number needs at least 2 digits"
+    assert at.text_input(key="se_emergency").value == "call 911"  # her typing is kept
+    assert at.text_input(key="se_name").value == "Alex"
+    saved = stored(sqlite_engine)
+    assert (saved.name, saved.emergency_number, saved.care_phone, saved.version) == (
+        "Sam",
+        "112",
+        None,
+        1,
+    )
+    assert not at.success
+
+
+@pytest.mark.parametrize("name", ["Sa\x00m", "Sam\x1b[31m", "Sam\x7f", "Sam\nSmith"])
+def test_a_control_character_in_the_name_is_refused(sqlite_engine, name: str):
+    with Session(sqlite_engine) as s:
+        save_profile(session=s, profile=Profile(id=1, name="Sam", due_date=DUE))
+    at = open_settings()
+    at.text_input(key="se_name").input(name)
+    press_save(at)
+    assert not at.exception
+    assert "Nothing was saved" in at.error[0].value
+    assert error_under(at, "se_name") == (
+        "Your name contains an invisible control character; remove it"
+    )
+    saved = stored(sqlite_engine)
+    assert (saved.name, saved.due_date, saved.version) == ("Sam", DUE, 1)
+    assert at.text_input(key="se_name").value == name
+
+
+def test_a_stale_save_is_refused_and_the_newer_settings_kept(sqlite_engine):
+    with Session(sqlite_engine) as s:
+        save_profile(session=s, profile=Profile(id=1, name="Sam", water_unit="ml"))
+    at = open_settings()  # this tab opened version 1
+    with Session(sqlite_engine) as s:  # another tab saves meanwhile
+        save_profile(session=s, profile=Profile(id=1, name="Sam B", water_unit="litres"))
+    at.text_input(key="se_name").input("Alex")
+    press_save(at)
+    assert any("changed elsewhere" in e.value for e in at.error)
+    assert not at.success
+    saved = stored(sqlite_engine)
+    assert (saved.name, saved.water_unit, saved.version) == ("Sam B", "litres", 2)
+    assert at.text_input(key="se_name").value == "Alex"  # her typing is kept
+    at.button(key="se_reload_btn").click().run()
+    assert not at.exception
+    assert at.text_input(key="se_name").value == "Sam B"
+    assert at.selectbox(key="se_unit").value == "litres"
+    assert not any("changed elsewhere" in e.value for e in at.error)
+    at.text_input(key="se_name").input("Alex")
+    press_save(at)  # based on the newer version now: saved
+    assert at.success[0].value == "Settings saved."
+    assert (stored(sqlite_engine).name, stored(sqlite_engine).version) == ("Alex", 3)
+
+
+def test_the_emergency_number_placeholder_follows_her_locale(sqlite_engine):
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.context = {"locale": "en-GB"}
+    at.run()
+    at.switch_page("pages/settings.py").run()
+    assert at.text_input(key="se_emergency").placeholder.startswith("999")
