@@ -14,20 +14,20 @@ WHEN_TO_CALL = {
     RIGHT_AWAY: "Contact your midwife, doctor or maternity unit right away for:",
 }
 
-st.title("Guide")
+st.title("Guide", anchor=False)
 st.caption(
     "Short, practical tips. Your midwife or doctor knows your pregnancy best: ask them "
     "about anything here."
 )
 
-st.subheader("During a cramp")
+st.header("During a cramp", anchor=False)
 st.markdown(
     "**Pull your foot and toes hard up towards your head** and hold until the cramp lets go.\n\n"
     "Why it works: when the muscle at the front of your shin tightens, your body makes the "
     "calf muscle behind it relax. It usually eases quickly."
 )
 
-st.subheader("What may help prevent them")
+st.header("What may help prevent them", anchor=False)
 st.markdown(
     "Nothing is proven to stop cramps, but these are worth a try:\n"
     "- **Stretch your calves before bed.** Stand facing a wall, one foot back, heel down, "
@@ -41,7 +41,7 @@ st.markdown(
     "little sign that it helps."
 )
 
-st.subheader("When to call")
+st.header("When to call", anchor=False)
 st.markdown(
     "A blood clot in a leg vein can feel like a cramp, so some signs need a clinician to "
     "check them. The risk of a clot stays higher for about six weeks after the birth, so "

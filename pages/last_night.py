@@ -312,16 +312,29 @@ def first_run() -> None:
 
 
 def warning_signs() -> None:
-    """The signs to tick, grouped by urgency; each group's card appears right under it."""
+    """The signs to tick, grouped by urgency; each group's card appears right under it and
+    is brought into view when it first appears."""
     ticked = [code for code in RED_FLAGS if ss.get(f"{P}flag_{code}")]
+    shown_before = ss.get(P + "cards_shown", set())
+    shown_now = set()
     with st.expander(
-        "Warning signs: tick anything you noticed", expanded=bool(ticked), icon=":material/warning:"
+        "Warning signs: tick anything you noticed",
+        expanded=bool(ticked),
+        icon=":material/warning:",
     ):
         st.caption("This never stops you saving.")
         for codes in flags_by_level():
             for code in codes:
                 st.checkbox(RED_FLAGS[code][0], key=f"{P}flag_{code}", persist_state="session")
-            web.show_advice(advice_for([c for c in codes if c in ticked]), profile)
+            advice = advice_for([c for c in codes if c in ticked])
+            if advice:
+                key = f"{P}advice_{advice[0].level}"
+                with st.container(key=key):
+                    web.show_advice(advice, profile)
+                shown_now.add(key)
+                if key not in shown_before:
+                    web.scroll_to(key)
+    ss[P + "cards_shown"] = shown_now
 
 
 def outcome() -> None:
@@ -419,7 +432,7 @@ field_error("cramps")
 entry, read_errors = current_entry()
 long_cramp_card(entry)
 
-st.subheader("Yesterday", anchor=False)
+st.header("Yesterday", anchor=False)
 if before and not any(ss[P + n] for n in HABIT_FIELDS):
     st.button(
         "Same habits as the night before",

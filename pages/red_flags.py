@@ -27,7 +27,7 @@ def checklist_advice(codes: list[str], long_cramp: bool) -> list[Advice]:
 
 def past_flagged_nights() -> None:
     """Nights she noted warning signs, newest first."""
-    st.subheader("Nights with warning signs")
+    st.header("Nights with warning signs", anchor=False)
     with web.session() as s:
         entries = [entry_of(night) for night in list_nights(session=s)]
     rows = flagged_nights(entries)
@@ -37,7 +37,7 @@ def past_flagged_nights() -> None:
         st.markdown(f"**{night:%a %d %b %Y}:** " + "; ".join(labels))
 
 
-st.title("Warning signs")
+st.title("Warning signs", anchor=False)
 st.markdown(
     "Leg pain can sometimes come from a blood clot, which can feel like a cramp. Tick "
     "anything you notice now and you will see at once who to contact. This applies for "

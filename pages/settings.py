@@ -145,7 +145,7 @@ def settings_form() -> None:
 
 def where_it_lives() -> None:
     """Where the journal is kept, never with a password or user name."""
-    st.subheader("Where your journal lives", anchor=False)
+    st.header("Where your journal lives", anchor=False)
     url = database_url()
     path = sqlite_path(url)
     if path is not None:
@@ -182,7 +182,7 @@ def your_data() -> None:
     """Back up the journal, or delete all of it behind a typed confirmation."""
     from tracker.erase import EraseIncomplete, erase_journal, erase_warning
 
-    st.subheader("Your data", anchor=False)
+    st.header("Your data", anchor=False)
     if sqlite_path(database_url()) is not None:
         st.download_button(
             "Download a backup copy of the journal",

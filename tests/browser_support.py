@@ -161,8 +161,10 @@ def wait_for_app(page) -> None:  # noqa: ANN001
     """Wait until Streamlit has finished running the script."""
     page.wait_for_selector("[data-testid=stApp]")
     page.wait_for_selector("[data-testid=stMain] h1", timeout=30_000)  # every page has a title
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=stStatusWidget]')", timeout=30_000
+    page.wait_for_function(  # not running, and no widget still drawn as a grey placeholder
+        "() => !document.querySelector('[data-testid=stStatusWidget]')"
+        " && !document.querySelector('[data-testid*=keleton]')",
+        timeout=30_000,
     )
     page.wait_for_timeout(300)
 
@@ -180,3 +182,111 @@ def screenshot(page, name: str) -> Path:  # noqa: ANN001
     page.screenshot(path=str(path))
     page.set_viewport_size(size)
     return path
+
+
+# A phone's browser says so in its user agent; Streamlit closes the page menu after a choice
+# only then (a desktop browser at phone width keeps it open).
+PHONE_AGENT = (
+    "Mozilla/5.0 (Linux; Android 14; Pixel 7) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/126.0.0.0 Mobile Safari/537.36"
+)
+PHONE = {
+    "viewport": {"width": 390, "height": 844},
+    "is_mobile": True,
+    "has_touch": True,
+    "user_agent": PHONE_AGENT,
+    "locale": "en-GB",
+}
+DESKTOP = {"viewport": {"width": 1280, "height": 900}, "locale": "en-GB"}
+AXE = Path(os.environ.get("AXE_CORE_JS", ROOT / ".ci/node_modules/axe-core/axe.min.js"))
+
+# Every control she can tap, as the box a finger hits (a checkbox with its label, a date
+# field as one field), and the pairs of them closer than 8 px. Off-screen menus and the
+# keyboard-only "skip to content" link are not tap targets.
+_TARGETS_JS = """
+() => {
+  const sel = 'button, a[href], input:not([type=hidden]), textarea, select, summary, '
+    + '[role=button], [role=checkbox], [role=radio], [role=switch], [role=tab], '
+    + '[role=combobox], [role=slider], [role=spinbutton]';
+  const boxes = [];
+  const seen = new Set();
+  for (const el of document.querySelectorAll(sel)) {
+    if (el.closest('[data-testid=stSkipToContent], [data-testid=stToast]')) continue;
+    if (!el.checkVisibility({checkOpacity: true, checkVisibilityCSS: true})) continue;
+    const target = el.closest('[data-testid=stDateInput] [role=group]')
+      || el.closest('label') || el;
+    if (seen.has(target)) continue;
+    seen.add(target);
+    const r = target.getBoundingClientRect();
+    if (r.width === 0 || r.height === 0 || r.right <= 0 || r.left >= innerWidth) continue;
+    let hidden = false;
+    for (let a = target.parentElement; a; a = a.parentElement) {
+      const s = getComputedStyle(a);
+      if (s.overflow !== 'visible' && a.getBoundingClientRect().height < 2) hidden = true;
+    }
+    if (hidden) continue;
+    const name = (target.getAttribute('aria-label') || target.innerText || target.value
+      || target.getAttribute('placeholder') || target.tagName).trim().slice(0, 50);
+    let layer = 'page';  // a fixed bar (header, save bar) floats over the page as it scrolls
+    for (let a = target; a; a = a.parentElement) {
+      const floating = ['fixed', 'sticky'].includes(getComputedStyle(a).position);
+      if (floating || a.matches('[data-testid=stHeader]')) { layer = a; break; }
+    }
+    boxes.push({name, x: r.left, y: r.top, w: r.width, h: r.height, el: target, layer});
+  }
+  const small = boxes.filter(b => b.w < 44 || b.h < 44)
+    .map(b => `${b.name}: ${Math.round(b.w)}x${Math.round(b.h)}`);
+  const close = [];
+  for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) {
+    const a = boxes[i], b = boxes[j];
+    if (a.layer !== b.layer || a.el.contains(b.el) || b.el.contains(a.el)) continue;
+    const dx = Math.max(0, Math.max(a.x, b.x) - Math.min(a.x + a.w, b.x + b.w));
+    const dy = Math.max(0, Math.max(a.y, b.y) - Math.min(a.y + a.h, b.y + b.h));
+    if (Math.max(dx, dy) < 7.5) close.push(`${a.name} / ${b.name}: ${Math.max(dx, dy)} px`);
+  }
+  return {count: boxes.length, small, close};
+}
+"""
+
+
+def touch_targets(page) -> dict:  # noqa: ANN001
+    """{count, small: [...], close: [...]} for the tap targets on the page now."""
+    return page.evaluate(_TARGETS_JS)
+
+
+def require_axe() -> None:
+    """axe-core comes from npm (.ci/run installs it); skip without it, except in CI."""
+    if not AXE.is_file():
+        if os.environ.get("CI"):
+            pytest.fail(f"axe-core is missing in CI: {AXE}", pytrace=False)
+        pytest.skip(f"no axe-core at {AXE} (npm install --prefix .ci axe-core@4)")
+
+
+def axe_violations(page, impacts: tuple[str, ...] = ("serious", "critical")) -> list[str]:  # noqa: ANN001
+    """axe-core's serious and critical violations on the page now, one line each."""
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
+        for v in result["violations"]
+        if v["impact"] in impacts
+    ]
+
+
+def in_viewport(page, locator) -> bool:  # noqa: ANN001
+    """True when the element is wholly inside what she sees now (not just somewhere on the
+    page) and not covered by anything else (such as the save bar) at its centre."""
+    box = locator.bounding_box()
+    size = page.viewport_size
+    inside = (
+        box is not None
+        and box["y"] >= 0
+        and box["x"] >= 0
+        and box["y"] + box["height"] <= size["height"]
+        and box["x"] + box["width"] <= size["width"]
+    )
+    return inside and locator.evaluate(
+        "el => { const r = el.getBoundingClientRect();"
+        " const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);"
+        " return !!hit && (el.contains(hit) || hit.contains(el)); }"
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -45,30 +46,52 @@ def ensure_router() -> None:
         st.rerun()
 
 
-@st.cache_resource(show_spinner=False)
 def _throttle():  # noqa: ANN202
-    from .passphrase import Throttle
+    """The server's one throttle: a module global, so no Streamlit cache (or clear_cache) has it."""
+    from .passphrase import THROTTLE
 
-    return Throttle()
+    return THROTTLE
+
+
+def _client() -> tuple[str, str]:
+    """(client address, session id) of this browser session, for the throttle."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    return st.context.ip_address or "loopback", ctx.session_id if ctx else "unknown"
 
 
 def require_passphrase() -> None:
-    """With `serve --lan`, ask for the passphrase once per browser session before any page."""
+    """With `serve --lan`, ask for the passphrase once per browser session before any page.
+
+    A locked session's run ends here (st.stop), whatever widget ids its message names, so no
+    page, callback or download of the journal runs for it.
+    """
     import os
 
     from .passphrase import LAN_ENV
 
-    if os.environ.get(LAN_ENV) != "1" or st.session_state.get("_unlocked"):
+    if os.environ.get(LAN_ENV) != "1" or st.session_state.get("_unlocked") is True:
         return
     st.title("Cramp Journal")
     st.write("This journal is shared on your home network. Enter its passphrase to open it.")
     with st.form("unlock"):
         guess = st.text_input("Passphrase", type="password")
         if st.form_submit_button("Open", type="primary"):
-            if _throttle().attempt(guess):
+            address, session_id = _client()
+            ok = _throttle().attempt(guess, address=address, session=session_id)
+            if ok:
                 st.session_state["_unlocked"] = True
                 st.rerun()
-            st.error("That passphrase is not right. Each wrong try makes the next one wait longer.")
+            if ok is None:
+                st.error(
+                    "Too many wrong tries on this journal in the last hour. Try again later "
+                    "from a device that has opened it before."
+                )
+            else:
+                st.error(
+                    "That passphrase is not right. Each wrong try makes the next one wait longer."
+                )
     st.stop()
 
 
@@ -200,15 +223,21 @@ TOUCH_CSS = """
 <style>
 [data-testid="stMainBlockContainer"] { padding-top: 3.5rem; padding-bottom: 9rem; }
 @media (max-width: 640px) { [data-testid="stMain"] h1 { font-size: 2rem; padding-top: 0; } }
+[data-testid="stMain"] h2 { font-size: 1.5rem; padding-top: 0.75rem; }
 [data-testid="stMain"] button, [data-testid="stMain"] a[data-testid^="stBaseLinkButton"],
 [data-testid="stSidebar"] button { min-height: 44px; min-width: 44px; }
 [data-testid="stMain"] input, [data-testid="stMain"] textarea { min-height: 44px; }
 [data-testid="stMain"] [data-baseweb="select"] > div { min-height: 44px; }
+[data-testid="stDateInput"] [role="group"] { min-height: 44px; align-items: center; }
+[data-testid="stDateInput"] button, [data-testid="stSelectbox"] button { margin-left: 8px; }
 [data-testid="stCheckbox"] label { min-height: 44px; align-items: center; width: 100%; }
 [data-testid="stExpander"] summary { min-height: 44px; }
 [data-testid="stHeader"] button { min-width: 44px; min-height: 44px; }
 [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p,
-[data-testid="stWidgetLabel"] p { color: #3d3f4a; }
+[data-testid="stWidgetLabel"] p { color: #4a4c57 !important; }
+[data-testid="stCaptionContainer"] { opacity: 1 !important; }
+[data-testid="stButtonGroup"] [role="radiogroup"], [data-testid="stButtonGroup"] [role="group"] {
+  row-gap: 8px !important; column-gap: 8px !important; }
 .st-key-ln_savebar { position: fixed; bottom: 0; left: 50%; transform: translateX(-50%);
   width: min(100%, 46rem); padding: 8px 1rem; z-index: 99; background: #ffffff;
   box-shadow: 0 -2px 8px rgba(0, 0, 0, 0.12); }
@@ -219,6 +248,25 @@ TOUCH_CSS = """
 .st-key-ln_habits [data-testid="stColumn"] { min-width: 0; flex: 1 1 0; width: auto; }
 </style>
 """
+
+
+_SCROLL_JS = """<script>
+for (const wait of [60, 400, 1000]) setTimeout(() => {{  /* again if the page moved it */
+  const card = document.querySelector(".st-key-{key}");
+  if (!card) return;
+  const r = card.getBoundingClientRect();
+  if (r.top < 60 || r.bottom > innerHeight - 80)
+    card.scrollIntoView({{block: "center", behavior: "instant"}});
+}}, wait); /* {nonce} */
+</script>"""
+_nonce = itertools.count()
+
+
+def scroll_to(key: str) -> None:
+    """Bring the container with this key (one of the app's own constant keys) into view."""
+    if not key.replace("_", "").isalnum():
+        raise ValueError("scroll_to takes the app's own container keys only")
+    st.html(_SCROLL_JS.format(key=key, nonce=next(_nonce)), unsafe_allow_javascript=True)
 
 
 def touch_style() -> None:

@@ -1,0 +1,311 @@
+"""The morning log on a phone, in a real Chromium: what she sees in the viewport after each tap.
+
+Phone: 390x844, touch, a phone user agent, British English (so the emergency number is 999).
+Screenshots of each state are kept in test-artifacts/phone-*.png.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+
+import pytest
+from sqlmodel import Session
+
+from tests.browser_support import (
+    DESKTOP,
+    PHONE,
+    Guard,
+    axe_violations,
+    in_viewport,
+    require_axe,
+    require_chromium,
+    running_app,
+    screenshot,
+    touch_targets,
+    wait_for_app,
+)
+from tracker.db import make_engine
+from tracker.entries import CrampEntry, NightEntry
+from tracker.journal import get_night, get_profile, save_night, save_profile
+from tracker.schema import ensure_schema
+
+pytestmark = pytest.mark.browser
+TODAY = dt.date.today()
+LAST_NIGHT = TODAY - dt.timedelta(days=1)
+SCREEN = PHONE["viewport"]["height"]
+SAVED = "Saved the night of"
+EMERGENCY_CARD = "Call your local emergency number now"
+PAGES = {  # the address, the title and the navigation link of every page
+    "last-night": ("", "Last night"),
+    "history": ("history", "History"),
+    "trends": ("trends", "Trends"),
+    "summary": ("summary", "Summary"),
+    "red-flags": ("red_flags", "Warning signs"),
+    "settings": ("settings", "Settings"),
+    "guide": ("guide", "Guide"),
+}
+
+
+def seed(url: str, *, nights: bool) -> None:
+    """A due date (so this is not a first run) and, with nights=True, two weeks of nights."""
+    engine = make_engine(url)
+    ensure_schema(engine)
+    with Session(engine) as s:
+        profile = get_profile(session=s)
+        profile.due_date = TODAY + dt.timedelta(days=70)
+        save_profile(session=s, profile=profile)
+        for back in range(2, 16) if nights else []:
+            if back in (6, 7):
+                continue  # two nights not logged: a gap
+            save_night(
+                session=s,
+                entry=NightEntry(
+                    night=TODAY - dt.timedelta(days=back),
+                    water_ml=1500 + 50 * back,
+                    stretch_min=10 if back % 2 else None,
+                    cramps=[CrampEntry(severity=back % 11, leg="left")] * (back % 3),
+                    red_flags=["tenderness"] if back == 4 else [],
+                    notes="<b>not bold</b>" if back == 3 else None,
+                ),
+            )
+    engine.dispose()
+
+
+def stored(url: str, night: dt.date = LAST_NIGHT):  # noqa: ANN201
+    engine = make_engine(url)
+    try:
+        with Session(engine) as s:
+            return get_night(session=s, night=night)
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture
+def journal(tmp_path):
+    """The app on a journal with a due date and nothing logged yet."""
+    require_chromium()
+    url = f"sqlite:///{tmp_path / 'journal.db'}"
+    seed(url, nights=False)
+    with running_app(url) as base:
+        yield base, url
+
+
+class Phone:
+    """One phone tab: counts her taps and checks each page it shows."""
+
+    def __init__(self, browser, base: str, **screen) -> None:  # noqa: ANN001, ANN003
+        self.page = browser.new_page(**(screen or PHONE))
+        self.guard = Guard()
+        self.guard.attach(self.page, base)
+        self.base, self.taps = base, 0
+        self.page.goto(base)
+        wait_for_app(self.page)
+
+    def tap(self, locator) -> None:  # noqa: ANN001
+        """One tap of her thumb, then wait for the app to settle."""
+        locator.scroll_into_view_if_needed()
+        box = locator.bounding_box()
+        scrolled = self.page.evaluate("() => scrollY")
+        self.lowest = max(getattr(self, "lowest", 0), box["y"] + box["height"] + scrolled)
+        locator.tap()
+        self.taps += 1
+        wait_for_app(self.page)
+
+    def pill(self, group: str, option: str, nth: int = -1):  # noqa: ANN201
+        return (
+            self.page.get_by_role("radiogroup", name=group)
+            .nth(nth)
+            .get_by_role("radio", name=option, exact=True)
+        )
+
+    def button(self, name: str, exact: bool = False):  # noqa: ANN201
+        return self.page.get_by_role("button", name=name, exact=exact)
+
+    def height(self) -> float:
+        return self.page.evaluate("() => document.documentElement.scrollHeight")
+
+    def clean(self) -> None:
+        assert self.guard.console_errors == [] and self.guard.foreign_requests == []
+        width = self.page.evaluate("() => document.documentElement.scrollWidth")
+        assert width <= self.page.viewport_size["width"], "the page scrolls sideways"
+
+
+def test_one_cramp_night_takes_five_taps_within_one_and_a_half_screens(journal, browser):
+    base, url = journal
+    phone = Phone(browser, base)
+    phone.tap(phone.button("Add a cramp"))
+    assert phone.height() <= 1.5 * SCREEN, f"one cramp: page {phone.height()} px high"
+    phone.tap(phone.pill("When", "2 am"))
+    phone.tap(phone.pill("How bad (0 = no pain, 10 = worst)", "6"))
+    phone.tap(phone.pill("Leg", "left"))
+    screenshot(phone.page, "phone-one-cramp-chosen")
+    phone.tap(phone.button("Save", exact=True))
+    assert phone.taps <= 6
+    assert phone.lowest <= 1.5 * SCREEN, f"she had to go down to {phone.lowest} px"
+    message = phone.page.get_by_text(SAVED).first
+    message.wait_for()
+    assert in_viewport(phone.page, message), "the confirmation is off screen"
+    phone.page.screenshot(path="test-artifacts/phone-one-cramp-saved-viewport.png")
+    night = stored(url)
+    assert [(c.time, c.severity, c.leg) for c in night.cramps] == [(dt.time(2), 6, "left")]
+    assert night.water_ml is None and night.soreness is None  # nothing she did not choose
+    phone.clean()
+
+
+def test_two_cramp_night_confirms_in_the_viewport(journal, browser):
+    base, url = journal
+    phone = Phone(browser, base)
+    phone.tap(phone.button("Add a cramp"))
+    phone.tap(phone.pill("When", "1 am"))
+    phone.tap(phone.pill("How bad (0 = no pain, 10 = worst)", "7"))
+    phone.tap(phone.pill("Leg", "left"))
+    one = phone.height()
+    phone.tap(phone.button("Add a cramp"))
+    assert phone.height() - one <= SCREEN / 2, "a further cramp takes more than half a screen"
+    phone.tap(phone.pill("When", "4 am"))
+    phone.tap(phone.pill("How bad (0 = no pain, 10 = worst)", "3"))
+    phone.tap(phone.pill("Leg", "right"))
+    phone.tap(phone.button("More: how long, where, what helped"))
+    phone.page.get_by_label("How long, in minutes").fill("1,5")
+    phone.page.get_by_label("How long, in minutes").press("Enter")
+    wait_for_app(phone.page)
+    screenshot(phone.page, "phone-two-cramps")
+    phone.tap(phone.button("Save", exact=True))
+    message = phone.page.get_by_text(SAVED).first
+    message.wait_for()
+    assert in_viewport(phone.page, message)
+    phone.page.screenshot(path="test-artifacts/phone-two-cramps-saved-viewport.png")
+    night = stored(url)
+    assert [(c.time, c.severity, c.leg, c.duration_min) for c in night.cramps] == [
+        (dt.time(1), 7, "left", None),
+        (dt.time(4), 3, "right", 1.5),  # "1,5" as typed on a phone keyboard
+    ]
+    phone.clean()
+
+
+def test_a_refused_save_says_so_in_the_viewport_and_keeps_her_typing(journal, browser):
+    base, url = journal
+    phone = Phone(browser, base)
+    water = phone.page.get_by_label("Water (ml)")
+    water.fill("1,500")
+    water.press("Enter")
+    wait_for_app(phone.page)
+    phone.tap(phone.button("Save", exact=True))
+    message = phone.page.get_by_text("Nothing was saved yet").first
+    message.wait_for()
+    assert in_viewport(phone.page, message), "the error is off screen"
+    assert "Water" in message.inner_text()
+    phone.page.screenshot(path="test-artifacts/phone-refused-save-viewport.png")
+    assert water.input_value() == "1,500"
+    assert stored(url) is None  # nothing written
+    phone.clean()
+
+
+def test_a_cramp_without_severity_is_stored_as_not_recorded(journal, browser):
+    base, url = journal
+    phone = Phone(browser, base)
+    phone.tap(phone.button("Add a cramp"))
+    phone.tap(phone.pill("Leg", "both"))
+    phone.tap(phone.button("Save", exact=True))
+    phone.page.get_by_text(SAVED).first.wait_for()
+    night = stored(url)
+    assert [(c.severity, c.leg, c.time) for c in night.cramps] == [(None, "both", None)]
+
+
+def test_the_emergency_card_and_its_call_link_are_where_she_ticked(journal, browser):
+    base, _ = journal
+    phone = Phone(browser, base)
+    phone.tap(phone.page.get_by_text("Warning signs: tick anything you noticed"))
+    phone.tap(phone.page.get_by_text("Breathlessness or chest pain"))
+    card = phone.page.locator("[data-testid=stAlert]").filter(has_text=EMERGENCY_CARD)
+    call = phone.page.get_by_role("link", name="Call 999 now")
+    card.wait_for()
+    assert settles(lambda: in_viewport(phone.page, card.get_by_text(EMERGENCY_CARD))), (
+        "the card is off screen"
+    )
+    assert in_viewport(phone.page, call), "the call link is off screen"
+    assert call.get_attribute("href") == "tel:999"
+    phone.page.screenshot(path="test-artifacts/phone-emergency-viewport.png")
+    phone.clean()
+
+
+def settles(check, seconds: float = 3.0) -> bool:  # noqa: ANN001
+    """True once check() holds: the page may take a moment to bring a card into view."""
+    deadline = time.monotonic() + seconds
+    while not check():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.1)
+    return True
+
+
+def open_everything(phone: Phone) -> None:
+    """Last night with every control drawn: a cramp with details, warning signs, magnesium."""
+    phone.tap(phone.button("Add a cramp"))
+    phone.tap(phone.button("More: how long, where, what helped"))
+    for section in ("Magnesium", "This morning: leg soreness, notes", "Warning signs"):
+        phone.tap(phone.page.locator("summary").filter(has_text=section))
+    phone.tap(phone.page.get_by_text("Swelling in one leg, especially the calf"))
+
+
+def test_every_control_is_big_enough_and_apart_on_a_phone(tmp_path, browser):
+    require_chromium()
+    url = f"sqlite:///{tmp_path / 'journal.db'}"
+    seed(url, nights=True)
+    problems = {}
+    with running_app(url) as base:
+        phone = Phone(browser, base)
+        open_everything(phone)
+        problems["last-night"] = touch_targets(phone.page)
+        screenshot(phone.page, "phone-last-night-everything")
+        for name in ("history", "settings"):
+            phone.page.goto(f"{base}/{PAGES[name][0]}")
+            wait_for_app(phone.page)
+            screenshot(phone.page, f"phone-{name}")
+            problems[name] = touch_targets(phone.page)
+        phone.clean()
+    for name, found in problems.items():
+        assert found["count"] > 10, f"{name}: found only {found['count']} controls"
+        assert found["small"] == [], f"{name}: smaller than 44x44 px: {found['small']}"
+        assert found["close"] == [], f"{name}: closer than 8 px: {found['close']}"
+
+
+@pytest.mark.parametrize("filled", [False, True], ids=["empty", "full"])
+def test_axe_finds_nothing_serious_on_any_page(tmp_path, browser, filled):
+    require_chromium()
+    require_axe()
+    url = f"sqlite:///{tmp_path / 'journal.db'}"
+    if filled:
+        seed(url, nights=True)
+    found = {}
+    with running_app(url) as base:
+        for screen_name, screen in (("phone", PHONE), ("desktop", DESKTOP)):
+            page = browser.new_page(**screen)
+            for name, (path, title) in PAGES.items():
+                page.goto(f"{base}/{path}")
+                wait_for_app(page)
+                page.get_by_role("heading", name=title, level=1).wait_for()
+                found[f"{screen_name} {name}"] = axe_violations(page)
+            page.close()
+    bad = {where: v for where, v in found.items() if v}
+    assert bad == {}, bad
+
+
+def test_history_on_a_phone_is_a_list_of_nights_she_can_tap(tmp_path, browser):
+    require_chromium()
+    url = f"sqlite:///{tmp_path / 'journal.db'}"
+    seed(url, nights=True)
+    with running_app(url) as base:
+        phone = Phone(browser, base)
+        phone.page.goto(f"{base}/history")
+        wait_for_app(phone.page)
+        flagged = TODAY - dt.timedelta(days=4)
+        row = phone.button(f"{flagged:%a %d %b}")
+        assert "warning signs" in row.inner_text()
+        assert phone.button("2 nights not logged").count() == 1
+        screenshot(phone.page, "phone-history-list")
+        phone.tap(phone.button(f"{TODAY - dt.timedelta(days=3):%a %d %b}"))
+        phone.page.get_by_role("heading", name="Last night", level=1).wait_for()
+        phone.page.get_by_text(f"{TODAY - dt.timedelta(days=3):%a %d %b} →").wait_for()
+        phone.clean()
