@@ -22,11 +22,14 @@ from tracker.entries import CrampEntry, NightEntry, ValidationFailed
 from tracker.journal import (
     NEW,
     StaleNight,
+    StaleProfile,
     delete_night,
     entry_of,
     get_night,
     get_profile,
+    has_nights,
     list_nights,
+    night_before_with_habits,
     save_night,
     save_profile,
     stage_night,
@@ -234,6 +237,13 @@ def test_profile_is_blank_until_saved_then_stored(engine: Engine) -> None:
         ({"due_date": dt.date.today() + dt.timedelta(days=400)}, "due_date"),
         ({"birth_date": dt.date.today() + dt.timedelta(days=1)}, "birth_date"),
         ({"name": "x" * 201}, "name"),
+        ({"name": "Sa\x00m"}, "name"),
+        ({"name": "Sam\tB"}, "name"),
+        ({"name": "Sam\x7f"}, "name"),
+        ({"emergency_number": "call 911"}, "emergency_number"),
+        ({"emergency_number": "1" * 21}, "emergency_number"),
+        ({"care_phone": "1"}, "care_phone"),
+        ({"care_phone": "tel:+44"}, "care_phone"),
     ],
 )
 def test_an_invalid_profile_is_refused_and_nothing_stored(
@@ -246,6 +256,67 @@ def test_an_invalid_profile_is_refused_and_nothing_stored(
     assert set(failed.value.errors) == {field}
     with Session(engine) as session:
         assert get_profile(session=session).name == "Before"
+
+
+def test_a_profile_save_based_on_an_old_version_is_refused(engine: Engine) -> None:
+    with Session(engine) as session:
+        assert (
+            save_profile(session=session, profile=make_profile(), expected_version=0).version == 1
+        )
+    with Session(engine) as session, pytest.raises(StaleProfile, match="changed elsewhere"):
+        save_profile(session=session, profile=make_profile(name="Old tab"), expected_version=0)
+    with Session(engine) as session:
+        stored = get_profile(session=session)
+        assert (stored.name, stored.version) == ("Sam", 1)
+        saved = save_profile(session=session, profile=make_profile(name="New"), expected_version=1)
+        assert saved.version == 2
+    with Session(engine) as session:  # no expected version: an explicit overwrite
+        assert save_profile(session=session, profile=make_profile(name="CLI")).version == 3
+        assert get_profile(session=session).name == "CLI"
+
+
+def test_a_first_profile_save_from_a_stale_blank_form_is_refused(engine: Engine) -> None:
+    with Session(engine) as session:
+        save_profile(session=session, profile=make_profile(name="Other tab"))
+    with Session(engine) as session, pytest.raises(StaleProfile):
+        save_profile(session=session, profile=make_profile(), expected_version=0)
+    with Session(engine) as session:
+        assert get_profile(session=session).name == "Other tab"
+
+
+def test_phone_numbers_are_stored_trimmed_and_empty_as_none(engine: Engine) -> None:
+    with Session(engine) as session:
+        save_profile(
+            session=session, profile=make_profile(emergency_number=" 999 ", care_phone="  ")
+        )
+    with Session(engine) as session:
+        stored = get_profile(session=session)
+        assert (stored.emergency_number, stored.care_phone) == ("999", None)
+
+
+def test_has_nights_once_any_night_is_logged(engine: Engine) -> None:
+    with Session(engine) as session:
+        assert not has_nights(session=session)
+    save(engine, NightEntry(night=days_ago(3)))  # a zero night counts
+    with Session(engine) as session:
+        assert has_nights(session=session)
+
+
+def test_the_night_before_with_habits_is_the_latest_earlier_one_that_has_any(
+    engine: Engine,
+) -> None:
+    none = {"water_ml": None, "stretch_min": None, "active_min": None}
+    save(engine, make_entry(days_ago(6), **{**none, "active_min": 20}))
+    save(engine, make_entry(days_ago(5), water_ml=1500))
+    save(engine, make_entry(days_ago(4), **none, magnesium_mg=300))  # magnesium is no habit
+    save(engine, make_entry(days_ago(2), water_ml=2500))  # after the night asked about
+    with Session(engine) as session:
+        found = night_before_with_habits(session=session, night=days_ago(3))
+        assert (found.night, found.water_ml) == (days_ago(5), 1500)
+        assert night_before_with_habits(session=session, night=days_ago(6)) is None
+        assert night_before_with_habits(session=session, night=days_ago(1)).night == days_ago(2)
+        only_active = night_before_with_habits(session=session, night=days_ago(5))
+        assert (only_active.night, only_active.active_min) == (days_ago(6), 20)
 
 
 def race(engine: Engine, entries: list[NightEntry], expected_version: int) -> list[Exception]:
