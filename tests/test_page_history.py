@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests.factories import days_ago
 from tracker.entries import CrampEntry, NightEntry
-from tracker.history import NOT_LOGGED, flagged_nights, history_frame
+from tracker.history import NOT_LOGGED, flagged_nights, history_frame, history_rows
 from tracker.journal import get_profile, save_night, save_profile
 from tracker.pregnancy import dating
 
@@ -100,6 +100,31 @@ def test_flagged_nights_newest_first_in_her_words():
         (dt.date(2025, 3, 3), ["Tenderness in the leg", "Fever"]),
         (dt.date(2025, 3, 1), ["Fever"]),
     ]
+
+
+def test_history_rows_fold_gaps_and_mark_warning_signs():
+    entries = [
+        NightEntry(night=dt.date(2025, 3, 1), cramps=[CrampEntry(severity=4), CrampEntry()]),
+        NightEntry(night=dt.date(2025, 3, 5), red_flags=["fever"], cramps=[CrampEntry()]),
+        NightEntry(night=dt.date(2025, 3, 6)),
+    ]
+    frame = history_frame(entries, due_date=dt.date(2025, 5, 1), today=dt.date(2025, 3, 9))
+    rows = history_rows(frame)
+    assert [(r.night, r.logged, r.flagged) for r in rows] == [
+        (dt.date(2025, 3, 8), False, False),  # 8 and 7 March: one row, opening the newest
+        (dt.date(2025, 3, 6), True, False),
+        (dt.date(2025, 3, 5), True, True),
+        (dt.date(2025, 3, 4), False, False),  # 4 to 2 March
+        (dt.date(2025, 3, 1), True, False),
+    ]
+    assert rows[0].label == "2 nights not logged · 07 Mar – 08 Mar"
+    assert rows[1].label == "Thu 06 Mar · week 32+0 · 0 cramps"
+    assert rows[2].label == "Wed 05 Mar · week 31+6 · 1 cramp · ⚠ warning signs"  # no severity
+    assert rows[4].label == "Sat 01 Mar · week 31+2 · 2 cramps · worst 4/10"
+    one_gap = history_rows(history_frame(entries[:1], today=dt.date(2025, 3, 3)))
+    assert one_gap[0].label == "Sun 02 Mar · not logged"
+    assert "week" not in one_gap[1].label  # no due date: no week
+    assert history_rows(history_frame([], today=TODAY)) == []
 
 
 # ------------------------------------------------------------------ the page

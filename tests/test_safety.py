@@ -13,6 +13,7 @@ from tracker.safety import (
     RIGHT_AWAY,
     STRAIGHT_AWAY,
     advice_for,
+    flags_by_level,
     needs_attention,
     red_flag_label,
 )
@@ -80,3 +81,12 @@ def test_all_four_levels_are_checked_for_wording() -> None:
 def test_no_advice_diagnoses_or_reassures(phrase: str) -> None:
     offending = [text for text in every_text_shown() if phrase in text.lower()]
     assert offending == []
+
+
+def test_flags_by_level_groups_every_sign_once_most_urgent_first() -> None:
+    groups = flags_by_level()
+    assert [RED_FLAGS[group[0]][1] for group in groups] == [EMERGENCY, STRAIGHT_AWAY, RIGHT_AWAY]
+    assert groups[0] == ("breathless_or_chest_pain",)
+    assert sorted(code for group in groups for code in group) == sorted(RED_FLAG_CODES)
+    for group in groups:
+        assert len({RED_FLAGS[code][1] for code in group}) == 1  # one level per group
