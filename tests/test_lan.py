@@ -46,17 +46,19 @@ def test_short_passphrases_are_refused(secret_file: Path) -> None:
     assert not secret_file.exists()
 
 
-def test_wrong_guesses_are_slowed_down(secret_file: Path) -> None:
+def test_wrong_guesses_are_slowed_down(secret_file: Path, monkeypatch) -> None:
     pp.set_passphrase(SECRET)
+    waits: list[float] = []
+    monkeypatch.setattr(pp.time, "sleep", waits.append)  # record each wait instead of waiting
     throttle = pp.Throttle()
-    assert throttle.delay() == 0
-    assert not throttle.attempt("nope nope nope")
-    assert not throttle.attempt("still wrong!!")
-    assert throttle.delay() == 1.0  # 0.5 s, then 1 s, doubling up to 30 s
-    throttle.failures = 40
-    assert throttle.delay() == pp.MAX_DELAY_S
-    throttle.failures = 0
-    assert throttle.attempt(SECRET) and throttle.failures == 0
+    assert throttle.attempt("nope nope nope", address="10.0.0.9", session="a") is False
+    assert throttle.attempt("still wrong!!", address="10.0.0.9", session="b") is False
+    assert throttle.attempt("wrong again!!", address="10.0.0.9", session="c") is False
+    assert throttle.failures("address:10.0.0.9") == 3
+    assert waits[1] >= 0.4 and waits[2] >= 0.9  # 0.5 s, then 1 s, doubling up to 30 s
+    assert pp._penalty(40) == pp.MAX_DELAY_S
+    assert throttle.attempt(SECRET, address="10.0.0.9", session="d") is True
+    assert throttle.failures("address:10.0.0.9") == 0
 
 
 def test_every_page_asks_for_the_passphrase_once(secret_file: Path, monkeypatch) -> None:

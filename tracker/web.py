@@ -58,7 +58,11 @@ def _client() -> tuple[str, str]:
     from streamlit.runtime.scriptrunner import get_script_run_ctx
 
     ctx = get_script_run_ctx()
-    return st.context.ip_address or "loopback", ctx.session_id if ctx else "unknown"
+    address, session_id = st.context.ip_address, getattr(ctx, "session_id", None)
+    return (
+        address if isinstance(address, str) else "loopback",  # Streamlit: None on loopback
+        session_id if isinstance(session_id, str) else "unknown",
+    )
 
 
 def require_passphrase() -> None:
