@@ -3,6 +3,8 @@
 import datetime as dt
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tests.factories import make_cramp, make_entry
 from tracker.entries import NightEntry
@@ -17,6 +19,7 @@ from tracker.log_form import (
     read_night,
     water_to_unit,
 )
+from tracker.models import WATER_UNITS
 
 NIGHT = dt.date(2025, 3, 1)
 
@@ -95,6 +98,10 @@ def test_whole_minutes_and_mg_refuse_fractions(field: str, key: str) -> None:
         (2350, "litres", "2.35"),
         (2000, "litres", "2"),
         (500, "glasses (250 ml)", "2"),
+        (625, "glasses (250 ml)", "2.5"),
+        (1893, "fl oz", "64"),  # what 64 fl oz is stored as: not "64.01"
+        (1900, "fl oz", "64.25"),  # 64.2 would be 1899 ml
+        (1, "litres", "0"),  # less than the unit shows: the closest it can say
         (None, "ml", ""),
     ],
 )
@@ -141,3 +148,22 @@ def test_habits_of_the_night_before() -> None:
     assert habits_of(NightEntry(night=NIGHT), "ml") is None  # no habits recorded
     before = make_entry(NIGHT, water_ml=2000, stretch_min=10, active_min=None)
     assert habits_of(before, "litres") == {"water": "2", "stretch": "10", "active": ""}
+
+
+@given(
+    st.integers(min_value=0, max_value=8000),
+    st.sampled_from(["ml", "litres", "fl oz", "glasses (250 ml)"]),
+)
+def test_water_shown_in_any_unit_reads_back_as_close_as_the_unit_can_say(ml: int, unit: str):
+    shown = water_to_unit(ml, unit)
+    entry, errors = read_night(NIGHT, blank_night() | {"water": shown}, [], unit)
+    assert errors == {}
+    assert abs(entry.water_ml - ml) <= 0.005 * WATER_UNITS[unit] + 0.5
+    if WATER_UNITS[unit] < 100:  # a hundredth of a fl oz is finer than a millilitre
+        assert entry.water_ml == ml
+
+
+@given(st.integers(min_value=0, max_value=200), st.sampled_from(["fl oz", "glasses (250 ml)"]))
+def test_a_whole_amount_she_types_is_shown_back_as_she_typed_it(amount: int, unit: str):
+    entry, _ = read_night(NIGHT, blank_night() | {"water": str(amount)}, [], unit)
+    assert water_to_unit(entry.water_ml, unit) == str(amount)

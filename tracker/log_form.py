@@ -54,10 +54,16 @@ def from_yes_no(value: str | None) -> bool | None:
 
 
 def water_to_unit(ml: int | None, unit: str) -> str:
-    """Millilitres as she reads them in her unit: '2350', '2.35', never '2350.00'."""
+    """Millilitres as she reads them in her unit: '2350', '2.35', never '2350.00'.
+
+    The fewest decimals that still mean the same millilitres: 64 fl oz is stored as 1893 ml
+    and shown again as '64', not '64.01'.
+    """
     if ml is None:
         return ""
-    return show_amount(ml / WATER_UNITS[unit], 0 if unit == "ml" else 2)
+    amount = ml / WATER_UNITS[unit]
+    decimals = next((d for d in (0, 1) if water_to_ml(round(amount, d), unit) == ml), 2)
+    return show_amount(amount, decimals)
 
 
 def water_to_ml(value: float | None, unit: str) -> int | None:
