@@ -167,3 +167,13 @@ def test_water_shown_in_any_unit_reads_back_as_close_as_the_unit_can_say(ml: int
 def test_a_whole_amount_she_types_is_shown_back_as_she_typed_it(amount: int, unit: str):
     entry, _ = read_night(NIGHT, blank_night() | {"water": str(amount)}, [], unit)
     assert water_to_unit(entry.water_ml, unit) == str(amount)
+
+
+def test_an_unchanged_imported_duration_keeps_its_exact_minutes() -> None:
+    values = cramp_values(make_cramp(duration_min=1.234))
+    assert values["dur"] == "1.23"
+    errors: dict[str, str] = {}
+    assert read_cramp(values, "cramps.0.", errors).duration_min == 1.234
+    assert read_cramp(values | {"dur": "1,5"}, "cramps.0.", errors).duration_min == 1.5
+    assert read_cramp(values | {"dur": ""}, "cramps.0.", errors).duration_min is None  # cleared
+    assert errors == {}

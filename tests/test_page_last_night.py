@@ -10,7 +10,7 @@ from sqlalchemy import text
 from sqlmodel import Session
 from streamlit.testing.v1 import AppTest
 
-from tests.factories import count_rows, days_ago, make_entry, make_profile
+from tests.factories import count_rows, days_ago, make_cramp, make_entry, make_profile
 from tracker.db import make_engine
 from tracker.journal import NEW, get_night, get_profile, save_night, save_profile
 from tracker.log_form import EXACT
@@ -476,3 +476,29 @@ def test_without_a_saved_number_the_emergency_card_calls_her_locales(engine, loc
     at.checkbox(key="ln_flag_breathless_or_chest_pain").check().run()
     assert not at.exception
     assert [b.proto.url for b in at.get("link_button")] == [url]
+
+
+def test_changing_the_notes_leaves_an_imported_duration_exact(engine) -> None:
+    with Session(engine) as s:
+        save_night(session=s, entry=make_entry(cramps=[make_cramp(duration_min=1.234)]))
+    at = open_app()
+    at.text_area(key="ln_notes").input("changed only this").run()
+    at.button(key="ln_save").click().run()
+    night = stored(engine)
+    assert (night.notes, night.version) == ("changed only this", 2)
+    assert [c.duration_min for c in night.cramps] == [1.234]  # not rounded to 1.23
+
+
+def test_a_failed_save_opens_the_cramp_to_fix(engine) -> None:
+    at = open_app()
+    first = add_cramp(at, when="1 am", severity=4, minutes="1,500")
+    second = add_cramp(at, when="3 am", severity=6)
+    assert not [b for b in at.text_input if b.key == f"ln_c{first}_dur"]  # folded away
+    at.button(key="ln_save").click().run()
+    assert at.session_state["ln_open"] == first
+    assert at.text_input(key=f"ln_c{first}_dur").value == "1,500"
+    assert any(
+        e.startswith("How long (cramp 1) could mean 1,500 or 1.5") for e in texts(at, "error")
+    )
+    assert at.button(key=f"ln_c{second}_open").label == "Cramp 2: 3 am · 6/10"
+    assert count_rows(engine, "night") == 0

@@ -40,7 +40,19 @@ NIGHT_FIELDS = (
     "soreness",
     "notes",
 )
-CRAMP_FIELDS = ("when", "time", "sev", "dur", "leg", "muscle", "woke", "relief", "relieved")
+# dur_saved is no widget: the exact saved minutes, kept while the shown "dur" is unchanged.
+CRAMP_FIELDS = (
+    "when",
+    "time",
+    "sev",
+    "dur",
+    "leg",
+    "muscle",
+    "woke",
+    "relief",
+    "relieved",
+    "dur_saved",
+)
 DETAIL_FIELDS = ("dur", "muscle", "woke", "relief", "relieved")  # one tap away
 BLANK_CRAMP: dict[str, Any] = {name: None for name in CRAMP_FIELDS} | {"time": "", "dur": ""}
 
@@ -86,6 +98,7 @@ def cramp_values(cramp: CrampEntry) -> dict[str, Any]:
         "woke": yes_no(cramp.woke),
         "relief": cramp.relief,
         "relieved": yes_no(cramp.relieved),
+        "dur_saved": cramp.duration_min,
     }
 
 
@@ -123,9 +136,13 @@ def read_cramp(v: dict[str, Any], prefix: str, errors: dict[str, str]) -> CrampE
             time = parse_time(v["time"])
         except ValueError:
             errors[prefix + "time"] = "is not a time: write it like 02:40 or 2:40 am"
+    minutes = _number(v["dur"], prefix + "duration_min", errors)
+    saved = v.get("dur_saved")
+    if saved is not None and (v["dur"] or "").strip() == show_amount(saved):
+        minutes = saved  # unchanged: keep an imported 1.234, not the 1.23 it is shown as
     return CrampEntry(
         time=time,
-        duration_min=_number(v["dur"], prefix + "duration_min", errors),
+        duration_min=minutes,
         severity=v["sev"],
         leg=v["leg"],
         muscle=v["muscle"],
