@@ -213,3 +213,17 @@ def test_empty_journal_invites_her_to_log_last_night():
     at.button(key="hi_go_log").click().run()
     assert not at.exception
     assert at.title[0].value == "Last night"
+
+
+def test_a_long_history_shows_older_nights_on_request(sqlite_engine):
+    with Session(sqlite_engine) as s:
+        for days in range(1, 71):
+            save_night(session=s, entry=NightEntry(night=days_ago(days)))
+    at = open_history()
+    assert len(rows(at)) == 60
+    assert rows(at)[-1][0] == key("night", days_ago(60))
+    assert at.button(key="hi_more").label == "Show older nights (10 more rows)"
+    at.button(key="hi_more").click().run()
+    assert not at.exception
+    assert [k for k, _ in rows(at)] == [key("night", days_ago(d)) for d in range(1, 71)]
+    assert not [b for b in at.button if b.key == "hi_more"]

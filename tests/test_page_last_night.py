@@ -502,3 +502,15 @@ def test_a_failed_save_opens_the_cramp_to_fix(engine) -> None:
     )
     assert at.button(key=f"ln_c{second}_open").label == "Cramp 2: 3 am · 6/10"
     assert count_rows(engine, "night") == 0
+
+
+def test_every_card_for_her_care_provider_offers_the_call(engine) -> None:
+    save_phones(engine, care_phone="020 7946 0000")
+    at = open_app()
+    at.checkbox(key="ln_flag_one_leg_swelling").check().run()  # straight away
+    at.checkbox(key="ln_flag_fever").check().run()  # right away
+    add_cramp(at, when="2 am", minutes="15")  # and a long cramp to check
+    assert not at.exception
+    assert len(texts(at, "warning")) == 3
+    links = [(b.proto.label, b.proto.url) for b in at.get("link_button")]
+    assert links == [("Call my doctor or maternity unit: 020 7946 0000", "tel:02079460000")] * 3
