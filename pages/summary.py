@@ -22,7 +22,7 @@ from tracker.models import Profile
 from tracker.reminder import reminder_ics
 from tracker.report import PAPERS, appointment_pdf, day_text, default_period, headline_numbers
 from tracker.safety import PAST_SIGNS_ADVICE, red_flag_label
-from tracker.stats import CAVEATS, describe
+from tracker.insights import CAVEATS, describe
 from tracker.summary import summarise
 
 web.ensure_router()

@@ -7,7 +7,7 @@ import streamlit as st
 from tracker import web
 from tracker.pregnancy import TERM_DAYS
 from tracker.safety import PAST_SIGNS_ADVICE, red_flag_label
-from tracker.stats import CAVEATS, describe
+from tracker.insights import CAVEATS, describe
 from tracker.trends import PERIODS, headline, period_bounds
 
 web.ensure_router()

@@ -18,7 +18,7 @@ from tracker.demo import fill_demo
 from tracker.journal import get_profile, save_profile
 from tracker.safety import red_flag_label
 from tracker.schema import ensure_schema
-from tracker.stats import CAVEATS, describe
+from tracker.insights import CAVEATS, describe
 from tracker.summary import summarise
 
 APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")

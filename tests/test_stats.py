@@ -13,16 +13,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 from scipy.stats import beta, binomtest
 
+from tracker.insights import ASSOCIATION, OVER_TIME, SUPPLEMENTS, describe
 from tracker.stats import (
-    ASSOCIATION,
-    OVER_TIME,
-    SUPPLEMENTS,
     BeforeAfter,
     Comparison,
     Side,
     clopper_pearson,
     compare,
-    describe,
     median_of_counts,
     nights_needed,
     rate_ratio_interval,
@@ -206,11 +203,14 @@ def test_sentence_reads_like_the_example() -> None:
     with_, without = Side(14, 8), Side(9, 13)
     ratio = compare(with_, without)
     sentences = describe(Comparison("stretching", with_, without, ratio))
-    low, high = (f"{x:.1f}" for x in expected_ratio_interval(with_, without))
-    assert sentences[0] == (
-        "On the 14 nights after you stretched you had 0.6 cramps a night; on the 9 nights "
-        f"you didn't, 1.4 (about 0.4 times as many; could be anywhere from {low} to {high} times)."
-    )
+    low, high = expected_ratio_interval(with_, without)
+    assert (round(low, 2), round(high, 2)) == (0.14, 1.03)  # so the range reads as below
+    assert sentences[:4] == [
+        "On the 14 nights after you stretched, you had 0.6 cramps a night.",
+        "On the 9 nights when you didn't, you had 1.4 cramps a night.",
+        "That is about a third as many.",  # 0.40
+        "The likely range runs from a fifth as many to the same number: too few nights to tell.",
+    ]
     assert_careful(sentences)
     assert SUPPLEMENTS not in sentences
 
@@ -218,7 +218,7 @@ def test_sentence_reads_like_the_example() -> None:
 def test_water_sentence_uses_her_median_in_her_unit() -> None:
     with_, without = Side(5, 2), Side(4, 6)
     comparison = Comparison("water", with_, without, compare(with_, without), threshold=1750.0)
-    assert "after you drank at least 1,750 ml you had" in describe(comparison)[0]
+    assert "after you drank at least 1,750 ml, you had" in describe(comparison)[0]
     assert "at least 1.8 litres" in describe(comparison, water_unit="litres")[0]
     assert "at least 7 glasses (250 ml)" in describe(comparison, "glasses (250 ml)")[0]
 
@@ -226,7 +226,7 @@ def test_water_sentence_uses_her_median_in_her_unit() -> None:
 def test_magnesium_sentences_send_her_to_her_clinician() -> None:
     comparison = Comparison("magnesium", Side(4, 2), Side(5, 9), compare(Side(4, 2), Side(5, 9)))
     sentences = describe(comparison)
-    assert sentences[0].startswith("On the 4 nights after you took magnesium you had 0.5")
+    assert sentences[0].startswith("On the 4 nights after you took magnesium, you had 0.5")
     assert SUPPLEMENTS in sentences
     assert_careful(sentences)
 
@@ -235,19 +235,20 @@ def test_too_few_nights_says_how_many_more() -> None:
     comparison = Comparison("stretching", Side(1, 0), Side(2, 3), compare(Side(1, 0), Side(2, 3)))
     sentences = describe(comparison)
     assert sentences[0] == (
-        "Not enough nights to compare yet: log 2 more nights after stretching and 1 more night "
-        "without stretching (at least 3 of each are needed)."
+        "Not enough nights to compare yet. Log 2 more nights after you stretched and 1 more "
+        "night when you didn't. At least 3 of each are needed."
     )
     assert_careful(sentences)
 
 
 def test_before_after_sentences() -> None:
     sentences = describe(before_after(Side(6, 12), Side(8, 4)))
-    assert sentences[0].startswith(
-        "On the 8 nights since you started magnesium (2 Mar 2026) you had 0.5 cramps a night; "
-        "on the 6 nights before, 2.0 (about 0.2 times as many"
-    )
-    assert "That meets the measure trials use" in sentences[1]
+    assert sentences[:3] == [
+        "Since you started magnesium (2 Mar 2026), you had 0.5 cramps a night over 8 nights.",
+        "Over the 6 nights before, you had 2.0 cramps a night.",
+        "That is about a quarter as many.",
+    ]
+    assert sentences[4:6] == ["Trials look for cramps to drop to half or less.", "Here they did."]
     assert_careful(sentences)
     none_yet = BeforeAfter(
         "stretching", None, Side(4, 2), Side(0, 0), compare(Side(0, 0), Side(4, 2))
@@ -256,13 +257,13 @@ def test_before_after_sentences() -> None:
         "No nights with stretching are logged yet, so there is no before and after."
     )
     short = describe(before_after(Side(1, 2), Side(5, 1)))
-    assert short[0].startswith("You logged 1 night before you started magnesium")
-    assert "needs at least 3" in short[0]
+    assert short[0] == "You logged 1 night before you started magnesium (2 Mar 2026)."
+    assert "needs at least 3" in short[1]
     early = describe(before_after(Side(5, 2), Side(1, 1)))
-    assert "log 2 more nights from then on (at least 3 of each are needed)" in early[0]
+    assert early[0].endswith("It needs 2 more nights.")
 
 
-factors = st.sampled_from(["stretching", "magnesium", "water"])
+factors = st.sampled_from(["stretching", "magnesium", "water", "activity"])
 any_side = st.builds(Side, nights=st.integers(0, 60_000), cramps=st.integers(0, 900))
 
 

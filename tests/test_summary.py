@@ -19,12 +19,12 @@ from sqlmodel import Session
 from tracker.db import make_engine
 from tracker.entries import CrampEntry, NightEntry
 from tracker.frames import CRAMP_FIELDS, NIGHT_COLUMNS, gestational_days, load_journal
+from tracker.insights import ASSOCIATION, SUPPLEMENTS
 from tracker.journal import save_night, save_profile, stage_night
 from tracker.models import Cramp, Night, Profile, RedFlag
 from tracker.pregnancy import dating
 from tracker.safety import RED_FLAG_CODES
 from tracker.schema import ensure_schema
-from tracker.stats import ASSOCIATION, SUPPLEMENTS
 from tracker.summary import (
     add_summary,
     compute_summary,
@@ -43,6 +43,7 @@ KEYS = {
 }  # fmt: skip
 COMPARISON_KEYS = {
     "factor", "with", "without", "rate_ratio", "ci95", "enough_data", "nights_needed", "threshold",
+    "adjusted",
 }  # fmt: skip
 BEFORE_AFTER_KEYS = {
     "factor", "first_night", "baseline", "after", "rate_ratio", "ci95", "enough_data",
@@ -125,7 +126,7 @@ def test_small_journal_has_the_known_numbers(engine: Engine) -> None:
 def test_comparisons_leave_out_nights_where_the_habit_was_not_recorded(engine: Engine) -> None:
     seed(engine, *SMALL_JOURNAL)
     got = {c["factor"]: c for c in both_ways(engine)["comparisons"]}
-    assert list(got) == ["stretching", "magnesium", "water"]
+    assert list(got) == ["stretching", "magnesium", "water", "activity"]
     assert all(set(c) == COMPARISON_KEYS for c in got.values())
     stretching, magnesium, water = got["stretching"], got["magnesium"], got["water"]
     assert stretching["with"] == {"nights": 2, "cramps": 5, "cramps_per_night": 2.5}
@@ -300,7 +301,10 @@ def plain_summary(
 
     waters = [e.water_ml for e in kept if e.water_ml is not None]
     middle = statistics.median(waters) if waters else None
+    active = [e.active_min for e in kept if e.active_min is not None]
+    active_middle = statistics.median(active) if active else None
     splits = {
+        "activity": [(e, e.active_min >= active_middle) for e in kept if e.active_min is not None],
         "stretching": [(e, e.stretch_min > 0) for e in kept if e.stretch_min is not None],
         "magnesium": [(e, e.magnesium_mg > 0) for e in kept if e.magnesium_mg is not None],
         "water": [(e, e.water_ml >= middle) for e in kept if e.water_ml is not None],

@@ -36,7 +36,7 @@ from .report_pdf import (
     printable,
 )
 from .safety import red_flag_label
-from .stats import CAVEATS, describe
+from .insights import CAVEATS, describe
 
 
 @dataclass(frozen=True)

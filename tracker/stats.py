@@ -118,14 +118,57 @@ def median_of_counts(values: Sequence[float], counts: Sequence[int]) -> float | 
 
 
 @dataclass(frozen=True)
+class Adjusted:
+    """The rate ratio from a Poisson model that allows for a smooth change over time."""
+
+    rate_ratio: float | None  # None: the model could not be fitted
+    low: float | None
+    high: float | None
+    nights: int  # nights in the model
+    time: str  # what the smooth term follows: "week of pregnancy" or "date"
+    reason: str | None = None  # why it could not be fitted (a key of NOT_FITTED)
+
+    @property
+    def fitted(self) -> bool:
+        """Whether the model gave a ratio."""
+        return self.rate_ratio is not None
+
+    @property
+    def ci95(self) -> list[float] | None:
+        """[low, high], or None when the model could not be fitted."""
+        return [self.low, self.high] if self.fitted else None
+
+    def to_json_dict(self) -> dict:
+        """{rate_ratio, ci95, fitted, reason, nights, time}."""
+        return {
+            "rate_ratio": self.rate_ratio,
+            "ci95": self.ci95,
+            "fitted": self.fitted,
+            "reason": self.reason,
+            "nights": self.nights,
+            "time": self.time,
+        }
+
+
+# Why an adjusted ratio could not be given, in words for her.
+NOT_FITTED = {
+    "too_few_nights": "there are too few nights on one side",
+    "no_cramps_on_one_side": "one side had no cramps at all",
+    "tied_to_time": "the habit changed too closely with the weeks",
+    "did_not_settle": "the model did not settle on an answer",
+}
+
+
+@dataclass(frozen=True)
 class Comparison:
     """Cramps a night with a habit against without it, over nights where it was recorded."""
 
-    factor: str  # "stretching", "magnesium" or "water"
+    factor: str  # "stretching", "magnesium", "water" or "activity"
     with_: Side
     without: Side
     ratio: RateRatio  # with / without
-    threshold: float | None = None  # water: her median (ml); with = at or above it
+    threshold: float | None = None  # water, activity: her median; with = at or above it
+    adjusted: Adjusted | None = None  # the same ratio allowing for the weeks passing
 
     @property
     def nights_needed(self) -> dict[str, int]:
@@ -143,6 +186,7 @@ class Comparison:
             "enough_data": self.ratio.enough_data,
             "nights_needed": self.nights_needed,
             "threshold": self.threshold,
+            "adjusted": self.adjusted.to_json_dict() if self.adjusted else None,
         }
 
 
@@ -186,135 +230,13 @@ class BeforeAfter:
         }
 
 
-# How a comparison is said to her: plain sentences, an association and never a verdict.
-
-ASSOCIATION = "This is an association in your own journal, not proof of cause and effect."
-OVER_TIME = (
-    "Cramps usually become more common as pregnancy goes on, so a change over time may come "
-    "from the weeks passing rather than from the habit."
-)
-SUPPLEMENTS = (
-    "Talk to your midwife or doctor before starting, stopping or changing magnesium or any "
-    "other supplement."
-)
-CAVEATS = (ASSOCIATION, OVER_TIME, SUPPLEMENTS)
-_WITH = {
-    "stretching": "after you stretched",
-    "magnesium": "after you took magnesium",
-    "water": "after you drank at least {amount}",
-}
-_WITHOUT = {"stretching": "you didn't", "magnesium": "you didn't", "water": "you drank less"}
-_NEED = {
-    "stretching": ("after stretching", "without stretching"),
-    "magnesium": ("with magnesium", "without magnesium"),
-    "water": ("drinking at least {amount}", "drinking less"),
-}
-
-
-def _number(x: float) -> str:
-    """A rate or ratio as she would say it: 1.4, 0.05, 12, under 0.01 (never 1e-05)."""
-    if x >= 10:
-        return f"{x:,.0f}"
-    if x >= 0.095 or x == 0:
-        return f"{x:.1f}"
-    return f"{x:.2f}" if x >= 0.01 else "under 0.01"
-
-
-def _nights(n: int, more: bool = False) -> str:
-    return f"{n} {'more ' if more else ''}night{'' if n == 1 else 's'}"
-
-
 def _day(day: dt.date) -> str:
+    """A date as the comparisons and the summary print it: 14 Jan 2026."""
     return f"{day.day} {day:%b %Y}"
 
 
 def _amount(ml: float, unit: str) -> str:
+    """A water amount in her unit: "1,750 ml", "1.8 litres" (tracker.adherence uses it too)."""
     if unit not in WATER_UNITS or unit == "ml":
         return f"{round(ml):,} ml"
     return f"{ml / WATER_UNITS[unit]:.1f}".removesuffix(".0") + f" {unit}"
-
-
-def _rates(exposed: Side, reference: Side, ratio: RateRatio) -> tuple[str, str]:
-    """'0.6 cramps a night' and '1.4 (about 0.4 times as many; ...)' for the two sides."""
-    first = "no cramps" if exposed.cramps == 0 else f"{_number(exposed.per_night)} cramps a night"
-    second = "none" if reference.cramps == 0 else _number(reference.per_night)
-    if exposed.cramps == 0 and reference.cramps == 0:
-        return first, second + " either (so there is nothing to compare)"
-    if ratio.estimate is None:
-        return first, second + " (so no ratio can be given)"
-    if ratio.estimate == 0:
-        return first, second + (
-            f" (the true figure could be anywhere from 0 to {_number(ratio.high)} times as many)"
-        )
-    return first, second + (
-        f" (about {_number(ratio.estimate)} times as many; could be anywhere from "
-        f"{_number(ratio.low)} to {_number(ratio.high)} times)"
-    )
-
-
-def _need(parts: list[tuple[int, str]]) -> str:
-    return " and ".join(f"{_nights(n, more=True)} {phrase}" for n, phrase in parts if n)
-
-
-def _comparison_sentence(c: Comparison, water_unit: str) -> str:
-    amount = _amount(c.threshold, water_unit) if c.threshold is not None else ""
-    if c.factor == "water" and c.threshold is None:
-        return "Not enough nights to compare yet: log how much you drank on more nights."
-    if not c.ratio.enough_data:
-        need = _need(
-            [
-                (c.nights_needed["with"], _NEED[c.factor][0].format(amount=amount)),
-                (c.nights_needed["without"], _NEED[c.factor][1]),
-            ]
-        )
-        return (
-            f"Not enough nights to compare yet: log {need} "
-            f"(at least {MIN_NIGHTS} of each are needed)."
-        )
-    first, second = _rates(c.with_, c.without, c.ratio)
-    return (
-        f"On the {_nights(c.with_.nights)} {_WITH[c.factor].format(amount=amount)} you had "
-        f"{first}; on the {_nights(c.without.nights)} {_WITHOUT[c.factor]}, {second}."
-    )
-
-
-def _before_after_sentences(b: BeforeAfter) -> list[str]:
-    if b.first_night is None:
-        return [f"No nights with {b.factor} are logged yet, so there is no before and after."]
-    started = f"you started {b.factor} ({_day(b.first_night)})"
-    if not b.ratio.enough_data and b.nights_needed["baseline"] > 0:
-        # Nights before the start cannot be logged any more (unless from an old diary).
-        return [
-            f"You logged {_nights(b.baseline.nights)} before {started}; a before and after "
-            f"view needs at least {MIN_NIGHTS}, so it can't be shown. Your nights "
-            "with and without it are compared above."
-        ]
-    if not b.ratio.enough_data:
-        need = _need(
-            [(b.nights_needed["baseline"], "before it"), (b.nights_needed["after"], "from then on")]
-        )
-        return [
-            f"Not enough nights yet to compare before and after {started}: log {need} "
-            f"(at least {MIN_NIGHTS} of each are needed)."
-        ]
-    first, second = _rates(b.after, b.baseline, b.ratio)
-    said = [
-        f"On the {_nights(b.after.nights)} since {started} you had {first}; on the "
-        f"{_nights(b.baseline.nights)} before, {second}."
-    ]
-    if b.halved is not None:
-        meets = "meets" if b.halved else "does not meet"
-        said.append(f"That {meets} the measure trials use: cramps a night down to half or less.")
-    return said
-
-
-def describe(item: Comparison | BeforeAfter, water_unit: str = "ml") -> list[str]:
-    """Plain sentences for a comparison: the numbers, then the caveats, one per sentence."""
-    if isinstance(item, BeforeAfter):
-        said = _before_after_sentences(item)
-    else:
-        said = [_comparison_sentence(item, water_unit)]
-    said += [ASSOCIATION, OVER_TIME]
-    if item.factor == "magnesium":
-        said.append(SUPPLEMENTS)
-    return said

@@ -2,7 +2,8 @@
 
 summarise() counts in the database (tracker.frames.tally_journal) and builds a Summary;
 compute_summary() builds the same Summary from already loaded DataFrames. Both go through
-build_summary(), the single place where the numbers and comparisons are worked out.
+build_summary(), the single place where the numbers and comparisons are worked out, including
+each comparison's rate ratio adjusted for the weeks passing (tracker.adjusted).
 """
 
 from __future__ import annotations
@@ -16,30 +17,34 @@ from dataclasses import dataclass, replace
 import pandas as pd
 from sqlalchemy.engine import Engine
 
+from .adjusted import adjusted_for
 from .frames import (
     FACTOR_COLUMNS,
     FactorTally,
     Source,
     Tally,
     connection,
+    load_nights,
     load_profile,
     pregnancy_window,
     tally_journal,
 )
+from .insights import CAVEATS, describe
 from .models import Profile
 from .pregnancy import gestational_days
 from .safety import PAST_SIGNS_ADVICE, red_flag_label
 from .stats import (
-    CAVEATS,
     BeforeAfter,
     Comparison,
     Side,
     compare,
-    describe,
     median_of_counts,
 )
 
-COMPARED = ("stretching", "magnesium", "water")
+COMPARED = ("stretching", "magnesium", "water", "activity")
+# Where each habit is kept in a night's row; water and activity split at her own median.
+HABIT_COLUMNS = {**FACTOR_COLUMNS, "water": "water_ml", "activity": "active_min"}
+SPLIT_AT_MEDIAN = ("water", "activity")
 BEFORE_AFTER = ("magnesium", "stretching")
 
 
@@ -116,9 +121,9 @@ def _iso(day: dt.date | None) -> str | None:
     return day.isoformat() if day else None
 
 
-def _water_comparison(water: tuple[tuple, tuple, tuple]) -> Comparison:
-    """Nights at or above her own median water (of recorded nights) against below it."""
-    amounts, nights, cramps = water
+def _median_comparison(factor: str, counts: tuple[tuple, tuple, tuple]) -> Comparison:
+    """Nights at or above her own median amount (of recorded nights) against below it."""
+    amounts, nights, cramps = counts
     threshold = median_of_counts(amounts, nights)
     above = [threshold is not None and amount >= threshold for amount in amounts]
     with_ = Side(
@@ -126,7 +131,33 @@ def _water_comparison(water: tuple[tuple, tuple, tuple]) -> Comparison:
         sum(k for k, a in zip(cramps, above, strict=True) if a),
     )
     without = Side(sum(nights) - with_.nights, sum(cramps) - with_.cramps)
-    return Comparison("water", with_, without, compare(with_, without), threshold)
+    return Comparison(factor, with_, without, compare(with_, without), threshold)
+
+
+def amount_counts(nights: pd.DataFrame, column: str) -> tuple[tuple, tuple, tuple]:
+    """(amounts, nights, cramps) for each recorded amount of a habit column."""
+    grouped = nights.dropna(subset=[column]).groupby(column)["cramps"].agg(["size", "sum"])
+    return (
+        tuple(float(a) for a in grouped.index),
+        tuple(int(n) for n in grouped["size"]),
+        tuple(int(k) for k in grouped["sum"]),
+    )
+
+
+def habit_split(nights: pd.DataFrame, c: Comparison) -> tuple[pd.Series, pd.Series]:
+    """(recorded, with the habit) for each night, as the comparison splits them."""
+    values = nights[HABIT_COLUMNS[c.factor]].astype("Float64")
+    recorded = values.notna()
+    if c.factor in SPLIT_AT_MEDIAN:
+        exposed = values >= c.threshold if c.threshold is not None else recorded & False
+    else:
+        exposed = values > 0
+    return recorded, exposed.fillna(False)
+
+
+def _with_adjusted(c: Comparison, nights: pd.DataFrame) -> Comparison:
+    recorded, exposed = habit_split(nights, c)
+    return replace(c, adjusted=adjusted_for(nights, exposed=exposed, recorded=recorded))
 
 
 def _before_after(name: str, factor: FactorTally, everything: Side) -> BeforeAfter:
@@ -137,6 +168,12 @@ def _before_after(name: str, factor: FactorTally, everything: Side) -> BeforeAft
     return BeforeAfter(name, factor.first_night, factor.baseline, after, ratio)
 
 
+def before_afters(tally: Tally) -> tuple[BeforeAfter, ...]:
+    """The before/after views of the tally's nights."""
+    everything = Side(tally.nights, tally.cramps)
+    return tuple(_before_after(n, tally.factors[n], everything) for n in BEFORE_AFTER)
+
+
 def _weeks(tally: Tally, due_date: dt.date | None) -> tuple[int, int] | None:
     if tally.pregnant is None or due_date is None:
         return None
@@ -144,15 +181,14 @@ def _weeks(tally: Tally, due_date: dt.date | None) -> tuple[int, int] | None:
     return first // 7, last // 7
 
 
-def build_summary(tally: Tally, profile: Profile) -> Summary:
-    """Turn a period's counts into the summary's numbers and comparisons."""
-    factors = tally.factors
+def build_summary(tally: Tally, profile: Profile, nights: pd.DataFrame) -> Summary:
+    """Turn a period's counts and its nights (tracker.frames.load_nights) into the summary."""
     comparisons = {
         name: Comparison(name, f.with_, f.without, compare(f.with_, f.without))
-        for name, f in factors.items()
+        for name, f in tally.factors.items()
     }
-    comparisons["water"] = _water_comparison(tally.water)
-    everything = Side(tally.nights, tally.cramps)
+    comparisons["water"] = _median_comparison("water", tally.water)
+    comparisons["activity"] = _median_comparison("activity", amount_counts(nights, "active_min"))
     durations, counts = tally.durations
     return Summary(
         first_night=tally.first_night,
@@ -166,8 +202,8 @@ def build_summary(tally: Tally, profile: Profile) -> Summary:
         longest_duration_min=float(max(durations)) if durations else None,
         gestational_weeks=_weeks(tally, profile.due_date),
         red_flag_nights=tuple(RedFlagNight(night, codes) for night, codes in tally.red_flags),
-        comparisons=tuple(comparisons[name] for name in COMPARED),
-        before_after=tuple(_before_after(n, factors[n], everything) for n in BEFORE_AFTER),
+        comparisons=tuple(_with_adjusted(comparisons[name], nights) for name in COMPARED),
+        before_after=before_afters(tally),
         water_unit=profile.water_unit or "ml",
     )
 
@@ -178,10 +214,11 @@ def summarise(
     """The summary of the nights from start to end (inclusive; default: everything)."""
     with connection(session_or_engine) as conn:
         profile = load_profile(conn)
-        summary = build_summary(tally_journal(conn, profile, start, end), profile)
+        nights = load_nights(conn, start, end, profile)
+        summary = build_summary(tally_journal(conn, profile, start, end), profile, nights)
         if start is not None:  # before/after splits her whole journal, not just this period
-            whole = build_summary(tally_journal(conn, profile, None, end), profile)
-            summary = replace(summary, before_after=whole.before_after)
+            whole = before_afters(tally_journal(conn, profile, None, end))
+            summary = replace(summary, before_after=whole)
     return summary
 
 
@@ -214,6 +251,14 @@ def _factor_from_frame(nights: pd.DataFrame, column: str) -> FactorTally:
     )
 
 
+def _in_period(nights: pd.DataFrame, start: dt.date | None, end: dt.date | None) -> pd.DataFrame:
+    if start is not None:
+        nights = nights[nights["night"] >= pd.Timestamp(start)]
+    if end is not None:
+        nights = nights[nights["night"] <= pd.Timestamp(end)]
+    return nights
+
+
 def tally_frames(
     nights: pd.DataFrame,
     cramps: pd.DataFrame,
@@ -222,15 +267,11 @@ def tally_frames(
     end: dt.date | None = None,
 ) -> Tally:
     """The same counts as tally_journal, from frames loaded by tracker.frames."""
-    if start is not None:
-        nights = nights[nights["night"] >= pd.Timestamp(start)]
-    if end is not None:
-        nights = nights[nights["night"] <= pd.Timestamp(end)]
+    nights = _in_period(nights, start, end)
     cramps = cramps[cramps["night_id"].isin(nights["id"])]
     window = pregnancy_window(profile.due_date, profile.birth_date)
     night = nights["night"]
     pregnant = night[night.between(*map(pd.Timestamp, window))] if window else night.iloc[:0]
-    water = nights.dropna(subset=["water_ml"]).groupby("water_ml")["cramps"].agg(["size", "sum"])
     durations = cramps["duration_min"].dropna().value_counts()
     severity = cramps["severity"].dropna()
     flagged = nights[nights["flags"].map(len) > 0].sort_values("night", ascending=False)
@@ -244,11 +285,7 @@ def tally_frames(
         severity_sum=int(severity.sum()),
         severity_count=len(severity),
         durations=(tuple(float(d) for d in durations.index), tuple(int(n) for n in durations)),
-        water=(
-            tuple(float(a) for a in water.index),
-            tuple(int(n) for n in water["size"]),
-            tuple(int(k) for k in water["sum"]),
-        ),
+        water=amount_counts(nights, "water_ml"),
         pregnant=(_night_of(pregnant.min()), _night_of(pregnant.max())) if len(pregnant) else None,
         factors={name: _factor_from_frame(nights, col) for name, col in FACTOR_COLUMNS.items()},
         red_flags=tuple(zip(map(_night_of, flagged["night"]), flagged["flags"], strict=True)),
@@ -266,10 +303,11 @@ def compute_summary(
 
     As in summarise, before/after uses every night in the frames up to end.
     """
-    summary = build_summary(tally_frames(nights_df, cramps_df, profile, start, end), profile)
+    kept = _in_period(nights_df, start, end)
+    summary = build_summary(tally_frames(kept, cramps_df, profile), profile, kept)
     if start is not None:
-        whole = build_summary(tally_frames(nights_df, cramps_df, profile, None, end), profile)
-        summary = replace(summary, before_after=whole.before_after)
+        whole = before_afters(tally_frames(nights_df, cramps_df, profile, None, end))
+        summary = replace(summary, before_after=whole)
     return summary
 
 
