@@ -514,3 +514,24 @@ def test_every_card_for_her_care_provider_offers_the_call(engine) -> None:
     assert len(texts(at, "warning")) == 3
     links = [(b.proto.label, b.proto.url) for b in at.get("link_button")]
     assert links == [("Call my doctor or maternity unit: 020 7946 0000", "tel:02079460000")] * 3
+
+
+def test_a_due_date_that_failed_to_save_is_not_used(empty_journal, monkeypatch) -> None:
+    from sqlalchemy.exc import OperationalError
+
+    import tracker.journal
+
+    at = open_app()
+    at.date_input(key="ln_due").set_value(dt.date.today() + dt.timedelta(weeks=10)).run()
+
+    def disk_full(*args, **kwargs):
+        raise OperationalError("COMMIT", {}, Exception("database or disk is full"))
+
+    monkeypatch.setattr(tracker.journal.Session, "commit", disk_full)
+    at.button(key="ln_due_save").click().run()
+    assert not at.exception
+    assert any("could not be saved" in e for e in texts(at, "error"))
+    assert count_rows(empty_journal, "profile") == 0
+    assert at.button(key="ln_due_save")  # still asking
+    # Nothing was saved, so no night may be dated with it.
+    assert not any("week" in e.label or "trimester" in e.label for e in at.expander)
