@@ -436,9 +436,9 @@ def test_delete_is_refused_when_the_night_changed_after_she_opened_it(engine) ->
 # ------------------------------------------------------------------ tap to call
 
 
-def save_phones(engine, **phones: str) -> None:
+def save_phones(engine, **settings: str) -> None:
     with Session(engine) as s:
-        save_profile(session=s, profile=make_profile(**phones))
+        save_profile(session=s, profile=make_profile(**settings))
 
 
 def test_the_emergency_card_calls_the_number_from_settings(engine) -> None:
@@ -535,3 +535,27 @@ def test_a_due_date_that_failed_to_save_is_not_used(empty_journal, monkeypatch) 
     assert at.button(key="ln_due_save")  # still asking
     # Nothing was saved, so no night may be dated with it.
     assert not any("week" in e.label or "trimester" in e.label for e in at.expander)
+
+
+def test_the_names_checks_outside_the_repository_rely_on(engine) -> None:
+    at = open_app()
+    assert "No cramps" in at.button(key="ln_zero").label
+    assert "Add a cramp" in at.button(key="ln_add").label
+    assert "Save" in at.button(key="ln_save").label
+    add_cramp(at, when="2 am", minutes="2")
+    cid = at.session_state["ln_cramp_ids"][0]
+    assert "How long" in at.text_input(key=f"ln_c{cid}_dur").label
+
+
+def test_too_much_water_is_explained_in_her_unit(engine) -> None:
+    save_phones(engine, water_unit="litres")
+    at = open_app()
+    assert at.text_input(key="ln_water").label == "Water (litres)"
+    at.text_input(key="ln_water").input("9,5")
+    at.button(key="ln_save").click().run()
+    assert "Water must be between 0 and 8 litres" in texts(at, "error")
+    assert count_rows(engine, "night") == 0
+    at.text_input(key="ln_water").input("2,35")
+    at.button(key="ln_save").click().run()
+    assert stored(engine).water_ml == 2350
+    assert at.text_input(key="ln_water").value == "2.35"
