@@ -5,9 +5,9 @@ import datetime as dt
 import streamlit as st
 
 from tracker import web
+from tracker.insights import CAVEATS, describe, explain, topic
 from tracker.pregnancy import TERM_DAYS
 from tracker.safety import PAST_SIGNS_ADVICE, red_flag_label
-from tracker.insights import CAVEATS, describe
 from tracker.trends import PERIODS, headline, period_bounds
 
 web.ensure_router()
@@ -98,13 +98,17 @@ st.subheader("What your own data says")
 # Before/after splits her whole journal at the first night with the habit, whatever the period.
 for item in (*summary.comparisons, *overall.before_after):
     said = [s for s in describe(item, profile.water_unit) if s not in CAVEATS]
-    st.markdown("- " + " ".join(said))
+    st.markdown(f"**{topic(item)}.** " + " ".join(said))
+    with st.expander("How this is worked out"):
+        st.markdown(" ".join(explain(item, profile.water_unit)))
 st.caption(" ".join(CAVEATS))
 
 # ---------------------------------------------------------------- charts
 st.subheader("Charts")
 for spec in view.charts:
     st.vega_lite_chart(spec, width="stretch")
+    if spec.get("description"):  # the chart in words, for screen readers and everyone else
+        st.caption(spec["description"])
 st.caption(
     f"Grey marks nights that were not logged: they are unknown, not zero. Week of pregnancy "
     f"counts from 280 days ({TERM_DAYS // 7} weeks) before your due date."

@@ -132,10 +132,65 @@ def test_calendar_marks_unlogged_nights() -> None:
     assert {row["day"] for row in rows} <= {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"}
 
 
-def test_palette_is_colour_blind_safe() -> None:
+def luminance(colour: str) -> float:
+    """Relative luminance of a #rrggbb colour (WCAG)."""
+    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    r, g, b = (c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def test_palette_is_colour_blind_safe_and_no_cramps_is_the_calmest_colour() -> None:
     nights, cramps = journal()
-    text = str(charts.where(cramps).to_dict()) + str(charts.calendar(nights).to_dict())
-    assert "#0072B2" in text and "viridis" in text
+    assert "#0072B2" in str(charts.where(cramps).to_dict())
+    spec = charts.calendar(nights).to_dict()
+    scale = next(layer["encoding"]["color"]["scale"] for layer in spec["layer"] if "color" in
+                 layer.get("encoding", {}))  # fmt: skip
+    assert scale["domainMin"] == 0 and not scale.get("reverse") and "scheme" not in scale
+    ramp = scale["range"]
+    # 0 cramps is the start of the ramp: the palest colour, and every step gets darker.
+    assert luminance(ramp[0]) > 0.9 and luminance(ramp[0]) > luminance(ramp[-1]) + 0.7
+    # Not logged stays a grey that a pale "no cramps" square cannot be mistaken for.
+    assert abs(luminance(charts.GAP) - luminance(ramp[0])) > 0.2
+
+
+def test_each_habit_title_sits_with_its_own_row() -> None:
+    nights, _ = journal()
+    spec = charts.habits(nights).to_dict()
+    rows = spec["vconcat"]
+    assert [row["title"]["text"] for row in rows] == list(charts.HABIT_LABELS.values())
+    assert "Activity (min)" in charts.HABIT_LABELS.values()
+    for row in rows:
+        title = row["title"]
+        # A title closer to its own plot than to the row above it (the gap between rows).
+        assert title["offset"] + title["fontSize"] < spec["spacing"] - title["offset"]
+        assert title["frame"] == "group" and title["anchor"] == "start"
+    assert sum("axis" in row["encoding"]["x"] and row["encoding"]["x"]["axis"] is None
+               for row in rows) == len(rows) - 1  # fmt: skip
+
+
+def test_every_chart_has_a_one_line_text_alternative_from_its_data() -> None:
+    nights, cramps = journal()
+    described = {
+        "per night": charts.cramps_per_night(nights),
+        "per week": charts.cramps_per_week(nights),
+        "severity": charts.severity_and_duration(cramps, nights),
+        "clock": charts.time_of_night(cramps),
+        "where": charts.where(cramps),
+        "habits": charts.habits(nights),
+        "calendar": charts.calendar(nights),
+    }
+    words = {name: chart.to_dict()["description"] for name, chart in described.items()}
+    for name, text in words.items():
+        assert "\n" not in text and 20 < len(text) < 260, name
+    logged = nights.dropna(subset=["cramps"])
+    assert f"{len(logged)} of 20 nights logged" in words["per night"]
+    assert (
+        f"{int(logged['cramps'].min())} to {int(logged['cramps'].max())} cramps"
+        in words["per night"]
+    )
+    calm = int((logged["cramps"] == 0).sum())
+    assert f"{len(logged)} logged, {calm} with no cramps" in words["calendar"]
+    assert f"of {len(cramps)}" in words["where"]
 
 
 def test_empty_journal_charts_do_not_fail() -> None:

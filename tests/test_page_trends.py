@@ -15,10 +15,10 @@ from streamlit.testing.v1 import AppTest
 
 from tracker.db import make_engine
 from tracker.demo import fill_demo
+from tracker.insights import CAVEATS, describe, explain, topic
 from tracker.journal import get_profile, save_profile
 from tracker.safety import red_flag_label
 from tracker.schema import ensure_schema
-from tracker.insights import CAVEATS, describe
 from tracker.summary import summarise
 
 APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
@@ -165,13 +165,20 @@ def test_insights_are_the_summary_comparisons_with_their_caveats(demo) -> None:
     with Session(demo) as s:
         now = summarise(session_or_engine=s, start=period(28)[0], end=LAST_NIGHT)
         whole = summarise(session_or_engine=s)
-    expected = [
-        "- " + " ".join(line for line in describe(item, "ml") if line not in CAVEATS)
-        for item in (*now.comparisons, *whole.before_after)
-    ]
+    expected = []
+    for item in (*now.comparisons, *whole.before_after):
+        said = " ".join(line for line in describe(item, "ml") if line not in CAVEATS)
+        expected += [f"**{topic(item)}.** {said}", " ".join(explain(item, "ml"))]
     assert texts(at, "markdown") == expected
     assert any("after you took magnesium" in line for line in expected)
     assert " ".join(CAVEATS) in texts(at, "caption")
+    # Each comparison has its "how this is worked out", with the exact and adjusted figures.
+    expanders = [e for e in at.expander if e.label == "How this is worked out"]
+    assert len(expanders) == len(now.comparisons) + len(whole.before_after)
+    stretching = now.comparison("stretching")
+    worked_out = expanders[0].markdown[0].value
+    assert f"{stretching.ratio.estimate:.2f} times" in worked_out
+    assert f"{stretching.adjusted.rate_ratio:.2f} times" in worked_out
 
 
 def test_warning_signs_in_the_period_are_shown(demo) -> None:

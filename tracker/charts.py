@@ -1,7 +1,9 @@
 """Charts of the journal: each a function of DataFrames (tracker.frames) returning an Altair chart.
 
 Nights that were not logged are gaps (shaded or missing), never zeros. Colours come from the
-Okabe-Ito palette and viridis, both readable with colour-blindness.
+Okabe-Ito palette and a single-hue blue ramp (0 cramps the palest), both readable with
+colour-blindness. Each chart carries a one-line text alternative as its Vega-Lite
+"description" (tracker.chart_words; Trends and the PDF show it as text).
 """
 
 from __future__ import annotations
@@ -9,9 +11,14 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
+from . import chart_words
+
 OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442"]
 BLUE, ORANGE, GREEN, PINK = OKABE_ITO[:4]
 GAP = "#d9d9d9"
+# The calendar: 0 cramps the palest, calmest blue, more cramps darker (one hue, no bright end).
+CALENDAR_RAMP = ["#f4f8fc", "#08306b"]
+CALENDAR_EDGE = "#c6d4e1"  # so a pale square still shows on a white page
 HEIGHT = 200
 WEEK_TITLE = "Week of pregnancy"
 TITLE_ABOVE_BANDS = 18
@@ -41,7 +48,7 @@ def daily(nights: pd.DataFrame, start=None, end=None) -> pd.DataFrame:  # noqa: 
     return frame
 
 
-HABIT_COLUMNS = ("water_ml", "stretch_min", "magnesium_mg")
+HABIT_COLUMNS = ("water_ml", "stretch_min", "active_min", "magnesium_mg")
 
 
 def _x(by: str) -> alt.X:
@@ -159,7 +166,8 @@ def cramps_per_night(nights: pd.DataFrame, by: str = "date", start=None, end=Non
     title = "Cramps per night (orange: 7-night average)"
     if by == "week":
         title = alt.TitleParams(title, offset=TITLE_ABOVE_BANDS)
-    return _fit(alt.layer(*layers).properties(title=title))
+    words = chart_words.cramps_per_night(frame)
+    return _fit(alt.layer(*layers).properties(title=title, description=words))
 
 
 def weekly_rates(nights: pd.DataFrame) -> pd.DataFrame:
@@ -201,7 +209,10 @@ def cramps_per_week(nights: pd.DataFrame) -> alt.Chart:
         alt.layer(*layers)
         .properties(width="container", height=HEIGHT)
         .properties(
-            title=alt.TitleParams("Cramps per week (per 7 nights logged)", offset=TITLE_ABOVE_BANDS)
+            title=alt.TitleParams(
+                "Cramps per week (per 7 nights logged)", offset=TITLE_ABOVE_BANDS
+            ),
+            description=chart_words.cramps_per_week(weekly),
         )
     )
 
@@ -236,7 +247,9 @@ def severity_and_duration(
         .encode(x, alt.Y("duration_min:Q").title("Minutes"), tooltip=tooltip)
         .properties(title="How long each cramp lasted", height=160)
     )
-    return alt.vconcat(severity, duration)
+    return alt.vconcat(severity, duration).properties(
+        description=chart_words.severity_and_duration(frame)
+    )
 
 
 def night_hour(times: pd.Series) -> pd.Series:
@@ -265,7 +278,12 @@ def time_of_night(cramps: pd.DataFrame) -> alt.Chart:
             alt.Y("cramps:Q").title("Cramps").axis(tickMinStep=1),
             tooltip=[alt.Tooltip("hour:O", title="Hour"), alt.Tooltip("cramps:Q", title="Cramps")],
         )
-        .properties(width="container", height=HEIGHT, title="When cramps start")
+        .properties(
+            width="container",
+            height=HEIGHT,
+            title="When cramps start",
+            description=chart_words.time_of_night(counts),
+        )
     )
 
 
@@ -292,7 +310,12 @@ def where(cramps: pd.DataFrame) -> alt.Chart:
                 alt.Tooltip("cramps:Q", title="Cramps"),
             ],
         )
-        .properties(width="container", height=160, title="Where: muscle and leg")
+        .properties(
+            width="container",
+            height=160,
+            title="Where: muscle and leg",
+            description=chart_words.where(counts),
+        )
     )
 
 
@@ -300,11 +323,13 @@ HABIT_LABELS = {
     "cramps": "Cramps",
     "water_ml": "Water (ml)",
     "stretch_min": "Stretching (min)",
+    "active_min": "Activity (min)",
     "magnesium_mg": "Magnesium (mg)",
 }
 
 
-HABIT_COLOURS = (BLUE, OKABE_ITO[4], GREEN, PINK)
+HABIT_COLOURS = (BLUE, OKABE_ITO[4], GREEN, ORANGE, PINK)
+HABIT_ROW_HEIGHT, HABIT_GAP = 70, 30  # the gap keeps each title nearer its own row
 
 
 def habits(nights: pd.DataFrame, by: str = "date", start=None, end=None) -> alt.Chart:  # noqa: ANN001
@@ -315,7 +340,7 @@ def habits(nights: pd.DataFrame, by: str = "date", start=None, end=None) -> alt.
     key = "week" if by == "week" else "night"
     long = frame.melt(
         id_vars=[key, "night"] if key == "week" else ["night"],
-        value_vars=list(HABIT_LABELS),
+        value_vars=[column for column in HABIT_LABELS if column in frame],
         var_name="measure",
         value_name="value",
     )
@@ -336,24 +361,30 @@ def habits(nights: pd.DataFrame, by: str = "date", start=None, end=None) -> alt.
     x, x2 = _x(by), alt.X2("week_end" if by == "week" else "until")
     hidden_x = _x(by).axis(None)  # only the bottom row shows the dates or weeks
     y = alt.Y("value:Q").title(None).axis(tickCount=3)
+    # Each row's title sits just above its own plot (offset 2) with a wide gap above it, so
+    # it reads as that row's label, not as a caption of the row before.
+    last_row = len(HABIT_LABELS) - 1
     rows = [
         alt.Chart()
         .transform_filter(alt.datum.measure == label)
         .mark_bar(color=colour)
-        .encode(x if last else hidden_x, x2, y, alt.Y2Datum(0), tooltip=tooltip)
+        .encode(x if i == last_row else hidden_x, x2, y, alt.Y2Datum(0), tooltip=tooltip)
         .properties(
             width="container",
-            height=70,
-            title=alt.TitleParams(label, fontSize=11, fontWeight="normal", anchor="start"),
+            height=HABIT_ROW_HEIGHT,
+            title=alt.TitleParams(
+                label, fontSize=11, fontWeight="bold", anchor="start", offset=2, frame="group"
+            ),
         )
-        for label, colour, last in zip(
-            HABIT_LABELS.values(), HABIT_COLOURS, (False, False, False, True), strict=True
-        )
+        for i, (label, colour) in enumerate(zip(HABIT_LABELS.values(), HABIT_COLOURS, strict=True))
     ]
     return (
-        alt.vconcat(*rows, data=long, spacing=8)
+        alt.vconcat(*rows, data=long, spacing=HABIT_GAP)
         .resolve_scale(x="shared")
-        .properties(title="Habits the day before, and cramps")
+        .properties(
+            title=alt.TitleParams("Habits the day before, and cramps", offset=8),
+            description=chart_words.habits(long, HABIT_LABELS),
+        )
     )
 
 
@@ -372,21 +403,25 @@ def calendar(nights: pd.DataFrame, start=None, end=None) -> alt.Chart:  # noqa: 
     y = alt.Y("day:O").sort(["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]).title(None)
     empty = (
         _base(frame[~frame["logged"]])
-        .mark_rect(color="#f0f0f0", stroke="white")
+        .mark_rect(color=GAP, stroke="white")
         .encode(x, y, tooltip=tooltip)
     )
     logged = (
         _base(frame[frame["logged"]])
-        .mark_rect(stroke="white")
+        .mark_rect(stroke=CALENDAR_EDGE, strokeWidth=1)
         .encode(
             x,
             y,
             alt.Color("cramps:Q")
             .title("Cramps")
-            .scale(scheme="viridis", reverse=True, domainMin=0),
+            .scale(range=CALENDAR_RAMP, domainMin=0, interpolate="hcl"),
             tooltip=tooltip,
         )
     )
     return _fit(
-        alt.layer(empty, logged).properties(height=180, title="Every night (grey: not logged)")
+        alt.layer(empty, logged).properties(
+            height=180,
+            title="Every night (grey: not logged)",
+            description=chart_words.calendar(frame),
+        )
     )
