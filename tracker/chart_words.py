@@ -64,9 +64,10 @@ def calendar(frame: pd.DataFrame) -> str:
         return "A calendar of nights: none logged in this period."
     calm = int((logged["cramps"] == 0).sum())
     worst = logged.loc[logged["cramps"].astype(float).idxmax()]
+    when = f"{worst['night']:%a} {_day(worst['night'])}"
     return (
         f"A calendar of {_plural(len(frame), 'night')}: {len(logged)} logged, {calm} with no "
-        f"cramps. The most was {int(worst['cramps'])} on {worst['night']:%a} {_day(worst['night'])}."
+        f"cramps. The most was {int(worst['cramps'])} on {when}."
     )
 
 
