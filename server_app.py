@@ -1,0 +1,10 @@
+"""What `cramp-journal serve` runs: the app (streamlit_app.py) behind tracker.guard."""
+
+from pathlib import Path
+
+import streamlit as st
+from starlette.middleware import Middleware
+
+from tracker.guard import Guard
+
+app = st.App(Path(__file__).resolve().parent / "streamlit_app.py", middleware=[Middleware(Guard)])

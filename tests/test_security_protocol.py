@@ -1,0 +1,288 @@
+"""An attacker's view: speak Streamlit's websocket protocol to `cramp-journal serve` directly.
+
+Each test starts the real server (the CLI, so the guard, the allowed hosts and the LAN gate
+are the ones she runs) and talks to /_stcore/stream with hand-built BackMsgs, as a script
+on a rebinding web page or on the network could.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from sqlmodel import Session
+from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+from websockets.exceptions import InvalidStatus
+from websockets.sync.client import connect
+
+from tests.browser_support import free_port
+from tracker import passphrase as pp
+from tracker.db import make_engine
+from tracker.demo import fill_demo
+from tracker.schema import ensure_schema
+
+SECRET = "blue whale at midnight"
+FOREIGN = "rebind.attacker.example"
+
+
+@contextmanager
+def serving(tmp_path: Path, *options: str, journal: bool = True) -> Iterator[tuple[int, object]]:
+    """`cramp-journal serve OPTIONS` on a free port with a sample journal: (port, process)."""
+    url = f"sqlite:///{tmp_path / 'data' / 'journal.db'}"
+    if journal:
+        engine = make_engine(url)
+        ensure_schema(engine)
+        with Session(engine) as session:
+            fill_demo(session=session)
+        engine.dispose()
+    port = free_port()
+    argv = [sys.executable, "-m", "tracker.cli", "serve", *options, "--db", url,
+            "--server.port", str(port), "--server.headless", "true"]  # fmt: skip
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    log = open(tmp_path / "serve.log", "w")  # noqa: SIM115
+    child = subprocess.Popen(argv, env=os.environ.copy(), stdout=log, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2)
+                break
+            except OSError:
+                assert child.poll() is None, (tmp_path / "serve.log").read_text()
+                assert time.monotonic() < deadline, "the app did not start"
+                time.sleep(0.3)
+        yield port, child
+    finally:
+        if child.poll() is None:
+            child.send_signal(signal.SIGTERM)
+            try:
+                child.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                child.kill()
+        log.close()
+
+
+class Client:
+    """One browser session, as raw protocol: send BackMsgs, read ForwardMsgs until a run ends."""
+
+    def __init__(
+        self, port: int, host: str = "127.0.0.1", origin: str | None = None, headers=None
+    ) -> None:  # noqa: ANN001
+        origin = origin or f"http://{host}:{port}"
+        self.ws = connect(  # to 127.0.0.1 whatever the name: the Host header is what a
+            f"ws://{host}:{port}/_stcore/stream",  # rebound name would send
+            sock=socket.create_connection(("127.0.0.1", port), timeout=20),
+            subprotocols=["streamlit"],
+            additional_headers={"Origin": origin, **(headers or {})},
+            open_timeout=20,
+            legacy=True,
+        )
+        self.messages: list[ForwardMsg] = []
+
+    def send(self, **fields) -> None:  # noqa: ANN003
+        msg = BackMsg(**fields)
+        self.ws.send(msg.SerializeToString())
+
+    def run(self, widgets: list[dict] | None = None, page: str = "", page_name: str = "") -> str:
+        """Ask for a script run (with these widget states) and return its output as text."""
+        states = {"widgets": widgets or []}
+        self.send(
+            rerun_script={"widget_states": states, "page_script_hash": page, "page_name": page_name}
+        )
+        return self.read_run()
+
+    def read_run(self, timeout: float = 90) -> str:
+        seen, deadline = [], time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            msg = ForwardMsg()
+            msg.ParseFromString(self.ws.recv(timeout=deadline - time.monotonic()))
+            self.messages.append(msg)
+            seen.append(str(msg))
+            if msg.WhichOneof("type") == "script_finished":
+                return "\n".join(seen)
+        raise AssertionError("the script run did not finish")
+
+    def elements(self, kind: str) -> list:
+        return [
+            getattr(m.delta.new_element, kind)
+            for m in self.messages
+            if m.WhichOneof("type") == "delta"
+            and m.delta.WhichOneof("type") == "new_element"
+            and m.delta.new_element.WhichOneof("type") == kind
+        ]
+
+    def pages(self) -> dict[str, str]:
+        """Page name -> page_script_hash, from the navigation message."""
+        found = {}
+        for m in self.messages:
+            if m.WhichOneof("type") == "navigation":
+                found |= {p.page_name: p.page_script_hash for p in m.navigation.app_pages}
+        return found
+
+    def guess(self, passphrase: str) -> str:
+        """Type into the unlock form and press Open, as the widgets' ids say."""
+        box = [e for e in self.elements("text_input") if "unlock" in e.form_id][-1]
+        button = [e for e in self.elements("button") if e.is_form_submitter][-1]
+        widgets = [{"id": box.id, "string_value": passphrase},
+                   {"id": button.id, "trigger_value": True}]  # fmt: skip
+        return self.run(widgets)
+
+    def close(self) -> None:
+        self.ws.close()
+
+
+@pytest.fixture
+def secret_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    path = tmp_path / "secret" / "passphrase.json"
+    monkeypatch.setenv(pp.PASSPHRASE_ENV, str(path))
+    pp.set_passphrase(SECRET)
+    return path
+
+
+def _failures(address: str = "loopback") -> int:
+    return pp.Throttle().failures(f"address:{address}")
+
+
+def test_clear_cache_does_not_reset_the_throttle(tmp_path: Path, secret_file: Path) -> None:
+    with serving(tmp_path, "--lan") as (port, _):
+        stranger = Client(port)
+        first = stranger.run()
+        assert "This journal is shared on your home network" in first
+        for n in (1, 2, 3):
+            assert "not right" in stranger.guess(f"wrong guess {n}!!")
+        assert _failures() == 3
+        for _ in range(3):
+            stranger.send(clear_cache=True)
+        other = Client(port)  # a fresh session from the same address, after the clear
+        other.run()
+        assert "not right" in other.guess("wrong guess 4!!")
+        assert _failures() == 4  # counted on, not reset
+        stranger.close()
+        other.close()
+
+
+def test_a_locked_session_cannot_reach_pages_or_downloads(tmp_path: Path, secret_file) -> None:
+    with serving(tmp_path, "--lan") as (port, _):
+        owner = Client(port)
+        owner.run()
+        owner.guess(SECRET)
+        owner.read_run()  # the rerun after unlocking
+        pages = owner.pages()
+        assert {"Summary", "Settings"} <= set(pages), pages
+        downloads = {}
+        for name in ("Summary", "Settings"):
+            owner.run(page=pages[name])
+            downloads |= {
+                e.id: e.url or e.deferred_file_id for e in owner.elements("download_button")
+            }
+        assert downloads and all(downloads.values()), downloads  # the owner can download
+
+        stranger = Client(port)
+        stranger.run()
+        spoofed = [{"id": "_unlocked", "bool_value": True}]
+        for name in ("Summary", "Settings", "History"):
+            triggers = [{"id": i, "trigger_value": True} for i in downloads]
+            out = stranger.run(triggers + spoofed, page=pages[name])
+            assert "/media/" not in out and "deferred_file_id" not in out
+            assert "Enter its passphrase" in out
+            assert not stranger.elements("download_button")
+        night_titles = [e.body for e in stranger.elements("heading")]
+        assert set(night_titles) == {"Cramp Journal"}, night_titles
+        owner.close()
+        stranger.close()
+
+
+def test_a_page_address_on_a_fresh_server_still_asks_first(tmp_path: Path, secret_file) -> None:
+    """The first session of a fresh server may name a page (/summary): the gate still holds."""
+    for page_name in ("summary", "settings"):
+        with serving(tmp_path / page_name, "--lan") as (port, _):
+            stranger = Client(port)
+            out = stranger.run(page_name=page_name)
+            if "script_finished" in out and "Enter its passphrase" not in out:
+                out += stranger.read_run()  # the page handed over to the router
+            assert "Enter its passphrase" in out
+            assert "/media/" not in out and "deferred_file_id" not in out
+            assert not stranger.elements("download_button")
+            stranger.close()
+
+
+def _status(port: int, path: str, host: str, origin: str | None = None) -> int:
+    headers = {"Host": host} | ({"Origin": origin} if origin else {})
+    request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status
+    except urllib.error.HTTPError as exc:
+        return exc.code
+
+
+def test_a_rebinding_page_is_refused_and_normal_use_works(tmp_path: Path) -> None:
+    with serving(tmp_path) as (port, _):
+        with pytest.raises(InvalidStatus) as refused:
+            Client(port, host=FOREIGN, origin=f"http://{FOREIGN}:{port}")
+        assert refused.value.response.status_code == 403
+        with pytest.raises(InvalidStatus):  # a foreign page reaching the right name
+            Client(port, host="127.0.0.1", origin=f"http://{FOREIGN}")
+        assert _status(port, "/", f"{FOREIGN}:{port}") == 403
+        assert _status(port, "/_stcore/health", f"{FOREIGN}:{port}") == 403
+        for name in ("127.0.0.1", "localhost"):
+            assert _status(port, "/", f"{name}:{port}") == 200
+            client = Client(port, host=name)
+            assert "Last night" in client.run()  # no passphrase without --lan
+            client.close()
+
+
+def test_serve_host_adds_a_name_of_her_own(tmp_path: Path, secret_file: Path) -> None:
+    with serving(tmp_path, "--lan", "--host", "journal.home.arpa", journal=False) as (port, _):
+        assert _status(port, "/", f"journal.home.arpa:{port}") == 200
+        assert _status(port, "/", f"{FOREIGN}:{port}") == 403
+        client = Client(port, host="journal.home.arpa")
+        assert "Enter its passphrase" in client.run()
+        client.close()
+
+
+def test_metrics_are_not_served(tmp_path: Path, secret_file: Path) -> None:
+    with serving(tmp_path, "--lan", journal=False) as (port, _):
+        assert _status(port, "/_stcore/health", f"127.0.0.1:{port}") == 200
+        assert _status(port, "/_stcore/metrics", f"127.0.0.1:{port}") in (403, 404)
+        assert _status(port, "/_stcore/metrics/", f"127.0.0.1:{port}") in (403, 404)
+
+
+def test_a_claimed_forwarded_address_is_not_believed(tmp_path: Path, secret_file: Path) -> None:
+    """X-Forwarded-For from a client on loopback must not give each guess a new address."""
+    with serving(tmp_path, "--lan", journal=False) as (port, _):
+        stranger = Client(port, headers={"X-Forwarded-For": "203.0.113.9"})
+        stranger.run()
+        stranger.guess("wrong guess!!!")
+        assert _failures() == 1 and _failures("203.0.113.9") == 0
+        stranger.close()
+    state = json.loads(pp.throttle_file().read_text())
+    assert not any("203.0.113.9" in key for key in state["keys"])
+
+
+def test_stopping_serve_by_its_pid_stops_the_app(tmp_path: Path, secret_file: Path) -> None:
+    for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
+        with serving(tmp_path, "--lan", journal=False) as (port, wrapper):
+            os.kill(wrapper.pid, sig)
+            assert wrapper.wait(timeout=15) == 0
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline:
+                try:
+                    urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=1)
+                except OSError:
+                    break
+                time.sleep(0.2)
+            else:
+                pytest.fail(f"the app still answers 10 s after {sig.name} to serve")

@@ -1,0 +1,117 @@
+"""The server's front door: an ASGI middleware in front of Streamlit (see server_app.py).
+
+It refuses, before Streamlit sees anything: a Host or Origin that is not one of this
+machine's own names (DNS rebinding), Streamlit's /_stcore/metrics, and a client's
+`clear_cache` message (which would empty every cache for every session; the app never sends
+it). Streamlit's own `server.allowedHosts` only checks the websocket, so this checks every
+request.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+from urllib.parse import urlsplit
+
+HOSTS_ENV = "CRAMP_JOURNAL_ALLOWED_HOSTS"
+LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
+BLOCKED_PATHS = ("/_stcore/metrics",)
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+App = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+
+def allowed_hosts() -> set[str]:
+    """The host names this server answers to (set by `serve`; loopback names otherwise)."""
+    names = os.environ.get(HOSTS_ENV, "")
+    chosen = {n.strip().lower().rstrip(".") for n in names.split(",") if n.strip()}
+    return chosen or set(LOOPBACK_HOSTS)
+
+
+def host_name(value: str | None) -> str | None:
+    """The host name in a Host header or Origin ("http://x:8501" or "x:8501"), lowercased."""
+    if not value:
+        return None
+    try:
+        parts = urlsplit(value if "//" in value else f"//{value}")
+        _ = parts.port  # a port that is not a number is refused
+    except ValueError:
+        return None
+    if parts.username is not None or parts.password is not None or not parts.hostname:
+        return None
+    return parts.hostname.lower().rstrip(".")
+
+
+def is_clear_cache(data: bytes) -> bool:
+    """True for a BackMsg asking the server to clear every cache."""
+    from streamlit.proto.BackMsg_pb2 import BackMsg
+
+    msg = BackMsg()
+    try:
+        msg.ParseFromString(data)
+    except Exception:  # noqa: BLE001 - not a BackMsg: Streamlit refuses it itself
+        return False
+    return msg.WhichOneof("type") == "clear_cache"
+
+
+class Guard:
+    """Refuse foreign Host/Origin headers, the metrics page and clear_cache messages."""
+
+    def __init__(self, app: App) -> None:
+        self.app = app
+
+    def refusal(self, scope: Scope) -> str | None:
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        hosts = allowed_hosts()
+        if host_name(headers.get("host")) not in hosts:
+            return "this address is not the journal's"
+        origin = headers.get("origin")
+        if origin is not None and host_name(origin) not in hosts:
+            return "requests from other sites are refused"
+        if scope["path"].rstrip("/") in BLOCKED_PATHS:
+            return "not available"
+        return None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket"):
+            return await self.app(scope, receive, send)
+        if (why := self.refusal(scope)) is not None:
+            return await self._refuse(scope, receive, send, why)
+        if scope["type"] == "websocket":
+            receive = self._without_clear_cache(receive)
+        return await self.app(scope, receive, send)
+
+    @staticmethod
+    def _without_clear_cache(receive: Receive) -> Receive:
+        async def filtered() -> Message:
+            while True:
+                message = await receive()
+                data = message.get("bytes")
+                if message["type"] == "websocket.receive" and data and is_clear_cache(data):
+                    continue
+                return message
+
+        return filtered
+
+    @staticmethod
+    async def _refuse(scope: Scope, receive: Receive, send: Send, why: str) -> None:
+        if scope["type"] == "websocket":
+            await receive()  # websocket.connect
+            await send({"type": "websocket.close", "code": 1008, "reason": why})
+            return
+        body = f"Refused: {why}.\n".encode()
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 403,
+                "headers": [
+                    (b"content-type", b"text/plain; charset=utf-8"),
+                    (b"content-length", str(len(body)).encode()),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})
