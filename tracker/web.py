@@ -34,16 +34,17 @@ def ensure_router() -> None:
     until someone opens "/". Leaving that mode and running again lets the router take over,
     on the same page.
     """
-    if st.session_state.get("_router_checked"):
-        return  # only a session's first run can be an address typed in (never a click)
-    st.session_state["_router_checked"] = True
-    try:
-        from streamlit.runtime.pages_manager import PagesManager
-    except ImportError:  # a Streamlit without the old mode
-        return
-    if getattr(PagesManager, "uses_pages_directory", False):
-        PagesManager.uses_pages_directory = False
-        st.rerun()
+    if not st.session_state.get("_router_checked"):
+        # only a session's first run can be an address typed in (never a click)
+        st.session_state["_router_checked"] = True
+        try:
+            from streamlit.runtime.pages_manager import PagesManager
+        except ImportError:  # a Streamlit without the old mode
+            PagesManager = None  # noqa: N806
+        if getattr(PagesManager, "uses_pages_directory", False):
+            PagesManager.uses_pages_directory = False
+            st.rerun()
+    require_passphrase()  # the gate again, whichever way this page was reached
 
 
 def _throttle():  # noqa: ANN202
