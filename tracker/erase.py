@@ -10,12 +10,14 @@ The tables themselves stay, so the app opens an empty journal afterwards.
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 from .config import sqlite_path
 
@@ -23,7 +25,24 @@ TABLES = ("redflag", "cramp", "night", "profile")  # children first
 
 
 class EraseIncomplete(RuntimeError):
-    """The rows were deleted but the file could not be scrubbed yet; erasing again finishes."""
+    """Erasing could not finish; the message says what is left and what to do (erase again)."""
+
+
+NOTHING_ERASED = (
+    "Nothing was erased: the journal could not be changed ({reason}). Your journal is as it "
+    "was. Make some space on the disk (or check that the journal file can be written), then "
+    "erase again."
+)
+NOT_SCRUBBED = (
+    "Everything was deleted, but the journal file could not be rebuilt to wipe the freed "
+    "space ({reason}), so traces of deleted text may remain in it. Make some space on the disk, "
+    "then erase again to finish."
+)
+
+
+def _reason(exc: Exception) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    return "the disk is full" if "full" in text.lower() else text
 
 
 @dataclass(frozen=True)
@@ -68,8 +87,12 @@ def _delete_rows_sqlite(conn: sqlite3.Connection) -> int:
         for table in TABLES:
             conn.execute(f"DELETE FROM {table}")
         conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
+    except BaseException as exc:
+        if conn.in_transaction:  # a failed COMMIT may already have rolled back
+            with contextlib.suppress(sqlite3.Error):
+                conn.execute("ROLLBACK")
+        if isinstance(exc, sqlite3.Error):
+            raise EraseIncomplete(NOTHING_ERASED.format(reason=_reason(exc))) from None
         raise
     return nights
 
@@ -91,23 +114,32 @@ def _erase_sqlite(engine: Engine, delete_backups: list[Path]) -> int:
         conn.execute("PRAGMA secure_delete = ON")  # deleted text overwritten, not just unlinked
         nights = _delete_rows_sqlite(conn)
         _unlink(delete_backups)
-        _checkpoint(conn)
-        conn.execute("VACUUM")  # rebuild the file: no freed pages, no stale fragments
-        _checkpoint(conn)  # VACUUM wrote the new file through the log
+        try:
+            _checkpoint(conn)
+            conn.execute("VACUUM")  # rebuild the file: no freed pages, no stale fragments
+            _checkpoint(conn)  # VACUUM wrote the new file through the log
+        except sqlite3.Error as exc:
+            raise EraseIncomplete(NOT_SCRUBBED.format(reason=_reason(exc))) from None
     finally:
         raw.invalidate()  # drop the connection rather than pool it with secure_delete on
     return nights
 
 
 def _erase_server(engine: Engine, delete_backups: list[Path]) -> int:
-    with engine.begin() as conn:
-        nights = conn.execute(text("SELECT COUNT(*) FROM night")).scalar_one()
-        for table in TABLES:
-            conn.execute(text(f"DELETE FROM {table}"))
+    try:
+        with engine.begin() as conn:
+            nights = conn.execute(text("SELECT COUNT(*) FROM night")).scalar_one()
+            for table in TABLES:
+                conn.execute(text(f"DELETE FROM {table}"))
+    except SQLAlchemyError as exc:
+        raise EraseIncomplete(NOTHING_ERASED.format(reason=_reason(exc.orig or exc))) from None
     _unlink(delete_backups)
     if engine.dialect.name == "postgresql":  # rewrite the tables: no dead row versions left
-        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.execute(text(f"VACUUM FULL {', '.join(TABLES)}"))
+        try:
+            with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                conn.execute(text(f"VACUUM FULL {', '.join(TABLES)}"))
+        except SQLAlchemyError as exc:
+            raise EraseIncomplete(NOT_SCRUBBED.format(reason=_reason(exc.orig or exc))) from None
     return nights
 
 
