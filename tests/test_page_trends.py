@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 from pathlib import Path
 
 import pyarrow as pa
@@ -13,6 +14,7 @@ import pytest
 from sqlmodel import Session
 from streamlit.testing.v1 import AppTest
 
+from tests.readability import sentences, too_hard
 from tracker.db import make_engine
 from tracker.demo import fill_demo
 from tracker.insights import CAVEATS, describe, explain, topic
@@ -264,3 +266,15 @@ def test_a_period_with_no_nights_says_so(demo) -> None:
     assert any("No nights logged in this period" in text for text in texts(at, "info"))
     assert at.get("vega_lite_chart") == [] and len(at.metric) == 0
     assert_careful_wording(at)
+
+
+def test_every_sentence_on_trends_reads_at_grade_8_or_lower(demo) -> None:
+    at = open_trends()
+    shown = [m.value for m in at.markdown] + texts(at, "caption") + texts(at, "info")
+    shown += texts(at, "warning") + [m.proto.help for m in at.metric]
+    # "**Calf stretching.** On the ..." : the bold topic is a heading, not a sentence.
+    shown = [re.sub(r"^\*\*[^*]+\*\* ", "", text) for text in shown]
+    described = [spec["description"] for spec, _ in charts(at)]
+    assert len(described) == ALL_CHARTS and set(described) <= set(texts(at, "caption"))
+    assert len(sentences(shown)) > 60
+    assert too_hard(shown) == []

@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from dataclasses import replace
 
 import pytest
 
+from tests.readability import sentences, too_hard
+from tracker.insights import (
+    about,
+    adjustment_changes,
+    describe,
+    explain,
+    range_sentence,
+)
 from tracker.models import Profile
 from tracker.pregnancy import TERM_DAYS
+from tracker.stats import NOT_FITTED, Adjusted, BeforeAfter, Comparison, Side, compare
 from tracker.summary import Summary
 from tracker.trends import PERIODS, headline, period_bounds
 
@@ -108,7 +118,7 @@ def test_headline_values_and_changes_against_the_period_before() -> None:
     assert (metrics["Cramps per week"].value, metrics["Cramps per week"].delta) == ("14.0", "+7.0")
     assert (metrics["Nights with cramps"].value, metrics["Nights with cramps"].delta) == (
         "75%",
-        "+35 points",
+        "+35 in 100 nights",
     )
     assert (metrics["Average severity"].value, metrics["Average severity"].delta) == (
         "6.2 / 10",
@@ -124,7 +134,7 @@ def test_fewer_cramps_than_before_is_a_negative_change() -> None:
     before = summary(nights=14, with_cramps=7, cramps=14, severity=5.5)
     metrics = by_label(headline(now, before, START, END))
     assert metrics["Cramps per week"].delta == "-6.0"
-    assert metrics["Nights with cramps"].delta == "-36 points"
+    assert metrics["Nights with cramps"].delta == "-36 in 100 nights"
     assert metrics["Average severity"].delta == "-2.5"
 
 
@@ -187,3 +197,88 @@ def test_the_journal_stamp_changes_with_every_save_delete_and_setting(sqlite_eng
     seen.append(journal_stamp(sqlite_engine))
     assert len(set(seen)) == len(seen)
     assert journal_stamp(sqlite_engine) == seen[-1]  # and stays put while nothing changes
+
+
+# ---------------------------------------------------------------- plain words, grade 8
+
+
+SIDES = [Side(0, 0), Side(2, 1), Side(3, 0), Side(5, 2), Side(14, 8), Side(9, 13), Side(40, 90)]
+ADJUSTED = [
+    None,
+    Adjusted(0.42, 0.21, 0.85, 30, "week of pregnancy"),
+    Adjusted(1.05, 0.6, 1.8, 30, "date"),
+    Adjusted(3.1, 1.4, 6.9, 30, "week of pregnancy"),
+    *(Adjusted(None, None, None, 30, "date", reason) for reason in NOT_FITTED),
+]
+
+
+def every_generated_sentence() -> list[str]:
+    """What describe and explain can say on Trends, over every branch, plus the headlines."""
+    said: list[str] = []
+    for factor in ("stretching", "magnesium", "water", "activity"):
+        for a, b in itertools.product(SIDES, SIDES):
+            for adjusted in ADJUSTED:
+                c = Comparison(factor, a, b, compare(a, b), 1750.0, adjusted)
+                said += describe(c, "litres") + explain(c, "glasses (250 ml)")
+        none = Comparison(factor, Side(0, 0), Side(0, 0), compare(Side(0, 0), Side(0, 0)))
+        said += describe(none) + explain(none)
+    for first in (None, dt.date(2026, 3, 2)):
+        for a, b in itertools.product(SIDES, SIDES):
+            item = BeforeAfter("magnesium", first, a, b, compare(b, a))
+            said += describe(item) + explain(item)
+    now = summary(nights=20, with_cramps=15, cramps=40, severity=6.25)
+    said += [m.help for m in headline(now, now, START, END)]
+    return said
+
+
+def test_every_generated_sentence_reads_at_grade_8_or_lower() -> None:
+    said = every_generated_sentence()
+    assert len(sentences(said)) > 1000  # the grid reaches every branch, many times over
+    assert too_hard(said) == []
+
+
+def test_the_grade_check_can_fail() -> None:
+    hard = "Notwithstanding considerable heterogeneity, the multiplicative association persisted."
+    assert too_hard([hard]) and not too_hard(["That is about half as many."])
+
+
+@pytest.mark.parametrize(
+    ("ratio", "words"),
+    [
+        (0.5, "about half as many"),
+        (0.52, "about half as many"),
+        (0.26, "about a quarter as many"),
+        (0.97, "about the same number"),
+        (1.3, "about a quarter more"),
+        (2.1, "about twice as many"),
+        (3.2, "about three times as many"),
+        (0.05, "less than a tenth as many"),
+        (25, "more than ten times as many"),
+    ],
+)
+def test_ratios_are_said_as_a_person_says_them(ratio: float, words: str) -> None:
+    assert about(ratio) == words
+
+
+def test_a_wide_range_is_too_few_nights_to_tell() -> None:
+    assert range_sentence(0.5, 5.2) == (
+        "The likely range runs from half as many to five times as many: too few nights to tell."
+    )
+    assert range_sentence(0.3, 0.7).endswith("so fewer either way.")
+    assert range_sentence(0.7, 1.6).endswith("so there may be no real difference.")
+    assert range_sentence(0.0, None) == "There is no clear upper limit: too few nights to tell."
+
+
+def test_adjustment_that_changes_the_picture_is_said_in_words() -> None:
+    with_, without = Side(40, 60), Side(40, 30)  # 2.0 times, clearly more
+    same = Comparison("magnesium", with_, without, compare(with_, without),
+                      adjusted=Adjusted(1.9, 1.2, 3.0, 80, "week of pregnancy"))  # fmt: skip
+    changed = replace(same, adjusted=Adjusted(0.9, 0.5, 1.6, 80, "week of pregnancy"))
+    assert "Allowing for the weeks passing gives much the same answer." in describe(same)
+    assert not adjustment_changes(same) and adjustment_changes(changed)
+    said = describe(changed)
+    assert "Allowing for the weeks passing changes the picture: about the same number." in said
+    assert "Then the difference is no longer clear." in said
+    failed = replace(same, adjusted=Adjusted(None, None, None, 80, "date", "did_not_settle"))
+    assert "We could not allow for the weeks passing here: the model did not settle on an " \
+        "answer." in describe(failed)  # fmt: skip

@@ -119,11 +119,11 @@ def habits(long: pd.DataFrame, labels: dict[str, str]) -> str:
     """For the habits chart: on how many nights each habit was noted."""
     noted = long.groupby("measure")["value"].size()
     parts = [
-        f"{label.split(' (')[0].lower()} {int(noted.get(label, 0))}"
+        (label.split(" (")[0].lower(), int(noted.get(label, 0)))
         for key, label in labels.items()
         if key != "cramps"
     ]
-    return (
-        "Habits the day before, one row each, above cramps each night. "
-        f"Nights noted: {', '.join(parts)}."
-    )
+    said = [f"{name} on {count if i else _plural(count, 'night')}" for i, (name, count) in
+            enumerate(parts)]  # fmt: skip
+    listed = ", ".join(said[:-1]) + f" and {said[-1]}" if len(said) > 1 else "".join(said)
+    return f"Habits the day before, one row each, above cramps each night. It shows {listed}."

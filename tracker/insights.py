@@ -21,8 +21,7 @@ OVER_TIME = (
     "from the weeks, not the habit."
 )
 SUPPLEMENTS = (
-    "Talk to your midwife or doctor before you start, stop or change magnesium or any "
-    "other supplement."
+    "Talk to your midwife or doctor before you start, stop or change magnesium or any supplement."
 )
 CAVEATS = (ASSOCIATION, OVER_TIME, SUPPLEMENTS)
 CLINICIAN_CAVEATS = (

@@ -70,15 +70,15 @@ def headline(
             "Cramps per week",
             "–" if per_week is None else f"{per_week:.1f}",
             _change(per_week, prior.cramps_per_week if prior else None, ".1f"),
-            "Cramps per logged night, times 7. Change: against the same length of time "
-            "just before.",
+            "Cramps per logged night, times 7. The change is against the same number of "
+            "days just before.",
         ),
         Metric(
             "Nights with cramps",
             "–" if share is None else f"{share:.0%}",
             None
             if prior_share is None or share is None
-            else f"{(share - prior_share) * 100:+.0f} points",
+            else f"{(share - prior_share) * 100:+.0f} in 100 nights",  # not "-1 points"
             f"{summary.nights_with_cramps} of {summary.nights_logged} logged nights",
         ),
         Metric(
