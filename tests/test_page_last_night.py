@@ -559,3 +559,32 @@ def test_too_much_water_is_explained_in_her_unit(engine) -> None:
     at.button(key="ln_save").click().run()
     assert stored(engine).water_ml == 2350
     assert at.text_input(key="ln_water").value == "2.35"
+
+
+def save_bar(at: AppTest):
+    """The block that holds the Save button and the outcome of her last tap on it."""
+    (bar,) = [n for n in at._tree if getattr(n, "proto", None) is not None
+              and str(getattr(n.proto, "id", "")).endswith("-ln_savebar")]  # fmt: skip
+    return bar
+
+
+def test_the_outcome_of_save_is_shown_beside_the_button(engine) -> None:
+    at = open_app()
+    at.text_input(key="ln_stretch").input("2,5")  # minutes are whole
+    at.button(key="ln_save").click().run()
+    bar = save_bar(at)
+    assert [e.value for e in bar.error] == [
+        "Nothing was saved yet. Fix Calf stretching: must be a whole number: write it like 10. "
+        "Everything you typed is kept."
+    ]
+    assert [b.key for b in bar.button] == ["ln_save"]
+    at.text_input(key="ln_stretch").input("5")
+    at.button(key="ln_save").click().run()
+    bar = save_bar(at)
+    assert not bar.error
+    assert [s.value for s in bar.success] == [
+        f"Saved the night of {LAST_NIGHT:%A %d %B}: 0 cramps."
+    ]
+    assert texts(at, "toast") == [f"Saved the night of {LAST_NIGHT:%A %d %B}: 0 cramps."]
+    at.run()  # the next tap elsewhere: the outcome has been said once
+    assert not save_bar(at).success
