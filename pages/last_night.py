@@ -18,6 +18,7 @@ from tracker.entries import (
 from tracker.journal import (
     NEW,
     StaleNight,
+    StaleProfile,
     delete_night,
     entry_of,
     get_night,
@@ -293,13 +294,13 @@ def first_run() -> None:
             width="stretch",
             disabled=due is None,
         ):
-            profile.due_date = due
+            wanted = profile.model_copy(update={"due_date": due})  # this page's copy stays as saved
             try:
                 with web.session(writing=True) as s:
-                    save_profile(session=s, profile=profile, expected_version=profile.version)
+                    save_profile(session=s, profile=wanted, expected_version=profile.version)
                 ss[P + "welcomed"] = True
                 st.rerun()
-            except (ValidationFailed, SQLAlchemyError) as exc:
+            except (ValidationFailed, StaleProfile, SQLAlchemyError) as exc:
                 message = getattr(exc, "errors", {}).get("due_date", "could not be saved")
                 st.error(f"The due date {message}.", icon=":material/edit:")
         cols[1].button(

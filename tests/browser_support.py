@@ -160,7 +160,7 @@ def chromium() -> Iterator[object]:
 def wait_for_app(page) -> None:  # noqa: ANN001
     """Wait until Streamlit has finished running the script."""
     page.wait_for_selector("[data-testid=stApp]")
-    page.wait_for_selector("[data-testid=stMain] h1", timeout=30_000)  # every page has a title
+    page.wait_for_selector("[data-testid=stMain] h1", timeout=60_000)  # every page has a title
     page.wait_for_function(  # not running, and no widget still drawn as a grey placeholder
         "() => !document.querySelector('[data-testid=stStatusWidget]')"
         " && !document.querySelector('[data-testid*=keleton]')",

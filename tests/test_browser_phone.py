@@ -284,7 +284,12 @@ def test_axe_finds_nothing_serious_on_any_page(tmp_path, browser, filled):
             page = browser.new_page(**screen)
             for name, (path, title) in PAGES.items():
                 page.goto(f"{base}/{path}")
-                wait_for_app(page)
+                try:
+                    wait_for_app(page)
+                except Exception as exc:
+                    screenshot(page, f"axe-{screen_name}-{name}-failed")
+                    exc.add_note(f"{screen_name} {name}: the page did not settle")
+                    raise
                 page.get_by_role("heading", name=title, level=1).wait_for()
                 found[f"{screen_name} {name}"] = axe_violations(page)
             page.close()
