@@ -247,7 +247,8 @@ TOUCH_CSS = """
   width: min(100%, 46rem); padding: 8px 1rem; z-index: 99; background: #ffffff;
   box-shadow: 0 -2px 8px rgba(0, 0, 0, 0.12); }
 .st-key-hi_list { gap: 8px; }
-.st-key-hi_list button { justify-content: flex-start; text-align: left; }
+.st-key-hi_list button, .st-key-hi_list button > div { justify-content: flex-start;
+  text-align: left; }
 [class*="st-key-hi_flag_"] button { border: 2px solid #b3261e; background: #fdeceb; }
 .st-key-ln_habits [data-testid="stHorizontalBlock"] { flex-wrap: nowrap; gap: 8px; }
 .st-key-ln_habits [data-testid="stColumn"] { min-width: 0; flex: 1 1 0; width: auto; }
