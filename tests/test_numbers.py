@@ -22,6 +22,8 @@ from tracker.numbers import parse_amount, show_amount
         ("2 350", 2350.0),  # a space between thousands, as many write it
         ("2\u202f350", 2350.0),  # the narrow no-break space a phone may insert
         ("1234,5", 1234.5),  # four digits before the comma: only one reading
+        ("0,250", 0.25),  # a leading zero is never a thousands group
+        ("0.500", 0.5),
     ],
 )
 def test_comma_and_dot_both_mean_a_decimal(typed: str, expected: float) -> None:

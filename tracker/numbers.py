@@ -24,7 +24,7 @@ def parse_amount(text: str | None, *, whole: bool = False) -> float | int | None
         return None
     if _GROUPED.match(cleaned):
         cleaned = re.sub(r"\D", "", cleaned)
-    if re.match(r"^\d{1,3}[.,]\d{3}$", cleaned):
+    if re.match(r"^[1-9]\d{0,2}[.,]\d{3}$", cleaned):  # 0,250 has no thousands to mean
         number = cleaned.replace(",", "").replace(".", "")
         decimal = cleaned.replace(",", ".")
         raise ValueError(  # only digits are echoed: the message is never her raw text
