@@ -106,8 +106,9 @@ def test_log_a_night_with_two_cramps_and_habits(engine) -> None:
     again = open_app()
     ids = again.session_state["ln_cramp_ids"]
     assert len(ids) == 2
-    assert again.button(key=f"ln_c{ids[0]}_open").label == "Cramp 1: other time · 7/10 · left leg"
-    assert again.button(key=f"ln_c{ids[1]}_open").label.startswith("Cramp 2: 4 am · 4/10 · both")
+    labels = [again.button(key=f"ln_c{cid}_open").label for cid in ids]
+    assert labels[0] == "Cramp 1: other time · 7/10 · left leg · 3 min"
+    assert labels[1].startswith("Cramp 2: 4 am · 4/10 · both") and labels[1].endswith("1.5 min")
     assert again.text_input(key="ln_water").value == "1800"
     assert again.text_area(key="ln_notes").value == "**bold** <b>not bold</b>"
     again.button(key=f"ln_c{ids[1]}_open").click().run()
@@ -588,3 +589,14 @@ def test_the_outcome_of_save_is_shown_beside_the_button(engine) -> None:
     assert texts(at, "toast") == [f"Saved the night of {LAST_NIGHT:%A %d %B}: 0 cramps."]
     at.run()  # the next tap elsewhere: the outcome has been said once
     assert not save_bar(at).success
+
+
+@pytest.mark.parametrize("typed", ["**9**", "1,500", "[x](y)"])
+def test_a_folded_cramp_shows_only_minutes_that_can_be_read(engine, typed: str) -> None:
+    at = open_app()
+    first = add_cramp(at, when="2 am", minutes=typed)
+    add_cramp(at, when="3 am")  # cramp 1 folds to one line
+    label = at.button(key=f"ln_c{first}_open").label
+    assert label.startswith("Cramp 1: 2 am")
+    assert typed not in label  # never her raw text in a (Markdown) button label
+    assert "min" not in label  # nor minutes that could not be read
