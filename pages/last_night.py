@@ -41,6 +41,7 @@ from tracker.log_form import (
     read_night,
 )
 from tracker.models import RELIEF_LABELS, WATER_UNITS, Leg, Muscle
+from tracker.numbers import parse_amount, show_amount
 from tracker.pregnancy import dating
 from tracker.safety import RED_FLAGS, advice_for, flags_by_level
 
@@ -190,6 +191,11 @@ def summary_of(index: int, cid: int) -> str:
     parts = [ss[k + "when"] if ss[k + "when"] != EXACT else "other time"]
     parts += [f"{ss[k + 'sev']}/10" if ss[k + "sev"] is not None else None]
     parts += [f"{ss[k + 'leg']} leg" if ss[k + "leg"] else None]
+    try:  # a number read from what she typed, never the typed text (labels are Markdown)
+        minutes = parse_amount(ss[k + "dur"])
+    except ValueError:
+        minutes = None
+    parts += [f"{show_amount(minutes)} min" if minutes else None]
     shown = [part for part in parts if part]
     return f"Cramp {index + 1}: " + (" · ".join(shown) if shown else "nothing chosen yet")
 
