@@ -315,3 +315,40 @@ def test_cli_refuses_dates_for_other_formats_and_pdf_imports(sqlite_url, tmp_pat
     pdf.write_bytes(b"%PDF-1.4")
     assert main(["--db", sqlite_url, "import", str(pdf)]) == 1
     assert "cannot be imported" in capsys.readouterr().err
+
+
+def test_comparisons_speak_of_her_with_adjusted_figures_and_the_period_said(demo, tmp_path) -> None:
+    start = weeks_back(4)
+    summary = summarise(session_or_engine=demo, start=start, end=LAST_NIGHT)
+    text, pages, _ = read_pdf(appointment_pdf(demo, start=start, end=LAST_NIGHT), tmp_path)
+    flat = " ".join(text.split())
+    assert pages == 1
+    assert "On the " in flat and " nights after stretching she had " in flat
+    assert "you had" not in flat and "after you" not in flat
+    for c in summary.comparisons:  # the period's own nights, exact and adjusted side by side
+        assert f"On the {c.with_.nights} nights" in flat
+        r, a = c.ratio, c.adjusted
+        assert f"Rate ratio {r.estimate:.2f} (95% CI {r.low:.2f} to {r.high:.2f}, exact)" in flat
+        assert f"allowing for week of pregnancy {a.rate_ratio:.2f} (95% CI {a.low:.2f} to " \
+            f"{a.high:.2f}, Poisson model)" in flat  # fmt: skip
+    # Before/after reaches back over the whole diary, and says so.
+    magnesium = summary.before_and_after("magnesium")
+    assert magnesium.after.nights > summary.nights_logged  # the premise: beyond the period
+    assert (
+        f"Whole diary: on the {magnesium.after.nights} nights since she started magnesium" in flat
+    )
+    assert flat.count("Whole diary:") == len(summary.before_after)
+
+
+def test_each_chart_has_its_text_alternative_under_it(demo, tmp_path) -> None:
+    from tracker.report import chart_specs, gather
+
+    start = weeks_back(4)
+    specs = chart_specs(gather(demo, start, LAST_NIGHT))
+    _, _, images = read_pdf(appointment_pdf(demo, start=start, end=LAST_NIGHT), tmp_path)
+    # Without -layout the two columns come out one after the other, as they are read.
+    flat = " ".join(poppler("pdftotext", tmp_path / "summary.pdf").split())
+    assert images == len(specs) == 2
+    for spec in specs:
+        assert spec["description"] and spec["description"] in flat
+    assert "They lasted" not in specs[1]["description"]  # the severity chart alone

@@ -214,6 +214,31 @@ def _need(c: Comparison, person: str, amount_text: str) -> str:
     )
 
 
+def verdict(low: float | None, high: float | None) -> str:
+    """What the likely range means, in a few words."""
+    if too_wide(low, high):
+        return "too few nights to tell"
+    return {
+        "fewer": "fewer either way",
+        "more": "more either way",
+        "unclear": "perhaps no real difference",
+    }[picture(low, high)]
+
+
+def _for_clinician(exposed, reference, ratio, with_: str, without: str) -> list[str]:  # noqa: ANN001
+    """One compact sentence in the third person: both rates, the ratio in words, the verdict."""
+    said = (
+        f"On the {nights(exposed.nights)} {with_} she had "
+        f"{_rate(exposed.cramps, exposed.per_night)}, against "
+        f"{_rate(reference.cramps, reference.per_night).removesuffix(' a night')} on the "
+        f"{nights(reference.nights)} {without}"
+    )
+    if ratio.estimate is None:
+        return [said + ": no ratio can be given."]
+    words = "" if ratio.estimate == 0 else f"{about(ratio.estimate)}, "
+    return [f"{said}: {words}{verdict(ratio.low, ratio.high)}."]
+
+
 def _comparison_sentences(c: Comparison, water_unit: str, person: str) -> list[str]:
     amount_text = amount(c, water_unit)
     if c.factor in _NOT_NOTED and c.threshold is None:
@@ -223,6 +248,11 @@ def _comparison_sentences(c: Comparison, water_unit: str, person: str) -> list[s
     if not c.ratio.enough_data:
         return [_need(c, person, amount_text)]
     with_, without = (s.format(amount=amount_text) for s in _SIDES[person][c.factor])
+    if person == SHE:
+        adjusted = _adjusted_sentences(c) if adjustment_changes(c) else []
+        if c.adjusted is not None and not c.adjusted.fitted:
+            adjusted = _adjusted_sentences(c)
+        return [*_for_clinician(c.with_, c.without, c.ratio, with_, without), *adjusted]
     return [
         f"On the {nights(c.with_.nights)} {with_}, {person} had "
         f"{_rate(c.with_.cramps, c.with_.per_night)}.",
@@ -247,6 +277,12 @@ def _before_after_sentences(b: BeforeAfter, person: str) -> list[str]:
     if not b.ratio.enough_data:
         more = nights(b.nights_needed["after"], more=True)
         return [f"Not enough nights yet since {started}. It needs {more}."]
+    if person == SHE:
+        said = _for_clinician(b.after, b.baseline, b.ratio, f"since {started}", "before")
+        if b.halved is not None:
+            did = "did" if b.halved else "did not"
+            said.append(f"Cramps a night {did} drop to half or less (the trials' measure).")
+        return said
     said = [
         f"Since {started}, {person} had {_rate(b.after.cramps, b.after.per_night)} "
         f"over {nights(b.after.nights)}.",

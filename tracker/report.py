@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 
 import pandas as pd
 
-from . import charts
+from . import chart_words, charts
 from .adherence import Adherence, ReliefTally, adherence, load_details, relief_ranking
 from .frames import Source, connection, load_journal
 from .models import Profile
@@ -94,6 +94,7 @@ class ReportData:
     relief: list[ReliefTally]
     notes: dict[dt.date, str]
     questions: str
+    chart_text: tuple[str, ...] = ()  # each chart's one-line text alternative, in order
 
 
 def gather(source: Source, start: dt.date, end: dt.date, questions: str = "") -> ReportData:
@@ -156,7 +157,10 @@ def chart_specs(
     if cramps["severity"].notna().any():
         both = charts.severity_and_duration(cramps, nights, by).to_dict(validate=False)
         severity = {**{k: v for k, v in both.items() if k != "vconcat"}, **both["vconcat"][0]}
-        severity.update(title="Severity of each cramp (0-10)", height=charts.HEIGHT)
+        pain_only = chart_words.severity_and_duration(cramps.assign(duration_min=None))
+        severity.update(
+            title="Severity of each cramp (0-10)", height=charts.HEIGHT, description=pain_only
+        )
         specs.append(severity)
     fit = {"type": "fit-x", "contains": "padding"}
     return [{**_sized(s, width, height), "autosize": fit, "background": "white"} for s in specs]
@@ -187,8 +191,10 @@ def appointment_pdf(
     from .report_sections import render  # it imports this module
 
     data = gather(source, start, end)
+    specs = chart_specs(data)
+    data = replace(data, chart_text=tuple(spec.get("description", "") for spec in specs))
     with ThreadPoolExecutor(max_workers=2) as pool:
-        charts_png = render_charts(chart_specs(data), pool)
+        charts_png = render_charts(specs, pool)
         pdf = new_pdf(paper)  # fonts load while the charts render
         images = [future.result() for future in charts_png]
     typed = questions() if callable(questions) else questions

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from fpdf import FPDF
 
 from .adherence import habit_sentences, relief_sentences, side_effect_sentences
+from .insights import CLINICIAN_CAVEATS, SHE, describe, figures, topic
 from .models import Profile
 from .pregnancy import dating
 from .report import ReportData, day_text, headline_numbers, page_budget
@@ -36,7 +37,6 @@ from .report_pdf import (
     printable,
 )
 from .safety import red_flag_label
-from .insights import CAVEATS, describe
 
 
 @dataclass(frozen=True)
@@ -48,6 +48,7 @@ class Budget:
     flag_nights: int
     side_effects: int
     chart_scale: float = 1.0
+    compact: bool = False  # figures inline, charts' words only in the images' alt text
 
 
 BUDGETS = (
@@ -56,8 +57,9 @@ BUDGETS = (
     Budget(2, 10, 6, 1),
     Budget(1, 8, 4, 1, 0.85),
     Budget(1, 6, 4, 0, 0.75),
-    Budget(0, 5, 3, 0, 0.7),
-    Budget(0, 4, 2, 0, 0.7),
+    Budget(1, 6, 4, 0, 0.75, compact=True),
+    Budget(0, 5, 3, 0, 0.7, compact=True),
+    Budget(0, 4, 2, 0, 0.7, compact=True),
 )
 
 
@@ -72,9 +74,10 @@ FLAG_ADVICE = (
     "straight away."
 )
 AS_WORDED = (
-    "As the app words them for her. These are associations in a small personal diary, not "
-    "proof that a habit helps."
+    'Nights in this report\'s period only, except where marked "whole diary". Ratios: cramps '
+    "a night with the habit divided by without it."
 )
+WHOLE_DIARY = "Whole diary: "
 CALM_BOX = (CALM_FILL, CALM)
 NOTE = "Her note: "
 NOTES_LEFT_OUT = " Her notes on these nights did not fit: they are in the CSV/JSON export."
@@ -187,13 +190,21 @@ def _charts(w: Sheet, images: list[bytes]) -> None:
     half = (pdf.epw - gap) / 2
     width = half * w.budget.chart_scale  # smaller only when the text would not fit otherwise
     sizes = [png_size(png) for png in images]
+    words = list(w.data.chart_text) + [""] * (len(images) - len(w.data.chart_text))
+    captions = [
+        [Para(text, 6.5, color=MUTED, after=0)] if text and not w.budget.compact else []
+        for text in words
+    ]
     h = max(width * ph / pw for pw, ph in sizes)
-    w.room_for(h)
+    below = max(w.height(c, width) for c in captions) if any(captions) else 0.0
+    w.room_for(h + below)
     y = pdf.get_y()
     for i, (png, (pw, ph)) in enumerate(zip(images, sizes, strict=True)):
         x = pdf.l_margin + i * (half + gap) + (half - width) / 2
-        pdf.image(io.BytesIO(png), x=x, y=y, w=width, h=width * ph / pw)
-    pdf.set_y(y + h + 3)
+        pdf.image(io.BytesIO(png), x=x, y=y, w=width, h=width * ph / pw, alt_text=words[i] or None)
+        pdf.set_y(y + h + 0.5)
+        w.write(captions[i], x, width)  # the chart in words, as on Trends
+    pdf.set_y(y + h + below + 3)
 
 
 def _habits_and_relief(w: Sheet) -> None:
@@ -221,16 +232,28 @@ def _habits_and_relief(w: Sheet) -> None:
     pdf.set_y(y + h + 2)
 
 
+def _comparison_paras(item, s, compact: bool = False) -> list[Para]:  # noqa: ANN001
+    """A comparison in the third person, its figures on a muted line under it (or inline)."""
+    said = " ".join(describe(item, s.water_unit, SHE))
+    if item in s.before_after:  # the whole diary, not the report's period: said so
+        said = WHOLE_DIARY + said[0].lower() + said[1:]
+    text = f"{topic(item)}. {said}"
+    numbers = None if item in s.before_after else figures(item)
+    if compact and numbers:
+        return [Para(f"{text} {numbers}", 8, bullet="•")]
+    paras = [Para(text, 8, bullet="•", after=0.3)]
+    if numbers:
+        paras.append(Para(numbers, 7, color=MUTED, indent=3, after=0.8))
+    return paras
+
+
 def _comparisons(w: Sheet) -> None:
     s = w.data.summary
     w.heading("Habits compared in her own diary")
     paras = [Para(AS_WORDED, 7.5, color=MUTED, after=1)]
-    said_caveats: list[str] = []
     for item in (*s.comparisons, *s.before_after):
-        sentences = describe(item, s.water_unit)
-        paras.append(Para(" ".join(x for x in sentences if x not in CAVEATS), 8, bullet="•"))
-        said_caveats += [x for x in sentences if x in CAVEATS and x not in said_caveats]
-    paras.append(Para(" ".join(said_caveats), 7.5, color=MUTED, after=0))
+        paras += _comparison_paras(item, s, w.budget.compact)
+    paras.append(Para(" ".join(CLINICIAN_CAVEATS), 7.5, color=MUTED, after=0))
     w.room_for(w.height(paras[:2], w.pdf.epw))
     w.write(paras, w.pdf.l_margin, w.pdf.epw)
     w.pdf.set_y(w.pdf.get_y() + 3)
