@@ -14,7 +14,7 @@ from tracker.safety import RED_FLAGS
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "streamlit_app.py")
-PAGES = ("history", "settings", "guide", "red_flags")
+PAGES = ("last_night", "history", "settings", "guide", "red_flags")
 FORBIDDEN = re.compile(r"you have|diagnos|nothing to worry|safe dose", re.IGNORECASE)
 TODAY = dt.date.today()
 
@@ -117,15 +117,19 @@ def test_pages_use_only_careful_words(sqlite_engine):
         NightEntry(night=TODAY - dt.timedelta(days=1), red_flags=list(RED_FLAGS)),
     )
     history = open_page("history")
-    history.button(key="hi_delete").click().run()  # the confirmation step too
+    last_night = open_page("last_night")  # last night, with every warning sign ticked
+    last_night.button(key="ln_delete").click().run()  # the delete confirmation too
+    assert not last_night.exception
     red_flags = tick(open_page("red_flags"), *(f"rf_{code}" for code in RED_FLAGS), "rf_long_cramp")
     shown = [
+        page_text(last_night),
         page_text(history),
         page_text(open_page("settings")),
         page_text(open_page("guide")),
         page_text(red_flags),
     ]
-    assert "Call your local emergency number" in shown[3]  # the scan sees the cards
+    assert "Call your local emergency number" in shown[4]  # the scan sees the cards
+    assert "Delete the night of" in shown[0] and "Call your local emergency" in shown[0]
     for text in shown:
         assert not FORBIDDEN.search(text), FORBIDDEN.search(text)
     for name in PAGES:
