@@ -67,10 +67,13 @@ def test_bench_runs_end_to_end_and_prints_json(capsys: pytest.CaptureFixture[str
     assert result["page"]["nights"] == 60  # the size nearest ten years
     assert set(result["memory"]) == {"peak_mb", "imports_mb", "nights", "cramps"}
     assert result["memory"]["nights"] == 60  # the largest size
-    assert len(result["targets"]) == 4
+    assert set(result["morning"]) == {"nights", "save_ms", "blank_ms", "ratio"}
+    assert result["morning"]["save_ms"] > 0 and result["morning"]["nights"] == 30
+    assert len(result["targets"]) == 5
     assert all(isinstance(t["pass"], bool) and t["measured"] for t in result["targets"])
     report = report_text(result)
-    assert report.count("PASS") + report.count("MISS") == 4
+    assert report.count("PASS") + report.count("MISS") == 5
+    assert "Morning save" in report
     assert "floor" in report and "blank page" in report and "Peak memory" in report
 
 

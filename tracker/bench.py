@@ -4,6 +4,7 @@ Builds synthetic journals (one pregnancy, 10 years, 100 years of nights) in temp
 with bulk inserts, then measures, in one run, medians of several repeats:
 - summarise() against the floor: the same numbers from one hand-written SQL query in sqlite3;
 - a warm rerun of the Trends page against a blank page, both in Streamlit's AppTest harness;
+- the morning path: a one-cramp night saved on Last night, against a blank page (AppTest);
 - the peak memory of loading the summary and the frames of the largest journal, in a
   subprocess of its own.
 Speed is reported, not tested: each target is printed with PASS or MISS.
@@ -283,6 +284,66 @@ def time_page(journal: Built, repeat: int) -> dict:
     }
 
 
+SAVE_RATIO = 1.5  # the morning save: one cramp saved, within 1.5x of a blank page's rerun
+
+
+def time_morning(journal: Built, repeat: int) -> dict:
+    """The morning path in AppTest: a one-cramp night saved, against a blank page's rerun.
+
+    Each save is a new night (before the journal's first), so every one writes for real.
+    """
+    import logging
+
+    import streamlit as st
+    from streamlit import logger
+    from streamlit.testing.v1 import AppTest
+
+    level = logging.getLogger("streamlit").getEffectiveLevel()
+    logger.set_log_level("error")
+    before = os.environ.get("DATABASE_URL")
+    os.environ["DATABASE_URL"] = journal.url
+    first = dt.date.today() - dt.timedelta(days=journal.nights)
+    nights = iter(first - dt.timedelta(days=i + 1) for i in range(repeat + 1))
+    try:
+        at = AppTest.from_file(str(APP), default_timeout=300).run()
+
+        def save_one_cramp() -> None:
+            at.date_input(key="ln_night").set_value(next(nights)).run()
+            at.button(key="ln_add").click().run()
+            cid = at.session_state["ln_cramp_ids"][-1]
+            at.button_group(key=f"ln_c{cid}_when").set_value("2 am")
+            at.button_group(key=f"ln_c{cid}_sev").set_value(6)
+            at.button_group(key=f"ln_c{cid}_leg").set_value("left")
+            started = time.perf_counter()
+            at.button(key="ln_save").click().run()
+            times.append((time.perf_counter() - started) * 1000)
+            if at.exception or not any("Saved" in m.value for m in at.success):
+                raise RuntimeError(f"the morning save failed: {at.exception}")
+
+        times: list[float] = []
+        for _ in range(repeat + 1):
+            save_one_cramp()
+        save_ms = statistics.median(times[1:])  # the first one warms up
+        logger.set_log_level("error")
+        blank = AppTest.from_string(BLANK, default_timeout=300).run()
+        blank_ms = median_ms(blank.run, repeat)
+    finally:
+        if before is None:
+            os.environ.pop("DATABASE_URL", None)
+        else:
+            os.environ["DATABASE_URL"] = before
+        logger.set_log_level("error")
+        st.cache_resource.clear()
+        st.cache_data.clear()
+        logger.set_log_level(level)
+    return {
+        "nights": journal.nights,
+        "save_ms": round(save_ms, 1),
+        "blank_ms": round(blank_ms, 1),
+        "ratio": round(save_ms / blank_ms, 2),
+    }
+
+
 PDF_WEEKS, PDF_SECONDS = 12, 1.5  # the appointment summary of 12 weeks: aim for 1.5 s warm
 
 
@@ -348,7 +409,7 @@ def _target(name: str, measured: str, passed: bool) -> dict:
     return {"target": name, "measured": measured, "pass": passed}
 
 
-def targets(summary: list[dict], page: dict, memory: dict) -> list[dict]:
+def targets(summary: list[dict], page: dict, memory: dict, morning: dict) -> list[dict]:
     """Each target with what was measured and whether it was met."""
     worst = max(summary, key=lambda row: row["ratio"])
     per_1000 = [row["summary_ms_per_1000_nights"] for row in summary]
@@ -372,6 +433,12 @@ def targets(summary: list[dict], page: dict, memory: dict) -> list[dict]:
             page["ratio"] <= PAGE_RATIO,
         ),
         _target(
+            f"morning save (one cramp) within {SAVE_RATIO:g}x of a blank page",
+            f"{morning['ratio']:.1f}x at {morning['nights']:,} nights "
+            f"({morning['save_ms']:.0f} ms against {morning['blank_ms']:.0f} ms)",
+            morning["ratio"] <= SAVE_RATIO,
+        ),
+        _target(
             f"peak memory of the summary and frames under {MEMORY_MB} MB",
             f"{memory['peak_mb']:.0f} MB at {memory['nights']:,} nights "
             f"(imports alone {memory['imports_mb']:.0f} MB)",
@@ -387,6 +454,7 @@ def run(sizes: tuple[int, ...], repeat: int, folder: Path) -> dict:
     page_size = min(sizes, key=lambda n: abs(n - PAGE_SIZE))
     page = time_page(built[page_size], repeat)
     pdf = time_pdf(built[page_size], repeat)
+    morning = time_morning(built[min(sizes)], repeat)
     memory = measure_memory(built[max(sizes)])
     return {
         "sizes": list(sizes),
@@ -401,7 +469,8 @@ def run(sizes: tuple[int, ...], repeat: int, folder: Path) -> dict:
         "page": page,
         "pdf": pdf,
         "memory": memory,
-        "targets": targets(summary, page, memory),
+        "morning": morning,
+        "targets": targets(summary, page, memory, morning),
     }
 
 
@@ -423,12 +492,15 @@ def report_text(result: dict) -> str:
             f"{row['summary_ms_per_1000_nights']:>21.2f} {row['floor_ms_per_1000_nights']:>19.2f} "
             f"{'yes' if row['same_numbers'] else 'NO':>13}"
         )
-    page, memory, pdf = result["page"], result["memory"], result["pdf"]
+    page, memory, pdf, morning = (result[k] for k in ("page", "memory", "pdf", "morning"))
     lines += [
         "",
         f"Trends page, warm rerun in AppTest at {page['nights']:,} nights: "
         f"{page['trends_ms']:.0f} ms; blank page: {page['blank_ms']:.1f} ms "
         f"({page['ratio']:.1f}x)",
+        f"Morning save of a one-cramp night in AppTest at {morning['nights']:,} nights: "
+        f"{morning['save_ms']:.0f} ms; blank page: {morning['blank_ms']:.1f} ms "
+        f"({morning['ratio']:.1f}x)",
         f"Appointment PDF of the last {pdf['weeks']} weeks at {pdf['nights']:,} nights, warm: "
         f"{pdf['pdf_seconds']:.2f} s (aim: at most {PDF_SECONDS:g} s)",
         f"Peak memory loading the summary and frames of {memory['nights']:,} nights "
