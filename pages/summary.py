@@ -17,12 +17,12 @@ from tracker import web
 from tracker.backup_json import export_json
 from tracker.diary_csv import encode_diary, export_diary
 from tracker.fhir import export_fhir
+from tracker.insights import CAVEATS, describe, topic
 from tracker.journal import get_profile, list_nights, save_profile
 from tracker.models import Profile
 from tracker.reminder import reminder_ics
 from tracker.report import PAPERS, appointment_pdf, day_text, default_period, headline_numbers
 from tracker.safety import PAST_SIGNS_ADVICE, red_flag_label
-from tracker.insights import CAVEATS, describe
 from tracker.summary import summarise
 
 web.ensure_router()
@@ -111,7 +111,8 @@ def preview(start: dt.date, end: dt.date) -> None:
     with st.expander("Your habits compared"):
         for item in (*summary.comparisons, *summary.before_after):
             said = [s for s in describe(item, summary.water_unit) if s not in CAVEATS]
-            st.markdown("- " + " ".join(said))
+            whole = " (whole diary)" if item in summary.before_after else ""
+            st.markdown(f"- **{topic(item)}{whole}.** " + " ".join(said))
         st.caption(" ".join(CAVEATS))
 
 

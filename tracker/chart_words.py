@@ -126,4 +126,4 @@ def habits(long: pd.DataFrame, labels: dict[str, str]) -> str:
     said = [f"{name} on {count if i else _plural(count, 'night')}" for i, (name, count) in
             enumerate(parts)]  # fmt: skip
     listed = ", ".join(said[:-1]) + f" and {said[-1]}" if len(said) > 1 else "".join(said)
-    return f"Habits the day before, one row each, above cramps each night. It shows {listed}."
+    return f"Cramps each night, then a row for each habit of the day before. It shows {listed}."
