@@ -600,3 +600,13 @@ def test_a_folded_cramp_shows_only_minutes_that_can_be_read(engine, typed: str) 
     assert label.startswith("Cramp 1: 2 am")
     assert typed not in label  # never her raw text in a (Markdown) button label
     assert "min" not in label  # nor minutes that could not be read
+
+
+def test_choices_are_buttons_that_never_open_the_keyboard(engine) -> None:
+    at = open_app()
+    cid = add_cramp(at, when="2 am", minutes="2")  # with its details open
+    for kind in ("selectbox", "multiselect", "slider", "select_slider", "number_input", "radio"):
+        assert not at.get(kind), kind
+    fields = ("when", "sev", "leg", "muscle", "woke", "relief", "relieved")
+    assert {g.key for g in at.button_group} == {f"ln_c{cid}_{n}" for n in fields} | {"ln_soreness"}
+    assert all(g.value is None for g in at.button_group if g.key != f"ln_c{cid}_when")
