@@ -4,6 +4,7 @@ fit can be given."""
 
 from __future__ import annotations
 
+import json
 import math
 
 import numpy as np
@@ -11,7 +12,9 @@ import pandas as pd
 import pytest
 import statsmodels.api as sm
 import statsmodels.formula.api as smf
+from sqlmodel import Session
 
+from tests.test_summary import parse
 from tracker.adjusted import (
     DATE,
     MIN_SPLINE_NIGHTS,
@@ -19,6 +22,8 @@ from tracker.adjusted import (
     adjusted_for,
     adjusted_ratio,
 )
+from tracker.demo import fill_demo
+from tracker.frames import load_journal
 from tracker.stats import NOT_FITTED
 
 # 30 nights of a fixed diary: cramps rise over the weeks; stretching on about half the nights.
@@ -202,3 +207,39 @@ def test_the_frame_version_uses_weeks_of_pregnancy_only_when_every_night_has_one
     assert by_date.rate_ratio == pytest.approx(pregnant.rate_ratio, rel=1e-6)
     recorded[[0, 1, 2]] = False  # not noted: left out
     assert adjusted_for(nights, exposed=exposed, recorded=recorded).nights == 27
+
+
+def test_summary_json_carries_the_adjusted_ratio_from_the_same_nights(
+    sqlite_engine, capsys: pytest.CaptureFixture
+) -> None:
+    with Session(sqlite_engine) as session:
+        fill_demo(session=session)
+    args = parse("--json")
+    assert args.run(args, sqlite_engine) == 0
+    printed = json.loads(capsys.readouterr().out)
+    got = {c["factor"]: c for c in printed["comparisons"]}
+    assert list(got) == ["stretching", "magnesium", "water", "activity"]
+    nights = load_journal(sqlite_engine).nights
+    for factor, column, split in (
+        ("stretching", "stretch_min", lambda v, _: v > 0),
+        ("activity", "active_min", lambda v, t: v >= t),
+    ):
+        adjusted = got[factor]["adjusted"]
+        assert adjusted["fitted"] and adjusted["time"] == WEEK_OF_PREGNANCY
+        kept = nights.dropna(subset=[column])
+        frame = pd.DataFrame(
+            {
+                "cramps": kept["cramps"].astype(float),
+                "stretched": split(kept[column].astype(float), got[factor]["threshold"]).astype(
+                    float
+                ),
+                "day": kept["gestational_days"].astype(float),
+            }
+        )
+        expected = statsmodels_fit(
+            frame, "cramps ~ stretched + cr(day, df=3, constraints='center')"
+        )
+        assert adjusted["nights"] == len(kept)
+        assert [adjusted["rate_ratio"], *adjusted["ci95"]] == pytest.approx(expected, rel=1e-6)
+        # ...beside the exact unadjusted ratio of the same split
+        assert got[factor]["with"]["nights"] == int(frame["stretched"].sum())
