@@ -610,3 +610,24 @@ def test_choices_are_buttons_that_never_open_the_keyboard(engine) -> None:
     fields = ("when", "sev", "leg", "muscle", "woke", "relief", "relieved")
     assert {g.key for g in at.button_group} == {f"ln_c{cid}_{n}" for n in fields} | {"ln_soreness"}
     assert all(g.value is None for g in at.button_group if g.key != f"ln_c{cid}_when")
+
+
+def test_details_are_one_tap_away_and_remembered_per_cramp(engine) -> None:
+    at = open_app()
+    first = add_cramp(at, when="1 am", severity=6)
+    assert not [t for t in at.text_input if t.key == f"ln_c{first}_dur"]  # folded away
+    at.button(key=f"ln_c{first}_more_btn").click().run()
+    at.button_group(key=f"ln_c{first}_muscle").set_value("calf")
+    at.button_group(key=f"ln_c{first}_relieved").set_value("yes").run()
+    second = add_cramp(at, when="4 am")
+    assert [b.key for b in at.button if b.key.endswith("_more_btn")] == [f"ln_c{second}_more_btn"]
+    at.button(key=f"ln_c{first}_open").click().run()
+    assert at.session_state["ln_open"] == first
+    assert at.button_group(key=f"ln_c{first}_muscle").value == "calf"  # shown, as she left it
+    assert at.button_group(key=f"ln_c{first}_relieved").value == "yes"
+    at.button(key="ln_save").click().run()
+    cramps = stored(engine).cramps
+    assert [(c.time, c.severity, c.muscle, c.relieved) for c in cramps] == [
+        (dt.time(1), 6, "calf", True),
+        (dt.time(4), None, None, None),
+    ]
