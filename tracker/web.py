@@ -241,6 +241,9 @@ TOUCH_CSS = """
 [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p,
 [data-testid="stWidgetLabel"] p { color: #4a4c57 !important; }
 [data-testid="stCaptionContainer"] { opacity: 1 !important; }
+[data-testid="stMain"] button[aria-checked="true"] { background: #0072b2 !important;
+  border-color: #0072b2 !important; }
+[data-testid="stMain"] button[aria-checked="true"] p { color: #ffffff; font-weight: 600; }
 [data-testid="stButtonGroup"] [role="radiogroup"], [data-testid="stButtonGroup"] [role="group"] {
   row-gap: 8px !important; column-gap: 8px !important; }
 .st-key-ln_savebar { position: fixed; bottom: 0; left: 50%; transform: translateX(-50%);
