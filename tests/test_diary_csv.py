@@ -235,9 +235,11 @@ def nights(draw: st.DrawFn) -> NightEntry:
     def maybe(strategy: st.SearchStrategy) -> st.SearchStrategy:
         return st.none() | strategy
 
-    words = st.text(
-        st.characters(exclude_categories=("Cs",), exclude_characters="\x00"), max_size=40
+    words = st.text(  # no control codes: those are refused (tabs and line breaks in notes)
+        st.characters(exclude_categories=("Cs", "Cc")), max_size=40
     )
+    lines = st.text(st.characters(exclude_categories=("Cs", "Cc")) | st.sampled_from("\t\n"),
+                    max_size=40)  # fmt: skip
     cramp = st.builds(
         CrampEntry,
         time=maybe(st.times().map(lambda t: t.replace(second=0, microsecond=0))),
@@ -257,9 +259,9 @@ def nights(draw: st.DrawFn) -> NightEntry:
         magnesium_mg=draw(maybe(st.integers(0, 1500))),
         magnesium_form=draw(maybe(words)),
         magnesium_clinician_agreed=draw(maybe(st.booleans())),
-        side_effects=draw(maybe(words)),
+        side_effects=draw(maybe(lines)),
         soreness=draw(maybe(st.integers(0, 10))),
-        notes=draw(maybe(words)),
+        notes=draw(maybe(lines)),
         cramps=draw(st.lists(cramp, max_size=4)),
         red_flags=draw(st.lists(st.sampled_from(RED_FLAG_CODES), unique=True, max_size=3)),
     ).normalised()

@@ -200,6 +200,11 @@ def _matching(pattern: str, example: str, parse: Callable[[str], Any]) -> Callab
             raise ValueError(
                 f"{json.dumps(value)[:40]} is not a real {example.split()[0]}"
             ) from None
+        except OverflowError:  # e.g. 0001-01-01T00:00:00+01:00 is before year 1 in UTC
+            raise ValueError(
+                f"{json.dumps(value)[:40]} is out of range: write a {example.split()[0]} "
+                "between the years 1 and 9999 in UTC"
+            ) from None
 
     return read
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 from .models import Leg, Muscle, Relief
@@ -114,6 +115,21 @@ def _check_range(errors: dict[str, str], key: str, value: float | None, name: st
         errors[key] = f"must be between {low} and {high}{UNITS.get(name, '')}"
 
 
+def control_character(text: str, *, multiline: bool = True) -> str | None:
+    """What to fix when text holds an invisible control code (tab and line breaks are fine
+    in multi-line text); None when it holds none."""
+    allowed = "\t\n\r" if multiline else ""
+    for position, char in enumerate(text, start=1):
+        if unicodedata.category(char) == "Cc" and char not in allowed:
+            if char == "\x00":
+                return "contains a NUL character (an invisible control code); remove it"
+            return (
+                f"contains an invisible control character (U+{ord(char):04X}) at character "
+                f"{position}; remove it"
+            )
+    return None
+
+
 def validate_cramp(cramp: CrampEntry, prefix: str, errors: dict[str, str]) -> None:
     """Add what is wrong with one cramp to errors, keyed prefix + field."""
     _check_range(errors, prefix + "severity", cramp.severity, "severity")
@@ -148,8 +164,10 @@ def validate_night(entry: NightEntry, today: dt.date | None = None) -> dict[str,
         limit = 100 if name == "magnesium_form" else MAX_NOTE_CHARS
         if value is not None and len(value) > limit:
             errors[name] = f"is too long: at most {limit:,} characters"
-        elif value is not None and "\x00" in value:
-            errors[name] = "contains a NUL character (an invisible control code); remove it"
+        elif value is not None and (
+            problem := control_character(value, multiline=name != "magnesium_form")
+        ):
+            errors[name] = problem
     unknown = [code for code in entry.red_flags if code not in RED_FLAGS]
     if unknown:
         errors["red_flags"] = "unknown warning sign " + ", ".join(unknown)
