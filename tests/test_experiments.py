@@ -1,0 +1,155 @@
+"""Personal experiments: the seeded, balanced schedule, what may be tried, and a replayed
+simulated experiment with a known effect checked against the report."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from tests.readability import too_hard
+from tracker.experiments import (
+    MAX_BLOCK,
+    MIN_BLOCK,
+    OFF,
+    ON,
+    Plan,
+    assignment,
+    describe_result,
+    evaluate,
+    nightly,
+    problems,
+    randomisation_test,
+    schedule,
+)
+
+START = dt.date(2026, 9, 1)
+
+
+def plan(**changes) -> Plan:  # noqa: ANN003
+    return Plan(**{"habit": "stretching", "start": START, "seed": 7, **changes})
+
+
+def test_the_schedule_is_seeded_balanced_and_contiguous() -> None:
+    blocks = schedule(plan())
+    assert blocks == schedule(plan())  # the same plan, the same schedule
+    assert blocks != schedule(plan(seed=8))
+    assert len(blocks) == 8 and [b.arm for b in blocks].count(ON) == 4
+    assert all(MIN_BLOCK <= b.nights <= MAX_BLOCK for b in blocks)
+    assert blocks[0].start == START
+    for before, after in zip(blocks, blocks[1:], strict=False):
+        assert after.start == before.end + dt.timedelta(days=1)  # no gaps, no overlaps
+    assert assignment(blocks, START) == blocks[0].arm
+    assert assignment(blocks, blocks[-1].end) == blocks[-1].arm
+    assert assignment(blocks, START - dt.timedelta(days=1)) is None
+    assert assignment(blocks, blocks[-1].end + dt.timedelta(days=1)) is None
+
+
+def test_every_seed_gives_half_on_and_both_orders_happen() -> None:
+    firsts = set()
+    for seed in range(200):
+        blocks = schedule(plan(seed=seed, blocks=4))
+        assert [b.arm for b in blocks].count(ON) == 2
+        firsts.add(blocks[0].arm)
+    assert firsts == {ON, OFF}
+
+
+@pytest.mark.parametrize(
+    ("changes", "said"),
+    [
+        ({"habit": "magnesium"}, "discussed it with your clinician"),
+        ({"habit": "extra salt at dinner"}, "salt is not advised"),
+        ({"habit": "Salt", "clinician_agreed": True}, "salt is not advised"),
+        ({"habit": "water"}, "how much water"),
+        ({"blocks": 5}, "even number of blocks"),
+        ({"habit": "  "}, "Name the habit"),
+    ],
+)
+def test_what_cannot_be_an_experiment_is_refused(changes: dict, said: str) -> None:
+    refused = plan(**changes)
+    assert any(said in problem for problem in problems(refused))
+    with pytest.raises(ValueError):
+        schedule(refused)
+
+
+def test_magnesium_once_discussed_and_a_habit_she_names_are_allowed() -> None:
+    assert problems(plan(habit="magnesium", clinician_agreed=True)) == []
+    assert problems(plan(habit="legs up the wall for 10 minutes")) == []
+    assert problems(plan(habit="water", target=2000)) == []
+
+
+def simulated_nights(p: Plan, ratio: float, rng: np.random.Generator, kept: float = 0.9):  # noqa: ANN201
+    """Her journal over the experiment: cramps rising with the weeks, fewer on kept 'on' nights."""
+    days = nightly(schedule(p))
+    on = (days["arm"] == ON).to_numpy()
+    follows = rng.random(len(days)) < kept
+    stretched = np.where(on, follows, ~follows)
+    trend = np.exp(np.linspace(0, 0.6, len(days)))
+    cramps = rng.poisson(1.5 * trend * np.where(stretched, ratio, 1.0))
+    nights = pd.DataFrame(
+        {
+            "night": days["night"],
+            "cramps": cramps,
+            "stretch_min": pd.array(np.where(stretched, 10, 0), dtype="Int64"),
+        }
+    )
+    return nights.drop(index=[3, 11]).reset_index(drop=True)  # two nights not logged
+
+
+def test_a_replayed_experiment_with_a_known_effect_is_reported() -> None:
+    p = plan(blocks=10, seed=3)
+    nights = simulated_nights(p, ratio=0.35, rng=np.random.default_rng(11))
+    result = evaluate(p, nights, today=schedule(p)[-1].end + dt.timedelta(days=1))
+    assert result.finished and result.not_logged == 2
+    assert result.on.nights + result.off.nights == len(nights)
+    on_nights = nights.merge(nightly(schedule(p)), on="night").query("arm == 'on'")
+    assert result.on.cramps == on_nights["cramps"].sum()
+    kept, noted = result.kept_on
+    assert noted == result.on.nights and kept == int((on_nights["stretch_min"] > 0).sum())
+    assert result.schedules == math.comb(10, 5)
+    assert result.p_value <= 0.05
+    assert result.ratio.high < 1 and result.adjusted.fitted and result.adjusted.high < 1
+    said = describe_result(result)
+    text = " ".join(said)
+    assert "In your experiment" in text and "unlikely to explain it, in your experiment" in text
+    assert f"in {round(result.p_value * 252)} of 252 ways" in text
+    for word in ("prove", "cure", "caused", "diagnos"):
+        assert word not in text.lower()
+    assert too_hard(said) == []
+    as_json = json.loads(json.dumps(result.to_json_dict(), allow_nan=False))
+    assert as_json["permutation_p"] == pytest.approx(result.p_value)
+    assert as_json["adjusted"]["rate_ratio"] == pytest.approx(result.adjusted.rate_ratio)
+    assert len(as_json["blocks"]) == 10 and as_json["adherence"]["on"]["noted"] == noted
+
+
+def test_without_an_effect_the_randomisation_test_is_rarely_small() -> None:
+    rng = np.random.default_rng(5)
+    small = 0
+    for seed in range(150):
+        p = plan(seed=seed)
+        result = evaluate(p, simulated_nights(p, ratio=1.0, rng=rng))
+        small += result.p_value <= 0.05
+    assert small / 150 <= 0.09  # a valid test: about 5 in 100 or fewer by chance
+
+
+def test_the_randomisation_test_counts_every_possible_schedule() -> None:
+    # 4 blocks, one night each: 6 ways to pick 2 on; only the observed split and its mirror
+    # give a difference as large as 3 - 0.
+    cramps = np.array([3.0, 3.0, 0.0, 0.0])
+    p, count = randomisation_test(cramps, np.arange(4), np.array([1, 1, 0, 0], bool), 4, 0)
+    assert (p, count) == (2 / 6, 6)
+
+
+def test_an_experiment_just_begun_says_there_is_too_little_yet() -> None:
+    p = plan(habit="legs up the wall")
+    first = schedule(p)[0]
+    nights = pd.DataFrame({"night": [pd.Timestamp(first.start)], "cramps": [2]})
+    result = evaluate(p, nights, today=first.start)
+    said = describe_result(result)
+    assert not result.finished and result.p_value is None
+    assert "does not show whether the plan was kept" in said[1]
+    assert said[-1] == "There are too few nights on each side to compare yet."
