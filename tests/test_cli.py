@@ -21,7 +21,7 @@ from sqlmodel import Session
 
 from tests.browser_support import free_port, listening_addresses
 from tests.factories import days_ago, make_entry
-from tracker.cli import PRIVATE_DEFAULTS, main, serve_command
+from tracker.cli import LOOPBACK_HOSTS, PRIVATE_DEFAULTS, main, serve_command
 from tracker.config import PROJECT_ROOT
 from tracker.db import make_engine
 from tracker.demo import MAGNESIUM_FROM_WEEK, demo_journal
@@ -319,14 +319,23 @@ def test_demo_refuses_a_journal_with_nights_unless_forced(
 
 def test_serve_runs_streamlit_with_private_defaults_before_her_options() -> None:
     command = serve_command(["--server.port", "8502", "--server.address", "0.0.0.0"])
-    assert command[1:5] == ["-m", "streamlit", "run", str(PROJECT_ROOT / "streamlit_app.py")]
-    assert command[5:13] == PRIVATE_DEFAULTS
-    assert command[13:] == ["--server.port", "8502", "--server.address", "0.0.0.0"]
+    assert command[1:5] == ["-m", "streamlit", "run", str(PROJECT_ROOT / "server_app.py")]
+    n = len(PRIVATE_DEFAULTS)
+    assert command[5 : 5 + n] == PRIVATE_DEFAULTS
+    pinned = [a for host in LOOPBACK_HOSTS for a in ("--server.allowedHosts", host)]
+    assert command[5 + n : 5 + n + len(pinned)] == pinned  # loopback names unless told more
+    assert command[5 + n + len(pinned) :] == [
+        "--server.port",
+        "8502",
+        "--server.address",
+        "0.0.0.0",
+    ]
     assert dict(zip(PRIVATE_DEFAULTS[::2], PRIVATE_DEFAULTS[1::2], strict=True)) == {
         "--browser.gatherUsageStats": "false",
         "--server.address": "127.0.0.1",
         "--client.toolbarMode": "minimal",
         "--client.showErrorDetails": "none",
+        "--server.enableAgentApi": "false",
     }
 
 
