@@ -1,6 +1,7 @@
 """Numbers as people type them on a phone: comma or dot, nothing ambiguous guessed."""
 
 import math
+import re
 
 import pytest
 from hypothesis import given
@@ -100,3 +101,20 @@ def test_any_amount_shown_parses_back(value: float, decimals: int) -> None:
     parsed = parse_amount(text)
     assert math.isclose(parsed, value, rel_tol=1e-9, abs_tol=0.5 * 10**-decimals + 1e-9)
     assert show_amount(parsed, decimals) == text  # showing it again changes nothing
+
+
+FIXED_REFUSALS = {
+    "can't be below zero: write it like 2 or 1,5",
+    "is not a number: write it like 2 or 1,5",
+}
+AMBIGUOUS = re.compile(r"could mean [\d,]+ or [\d.]+: write \d+ or [\d.]+")
+
+
+@given(st.text(max_size=12) | st.text(alphabet="0123456789,.- \u00a0", max_size=10))
+def test_any_text_is_a_number_or_a_plain_refusal(typed: str) -> None:
+    try:
+        value = parse_amount(typed)
+    except ValueError as refused:  # our words and digits only, never her text
+        assert str(refused) in FIXED_REFUSALS or AMBIGUOUS.fullmatch(str(refused))
+    else:
+        assert value is None or (math.isfinite(value) and value >= 0)
