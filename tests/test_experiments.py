@@ -25,6 +25,7 @@ from tracker.experiments import (
     problems,
     randomisation_test,
     schedule,
+    tonight,
 )
 
 START = dt.date(2026, 9, 1)
@@ -153,3 +154,16 @@ def test_an_experiment_just_begun_says_there_is_too_little_yet() -> None:
     assert not result.finished and result.p_value is None
     assert "does not show whether the plan was kept" in said[1]
     assert said[-1] == "There are too few nights on each side to compare yet."
+
+
+def test_tonight_says_what_the_schedule_asks() -> None:
+    p = plan(habit="water", target=2000)
+    blocks = schedule(p)
+    first = tonight(p, blocks[0].start)
+    expected = "drink at least 2,000 ml today" if blocks[0].arm == ON else "as you usually do"
+    assert first.startswith("Your experiment, block 1 of 8") and expected in first
+    assert tonight(p, blocks[-1].end + dt.timedelta(days=1)) is None
+    own = plan(habit="legs up the wall")
+    said = {tonight(own, b.start) for b in schedule(own)}
+    assert any(s.endswith(": legs up the wall.") for s in said)
+    assert any(s.endswith(": no legs up the wall tonight.") for s in said)

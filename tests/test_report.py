@@ -352,3 +352,26 @@ def test_each_chart_has_its_text_alternative_under_it(demo, tmp_path) -> None:
     for spec in specs:
         assert spec["description"] and spec["description"] in flat
     assert "They lasted" not in specs[1]["description"]  # the severity chart alone
+
+
+def test_an_experiment_is_printed_in_her_words_with_its_figures(demo, tmp_path) -> None:
+    from dataclasses import replace
+
+    from tracker.experiments import Plan, evaluate
+    from tracker.report import gather
+    from tracker.report_sections import render
+
+    start = weeks_back(8)
+    data = gather(demo, start, LAST_NIGHT)
+    plan = Plan(habit="stretching", start=start, seed=4)
+    result = evaluate(plan, data.nights, today=LAST_NIGHT)
+    assert result.on.nights >= 3 and result.off.nights >= 3  # the premise: enough nights
+    pdf, pages = render(replace(data, experiments=(result,)), [])
+    text, _, _ = read_pdf(pdf, tmp_path)
+    flat = " ".join(text.split())
+    assert pages == 1 and "Her personal experiment" in flat and "Habit tried: stretching" in flat
+    assert f"In her experiment: {result.on.nights} nights on and {result.off.nights} nights off" \
+        in flat  # fmt: skip
+    assert f"randomisation test p = {result.p_value:.3f} over {result.schedules}" in flat
+    assert f"Rate ratio on/off {result.ratio.estimate:.2f}" in flat
+    assert "prove" not in flat.lower() and "cure" not in flat.lower()

@@ -262,7 +262,27 @@ def describe_result(r: Result, person: str = "you") -> list[str]:
     )
     if r.ratio.estimate:
         said.append(f"That is {about(r.ratio.estimate)}.")
-    said.append(range_sentence(r.ratio.low, r.ratio.high))
-    if r.adjusted.fitted:
-        said.append(f"Allowing for the weeks passing, it is {about(r.adjusted.rate_ratio)}.")
+    if who == "you":  # the clinician reads the range and the adjusted ratio as figures instead
+        said.append(range_sentence(r.ratio.low, r.ratio.high))
+        if r.adjusted.fitted:
+            said.append(f"Allowing for the weeks passing, it is {about(r.adjusted.rate_ratio)}.")
     return [*said, *_chance(r.p_value, r.schedules)]
+
+
+_TONIGHT = {
+    "stretching": ("stretch your calves before bed", "no calf stretching tonight"),
+    "water": ("drink at least {target} today", "drink as you usually do today"),
+    "magnesium": ("take your magnesium as agreed", "no magnesium tonight"),
+}
+
+
+def tonight(plan: Plan, night: dt.date) -> str | None:
+    """What the schedule asks for the night that begins on `night` (None outside it)."""
+    blocks = schedule(plan)
+    arm = assignment(blocks, night)
+    if arm is None:
+        return None
+    number = next(i for i, b in enumerate(blocks, 1) if b.start <= night <= b.end)
+    on, off = _TONIGHT.get(plan.habit, (plan.habit.strip(), f"no {plan.habit.strip()} tonight"))
+    words = (on if arm == ON else off).format(target=f"{plan.target or 0:,.0f} ml")
+    return f"Your experiment, block {number} of {len(blocks)} ({arm}): {words}."

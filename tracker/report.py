@@ -17,6 +17,7 @@ import pandas as pd
 
 from . import chart_words, charts
 from .adherence import Adherence, ReliefTally, adherence, load_details, relief_ranking
+from .experiments import Result
 from .frames import Source, connection, load_journal
 from .models import Profile
 from .report_pdf import PAPER_SIZES, new_pdf
@@ -95,6 +96,7 @@ class ReportData:
     notes: dict[dt.date, str]
     questions: str
     chart_text: tuple[str, ...] = ()  # each chart's one-line text alternative, in order
+    experiments: tuple[Result, ...] = ()  # her personal experiments, to print (tracker.experiments)
 
 
 def gather(source: Source, start: dt.date, end: dt.date, questions: str = "") -> ReportData:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from fpdf import FPDF
 
 from .adherence import habit_sentences, relief_sentences, side_effect_sentences
+from .experiments import MAX_BLOCK, MIN_BLOCK, Result, describe_result
 from .insights import CLINICIAN_CAVEATS, SHE, describe, figures, topic
 from .models import Profile
 from .pregnancy import dating
@@ -259,6 +260,37 @@ def _comparisons(w: Sheet) -> None:
     w.pdf.set_y(w.pdf.get_y() + 3)
 
 
+def _experiment_figures(r: Result) -> str:
+    said = f"Schedule {day_text(r.blocks[0].start)} to {day_text(r.blocks[-1].end)}"
+    said += f", {len(r.blocks)} blocks of {MIN_BLOCK}-{MAX_BLOCK} nights, half on (randomised)"
+    if r.ratio.enough_data and r.ratio.estimate is not None:
+        said += (
+            f". Rate ratio on/off {r.ratio.estimate:.2f} ({_ci_text(r.ratio.low, r.ratio.high)})"
+        )
+    if r.adjusted.fitted:
+        said += f"; allowing for time {r.adjusted.rate_ratio:.2f}"
+    if r.p_value is not None:
+        said += f"; randomisation test p = {r.p_value:.3f} over {r.schedules} possible schedules"
+    return said + "."
+
+
+def _ci_text(low: float | None, high: float | None) -> str:
+    return f"95% CI {low:.2f} to {'no upper limit' if high is None else f'{high:.2f}'}"
+
+
+def _experiments(w: Sheet) -> None:
+    if not w.data.experiments:
+        return
+    w.heading("Her personal experiment (randomised on and off blocks)")
+    paras = []
+    for r in w.data.experiments:
+        title = w.typed(r.plan.habit, w.pdf.epw / 2, 1, 8, prefix="Habit tried: ")
+        paras.append(Para(f"{title}. " + " ".join(describe_result(r, SHE)), 8, after=0.3))
+        paras.append(Para(_experiment_figures(r), 7, color=MUTED, after=1))
+    w.write(paras, w.pdf.l_margin, w.pdf.epw)
+    w.pdf.set_y(w.pdf.get_y() + 2)
+
+
 def _questions(w: Sheet) -> None:
     if not printable(w.data.questions)[0]:
         return
@@ -278,6 +310,7 @@ def draw(w: Sheet, images: list[bytes]) -> None:
     _charts(w, images)
     _habits_and_relief(w)
     _comparisons(w)
+    _experiments(w)
     _questions(w)
 
 
