@@ -7,6 +7,8 @@ on a rebinding web page or on the network could.
 
 from __future__ import annotations
 
+import concurrent.futures
+import contextlib
 import json
 import os
 import signal
@@ -78,12 +80,20 @@ class Client:
     """One browser session, as raw protocol: send BackMsgs, read ForwardMsgs until a run ends."""
 
     def __init__(
-        self, port: int, host: str = "127.0.0.1", origin: str | None = None, headers=None
-    ) -> None:  # noqa: ANN001
+        self,
+        port: int,
+        host: str = "127.0.0.1",
+        origin: str | None = None,
+        headers=None,  # noqa: ANN001
+        source: str | None = None,
+    ) -> None:
         origin = origin or f"http://{host}:{port}"
+        sock = socket.create_connection(  # from another loopback address: another device
+            ("127.0.0.1", port), timeout=20, source_address=(source, 0) if source else None
+        )
         self.ws = connect(  # to 127.0.0.1 whatever the name: the Host header is what a
             f"ws://{host}:{port}/_stcore/stream",  # rebound name would send
-            sock=socket.create_connection(("127.0.0.1", port), timeout=20),
+            sock=sock,
             subprotocols=["streamlit"],
             additional_headers={"Origin": origin, **(headers or {})},
             open_timeout=20,
@@ -171,6 +181,48 @@ def test_clear_cache_does_not_reset_the_throttle(tmp_path: Path, secret_file: Pa
         assert _failures() == 4  # counted on, not reset
         stranger.close()
         other.close()
+
+
+def _send_guess(client: Client, passphrase: str) -> None:
+    """Press Open without waiting for the answer."""
+    box = [e for e in client.elements("text_input") if "unlock" in e.form_id][-1]
+    button = [e for e in client.elements("button") if e.is_form_submitter][-1]
+    widgets = [{"id": box.id, "string_value": passphrase},
+               {"id": button.id, "trigger_value": True}]  # fmt: skip
+    client.send(rerun_script={"widget_states": {"widgets": widgets}})
+
+
+def _answers_so_far(client: Client) -> str:
+    seen = []
+    with contextlib.suppress(TimeoutError):
+        while True:
+            seen.append(str(ForwardMsg.FromString(client.ws.recv(timeout=0.5))))
+    return "\n".join(seen)
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="needs 127.0.0.x source addresses")
+def test_strangers_guessing_do_not_hold_the_owner_up(tmp_path: Path, secret_file: Path) -> None:
+    """Four strangers (other addresses) deep in their penalties; the owner gets in first."""
+    with serving(tmp_path, "--lan", journal=False) as (port, _):
+        strangers = [Client(port, source=f"127.0.0.{i}") for i in (2, 3, 4, 5)]
+
+        def five_wrong_tries(client: Client) -> None:
+            client.run()
+            for n in range(5):
+                assert "not right" in client.guess(f"wrong guess {n}!!")
+
+        with concurrent.futures.ThreadPoolExecutor(4) as pool:
+            list(pool.map(five_wrong_tries, strangers))
+        assert all(_failures(f"127.0.0.{i}") == 5 for i in (2, 3, 4, 5))
+        for stranger in strangers:  # each of these now waits 8 s on the server
+            _send_guess(stranger, "wrong guess again!!")
+        owner = Client(port, source="127.0.0.9")
+        owner.run()
+        assert "not right" not in owner.guess(SECRET)
+        assert "Last night" in owner.read_run()  # in, while the strangers still wait
+        assert not any("not right" in _answers_so_far(s) for s in strangers)
+        for client in (owner, *strangers):
+            client.close()
 
 
 def test_a_locked_session_cannot_reach_pages_or_downloads(tmp_path: Path, secret_file) -> None:
