@@ -1,0 +1,104 @@
+"""Experiments: try one habit on and off in random blocks, and see what your own nights say."""
+
+import datetime as dt
+import secrets
+
+import pandas as pd
+import streamlit as st
+
+from tracker import web
+from tracker.experiment_store import has_table, load_plans, save_plan
+from tracker.experiments import Plan, describe_result, evaluate, problems, schedule, tonight
+from tracker.frames import load_journal
+
+web.ensure_router()
+
+HABITS = {
+    "Calf stretching before bed": "stretching",
+    "A water target": "water",
+    "Magnesium": "magnesium",
+    "Another habit": "other",
+}
+engine = web.engine()
+today = dt.date.today()
+
+st.title("Experiments")
+st.write(
+    "Try one habit on some nights and not on others, in blocks drawn at random. "
+    "Then your own nights show how it went. Plan it with your midwife or doctor if you can."
+)
+
+with engine.connect() as conn:
+    ready = has_table(conn)
+    plans = load_plans(conn)
+if not ready:
+    st.info(
+        "Experiments need a newer journal. Update the app, then open this page again.",
+        icon=":material/update:",
+    )
+    st.stop()
+
+if plans:  # the newest plan: its schedule, tonight's part and the result so far
+    plan = plans[0][1]
+    blocks = schedule(plan)
+    st.subheader("Your experiment")
+    st.caption("Habit")
+    web.literal(plan.habit)  # her own words, shown as typed
+    asked = tonight(plan, today)
+    if asked:
+        st.success(asked, icon=":material/event:")
+    else:
+        st.info(f"It starts on {blocks[0].start:%a %d %b}.", icon=":material/event:")
+    table = pd.DataFrame(
+        {
+            "Nights": [f"{b.start:%a %d %b} to {b.end:%a %d %b}" for b in blocks],
+            "Habit": ["on" if b.arm == "on" else "off" for b in blocks],
+        }
+    )
+    st.dataframe(table, hide_index=True, width="stretch")
+    result = evaluate(plan, load_journal(engine).nights, today=today)
+    st.subheader("So far" if not result.finished else "What your experiment found")
+    for sentence in describe_result(result):
+        st.write(sentence)
+    with st.expander("How this is worked out"):
+        st.write(
+            "The blocks were drawn at random, with half of them on. We compare cramps a "
+            "night on the on nights with the off nights, as they were planned. We also allow "
+            "for the weeks passing. Then we shuffle which blocks were on, in every way the "
+            "draw could have gone. That shows how often a gap this big turns up by chance."
+        )
+    st.caption("This is your own data, not proof that a habit helps.")
+    if not result.finished:
+        st.stop()  # one experiment at a time
+
+st.subheader("Plan an experiment")
+with st.form("ex_plan"):
+    choice = st.radio("What do you want to try?", list(HABITS), index=None, key="ex_habit")
+    own = st.text_input("Another habit, in your words", max_chars=100, key="ex_own")
+    target = st.number_input(
+        "Water to drink on the 'on' days (ml)", 500, 5000, 2000, step=250, key="ex_target"
+    )
+    agreed = st.checkbox("I have discussed magnesium with my clinician", key="ex_agreed")
+    blocks = st.select_slider("Blocks of 3 to 7 nights", [4, 6, 8, 10], value=8, key="ex_blocks")
+    start = st.date_input("First night", value=today, min_value=today, key="ex_start")
+    drawn = st.form_submit_button("Draw my schedule", type="primary")
+
+if drawn:
+    habit = HABITS.get(choice or "", "")
+    plan = Plan(
+        habit=own if habit == "other" else habit,
+        start=start,
+        seed=secrets.randbelow(2**31),
+        blocks=blocks,
+        target=float(target) if habit == "water" else None,
+        clinician_agreed=agreed,
+    )
+    wrong = problems(plan) if choice else ["Choose what you want to try."]
+    if wrong:
+        for problem in wrong:
+            st.error(problem, icon=":material/error:")
+    else:
+        with engine.begin() as conn:
+            save_plan(conn, plan)
+        st.rerun()
+st.caption("Extra salt is not advised in pregnancy, so the app never suggests it.")

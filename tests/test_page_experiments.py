@@ -1,0 +1,112 @@
+"""The Experiments page through AppTest: planning (and what is refused), the schedule kept and
+drawn again from its seed, tonight's part, and the result of a finished experiment."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from sqlmodel import Session
+from streamlit.testing.v1 import AppTest
+
+from tests.readability import too_hard
+from tracker.db import make_engine
+from tracker.demo import fill_demo
+from tracker.experiment_store import EXPERIMENTS, load_plans, save_plan
+from tracker.experiments import Plan, schedule, tonight
+from tracker.schema import ensure_schema
+
+PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "experiments.py")
+TODAY = dt.date.today()
+
+
+@pytest.fixture
+def engine():
+    """The app's journal, with the experiment table a migration will add."""
+    engine = make_engine(os.environ["DATABASE_URL"])
+    ensure_schema(engine)
+    EXPERIMENTS.create(engine)
+    st.cache_resource.clear()
+    yield engine
+    engine.dispose()
+
+
+def open_page() -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=30).run()
+    assert not at.exception
+    return at
+
+
+def plan_with(at: AppTest, habit: str, **fields) -> AppTest:  # noqa: ANN003
+    at.radio(key="ex_habit").set_value(habit)
+    if "own" in fields:
+        at.text_input(key="ex_own").input(fields["own"])
+    if fields.get("agreed"):
+        at.checkbox(key="ex_agreed").check()
+    at.button[0].click().run()  # the form's submit button
+    assert not at.exception
+    return at
+
+
+def test_a_journal_without_the_table_says_it_needs_updating() -> None:
+    engine = make_engine(os.environ["DATABASE_URL"])
+    ensure_schema(engine)
+    st.cache_resource.clear()
+    at = open_page()
+    assert "newer journal" in at.info[0].value
+    assert not at.get("form")
+
+
+def test_stretching_is_planned_kept_and_drawn_again_from_its_seed(engine) -> None:
+    at = plan_with(open_page(), "Calf stretching before bed")
+    with engine.connect() as conn:
+        (_, plan), *rest = load_plans(conn)
+    assert rest == [] and plan.habit == "stretching" and plan.start == TODAY and plan.blocks == 8
+    assert at.success[0].value == tonight(plan, TODAY)  # tonight's part of the schedule
+    shown = at.dataframe[0].value
+    blocks = schedule(plan)
+    assert len(shown) == len(blocks) and list(shown["Habit"]) == [b.arm for b in blocks]
+    assert not at.get("form")  # one experiment at a time
+    again = open_page()
+    assert again.success[0].value == at.success[0].value  # same seed, same schedule
+
+
+@pytest.mark.parametrize(
+    ("habit", "fields", "said"),
+    [
+        ("Magnesium", {}, "discussed it with your clinician"),
+        ("Another habit", {"own": "Extra salt"}, "salt is not advised"),
+        ("Another habit", {"own": ""}, "Name the habit"),
+    ],
+)
+def test_what_cannot_be_tried_is_refused_and_nothing_saved(engine, habit, fields, said) -> None:
+    at = plan_with(open_page(), habit, **fields)
+    assert any(said in e.value for e in at.error)
+    with engine.connect() as conn:
+        assert load_plans(conn) == []
+
+
+def test_magnesium_once_discussed_is_allowed(engine) -> None:
+    plan_with(open_page(), "Magnesium", agreed=True)
+    with engine.connect() as conn:
+        assert load_plans(conn)[0][1].clinician_agreed is True
+
+
+def test_a_finished_experiment_shows_its_result_in_plain_words(engine) -> None:
+    with Session(engine) as session:
+        fill_demo(session=session)  # twelve weeks ending last night, stretching on most nights
+    start = TODAY - dt.timedelta(days=70)
+    with engine.begin() as conn:
+        save_plan(conn, Plan(habit="stretching", start=start, seed=11))
+    at = open_page()
+    said = [w.value for w in at.markdown]
+    text = " ".join(said)
+    assert "What your experiment found" in [h.value for h in at.subheader]
+    assert "In your experiment:" in text and "ways." in text
+    for word in ("prove", "cure", "caused"):
+        assert word not in text.lower()
+    assert too_hard(said) == []
+    assert at.get("form")  # finished: a new one can be planned

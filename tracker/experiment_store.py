@@ -1,0 +1,81 @@
+"""Where experiment plans are kept: one row per plan in the `experiment` table.
+
+The table is defined here (SQLAlchemy core, its own MetaData) until a migration adds it to the
+journal; without it, load_plans() finds no plans and has_table() says so, so the page can
+explain instead of failing. A plan is all that needs keeping: the schedule is drawn again from
+its seed, and what happened is read from the nights she logged.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    inspect,
+    select,
+)
+from sqlalchemy.engine import Connection
+
+from .experiments import Plan
+
+EXPERIMENTS = Table(
+    "experiment",
+    MetaData(),
+    Column("id", Integer, primary_key=True),
+    Column("habit", String(100), nullable=False),
+    Column("start", Date, nullable=False),
+    Column("seed", Integer, nullable=False),
+    Column("blocks", Integer, nullable=False),
+    Column("target", Float, nullable=True),
+    Column("clinician_agreed", Boolean, nullable=False, default=False),
+    Column("created_at", DateTime, nullable=False),
+)
+
+
+def has_table(conn: Connection) -> bool:
+    """Whether this journal can keep experiments yet."""
+    return inspect(conn).has_table(EXPERIMENTS.name)
+
+
+def save_plan(conn: Connection, plan: Plan) -> int:
+    """Keep a new plan (the caller commits); returns its id."""
+    values = {
+        "habit": plan.habit.strip(),
+        "start": plan.start,
+        "seed": plan.seed,
+        "blocks": plan.blocks,
+        "target": plan.target,
+        "clinician_agreed": plan.clinician_agreed,
+        "created_at": dt.datetime.now(dt.UTC).replace(tzinfo=None),
+    }
+    return int(conn.execute(EXPERIMENTS.insert().values(**values)).inserted_primary_key[0])
+
+
+def load_plans(conn: Connection) -> list[tuple[int, Plan]]:
+    """(id, plan) for every plan, newest first; none before the table exists."""
+    if not has_table(conn):
+        return []
+    rows = conn.execute(select(EXPERIMENTS).order_by(EXPERIMENTS.c.id.desc())).mappings()
+    return [
+        (
+            row["id"],
+            Plan(
+                habit=row["habit"],
+                start=row["start"],
+                seed=row["seed"],
+                blocks=row["blocks"],
+                target=row["target"],
+                clinician_agreed=bool(row["clinician_agreed"]),
+            ),
+        )
+        for row in rows
+    ]
