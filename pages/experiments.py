@@ -43,7 +43,8 @@ if plans:  # the newest plan: its schedule, tonight's part and the result so far
     blocks = schedule(plan)
     st.subheader("Your experiment")
     st.caption("Habit")
-    web.literal(plan.habit)  # her own words, shown as typed
+    named = {habit: label for label, habit in HABITS.items()}
+    web.literal(named.get(plan.habit, plan.habit))  # her own words are shown as typed
     asked = tonight(plan, today)
     if asked:
         st.success(asked, icon=":material/event:")
@@ -80,7 +81,9 @@ with st.form("ex_plan"):
     )
     agreed = st.checkbox("I have discussed magnesium with my clinician", key="ex_agreed")
     blocks = st.select_slider("Blocks of 3 to 7 nights", [4, 6, 8, 10], value=8, key="ex_blocks")
-    start = st.date_input("First night", value=today, min_value=today, key="ex_start")
+    start = st.date_input(
+        "First night", value=today, min_value=today, key="ex_start", format="DD/MM/YYYY"
+    )
     drawn = st.form_submit_button("Draw my schedule", type="primary")
 
 if drawn:

@@ -152,6 +152,9 @@ def test_an_experiment_just_begun_says_there_is_too_little_yet() -> None:
     result = evaluate(p, nights, today=first.start)
     said = describe_result(result)
     assert not result.finished and result.p_value is None
+    assert result.not_logged == 0  # the nights still to come are not "not logged"
+    later = evaluate(p, nights, today=first.start + dt.timedelta(days=3))
+    assert later.not_logged == 2
     assert "does not show whether the plan was kept" in said[1]
     assert said[-1] == "There are too few nights on each side to compare yet."
 

@@ -192,7 +192,10 @@ def randomisation_test(
 
 
 def evaluate(plan: Plan, nights: pd.DataFrame, today: dt.date | None = None) -> Result:
-    """The experiment's result from the journal's nights (tracker.frames.load_nights)."""
+    """The experiment's result from the journal's nights (tracker.frames.load_nights).
+
+    today: nights from today on cannot be logged yet, so they are not counted as unlogged.
+    """
     blocks = schedule(plan)
     planned = nightly(blocks)
     logged = planned.merge(nights, on="night", how="inner")
@@ -208,6 +211,7 @@ def evaluate(plan: Plan, nights: pd.DataFrame, today: dt.date | None = None) -> 
     on_side = Side(int(on.sum()), int(cramps[on].sum()))
     off_side = Side(int((~on).sum()), int(cramps[~on].sum()))
     days = (logged["night"] - pd.Timestamp("2000-01-01")).dt.days.to_numpy("float64")
+    past = planned if today is None else planned[planned["night"] < pd.Timestamp(today)]
     p, count = randomisation_test(cramps, logged["block"].to_numpy(), on, plan.blocks, plan.seed)
     last = blocks[-1].end
     return Result(
@@ -215,7 +219,7 @@ def evaluate(plan: Plan, nights: pd.DataFrame, today: dt.date | None = None) -> 
         blocks=blocks,
         on=on_side,
         off=off_side,
-        not_logged=len(planned) - len(logged),
+        not_logged=int((~past["night"].isin(logged["night"])).sum()),
         kept_on=(int((kept_flags & on).sum()), int((noted & on).sum())),
         kept_off=(int((kept_flags & ~on).sum()), int((noted & ~on).sum())),
         ratio=compare(on_side, off_side),
@@ -248,10 +252,10 @@ def describe_result(r: Result, person: str = "you") -> list[str]:
         f"In {'your' if who == 'you' else 'her'} experiment: {nights(r.on.nights)} on and "
         f"{nights(r.off.nights)} off were logged, and {nights(r.not_logged)} were not."
     ]
-    if COLUMNS.get(r.plan.habit):
-        (a, b), (c, d) = r.kept_on, r.kept_off
+    (a, b), (c, d) = r.kept_on, r.kept_off
+    if COLUMNS.get(r.plan.habit) and b + d:
         said.append(f"The plan was kept on {a} of {b} 'on' nights and {c} of {d} 'off' nights.")
-    else:
+    elif not COLUMNS.get(r.plan.habit):
         said.append("The journal does not show whether the plan was kept.")
     if r.p_value is None or not r.ratio.enough_data:
         said.append("There are too few nights on each side to compare yet.")
