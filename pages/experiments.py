@@ -8,7 +8,15 @@ import streamlit as st
 
 from tracker import web
 from tracker.experiment_store import has_table, load_plans, save_plan
-from tracker.experiments import Plan, describe_result, evaluate, problems, schedule, tonight
+from tracker.experiments import (
+    DEFAULT_BLOCKS,
+    Plan,
+    describe_result,
+    evaluate,
+    problems,
+    schedule,
+    tonight,
+)
 from tracker.frames import load_journal
 
 web.ensure_router()
@@ -63,7 +71,8 @@ if plans:  # the newest plan: its schedule, tonight's part and the result so far
         st.write(sentence)
     with st.expander("How this is worked out"):
         st.write(
-            "The blocks were drawn at random, with half of them on. We compare cramps a "
+            "The blocks come in pairs: one on and one off, in an order drawn at random. "
+            "We compare cramps a "
             "night on the on nights with the off nights, as they were planned. We also allow "
             "for the weeks passing. Then we shuffle which blocks were on, in every way the "
             "draw could have gone. That shows how often a gap this big turns up by chance."
@@ -80,7 +89,13 @@ with st.form("ex_plan"):
         "Water to drink on the 'on' days (ml)", 500, 5000, 2000, step=250, key="ex_target"
     )
     agreed = st.checkbox("I have discussed magnesium with my clinician", key="ex_agreed")
-    blocks = st.select_slider("Blocks of 3 to 7 nights", [4, 6, 8, 10], value=8, key="ex_blocks")
+    blocks = st.select_slider(
+        "Blocks of 3 to 7 nights",
+        [4, 6, 8, 10, 12, 14, 16],
+        value=DEFAULT_BLOCKS,
+        key="ex_blocks",
+        help="More blocks take longer, but tell more. With 12 or more, chance can be told apart.",
+    )
     start = st.date_input(
         "First night", value=today, min_value=today, key="ex_start", format="DD/MM/YYYY"
     )

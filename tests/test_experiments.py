@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import math
 
 import numpy as np
 import pandas as pd
@@ -39,7 +38,9 @@ def test_the_schedule_is_seeded_balanced_and_contiguous() -> None:
     blocks = schedule(plan())
     assert blocks == schedule(plan())  # the same plan, the same schedule
     assert blocks != schedule(plan(seed=8))
-    assert len(blocks) == 8 and [b.arm for b in blocks].count(ON) == 4
+    assert len(blocks) == 12 and [b.arm for b in blocks].count(ON) == 6
+    # Counterbalanced: every pair of blocks has one on and one off, so both spread over time.
+    assert all({a.arm, b.arm} == {ON, OFF} for a, b in zip(blocks[::2], blocks[1::2], strict=True))
     assert all(MIN_BLOCK <= b.nights <= MAX_BLOCK for b in blocks)
     assert blocks[0].start == START
     for before, after in zip(blocks, blocks[1:], strict=False):
@@ -50,13 +51,18 @@ def test_the_schedule_is_seeded_balanced_and_contiguous() -> None:
     assert assignment(blocks, blocks[-1].end + dt.timedelta(days=1)) is None
 
 
-def test_every_seed_gives_half_on_and_both_orders_happen() -> None:
-    firsts = set()
+def test_every_seed_gives_balanced_pairs_and_all_four_orders_happen() -> None:
+    orders = set()
     for seed in range(200):
         blocks = schedule(plan(seed=seed, blocks=4))
         assert [b.arm for b in blocks].count(ON) == 2
-        firsts.add(blocks[0].arm)
-    assert firsts == {ON, OFF}
+        orders.add(tuple(b.arm for b in blocks))
+    assert orders == {
+        (ON, OFF, ON, OFF),
+        (ON, OFF, OFF, ON),
+        (OFF, ON, ON, OFF),
+        (OFF, ON, OFF, ON),
+    }
 
 
 @pytest.mark.parametrize(
@@ -102,7 +108,7 @@ def simulated_nights(p: Plan, ratio: float, rng: np.random.Generator, kept: floa
 
 
 def test_a_replayed_experiment_with_a_known_effect_is_reported() -> None:
-    p = plan(blocks=10, seed=3)
+    p = plan(seed=3, blocks=16)
     nights = simulated_nights(p, ratio=0.35, rng=np.random.default_rng(11))
     result = evaluate(p, nights, today=schedule(p)[-1].end + dt.timedelta(days=1))
     assert result.finished and result.not_logged == 2
@@ -111,20 +117,20 @@ def test_a_replayed_experiment_with_a_known_effect_is_reported() -> None:
     assert result.on.cramps == on_nights["cramps"].sum()
     kept, noted = result.kept_on
     assert noted == result.on.nights and kept == int((on_nights["stretch_min"] > 0).sum())
-    assert result.schedules == math.comb(10, 5)
+    assert result.schedules == 2**8
     assert result.p_value <= 0.05
     assert result.ratio.high < 1 and result.adjusted.fitted and result.adjusted.high < 1
     said = describe_result(result)
     text = " ".join(said)
     assert "In your experiment" in text and "unlikely to explain it, in your experiment" in text
-    assert f"in {round(result.p_value * 252)} of 252 ways" in text
+    assert f"in {round(result.p_value * 256)} of 256 ways" in text
     for word in ("prove", "cure", "caused", "diagnos"):
         assert word not in text.lower()
     assert too_hard(said) == []
     as_json = json.loads(json.dumps(result.to_json_dict(), allow_nan=False))
     assert as_json["permutation_p"] == pytest.approx(result.p_value)
     assert as_json["adjusted"]["rate_ratio"] == pytest.approx(result.adjusted.rate_ratio)
-    assert len(as_json["blocks"]) == 10 and as_json["adherence"]["on"]["noted"] == noted
+    assert len(as_json["blocks"]) == 16 and as_json["adherence"]["on"]["noted"] == noted
 
 
 def test_without_an_effect_the_randomisation_test_is_rarely_small() -> None:
@@ -138,11 +144,11 @@ def test_without_an_effect_the_randomisation_test_is_rarely_small() -> None:
 
 
 def test_the_randomisation_test_counts_every_possible_schedule() -> None:
-    # 4 blocks, one night each: 6 ways to pick 2 on; only the observed split and its mirror
-    # give a difference as large as 3 - 0.
-    cramps = np.array([3.0, 3.0, 0.0, 0.0])
-    p, count = randomisation_test(cramps, np.arange(4), np.array([1, 1, 0, 0], bool), 4, 0)
-    assert (p, count) == (2 / 6, 6)
+    # 4 blocks (2 pairs), one night each: 4 orders; only the observed one and its mirror give
+    # a difference as large as 3 - 0 (the other two give 0).
+    cramps = np.array([3.0, 0.0, 3.0, 0.0])
+    p, count = randomisation_test(cramps, np.arange(4), np.array([1, 0, 1, 0], bool), 4, 0)
+    assert (p, count) == (2 / 4, 4)
 
 
 def test_an_experiment_just_begun_says_there_is_too_little_yet() -> None:
@@ -164,7 +170,7 @@ def test_tonight_says_what_the_schedule_asks() -> None:
     blocks = schedule(p)
     first = tonight(p, blocks[0].start)
     expected = "drink at least 2,000 ml today" if blocks[0].arm == ON else "as you usually do"
-    assert first.startswith("Your experiment, block 1 of 8") and expected in first
+    assert first.startswith("Your experiment, block 1 of 12") and expected in first
     assert tonight(p, blocks[-1].end + dt.timedelta(days=1)) is None
     own = plan(habit="legs up the wall")
     said = {tonight(own, b.start) for b in schedule(own)}

@@ -64,7 +64,7 @@ def test_stretching_is_planned_kept_and_drawn_again_from_its_seed(engine) -> Non
     at = plan_with(open_page(), "Calf stretching before bed")
     with engine.connect() as conn:
         (_, plan), *rest = load_plans(conn)
-    assert rest == [] and plan.habit == "stretching" and plan.start == TODAY and plan.blocks == 8
+    assert rest == [] and plan.habit == "stretching" and plan.start == TODAY and plan.blocks == 12
     assert at.success[0].value == tonight(plan, TODAY)  # tonight's part of the schedule
     shown = at.dataframe[0].value
     blocks = schedule(plan)

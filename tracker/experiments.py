@@ -1,13 +1,16 @@
 """Personal experiments (N-of-1 trials): a randomised schedule of "on" and "off" blocks for one
 non-invasive habit, what she kept, and what the experiment found.
 
-The schedule has an even number of blocks of MIN_BLOCK to MAX_BLOCK nights each; exactly half
-of them are "on", chosen at random from a seeded generator, so the same plan always gives the
-same schedule. The analysis is by assignment (intention to treat): cramps a night on "on"
-nights against "off" nights, the exact and the trend-adjusted rate ratio (tracker.stats,
-tracker.adjusted), and a randomisation test: the observed difference in cramps a night is
-compared with the difference under every other way the same blocks could have been assigned
-(or, when there are too many, a seeded random sample of them). Whether she kept the plan is
+The schedule has an even number of blocks of MIN_BLOCK to MAX_BLOCK nights each, in pairs: each
+pair has one "on" and one "off" block in a random order (AB or BA), so on and off nights are
+spread evenly over the weeks, as cramps rise (a counterbalanced N-of-1 design). The draw comes
+from a seeded generator, so the same plan always gives the same schedule. The analysis is by
+assignment (intention to treat): cramps a night on "on" nights against "off" nights, the exact
+and the trend-adjusted rate ratio (tracker.stats, tracker.adjusted), and a randomisation test:
+the observed difference in cramps a night is compared with the difference under every other
+order the pairs could have been drawn in (2 ** pairs schedules, or a seeded random sample of
+them when there are too many). Two-sided, so the smallest p it can give is 2 / 2 ** pairs: 12
+blocks (64 schedules) can reach 0.03, 4 blocks never less than 0.5. Whether she kept the plan is
 read from what she logged for the habit; nights not logged are unknown, never zero.
 
 Magnesium is a supplement: only with "discussed with my clinician" ticked. Salt never.
@@ -17,7 +20,6 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -28,7 +30,7 @@ from .insights import about, nights, range_sentence
 from .stats import Adjusted, RateRatio, Side, compare
 
 MIN_BLOCK, MAX_BLOCK = 3, 7
-DEFAULT_BLOCKS = 8  # 70 possible schedules: a randomisation test can reach 1 in 70
+DEFAULT_BLOCKS = 12  # 6 pairs, 64 possible schedules: the test can reach 2 in 64
 MAX_EXACT = 5000  # more possible schedules than this: a seeded sample of SAMPLED instead
 SAMPLED = 4000
 COLUMNS = {"stretching": "stretch_min", "water": "water_ml", "magnesium": "magnesium_mg"}
@@ -80,12 +82,14 @@ class Block:
 
 
 def schedule(plan: Plan) -> tuple[Block, ...]:
-    """The plan's randomised schedule: blocks of 3 to 7 nights, half of them on (seeded)."""
+    """The plan's randomised schedule: pairs of blocks of 3 to 7 nights, one on and one off in
+    a random order (seeded)."""
     if problems(plan):
         raise ValueError(" ".join(problems(plan)))
     rng = np.random.default_rng(plan.seed)
     lengths = rng.integers(MIN_BLOCK, MAX_BLOCK + 1, size=plan.blocks)
-    on = set(rng.choice(plan.blocks, size=plan.blocks // 2, replace=False).tolist())
+    first_on = rng.integers(0, 2, size=plan.blocks // 2)  # per pair: 0 = on first, 1 = off first
+    on = {2 * pair + int(b) for pair, b in enumerate(first_on)}
     blocks, start = [], plan.start
     for i, length in enumerate(lengths):
         blocks.append(Block(start, int(length), ON if i in on else OFF))
@@ -170,10 +174,13 @@ def _difference(cramps: np.ndarray, on: np.ndarray) -> float | None:
 
 
 def _assignments(blocks: int, rng: np.random.Generator) -> list[tuple[int, ...]]:
-    """Every way to pick half the blocks as on, or a seeded sample when there are too many."""
-    if math.comb(blocks, blocks // 2) <= MAX_EXACT:
-        return list(itertools.combinations(range(blocks), blocks // 2))
-    return [tuple(rng.choice(blocks, blocks // 2, replace=False)) for _ in range(SAMPLED)]
+    """The on blocks of every order the pairs could take, or a seeded sample of them."""
+    pairs = blocks // 2
+    if 2**pairs <= MAX_EXACT:
+        orders = itertools.product((0, 1), repeat=pairs)
+    else:
+        orders = (tuple(rng.integers(0, 2, size=pairs)) for _ in range(SAMPLED))
+    return [tuple(2 * pair + int(b) for pair, b in enumerate(order)) for order in orders]
 
 
 def randomisation_test(

@@ -262,7 +262,8 @@ def _comparisons(w: Sheet) -> None:
 
 def _experiment_figures(r: Result) -> str:
     said = f"Schedule {day_text(r.blocks[0].start)} to {day_text(r.blocks[-1].end)}"
-    said += f", {len(r.blocks)} blocks of {MIN_BLOCK}-{MAX_BLOCK} nights, half on (randomised)"
+    said += f", {len(r.blocks)} blocks of {MIN_BLOCK}-{MAX_BLOCK} nights in pairs (one on, one off,"
+    said += " order randomised)"
     if r.ratio.enough_data and r.ratio.estimate is not None:
         said += (
             f". Rate ratio on/off {r.ratio.estimate:.2f} ({_ci_text(r.ratio.low, r.ratio.high)})"
