@@ -62,7 +62,7 @@ def test_no_lock_is_held_while_a_stranger_waits(secret_file, monkeypatch) -> Non
     """A stranger sleeping out a 30 s penalty does not hold up the owner's try."""
     throttle = pp.Throttle()
     for i in range(10):
-        throttle._record([f"address:10.0.0.9", f"session:x{i}"], "10.0.0.9", ok=False)
+        throttle._record(["address:10.0.0.9", f"session:x{i}"], "10.0.0.9", ok=False)
     stranger = threading.Thread(
         target=throttle.attempt, args=("wrong guess!!",),
         kwargs={"address": "10.0.0.9", "session": "late"}, daemon=True,
@@ -103,3 +103,23 @@ def test_a_broken_state_file_is_not_a_way_in(secret_file, waits) -> None:
     throttle = pp.Throttle()
     assert throttle.attempt("wrong guess!!", address="10.0.0.9", session="a") is False
     assert throttle.attempt(SECRET, address="10.0.0.9", session="b") is True
+
+
+def test_an_unwritable_data_folder_keeps_the_journal_locked(
+    secret_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from streamlit.testing.v1 import AppTest
+
+    app = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
+    monkeypatch.setenv(pp.LAN_ENV, "1")
+
+    def cannot_save(self, state, now) -> None:  # noqa: ANN001
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(pp.Throttle, "_save", cannot_save)
+    at = AppTest.from_file(app, default_timeout=30).run()
+    at.text_input[0].input(SECRET)
+    at.button[0].click().run()
+    assert not at.exception
+    assert any("could not be checked" in e.value for e in at.error)
+    assert [t.value for t in at.title] == ["Cramp Journal"]

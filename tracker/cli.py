@@ -112,11 +112,23 @@ def _allowed_hosts(args: argparse.Namespace) -> list[str]:
     return list(dict.fromkeys(hosts))
 
 
+def _stop_with_parent() -> None:
+    """In the app's process (Linux): get SIGTERM if serve dies, even by SIGKILL."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+        import signal
+
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
 def run_app(command: list[str], env: dict[str, str]) -> int:
     """Run the app as a child; forward SIGTERM, SIGINT and SIGHUP to it and wait until it stops."""
     import signal
 
-    process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, process_group=0)
+    process = subprocess.Popen(  # its own process group: a Ctrl+C reaches it once, from us
+        command, cwd=PROJECT_ROOT, env=env, process_group=0, preexec_fn=_stop_with_parent
+    )
     stopping: list[float] = []  # when each stop signal came
 
     def forward(signum: int, frame: object) -> None:

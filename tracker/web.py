@@ -84,7 +84,15 @@ def require_passphrase() -> None:
         guess = st.text_input("Passphrase", type="password")
         if st.form_submit_button("Open", type="primary"):
             address, session_id = _client()
-            ok = _throttle().attempt(guess, address=address, session=session_id)
+            try:
+                ok = _throttle().attempt(guess, address=address, session=session_id)
+            except OSError as exc:  # the wrong-try counts could not be saved: stay locked
+                log.error("the passphrase throttle could not be saved: %s", type(exc).__name__)
+                st.error(
+                    "The passphrase could not be checked just now: the data folder cannot be "
+                    "written (is the disk full?). Try again in a moment."
+                )
+                st.stop()
             if ok:
                 st.session_state["_unlocked"] = True
                 st.rerun()
