@@ -176,3 +176,36 @@ def test_tonight_says_what_the_schedule_asks() -> None:
     said = {tonight(own, b.start) for b in schedule(own)}
     assert any(s.endswith(": legs up the wall.") for s in said)
     assert any(s.endswith(": no legs up the wall tonight.") for s in said)
+
+
+def test_summary_json_and_the_pdf_carry_her_experiment(sqlite_engine, capsys, tmp_path) -> None:
+    from sqlmodel import Session
+
+    from tests.test_report import read_pdf
+    from tests.test_summary import parse
+    from tracker.demo import fill_demo
+    from tracker.experiment_store import EXPERIMENTS, save_plan
+    from tracker.frames import load_journal
+    from tracker.report import appointment_pdf
+
+    with Session(sqlite_engine) as session:
+        fill_demo(session=session)
+    EXPERIMENTS.create(sqlite_engine)  # as the migration will
+    last = dt.date.today() - dt.timedelta(days=1)
+    tried = Plan(habit="stretching", start=last - dt.timedelta(days=60), seed=21)
+    with sqlite_engine.begin() as conn:
+        save_plan(conn, tried)
+    args = parse("--json")
+    assert args.run(args, sqlite_engine) == 0
+    (got,) = json.loads(capsys.readouterr().out)["experiments"]
+    expected = evaluate(tried, load_journal(sqlite_engine).nights, today=dt.date.today())
+    assert got == json.loads(json.dumps(expected.to_json_dict()))
+    assert got["schedules"] == 64 and got["adjusted"]["ci95"] is not None
+    # A period that ends before the experiment starts leaves it out.
+    early = parse("--to", (tried.start - dt.timedelta(days=1)).isoformat(), "--json")
+    assert early.run(early, sqlite_engine) == 0
+    assert json.loads(capsys.readouterr().out)["experiments"] == []
+    pdf = appointment_pdf(sqlite_engine, start=last - dt.timedelta(days=27), end=last)
+    text = " ".join(read_pdf(pdf, tmp_path)[0].split())
+    assert "Her personal experiment" in text and "In her experiment:" in text
+    assert f"over {got['schedules']} possible schedules" in text

@@ -39,7 +39,7 @@ KEYS = {
     "from", "to", "nights_logged", "nights_with_cramps", "cramps", "woke_nights",
     "cramps_per_night", "cramps_per_week", "mean_severity", "median_duration_min",
     "longest_duration_min", "gestational_weeks", "red_flag_nights", "comparisons",
-    "before_after",
+    "before_after", "experiments",
 }  # fmt: skip
 COMPARISON_KEYS = {
     "factor", "with", "without", "rate_ratio", "ci95", "enough_data", "nights_needed", "threshold",

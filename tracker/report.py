@@ -114,6 +114,7 @@ def gather(source: Source, start: dt.date, end: dt.date, questions: str = "") ->
         nights=journal.nights,
         cramps=journal.cramps,
         habits=adherence(journal.nights, details),
+        experiments=summary.experiments,
         relief=relief_ranking(journal.cramps),
         notes=notes,
         questions=questions,

@@ -282,7 +282,7 @@ def _ci_text(low: float | None, high: float | None) -> str:
 def _experiments(w: Sheet) -> None:
     if not w.data.experiments:
         return
-    w.heading("Her personal experiment (randomised on and off blocks)")
+    w.heading("Her personal experiment (the whole experiment, not only this period)")
     paras = []
     for r in w.data.experiments:
         title = w.typed(r.plan.habit, w.pdf.epw / 2, 1, 8, prefix="Habit tried: ")

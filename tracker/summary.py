@@ -12,12 +12,15 @@ import argparse
 import datetime as dt
 import json
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 import pandas as pd
 from sqlalchemy.engine import Engine
 
 from .adjusted import adjusted_for
+from .experiment_store import load_plans
+from .experiments import Plan, Result, evaluate, problems, schedule
 from .frames import (
     FACTOR_COLUMNS,
     FactorTally,
@@ -74,6 +77,7 @@ class Summary:
     comparisons: tuple[Comparison, ...]
     before_after: tuple[BeforeAfter, ...]
     water_unit: str = "ml"  # how she reads water amounts (JSON stays in ml)
+    experiments: tuple[Result, ...] = ()  # her experiments that overlap the period
 
     @property
     def cramps_per_night(self) -> float | None:
@@ -114,6 +118,7 @@ class Summary:
             ],
             "comparisons": [c.to_json_dict() for c in self.comparisons],
             "before_after": [b.to_json_dict() for b in self.before_after],
+            "experiments": [r.to_json_dict() for r in self.experiments],
         }
 
 
@@ -208,6 +213,27 @@ def build_summary(tally: Tally, profile: Profile, nights: pd.DataFrame) -> Summa
     )
 
 
+def experiment_results(
+    plans: Sequence[Plan],
+    nights: pd.DataFrame,
+    start: dt.date | None,
+    end: dt.date | None,
+    today: dt.date,
+) -> tuple[Result, ...]:
+    """Each experiment overlapping the period, judged on its nights up to the period's end."""
+    results = []
+    for plan in plans:
+        if problems(plan):
+            continue  # never saved that way by the app; not one to report
+        blocks = schedule(plan)
+        if (end is not None and blocks[0].start > end) or (start and blocks[-1].end < start):
+            continue
+        upto = nights if end is None else nights[nights["night"] <= pd.Timestamp(end)]
+        until = today if end is None else min(today, end + dt.timedelta(days=1))
+        results.append(evaluate(plan, upto, today=until))
+    return tuple(results)
+
+
 def summarise(
     *, session_or_engine: Source, start: dt.date | None = None, end: dt.date | None = None
 ) -> Summary:
@@ -219,6 +245,11 @@ def summarise(
         if start is not None:  # before/after splits her whole journal, not just this period
             whole = before_afters(tally_journal(conn, profile, None, end))
             summary = replace(summary, before_after=whole)
+        if plans := [plan for _, plan in load_plans(conn)]:
+            first = min(plan.start for plan in plans)
+            tried = load_nights(conn, first, end, profile)
+            results = experiment_results(plans, tried, start, end, dt.date.today())
+            summary = replace(summary, experiments=results)
     return summary
 
 
@@ -298,16 +329,21 @@ def compute_summary(
     profile: Profile,
     start: dt.date | None = None,
     end: dt.date | None = None,
+    plans: Sequence[Plan] = (),
 ) -> Summary:
     """The summary from frames of tracker.frames.load_journal covering at least the period.
 
-    As in summarise, before/after uses every night in the frames up to end.
+    As in summarise, before/after uses every night in the frames up to end, and experiments
+    (plans from tracker.experiment_store) their own nights.
     """
     kept = _in_period(nights_df, start, end)
     summary = build_summary(tally_frames(kept, cramps_df, profile), profile, kept)
     if start is not None:
         whole = before_afters(tally_frames(nights_df, cramps_df, profile, None, end))
         summary = replace(summary, before_after=whole)
+    if plans:
+        results = experiment_results(plans, nights_df, start, end, dt.date.today())
+        summary = replace(summary, experiments=results)
     return summary
 
 
