@@ -201,6 +201,9 @@ def test_summary_json_and_the_pdf_carry_her_experiment(sqlite_engine, capsys, tm
     expected = evaluate(tried, load_journal(sqlite_engine).nights, today=dt.date.today())
     assert got == json.loads(json.dumps(expected.to_json_dict()))
     assert got["schedules"] == 64 and got["adjusted"]["ci95"] is not None
+    plain = parse()
+    assert plain.run(plain, sqlite_engine) == 0
+    assert "Experiment: stretching\nIn your experiment:" in capsys.readouterr().out
     # A period that ends before the experiment starts leaves it out.
     early = parse("--to", (tried.start - dt.timedelta(days=1)).isoformat(), "--json")
     assert early.run(early, sqlite_engine) == 0

@@ -20,7 +20,7 @@ from sqlalchemy.engine import Engine
 
 from .adjusted import adjusted_for
 from .experiment_store import load_plans
-from .experiments import Plan, Result, evaluate, problems, schedule
+from .experiments import Plan, Result, describe_result, evaluate, problems, schedule
 from .frames import (
     FACTOR_COLUMNS,
     FactorTally,
@@ -388,6 +388,8 @@ def summary_text(summary: Summary) -> str:
                 lines.append(sentence)
             elif sentence not in caveats:
                 caveats.append(sentence)
+    for result in s.experiments:
+        lines += ["", f"Experiment: {result.plan.habit}", *describe_result(result)]
     return "\n".join([*lines, "", *caveats])
 
 
