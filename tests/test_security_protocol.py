@@ -270,6 +270,39 @@ def test_a_page_address_on_a_fresh_server_still_asks_first(tmp_path: Path, secre
             stranger.close()
 
 
+def _ask_for_file(client: Client, file_id: str) -> str:
+    """Ask for a deferred download by its id, as the button's click does; the answer as text."""
+    (own_id,) = {m.new_session.initialize.session_id for m in client.messages
+                 if m.WhichOneof("type") == "new_session"}  # fmt: skip
+    client.send(  # with its own session id, which Streamlit checks; the file id is not
+        backend_operation_request={"request_id": f"r-{file_id[:8]}", "session_id": own_id,
+                                   "deferred_file": {"file_id": file_id}}
+    )  # fmt: skip
+    return _answers_so_far(client)
+
+
+def test_another_session_cannot_fetch_the_owner_s_download(tmp_path: Path, secret_file) -> None:
+    with serving(tmp_path, "--lan") as (port, _):
+        owner = Client(port)
+        owner.run()
+        owner.guess(SECRET)
+        owner.read_run()
+        pages = owner.pages()
+        owner.run(page=pages["Settings"])
+        deferred = [e.deferred_file_id for e in owner.elements("download_button")]
+        deferred = [d for d in deferred if d]
+        if not deferred:
+            pytest.skip("no page registers a download on click (nothing to take)")
+        stranger = Client(port)
+        stranger.run()
+        for file_id in deferred:
+            taken = _ask_for_file(stranger, file_id)
+            assert "/media/" not in taken and "backend_operation_response" not in taken
+        assert "/media/" in _ask_for_file(owner, deferred[0])  # her own click still works
+        owner.close()
+        stranger.close()
+
+
 def _status(port: int, path: str, host: str, origin: str | None = None) -> int:
     headers = {"Host": host} | ({"Origin": origin} if origin else {})
     request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", headers=headers)

@@ -1,10 +1,10 @@
 """The server's front door: an ASGI middleware in front of Streamlit (see server_app.py).
 
 It refuses, before Streamlit sees anything: a Host or Origin that is not one of this
-machine's own names (DNS rebinding), Streamlit's /_stcore/metrics, and a client's
-`clear_cache` message (which would empty every cache for every session; the app never sends
-it). Streamlit's own `server.allowedHosts` only checks the websocket, so this checks every
-request.
+machine's own names (DNS rebinding), Streamlit's /_stcore/metrics, a client's `clear_cache`
+message (which would empty every cache for every session; the app never sends it), and a
+request for a download button's file that another session's page registered. Streamlit's
+own `server.allowedHosts` only checks the websocket, so this checks every request.
 """
 
 from __future__ import annotations
@@ -46,16 +46,60 @@ def host_name(value: str | None) -> str | None:
     return parts.hostname.lower().rstrip(".")
 
 
-def is_clear_cache(data: bytes) -> bool:
-    """True for a BackMsg asking the server to clear every cache."""
+def _back_msg(data: bytes):  # noqa: ANN202
     from streamlit.proto.BackMsg_pb2 import BackMsg
 
     msg = BackMsg()
     try:
         msg.ParseFromString(data)
     except Exception:  # noqa: BLE001 - not a BackMsg: Streamlit refuses it itself
+        return None
+    return msg
+
+
+def is_clear_cache(data: bytes) -> bool:
+    """True for a BackMsg asking the server to clear every cache."""
+    msg = _back_msg(data)
+    return msg is not None and msg.WhichOneof("type") == "clear_cache"
+
+
+def deferred_file_owner(file_id: str) -> str | None:
+    """The session whose download button registered this deferred file (None: unknown id)."""
+    from streamlit.runtime import Runtime
+
+    try:
+        manager = Runtime.instance().media_file_mgr
+        with manager._lock:  # Streamlit checks no owner itself (1.67): any session may ask
+            entry = manager._deferred_callables.get(file_id)
+    except (RuntimeError, AttributeError):  # no runtime yet, or its insides have changed
+        return None  # (tests/test_security_protocol.py notices the latter)
+    return entry["session_id"] if entry else None
+
+
+def is_foreign_download(data: bytes, session_id: str | None) -> bool:
+    """True when a client asks for a download that another session's page registered."""
+    msg = _back_msg(data)
+    if msg is None or msg.WhichOneof("type") != "backend_operation_request":
         return False
-    return msg.WhichOneof("type") == "clear_cache"
+    request = msg.backend_operation_request
+    if request.WhichOneof("payload") != "deferred_file":
+        return False
+    owner = deferred_file_owner(request.deferred_file.file_id)
+    return owner is not None and owner != session_id
+
+
+def session_id_in(data: bytes) -> str | None:
+    """The session id a ForwardMsg announces (its new_session message), if it is one."""
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    msg = ForwardMsg()
+    try:
+        msg.ParseFromString(data)
+    except Exception:  # noqa: BLE001
+        return None
+    if msg.WhichOneof("type") != "new_session":
+        return None
+    return msg.new_session.initialize.session_id or None
 
 
 class Guard:
@@ -82,20 +126,32 @@ class Guard:
         if (why := self.refusal(scope)) is not None:
             return await self._refuse(scope, receive, send, why)
         if scope["type"] == "websocket":
-            receive = self._without_clear_cache(receive)
+            return await self._websocket(scope, receive, send)
         return await self.app(scope, receive, send)
 
-    @staticmethod
-    def _without_clear_cache(receive: Receive) -> Receive:
-        async def filtered() -> Message:
+    async def _websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Drop clear_cache, and requests for other sessions' downloads, from this client."""
+        session: list[str] = []  # this connection's session id, once the server names it
+
+        async def watched_send(message: Message) -> None:
+            data = message.get("bytes")
+            if not session and message["type"] == "websocket.send" and data:  # noqa: SIM102
+                if found := session_id_in(data):
+                    session.append(found)
+            await send(message)
+
+        async def filtered_receive() -> Message:
             while True:
                 message = await receive()
                 data = message.get("bytes")
-                if message["type"] == "websocket.receive" and data and is_clear_cache(data):
-                    continue
+                if message["type"] == "websocket.receive" and data:
+                    if is_clear_cache(data):
+                        continue
+                    if is_foreign_download(data, session[0] if session else None):
+                        continue
                 return message
 
-        return filtered
+        await self.app(scope, filtered_receive, watched_send)
 
     @staticmethod
     async def _refuse(scope: Scope, receive: Receive, send: Send, why: str) -> None:
