@@ -277,3 +277,8 @@ def test_fuzz_json_import(changes, top, fuzz_journal, tmp_path_factory, capsys) 
     except UnicodeEncodeError:
         return
     _check(fuzz_journal, file, capsys, lambda: read_json(text).nights)
+
+
+def test_a_database_without_its_driver_is_a_message(capsys) -> None:
+    code, out = run(["summary", "--db", "mysql://someone@localhost/journal"], capsys)
+    assert code == 2 and "not installed" in out and "Traceback" not in out

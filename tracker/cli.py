@@ -719,6 +719,17 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return EXIT_FAILED
+    except ImportError as exc:  # a URL for a database whose driver is not installed
+        print(
+            f"cramp-journal: the database URL {_shown(args.url)} needs the Python package "
+            f"'{exc.name or exc}', which is not installed (PostgreSQL: pip install -e "
+            '".[postgres]").',
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    except KeyboardInterrupt:  # imports and exports are all or nothing; say so and stop
+        print("cramp-journal: stopped before finishing.", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":
