@@ -123,3 +123,22 @@ def test_an_unwritable_data_folder_keeps_the_journal_locked(
     assert not at.exception
     assert any("could not be checked" in e.value for e in at.error)
     assert [t.value for t in at.title] == ["Cramp Journal"]
+
+
+def test_parallel_tries_from_one_address_are_refused_not_checked(
+    secret_file, waits, monkeypatch
+) -> None:
+    checked: list[str] = []
+    real_check = pp.check_passphrase
+    monkeypatch.setattr(
+        pp, "check_passphrase", lambda g, p=None: checked.append(g) or real_check(g, p)
+    )
+    throttle = pp.Throttle()
+    for i in range(5):
+        throttle.attempt(f"wrong guess {i}!!", address="10.0.0.9", session=f"s{i}")
+    checked.clear()
+    # Sent at once (the fake sleep returns at once): each would start after the one before.
+    results = [throttle.attempt(f"burst {i}!!", address="10.0.0.9", session=f"b{i}")
+               for i in range(20)]  # fmt: skip
+    assert results.count(None) >= 18 and len(checked) <= 2
+    assert max(waits) <= pp.MAX_DELAY_S

@@ -88,9 +88,10 @@ class Throttle:
 
     Each address and each session has its own count of wrong tries in a row; a try waits
     until both allow it, and reserves its slot before checking, so parallel guesses from one
-    address queue up instead of racing. Others' failures add at most GLOBAL_DELAY_S to
-    anyone's wait. When the whole server has seen GLOBAL_CEILING wrong tries in the last
-    hour, only addresses that have opened the journal before may try until it calms down.
+    address queue up instead of racing (and beyond MAX_DELAY_S of queue are refused).
+    Others' failures add at most GLOBAL_DELAY_S to anyone's wait. When the whole server has
+    seen GLOBAL_CEILING wrong tries in the last hour, only addresses that have opened the
+    journal before may try until it calms down.
     No lock is held while waiting or hashing. The counts are kept in throttle_file().
     """
 
@@ -121,7 +122,9 @@ class Throttle:
         if len(keys) > self.MAX_KEYS:  # forget the oldest clients first
             for key in sorted(keys, key=lambda k: keys[k][1])[: len(keys) - self.MAX_KEYS]:
                 del keys[key]
-        state["recent"] = [t for t in state["recent"] if now - t < self.WINDOW_S]
+        state["recent"] = [t for t in state["recent"] if now - t < self.WINDOW_S][
+            -2 * self.GLOBAL_CEILING :
+        ]
         path = throttle_file(self._path)
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         temp = path.with_name(f"{path.name}.{threading.get_ident()}.tmp")
@@ -135,7 +138,8 @@ class Throttle:
         return int(self._load()["keys"].get(key, [0, 0.0])[0])
 
     def _reserve(self, keys: list[str], address: str, now: float) -> float | None:
-        """Reserve this try's start time (None: refused by the global ceiling)."""
+        """Reserve this try's start time (None: refused, by the global ceiling or because
+        this client already has tries queued for the next MAX_DELAY_S)."""
         with self._lock:
             state = self._load()
             recent = [t for t in state["recent"] if now - t < self.WINDOW_S]
@@ -143,7 +147,8 @@ class Throttle:
                 return None
             entries = [state["keys"].get(k, [0, 0.0]) for k in keys]
             start = max([now, *(float(e[1]) for e in entries)])
-            start = min(start, now + MAX_DELAY_S)  # queued tries never push it beyond that
+            if start > now + MAX_DELAY_S:  # tries queued up in parallel: refuse, not check
+                return None
             for key, (count, _) in zip(keys, entries, strict=True):
                 state["keys"][key] = [int(count), start + _penalty(int(count) + 1)]
             if recent:  # others' recent failures: a small, bounded extra wait
@@ -175,7 +180,8 @@ class Throttle:
         address: str = "unknown",
         session: str = "unknown",
     ) -> bool | None:
-        """Wait for this client's penalty, then check: True, False, or None when refused."""
+        """Wait for this client's penalty, then check: True, False, or None when refused
+        without checking (too many tries queued, or the global ceiling)."""
         keys = [f"address:{address}", f"session:{session}"]
         start = self._reserve(keys, address, time.time())
         if start is None:

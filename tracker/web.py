@@ -98,8 +98,8 @@ def require_passphrase() -> None:
                 st.rerun()
             if ok is None:
                 st.error(
-                    "Too many wrong tries on this journal in the last hour. Try again later "
-                    "from a device that has opened it before."
+                    "Too many tries just now. Wait a minute and try again; if this keeps "
+                    "happening, try from a device that has opened the journal before."
                 )
             else:
                 st.error(
