@@ -190,7 +190,8 @@ def summary_of(index: int, cid: int) -> str:
     k = f"{P}c{cid}_"
     parts = [ss[k + "when"] if ss[k + "when"] != EXACT else "other time"]
     parts += [f"{ss[k + 'sev']}/10" if ss[k + "sev"] is not None else None]
-    parts += [f"{ss[k + 'leg']} leg" if ss[k + "leg"] else None]
+    leg = ss[k + "leg"]
+    parts += [("both legs" if leg == "both" else f"{leg} leg") if leg else None]
     try:  # a number read from what she typed, never the typed text (labels are Markdown)
         minutes = parse_amount(ss[k + "dur"])
     except ValueError:

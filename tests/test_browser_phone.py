@@ -256,6 +256,13 @@ def test_every_control_is_big_enough_and_apart_on_a_phone(tmp_path, browser):
     problems = {}
     with running_app(url) as base:
         phone = Phone(browser, base)
+        phone.tap(phone.button("Expand sidebar"))  # the page menu, open
+        phone.page.locator("[data-testid=stSidebarNavLink]").first.wait_for()
+        problems["menu"] = touch_targets(phone.page)
+        phone.page.screenshot(path="test-artifacts/phone-menu-viewport.png")
+        phone.page.keyboard.press("Escape")
+        phone.page.goto(base)
+        wait_for_app(phone.page)
         open_everything(phone)
         problems["last-night"] = touch_targets(phone.page)
         screenshot(phone.page, "phone-last-night-everything")
@@ -266,7 +273,7 @@ def test_every_control_is_big_enough_and_apart_on_a_phone(tmp_path, browser):
             problems[name] = touch_targets(phone.page)
         phone.clean()
     for name, found in problems.items():
-        assert found["count"] > 10, f"{name}: found only {found['count']} controls"
+        assert found["count"] > 6, f"{name}: found only {found['count']} controls"
         assert found["small"] == [], f"{name}: smaller than 44x44 px: {found['small']}"
         assert found["close"] == [], f"{name}: closer than 8 px: {found['close']}"
 

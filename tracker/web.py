@@ -246,6 +246,8 @@ TOUCH_CSS = """
 [data-testid="stCheckbox"] label { min-height: 44px; align-items: center; width: 100%; }
 [data-testid="stExpander"] summary { min-height: 44px; }
 [data-testid="stHeader"] button { min-width: 44px; min-height: 44px; }
+[data-testid="stSidebarNavLink"] { min-height: 44px; align-items: center; }
+[data-testid="stSidebarNav"] ul { display: flex; flex-direction: column; gap: 8px; }
 [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p,
 [data-testid="stWidgetLabel"] p { color: #4a4c57 !important; }
 [data-testid="stCaptionContainer"] { opacity: 1 !important; }
