@@ -329,6 +329,29 @@ def test_a_rebinding_page_is_refused_and_normal_use_works(tmp_path: Path) -> Non
             client.close()
 
 
+def _from_the_network(port: int, host_header: str) -> int:
+    """GET / from this machine's network address (not loopback), naming host_header."""
+    from tracker.cli import network_addresses
+
+    address = next((a for a in network_addresses() if ":" not in a), None)
+    if address is None:
+        pytest.skip("this machine has no IPv4 network address")
+    with socket.create_connection((address, port), timeout=10) as conn:
+        conn.sendall(f"GET / HTTP/1.1\r\nHost: {host_header}\r\nConnection: close\r\n\r\n".encode())
+        return int(conn.recv(64).split()[1])
+
+
+def test_without_lan_a_network_client_is_refused_whatever_host_it_names(
+    tmp_path: Path, secret_file: Path
+) -> None:
+    """Even started with --server.address 0.0.0.0 by hand: no passphrase, so no network."""
+    with serving(tmp_path / "local", "--server.address", "0.0.0.0", journal=False) as (port, _):
+        assert _status(port, "/", f"127.0.0.1:{port}") == 200
+        assert _from_the_network(port, f"127.0.0.1:{port}") == 403
+    with serving(tmp_path / "lan", "--lan", journal=False) as (port, _):
+        assert _from_the_network(port, f"127.0.0.1:{port}") == 200  # then the passphrase
+
+
 def test_serve_host_adds_a_name_of_her_own(tmp_path: Path, secret_file: Path) -> None:
     with serving(tmp_path, "--lan", "--host", "journal.home.arpa", journal=False) as (port, _):
         assert _status(port, "/", f"journal.home.arpa:{port}") == 200

@@ -1,20 +1,23 @@
 """The server's front door: an ASGI middleware in front of Streamlit (see server_app.py).
 
-It refuses, before Streamlit sees anything: a Host or Origin that is not one of this
-machine's own names (DNS rebinding), Streamlit's /_stcore/metrics, a client's `clear_cache`
-message (which would empty every cache for every session; the app never sends it), and a
-request for a download button's file that another session's page registered. Streamlit's
+It refuses, before Streamlit sees anything: without --lan, any client not on this computer;
+a Host or Origin that is not one of this machine's own names (DNS rebinding); Streamlit's
+/_stcore/metrics; a client's `clear_cache` message (which would empty every cache for every
+session; the app never sends it); and a request for a download button's file that another
+session's page registered. Streamlit's
 own `server.allowedHosts` only checks the websocket, so this checks every request.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 from urllib.parse import urlsplit
 
 HOSTS_ENV = "CRAMP_JOURNAL_ALLOWED_HOSTS"
+LAN_ENV = "CRAMP_JOURNAL_LAN"  # as tracker.passphrase.LAN_ENV (this module imports no app code)
 LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
 BLOCKED_PATHS = ("/_stcore/metrics",)
 
@@ -30,6 +33,14 @@ def allowed_hosts() -> set[str]:
     names = os.environ.get(HOSTS_ENV, "")
     chosen = {n.strip().lower().rstrip(".") for n in names.split(",") if n.strip()}
     return chosen or set(LOOPBACK_HOSTS)
+
+
+def _is_loopback(client: tuple[str, int] | None) -> bool:
+    """True when the connection comes from this computer (a Host header can say anything)."""
+    try:
+        return client is not None and ipaddress.ip_address(client[0]).is_loopback
+    except ValueError:
+        return False
 
 
 def host_name(value: str | None) -> str | None:
@@ -109,6 +120,8 @@ class Guard:
         self.app = app
 
     def refusal(self, scope: Scope) -> str | None:
+        if os.environ.get(LAN_ENV) != "1" and not _is_loopback(scope.get("client")):
+            return "this journal is open to this computer only (start it with --lan)"
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         hosts = allowed_hosts()
         if host_name(headers.get("host")) not in hosts:
