@@ -142,3 +142,10 @@ def test_parallel_tries_from_one_address_are_refused_not_checked(
                for i in range(20)]  # fmt: skip
     assert results.count(None) >= 18 and len(checked) <= 2
     assert max(waits) <= pp.MAX_DELAY_S
+
+
+def test_a_clock_set_back_does_not_lock_everyone_out(secret_file, waits, monkeypatch) -> None:
+    throttle = pp.Throttle()
+    throttle.attempt("wrong guess!!", address="10.0.0.9", session="a")
+    monkeypatch.setattr(pp.time, "time", lambda: 1_000.0)  # the clock went back decades
+    assert throttle.attempt(SECRET, address="10.0.0.9", session="b") is True

@@ -146,7 +146,10 @@ class Throttle:
             if len(recent) >= self.GLOBAL_CEILING and address not in state["trusted"]:
                 return None
             entries = [state["keys"].get(k, [0, 0.0]) for k in keys]
-            start = max([now, *(float(e[1]) for e in entries)])
+            # A reservation lies at most 2 x MAX_DELAY_S ahead; one further off is from a
+            # clock that was set back, and would lock everyone out: it starts afresh.
+            waits = [float(e[1]) for e in entries if float(e[1]) <= now + 2 * MAX_DELAY_S + 1]
+            start = max([now, *waits])
             if start > now + MAX_DELAY_S:  # tries queued up in parallel: refuse, not check
                 return None
             for key, (count, _) in zip(keys, entries, strict=True):
