@@ -230,7 +230,10 @@ _TARGETS_JS = """
     let layer = 'page';  // a fixed bar (header, save bar) floats over the page as it scrolls
     for (let a = target; a; a = a.parentElement) {
       const floating = ['fixed', 'sticky'].includes(getComputedStyle(a).position);
-      if (floating || a.matches('[data-testid=stHeader]')) { layer = a; break; }
+      if (floating || a.matches('[data-testid=stHeader], [data-testid=stSidebar]')) {
+        layer = a;
+        break;
+      }
     }
     boxes.push({name, x: r.left, y: r.top, w: r.width, h: r.height, el: target, layer});
   }
