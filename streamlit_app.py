@@ -10,6 +10,7 @@ pages = [
     st.Page("pages/last_night.py", title="Last night", icon=":material/bedtime:", default=True),
     st.Page("pages/history.py", title="History", icon=":material/calendar_month:"),
     st.Page("pages/trends.py", title="Trends", icon=":material/monitoring:"),
+    st.Page("pages/experiments.py", title="Experiments", icon=":material/science:"),
     st.Page("pages/summary.py", title="Summary", icon=":material/description:"),
     st.Page("pages/red_flags.py", title="Red flags", icon=":material/warning:"),
     st.Page("pages/settings.py", title="Settings", icon=":material/settings:"),

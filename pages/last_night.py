@@ -15,6 +15,8 @@ from tracker.entries import (
     ValidationFailed,
     validate_night,
 )
+from tracker.experiment_store import load_plans
+from tracker.experiments import tonight
 from tracker.journal import (
     NEW,
     StaleNight,
@@ -389,6 +391,7 @@ with st.expander(
 field_error("night")
 
 with web.session() as s:
+    plans = load_plans(s.connection())
     stored = get_night(session=s, night=night)
     saved, version = (entry_of(stored), stored.version) if stored else (None, NEW)
     before = habits_of(night_before_with_habits(session=s, night=night), unit)
@@ -398,6 +401,8 @@ loaded = ss.get(P + "loaded")
 if loaded is None or loaded[0] != night or loaded[2] != unit or P + "water" not in ss:
     load(night, saved, version, unit)
 base_version = ss[P + "loaded"][1]  # the version her form is based on
+if plans and (asked := tonight(plans[0][1], night)):  # her experiment's plan for this night
+    st.info(asked, icon=":material/science:")
 
 if version != base_version and not ss.get(P + "stale"):
     st.warning(

@@ -25,7 +25,7 @@ from tests.browser_support import (
     wait_for_app,
 )
 from tracker.db import make_engine
-from tracker.experiment_store import EXPERIMENTS, load_plans
+from tracker.experiment_store import load_plans
 from tracker.schema import ensure_schema
 
 pytestmark = pytest.mark.browser
@@ -38,7 +38,6 @@ def app(tmp_path):
     url = f"sqlite:///{tmp_path / 'journal.db'}"
     engine = make_engine(url)
     ensure_schema(engine)
-    EXPERIMENTS.create(engine)
     port = free_port()
     log = open(tmp_path / "streamlit.log", "w")  # noqa: SIM115
     proc = subprocess.Popen(

@@ -184,13 +184,12 @@ def test_summary_json_and_the_pdf_carry_her_experiment(sqlite_engine, capsys, tm
     from tests.test_report import read_pdf
     from tests.test_summary import parse
     from tracker.demo import fill_demo
-    from tracker.experiment_store import EXPERIMENTS, save_plan
+    from tracker.experiment_store import save_plan
     from tracker.frames import load_journal
     from tracker.report import appointment_pdf
 
     with Session(sqlite_engine) as session:
         fill_demo(session=session)
-    EXPERIMENTS.create(sqlite_engine)  # as the migration will
     last = dt.date.today() - dt.timedelta(days=1)
     tried = Plan(habit="stretching", start=last - dt.timedelta(days=60), seed=21)
     with sqlite_engine.begin() as conn:

@@ -15,7 +15,7 @@ from streamlit.testing.v1 import AppTest
 from tests.readability import too_hard
 from tracker.db import make_engine
 from tracker.demo import fill_demo
-from tracker.experiment_store import EXPERIMENTS, load_plans, save_plan
+from tracker.experiment_store import load_plans, save_plan
 from tracker.experiments import Plan, schedule, tonight
 from tracker.schema import ensure_schema
 
@@ -28,7 +28,6 @@ def engine():
     """The app's journal, with the experiment table a migration will add."""
     engine = make_engine(os.environ["DATABASE_URL"])
     ensure_schema(engine)
-    EXPERIMENTS.create(engine)
     st.cache_resource.clear()
     yield engine
     engine.dispose()
@@ -54,6 +53,8 @@ def plan_with(at: AppTest, habit: str, **fields) -> AppTest:  # noqa: ANN003
 def test_a_journal_without_the_table_says_it_needs_updating() -> None:
     engine = make_engine(os.environ["DATABASE_URL"])
     ensure_schema(engine)
+    with engine.begin() as conn:  # as a journal would be that missed migration 0004
+        conn.exec_driver_sql("DROP TABLE experiment")
     st.cache_resource.clear()
     at = open_page()
     assert "newer journal" in at.info[0].value

@@ -21,7 +21,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from .config import sqlite_path
 
-TABLES = ("redflag", "cramp", "night", "profile")  # children first
+TABLES = ("redflag", "cramp", "night", "experiment", "profile")  # children first
 
 
 class EraseIncomplete(RuntimeError):

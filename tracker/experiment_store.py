@@ -1,8 +1,8 @@
 """Where experiment plans are kept: one row per plan in the `experiment` table.
 
-The table is defined here (SQLAlchemy core, its own MetaData) until a migration adds it to the
-journal; without it, load_plans() finds no plans and has_table() says so, so the page can
-explain instead of failing. A plan is all that needs keeping: the schedule is drawn again from
+The table is tracker.models.Experiment (migration 0004); on a journal not yet upgraded,
+load_plans() finds no plans and has_table() says so, so the page can explain instead of
+failing. A plan is all that needs keeping: the schedule is drawn again from
 its seed, and what happened is read from the nights she logged.
 """
 
@@ -11,34 +11,15 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import (
-    Boolean,
-    Column,
-    Date,
-    DateTime,
-    Float,
-    Integer,
-    MetaData,
-    String,
-    Table,
     inspect,
     select,
 )
 from sqlalchemy.engine import Connection
 
 from .experiments import Plan
+from .models import Experiment
 
-EXPERIMENTS = Table(
-    "experiment",
-    MetaData(),
-    Column("id", Integer, primary_key=True),
-    Column("habit", String(100), nullable=False),
-    Column("start", Date, nullable=False),
-    Column("seed", Integer, nullable=False),
-    Column("blocks", Integer, nullable=False),
-    Column("target", Float, nullable=True),
-    Column("clinician_agreed", Boolean, nullable=False, default=False),
-    Column("created_at", DateTime, nullable=False),
-)
+EXPERIMENTS = Experiment.__table__  # migration 0004
 
 
 def has_table(conn: Connection) -> bool:
@@ -55,7 +36,7 @@ def save_plan(conn: Connection, plan: Plan) -> int:
         "blocks": plan.blocks,
         "target": plan.target,
         "clinician_agreed": plan.clinician_agreed,
-        "created_at": dt.datetime.now(dt.UTC).replace(tzinfo=None),
+        "created_at": dt.datetime.now(dt.UTC),
     }
     return int(conn.execute(EXPERIMENTS.insert().values(**values)).inserted_primary_key[0])
 

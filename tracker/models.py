@@ -5,7 +5,7 @@
 import datetime as dt
 from enum import StrEnum
 
-from sqlalchemy import Column, ForeignKey, Integer, UniqueConstraint
+from sqlalchemy import Column, ForeignKey, Integer, UniqueConstraint, false
 from sqlmodel import Field, Relationship, SQLModel
 
 
@@ -131,3 +131,20 @@ class RedFlag(SQLModel, table=True):
     code: str = Field(max_length=40)
 
     night_row: Night | None = Relationship(back_populates="red_flags")
+
+
+class Experiment(SQLModel, table=True):
+    """A personal experiment she planned: a habit on and off in blocks drawn from a seed.
+
+    Only the plan is kept: the schedule is drawn again from its seed, and what happened is
+    read from the nights she logged (tracker.experiments).
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    habit: str = Field(max_length=100)
+    start: dt.date
+    seed: int
+    blocks: int
+    target: float | None = None
+    clinician_agreed: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
+    created_at: dt.datetime = Field(default_factory=utcnow)
