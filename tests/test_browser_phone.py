@@ -40,6 +40,7 @@ PAGES = {  # the address, the title and the navigation link of every page
     "last-night": ("", "Last night"),
     "history": ("history", "History"),
     "trends": ("trends", "Trends"),
+    "experiments": ("experiments", "Experiments"),
     "summary": ("summary", "Summary"),
     "red-flags": ("red_flags", "Warning signs"),
     "settings": ("settings", "Settings"),

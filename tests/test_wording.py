@@ -35,7 +35,16 @@ APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
 TODAY = dt.date.today()
 LAST_NIGHT = TODAY - dt.timedelta(days=1)
 BIRTH = TODAY - dt.timedelta(days=12)  # the sample's later red-flag night (9 days ago) is after it
-PAGES = ("last_night", "history", "trends", "summary", "red_flags", "settings", "guide")
+PAGES = (
+    "last_night",
+    "history",
+    "trends",
+    "experiments",
+    "summary",
+    "red_flags",
+    "settings",
+    "guide",
+)
 BANNED = (
     "you have",
     "diagnos",
