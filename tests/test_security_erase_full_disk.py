@@ -42,3 +42,26 @@ def test_erase_on_a_full_disk_says_so_and_erases_nothing(
     assert "Nothing was erased" in result.stderr and "space on the disk" in result.stderr
     assert path.read_bytes() == before
     assert count_rows(sqlite_engine, "night") == 40
+
+
+def test_on_postgresql_a_refused_delete_is_a_message_and_nothing_is_lost(
+    postgres_server,
+    postgres_url: str,  # noqa: ANN001
+) -> None:
+    from tracker.db import make_engine
+    from tracker.erase import EraseIncomplete, erase_journal
+    from tracker.schema import ensure_schema
+
+    engine = make_engine(postgres_url)
+    ensure_schema(engine)
+    fill(engine, nights=5)
+    engine.dispose()
+    name = postgres_url.rsplit("/", 1)[1]
+    # The server refuses every change to this database, as when its disk is full.
+    postgres_server.admin(f'ALTER DATABASE "{name}" SET default_transaction_read_only = on')
+    try:
+        with pytest.raises(EraseIncomplete, match="Nothing was erased"):
+            erase_journal(make_engine(postgres_url))
+    finally:
+        postgres_server.admin(f'ALTER DATABASE "{name}" RESET default_transaction_read_only')
+    assert count_rows(make_engine(postgres_url), "night") == 5
