@@ -151,4 +151,7 @@ def build_view(
             drawn.append(charts.time_of_night(cramps))
         drawn.append(charts.where(cramps))
     drawn.append(charts.habits(nights, axis, start, end))
-    return TrendsView(summary, before, tuple(chart.to_dict() for chart in drawn))
+    # Each chart is described in words (its description, and the line under it on the page);
+    # its hundreds of marks are not announced one by one to a screen reader.
+    specs = tuple(chart.configure_mark(aria=False).to_dict() for chart in drawn)
+    return TrendsView(summary, before, specs)

@@ -27,7 +27,7 @@ def upgrade() -> None:
         sa.Column("blocks", sa.Integer(), nullable=False),
         sa.Column("target", sa.Float(), nullable=True),
         sa.Column("clinician_agreed", sa.Boolean(), nullable=False, server_default=sa.false()),
-        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("created_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
     )
 
 
