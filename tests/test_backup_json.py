@@ -16,6 +16,7 @@ from sqlmodel import Session
 from tests.factories import days_ago, make_cramp, make_entry, make_profile
 from tracker.backup_json import (
     CRAMP_KEYS,
+    EXPERIMENT_KEYS,
     KINDS,
     NIGHT_KEYS,
     PROFILE_KEYS,
@@ -31,10 +32,13 @@ from tracker.config import PROJECT_ROOT
 from tracker.demo import fill_demo
 from tracker.entries import CrampEntry
 from tracker.journal import get_night, save_night, save_profile
+from tracker.models import Experiment
 
 NOW = dt.datetime(2026, 3, 1, 7, 30, tzinfo=dt.UTC)
 COLUMNS = {
-    "profile": "name, due_date, birth_date, water_unit, last_appointment",
+    "profile": "name, due_date, birth_date, water_unit, last_appointment, emergency_number, "
+    "care_phone",
+    "experiment": "habit, start, seed, blocks, target, clinician_agreed, created_at",
     "night": "night, water_ml, stretch_min, active_min, magnesium_mg, magnesium_form, "
     "magnesium_clinician_agreed, side_effects, soreness, notes, created_at, updated_at",
     "cramp": "position, time, duration_min, severity, leg, muscle, woke, relief, relieved",
@@ -54,7 +58,7 @@ def dump(engine: Engine) -> dict[str, list[tuple]]:
 
 def wipe(engine: Engine) -> None:
     with engine.begin() as conn:
-        for table in ("redflag", "cramp", "night", "profile"):
+        for table in ("redflag", "cramp", "night", "experiment", "profile"):
             conn.execute(text(f"DELETE FROM {table}"))
 
 
@@ -91,7 +95,12 @@ def fill(engine: Engine) -> None:
         for entry in odd:
             save_night(session=session, entry=entry)
         profile = make_profile(name="Zoë", last_appointment=days_ago(9))
+        profile.emergency_number, profile.care_phone = "999", "+44 (20) 7946-0000"
         save_profile(session=session, profile=profile)
+        for habit, target in (("stretching", None), ("water", 2000.0)):
+            session.add(Experiment(habit=habit, start=days_ago(40), seed=7, blocks=4,
+                                   target=target, created_at=NOW))  # fmt: skip
+        session.commit()
 
 
 def test_export_import_export_gives_the_same_bytes(engine: Engine) -> None:
@@ -371,7 +380,29 @@ def test_the_cli_refuses_a_bad_file_and_leaves_the_journal_alone(
 
 def test_every_key_is_documented_and_has_a_kind() -> None:
     docs = (PROJECT_ROOT / "docs" / "json-format.md").read_text()
-    keys = {*TOP_KEYS, *NIGHT_KEYS, *CRAMP_KEYS, *PROFILE_KEYS}
+    keys = {*TOP_KEYS, *NIGHT_KEYS, *CRAMP_KEYS, *PROFILE_KEYS, *EXPERIMENT_KEYS}
     assert {k for k in keys if f"`{k}`" not in docs} == set()
-    assert {k for k in keys if k not in KINDS} == {"format", "version", "profile", "nights",
-                                                   "cramps", "red_flags"}  # fmt: skip
+    no_kind = {"format", "version", "profile", "nights", "cramps", "red_flags", "experiments"}
+    assert {k for k in keys if k not in KINDS} == no_kind
+
+
+def test_experiments_in_a_file_are_checked_like_new_plans(sqlite_engine: Engine) -> None:
+    fill(sqlite_engine)
+    document = json.loads(export_json(sqlite_engine, now=NOW))
+    assert [e["habit"] for e in document["experiments"]] == ["stretching", "water"]
+    document["experiments"][0]["habit"] = "extra salt"
+    document["experiments"][1]["blocks"] = 3
+    with pytest.raises(JsonError) as refused:
+        read_json(json.dumps(document))
+    message = str(refused.value)
+    assert "experiments[0]" in message and "salt is not advised" in message
+    assert "experiments[1]" in message and "even number of blocks" in message
+
+
+def test_importing_experiments_twice_adds_them_once(sqlite_engine: Engine) -> None:
+    fill(sqlite_engine)
+    backup = read_json(export_json(sqlite_engine, now=NOW))
+    before = dump(sqlite_engine)
+    with Session(sqlite_engine) as session:
+        import_json(session=session, backup=backup)
+    assert dump(sqlite_engine) == before  # the same plans are not added again

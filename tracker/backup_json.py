@@ -16,10 +16,12 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from .diary_csv import ImportConflict
 from .entries import CrampEntry, NightEntry, validate_night
+from .experiments import Plan
+from .experiments import problems as plan_problems
 from .journal import (
     entry_of,
     list_nights,
@@ -28,25 +30,36 @@ from .journal import (
     stage_night,
     validate_profile,
 )
-from .models import Night, Profile
+from .models import Experiment, Night, Profile
 
 FORMAT, VERSION = "cramp-journal", 1
-PROFILE_KEYS = ("name", "due_date", "birth_date", "water_unit", "last_appointment")
+PROFILE_KEYS = (
+    "name",
+    "due_date",
+    "birth_date",
+    "water_unit",
+    "last_appointment",
+    "emergency_number",
+    "care_phone",
+)
+EXPERIMENT_KEYS = ("habit", "start", "seed", "blocks", "target", "clinician_agreed", "created_at")
 HABIT_KEYS = tuple(
     n for n in NightEntry.__dataclass_fields__ if n not in ("night", "cramps", "red_flags")
 )
 CRAMP_KEYS = tuple(CrampEntry.__dataclass_fields__)
 STAMP_KEYS = ("created_at", "updated_at")
 NIGHT_KEYS = ("night", *HABIT_KEYS, "cramps", "red_flags", *STAMP_KEYS)
-TOP_KEYS = ("format", "version", "exported_at", "profile", "nights")
+TOP_KEYS = ("format", "version", "exported_at", "profile", "nights", "experiments")
 # What each key holds; a new NightEntry field must be added here (and to the docs).
 KINDS = {
     **dict.fromkeys(("water_ml", "stretch_min", "active_min", "magnesium_mg", "soreness",
-                     "severity"), "whole number"),
-    "duration_min": "number",
-    **dict.fromkeys(("magnesium_clinician_agreed", "woke", "relieved"), "true or false"),
+                     "severity", "seed", "blocks"), "whole number"),
+    **dict.fromkeys(("duration_min", "target"), "number"),
+    **dict.fromkeys(("magnesium_clinician_agreed", "woke", "relieved", "clinician_agreed"),
+                    "true or false"),
     **dict.fromkeys(("magnesium_form", "side_effects", "notes", "leg", "muscle", "relief", "name",
-                     "water_unit"), "text"),
+                     "water_unit", "emergency_number", "care_phone", "habit"), "text"),
+    "start": "date",
     "time": "time",
     **dict.fromkeys(("night", "due_date", "birth_date", "last_appointment"), "date"),
     **dict.fromkeys((*STAMP_KEYS, "exported_at"), "timestamp"),
@@ -90,6 +103,7 @@ class Backup:
     profile: Profile | None
     nights: list[NightEntry]
     stamps: dict[dt.date, dict[str, dt.datetime]] = field(default_factory=dict)
+    experiments: list[dict[str, Any]] = field(default_factory=list)  # EXPERIMENT_KEYS each
 
 
 @dataclass(frozen=True)
@@ -140,7 +154,14 @@ def _document(session: Session, now: dt.datetime) -> dict[str, Any]:
         "exported_at": _timestamp(now, "seconds"),
         "profile": {k: _value(getattr(profile, k)) for k in PROFILE_KEYS} if profile else None,
         "nights": [_night_document(n) for n in list_nights(session=session)],
-    }
+    } | _experiments_document(session)
+
+
+def _experiments_document(session: Session) -> dict[str, Any]:
+    """Her experiment plans, oldest first (no key at all when she has none)."""
+    rows = session.exec(select(Experiment).order_by(Experiment.id)).all()
+    plans = [{k: _value(getattr(row, k)) for k in EXPERIMENT_KEYS} for row in rows]
+    return {"experiments": plans} if plans else {}
 
 
 def export_json(source: Engine | Session, *, now: dt.datetime | None = None) -> str:
@@ -406,9 +427,48 @@ def read_json(text: str, today: dt.date | None = None) -> Backup:
             problems.append(JsonProblem(f"nights[{index}] (night {entry.night})", "night", message))
         first.setdefault(entry.night, index)
         nights.append(entry)
+    experiments = _experiments(top.get("experiments"), problems)
     if problems:
         raise JsonError(problems)
-    return Backup(profile=profile, nights=sorted(nights, key=lambda e: e.night), stamps=stamps)
+    nights.sort(key=lambda e: e.night)
+    return Backup(profile=profile, nights=nights, stamps=stamps, experiments=experiments)
+
+
+def _experiments(raw: Any, problems: list[JsonProblem]) -> list[dict[str, Any]]:
+    """The experiment plans in a file, each checked like a new plan on the page."""
+    if raw is None:
+        return []
+    if not isinstance(raw, list):
+        problems.append(JsonProblem("the file", "experiments", "must be a list [...] of plans"))
+        return []
+    plans = []
+    for index, item in enumerate(raw):
+        reader = _Reader(f"experiments[{index}]", problems)
+        item = reader.object(item, None, EXPERIMENT_KEYS)
+        if item is None:
+            continue
+        values = {key: reader.value(item, key) for key in EXPERIMENT_KEYS}
+        missing = [
+            k for k in ("habit", "start", "seed", "blocks", "created_at") if values[k] is None
+        ]
+        for key in missing:
+            reader.problem(key, "is needed")
+        if not missing:
+            values["clinician_agreed"] = bool(values["clinician_agreed"])
+            plan = Plan(**{k: v for k, v in values.items() if k != "created_at"})
+            for message in plan_problems(plan):
+                reader.problem("habit", message)
+            plans.append(values)
+    return plans
+
+
+def _stage_experiments(session: Session, plans: list[dict[str, Any]]) -> None:
+    """Add the file's plans that the journal does not have yet (so importing twice is a no-op)."""
+    key = ("habit", "start", "seed", "blocks", "target", "clinician_agreed")
+    have = {tuple(getattr(row, k) for k in key) for row in session.exec(select(Experiment))}
+    for values in plans:
+        if tuple(values[k] for k in key) not in have:
+            session.add(Experiment(**values))
 
 
 # --- Importing --------------------------------------------------------------------------------
@@ -448,6 +508,7 @@ def import_json(*, session: Session, backup: Backup, replace: bool = False) -> R
                 setattr(night, key, value)
         for entry in updated:
             stage_night(session=session, entry=entry, expected_version=None)
+        _stage_experiments(session, backup.experiments)
         if action in ("restored", "replaced"):
             save_profile(session=session, profile=backup.profile)  # commits the nights too
         session.commit()
