@@ -17,6 +17,8 @@ import pytest
 from sqlmodel import Session
 
 from tests.browser_support import (
+    DESKTOP,
+    PHONE,
     Guard,
     require_chromium,
     running_app,
@@ -46,21 +48,7 @@ ALL_DRAWN = (
     f"'{CHART}')].every(c => {{ const d = c.querySelector('canvas, svg.marks'); "
     "return d && d.getBoundingClientRect().width > 50 && d.getBoundingClientRect().height > 50; })"
 )
-# A phone's browser says so in its user agent; Streamlit closes the page menu after a choice
-# only then (a desktop browser at phone width keeps it open).
-PHONE_AGENT = (
-    "Mozilla/5.0 (Linux; Android 14; Pixel 7) AppleWebKit/537.36 (KHTML, like Gecko) "
-    "Chrome/126.0.0.0 Mobile Safari/537.36"
-)
-SCREENS = {
-    "phone": {
-        "viewport": {"width": 390, "height": 844},
-        "is_mobile": True,
-        "has_touch": True,
-        "user_agent": PHONE_AGENT,
-    },
-    "desktop": {"viewport": {"width": 1280, "height": 900}},
-}
+SCREENS = {"phone": PHONE, "desktop": DESKTOP}
 
 
 class Journey:

@@ -23,6 +23,7 @@ from .entries import CrampEntry, NightEntry, validate_night
 from .experiments import Plan
 from .experiments import problems as plan_problems
 from .journal import (
+    PROFILE_FIELDS,
     entry_of,
     list_nights,
     save_profile,
@@ -33,15 +34,7 @@ from .journal import (
 from .models import Experiment, Night, Profile
 
 FORMAT, VERSION = "cramp-journal", 1
-PROFILE_KEYS = (
-    "name",
-    "due_date",
-    "birth_date",
-    "water_unit",
-    "last_appointment",
-    "emergency_number",
-    "care_phone",
-)
+PROFILE_KEYS = PROFILE_FIELDS  # every setting she can change
 EXPERIMENT_KEYS = ("habit", "start", "seed", "blocks", "target", "clinician_agreed", "created_at")
 HABIT_KEYS = tuple(
     n for n in NightEntry.__dataclass_fields__ if n not in ("night", "cramps", "red_flags")

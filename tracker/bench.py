@@ -23,7 +23,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -246,27 +247,20 @@ def time_summary(journal: Built, repeat: int) -> dict:
 BLANK = "import streamlit as st\n\nst.title('Blank')\n"
 
 
-def time_page(journal: Built, repeat: int) -> dict:
-    """A warm rerun of the Trends page against a blank page, both in AppTest."""
+@contextmanager
+def app_test_on(journal: Built) -> Iterator[None]:
+    """AppTest runs on this journal, quietly; its engine and caches are dropped afterwards."""
     import logging
 
     import streamlit as st
     from streamlit import logger
-    from streamlit.testing.v1 import AppTest
 
     level = logging.getLogger("streamlit").getEffectiveLevel()
     logger.set_log_level("error")  # AppTest's "no runtime" notes would fill the terminal
     before = os.environ.get("DATABASE_URL")
     os.environ["DATABASE_URL"] = journal.url
     try:
-        trends = AppTest.from_file(str(APP), default_timeout=300).run()
-        trends.switch_page("pages/trends.py").run()
-        if trends.exception or [t.value for t in trends.title] != ["Trends"]:
-            raise RuntimeError(f"the Trends page failed: {trends.exception}")
-        trends_ms = median_ms(trends.run, repeat)
-        logger.set_log_level("error")  # each AppTest sets it back from its config
-        blank = AppTest.from_string(BLANK, default_timeout=300).run()
-        blank_ms = median_ms(blank.run, repeat)
+        yield
     finally:
         if before is None:
             os.environ.pop("DATABASE_URL", None)
@@ -276,6 +270,29 @@ def time_page(journal: Built, repeat: int) -> dict:
         st.cache_resource.clear()  # drop the cached engine of the temp journal
         st.cache_data.clear()
         logger.set_log_level(level)
+
+
+def blank_page_ms(repeat: int) -> float:
+    """A blank page's rerun in AppTest: what any page costs at the least."""
+    from streamlit import logger
+    from streamlit.testing.v1 import AppTest
+
+    logger.set_log_level("error")  # each AppTest sets it back from its config
+    blank = AppTest.from_string(BLANK, default_timeout=300).run()
+    return median_ms(blank.run, repeat)
+
+
+def time_page(journal: Built, repeat: int) -> dict:
+    """A warm rerun of the Trends page against a blank page, both in AppTest."""
+    from streamlit.testing.v1 import AppTest
+
+    with app_test_on(journal):
+        trends = AppTest.from_file(str(APP), default_timeout=300).run()
+        trends.switch_page("pages/trends.py").run()
+        if trends.exception or [t.value for t in trends.title] != ["Trends"]:
+            raise RuntimeError(f"the Trends page failed: {trends.exception}")
+        trends_ms = median_ms(trends.run, repeat)
+        blank_ms = blank_page_ms(repeat)
     return {
         "nights": journal.nights,
         "trends_ms": round(trends_ms, 1),
@@ -292,22 +309,14 @@ def time_morning(journal: Built, repeat: int) -> dict:
 
     Each save is a new night (before the journal's first), so every one writes for real.
     """
-    import logging
-
-    import streamlit as st
-    from streamlit import logger
     from streamlit.testing.v1 import AppTest
 
-    level = logging.getLogger("streamlit").getEffectiveLevel()
-    logger.set_log_level("error")
-    before = os.environ.get("DATABASE_URL")
-    os.environ["DATABASE_URL"] = journal.url
     first = dt.date.today() - dt.timedelta(days=journal.nights)
     nights = iter(first - dt.timedelta(days=i + 1) for i in range(repeat + 1))
-    try:
+    times: list[float] = []
+    with app_test_on(journal):
         at = AppTest.from_file(str(APP), default_timeout=300).run()
-
-        def save_one_cramp() -> None:
+        for _ in range(repeat + 1):
             at.date_input(key="ln_night").set_value(next(nights)).run()
             at.button(key="ln_add").click().run()
             cid = at.session_state["ln_cramp_ids"][-1]
@@ -319,23 +328,8 @@ def time_morning(journal: Built, repeat: int) -> dict:
             times.append((time.perf_counter() - started) * 1000)
             if at.exception or not any("Saved" in m.value for m in at.success):
                 raise RuntimeError(f"the morning save failed: {at.exception}")
-
-        times: list[float] = []
-        for _ in range(repeat + 1):
-            save_one_cramp()
-        save_ms = statistics.median(times[1:])  # the first one warms up
-        logger.set_log_level("error")
-        blank = AppTest.from_string(BLANK, default_timeout=300).run()
-        blank_ms = median_ms(blank.run, repeat)
-    finally:
-        if before is None:
-            os.environ.pop("DATABASE_URL", None)
-        else:
-            os.environ["DATABASE_URL"] = before
-        logger.set_log_level("error")
-        st.cache_resource.clear()
-        st.cache_data.clear()
-        logger.set_log_level(level)
+        blank_ms = blank_page_ms(repeat)
+    save_ms = statistics.median(times[1:])  # the first one warms up
     return {
         "nights": journal.nights,
         "save_ms": round(save_ms, 1),
