@@ -13,6 +13,11 @@ import pandas as pd
 
 from . import chart_words
 
+# A long Custom period draws every night and cramp: 10 years is about 11,000 cramp rows, past
+# Altair's 5,000-row guard, which stopped the whole Trends page. Drawing them is slower but
+# right; aggregating long periods by week or month would be lighter still.
+alt.data_transformers.disable_max_rows()
+
 OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442"]
 BLUE, ORANGE, GREEN, PINK = OKABE_ITO[:4]
 GAP = "#d9d9d9"
