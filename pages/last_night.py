@@ -130,13 +130,13 @@ def save() -> None:
     """
     entry, read_errors = current_entry()
     _, expected, unit = ss[P + "loaded"]
-    errors = {**validate_night(entry.normalised()), **read_errors}
-    if "water_ml" in errors and unit != "ml" and "between" in errors["water_ml"]:
+    errors = validate_night(entry.normalised())
+    if "water_ml" in errors and unit != "ml":  # the limit in her unit, not in ml
         most = LIMITS["water_ml"][1] / WATER_UNITS[unit]
         errors["water_ml"] = f"must be between 0 and {most:.0f} {unit}"
-    ss[P + "errors"] = {}
+    errors |= read_errors  # what could not be read at all says so, whatever the unit
+    ss[P + "errors"] = errors
     if errors:
-        ss[P + "errors"] = errors
         first = next(iter(errors))
         in_cramps = [int(key.split(".")[1]) for key in errors if key.count(".") == 2]
         if in_cramps:  # open the first cramp to fix
@@ -369,10 +369,11 @@ if ss.get(P + "night") is None:
     ss[P + "night"] = today - dt.timedelta(days=1)
 
 st.title("Last night", anchor=False)
-with web.session() as s:
-    empty = not has_nights(session=s)
-if empty and not profile.due_date and not profile.birth_date and not ss.get(P + "welcomed"):
-    first_run()
+if not (profile.due_date or profile.birth_date or ss.get(P + "welcomed")):
+    with web.session() as s:  # asked only while the journal is empty
+        empty = not has_nights(session=s)
+    if empty:
+        first_run()
 
 night = ss[P + "night"]
 when = dating(night, profile.due_date, profile.birth_date)
