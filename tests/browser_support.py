@@ -69,12 +69,33 @@ def listening_addresses(port: int) -> set[str]:
     return found
 
 
+def wait_until_serving(
+    port: int, process: subprocess.Popen, log: Path | None = None, seconds: float = 60
+) -> None:
+    """Poll the app's /_stcore/health until it answers 200; fail if it exits or is too slow."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            pass
+        said = f":\n{log.read_text()}" if log is not None and log.exists() else ""
+        if process.poll() is not None:
+            raise RuntimeError(f"the app stopped (exit {process.returncode}){said}")
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"the app did not start in {seconds:g} s{said}")
+        time.sleep(0.25)
+
+
 @contextmanager
 def running_app(database_url: str, *extra: str) -> Iterator[str]:
     """Start the app on 127.0.0.1 with its own journal; yield its base URL; stop it after."""
     port = free_port()
     env = {**os.environ, "DATABASE_URL": database_url}
-    log = open(Path(database_url.split("///", 1)[-1]).parent / "streamlit.log", "w")  # noqa: SIM115
+    log_path = Path(database_url.split("///", 1)[-1]).parent / "streamlit.log"
+    log = open(log_path, "w")  # noqa: SIM115
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -95,16 +116,7 @@ def running_app(database_url: str, *extra: str) -> Iterator[str]:
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("the app did not start") from None
-                time.sleep(0.25)
+        wait_until_serving(port, proc, log_path)
         yield base
     finally:
         proc.terminate()

@@ -8,8 +8,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
-import urllib.request
 
 import pytest
 
@@ -23,6 +21,7 @@ from tests.browser_support import (
     require_chromium,
     screenshot,
     wait_for_app,
+    wait_until_serving,
 )
 from tracker.db import make_engine
 from tracker.experiment_store import load_plans
@@ -47,13 +46,7 @@ def app(tmp_path):
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(240):
-            try:
-                with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2):
-                    break
-            except OSError:
-                assert proc.poll() is None, "the app stopped"
-                time.sleep(0.25)
+        wait_until_serving(port, proc, tmp_path / "streamlit.log")
         yield base, engine
     finally:
         proc.terminate()

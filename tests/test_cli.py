@@ -8,7 +8,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,7 +18,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from tests.browser_support import free_port, listening_addresses
+from tests.browser_support import free_port, listening_addresses, wait_until_serving
 from tests.factories import days_ago, make_entry
 from tracker.cli import LOOPBACK_HOSTS, PRIVATE_DEFAULTS, main, serve_command
 from tracker.config import PROJECT_ROOT
@@ -365,16 +364,9 @@ def test_serve_starts_the_app_on_this_machine_only(tmp_path: Path, url: str) -> 
             command, stdout=log, stderr=subprocess.STDOUT, start_new_session=True, cwd=tmp_path
         )
     try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health") as r:
-                    assert r.read() == b"ok"
-                    break
-            except OSError:
-                assert process.poll() is None, (tmp_path / "serve.log").read_text()
-                assert time.monotonic() < deadline, "the app did not start"
-                time.sleep(0.3)
+        wait_until_serving(port, process, tmp_path / "serve.log", seconds=90)
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health") as r:
+            assert r.read() == b"ok"
         (app,) = _children(process.pid)
         argv = Path(f"/proc/{app}/cmdline").read_bytes().split(b"\0")
         env = Path(f"/proc/{app}/environ").read_bytes().split(b"\0")

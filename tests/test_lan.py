@@ -6,14 +6,12 @@ import json
 import os
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.browser_support import free_port, listening_addresses
+from tests.browser_support import free_port, listening_addresses, wait_until_serving
 from tracker import passphrase as pp
 
 APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
@@ -106,14 +104,7 @@ def test_serve_lan_listens_beyond_localhost_and_plain_serve_does_not(
         child = subprocess.Popen(argv, env=os.environ.copy(), stdout=subprocess.DEVNULL,
                                  stderr=subprocess.DEVNULL, start_new_session=True)  # fmt: skip
         try:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2)
-                    break
-                except OSError:
-                    assert time.monotonic() < deadline, "the app did not start"
-                    time.sleep(0.3)
+            wait_until_serving(port, child)
             addresses = listening_addresses(port)
             anywhere = {"0.0.0.0", "::"}
             assert bool(addresses & anywhere) is expected_any, addresses

@@ -29,7 +29,7 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from websockets.exceptions import InvalidStatus
 from websockets.sync.client import connect
 
-from tests.browser_support import free_port
+from tests.browser_support import free_port, wait_until_serving
 from tracker import passphrase as pp
 from tracker.db import make_engine
 from tracker.demo import fill_demo
@@ -56,15 +56,7 @@ def serving(tmp_path: Path, *options: str, journal: bool = True) -> Iterator[tup
     log = open(tmp_path / "serve.log", "w")  # noqa: SIM115
     child = subprocess.Popen(argv, env=os.environ.copy(), stdout=log, stderr=subprocess.STDOUT)
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2)
-                break
-            except OSError:
-                assert child.poll() is None, (tmp_path / "serve.log").read_text()
-                assert time.monotonic() < deadline, "the app did not start"
-                time.sleep(0.3)
+        wait_until_serving(port, child, tmp_path / "serve.log")
         yield port, child
     finally:
         if child.poll() is None:
