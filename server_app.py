@@ -1,10 +1,10 @@
-"""What `cramp-journal serve` runs: the app (streamlit_app.py) behind tracker.guard."""
+"""What `cramp-journal serve` runs: the app (streamlit_app.py) behind tracker.app.guard."""
 
 from pathlib import Path
 
 import streamlit as st
 from starlette.middleware import Middleware
 
-from tracker.guard import Guard
+from tracker.app.guard import Guard
 
 app = st.App(Path(__file__).resolve().parent / "streamlit_app.py", middleware=[Middleware(Guard)])

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from tracker import web
+from tracker.app import web
 
 st.set_page_config(page_title="Cramp Journal", page_icon="🌙", layout="centered")
 

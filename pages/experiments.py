@@ -6,18 +6,11 @@ import secrets
 import pandas as pd
 import streamlit as st
 
-from tracker import web
-from tracker.experiment_store import has_table, load_plans, save_plan
-from tracker.experiments import (
-    DEFAULT_BLOCKS,
-    Plan,
-    describe_result,
-    evaluate,
-    problems,
-    schedule,
-    tonight,
-)
-from tracker.frames import load_journal
+from tracker.app import web
+from tracker.insights.experiments import describe_result, evaluate
+from tracker.insights.frames import load_journal
+from tracker.journal.plan_store import has_table, load_plans, save_plan
+from tracker.journal.plans import DEFAULT_BLOCKS, Plan, problems, schedule, tonight
 
 web.ensure_router()
 

@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from tracker import web
-from tracker.safety import EMERGENCY, LONG_CRAMP_MIN, RED_FLAGS, RIGHT_AWAY, STRAIGHT_AWAY
+from tracker.app import web
+from tracker.care.safety import EMERGENCY, LONG_CRAMP_MIN, RED_FLAGS, RIGHT_AWAY, STRAIGHT_AWAY
 
 web.ensure_router()
 

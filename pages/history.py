@@ -4,9 +4,9 @@ import datetime as dt
 
 import streamlit as st
 
-from tracker import web
-from tracker.history import HistoryRow, history_frame, history_rows
-from tracker.journal import entry_of, list_nights
+from tracker.app import web
+from tracker.insights.history import HistoryRow, history_frame, history_rows
+from tracker.journal.store import entry_of, list_nights
 
 web.ensure_router()
 

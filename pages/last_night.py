@@ -6,8 +6,10 @@ import itertools
 import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 
-from tracker import web
-from tracker.entries import (
+from tracker.app import web
+from tracker.care.pregnancy import dating
+from tracker.care.safety import RED_FLAGS, advice_for, flags_by_level
+from tracker.journal.entries import (
     LIMITS,
     MAX_CRAMPS_PER_NIGHT,
     MAX_DURATION_MIN,
@@ -15,21 +17,7 @@ from tracker.entries import (
     ValidationFailed,
     validate_night,
 )
-from tracker.experiment_store import load_plans
-from tracker.experiments import tonight
-from tracker.journal import (
-    NEW,
-    StaleNight,
-    StaleProfile,
-    delete_night,
-    entry_of,
-    get_night,
-    has_nights,
-    night_before_with_habits,
-    save_night,
-    save_profile,
-)
-from tracker.log_form import (
+from tracker.journal.log_form import (
     BLANK_CRAMP,
     CRAMP_FIELDS,
     DETAIL_FIELDS,
@@ -42,10 +30,22 @@ from tracker.log_form import (
     night_values,
     read_night,
 )
-from tracker.models import RELIEF_LABELS, WATER_UNITS, Leg, Muscle
-from tracker.numbers import parse_amount, show_amount
-from tracker.pregnancy import dating
-from tracker.safety import RED_FLAGS, advice_for, flags_by_level
+from tracker.journal.models import RELIEF_LABELS, WATER_UNITS, Leg, Muscle
+from tracker.journal.numbers import parse_amount, show_amount
+from tracker.journal.plan_store import load_plans
+from tracker.journal.plans import tonight
+from tracker.journal.store import (
+    NEW,
+    StaleNight,
+    StaleProfile,
+    delete_night,
+    entry_of,
+    get_night,
+    has_nights,
+    night_before_with_habits,
+    save_night,
+    save_profile,
+)
 
 web.ensure_router()
 

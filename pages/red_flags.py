@@ -4,10 +4,10 @@ import dataclasses
 
 import streamlit as st
 
-from tracker import web
-from tracker.history import flagged_nights
-from tracker.journal import entry_of, list_nights
-from tracker.safety import CHECK, LONG_CRAMP_MIN, RED_FLAGS, Advice, advice_for
+from tracker.app import web
+from tracker.care.safety import CHECK, LONG_CRAMP_MIN, RED_FLAGS, Advice, advice_for
+from tracker.insights.history import flagged_nights
+from tracker.journal.store import entry_of, list_nights
 
 web.ensure_router()
 

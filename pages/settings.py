@@ -6,12 +6,12 @@ import streamlit as st
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
-from tracker import web
-from tracker.config import database_url, sqlite_path
-from tracker.entries import ValidationFailed
-from tracker.journal import StaleProfile, save_profile, validate_profile
-from tracker.models import WATER_UNITS, Profile
-from tracker.pregnancy import dating
+from tracker.app import web
+from tracker.care.pregnancy import dating
+from tracker.journal.config import database_url, sqlite_path
+from tracker.journal.entries import ValidationFailed
+from tracker.journal.models import WATER_UNITS, Profile
+from tracker.journal.store import StaleProfile, save_profile, validate_profile
 
 web.ensure_router()
 
@@ -171,7 +171,7 @@ def backup_bytes() -> bytes:
     import tempfile
     from pathlib import Path
 
-    from tracker.schema import backup_sqlite
+    from tracker.journal.schema import backup_sqlite
 
     with tempfile.TemporaryDirectory() as folder:
         copy = backup_sqlite(sqlite_path(database_url()), Path(folder) / "journal-backup.db")
@@ -180,7 +180,7 @@ def backup_bytes() -> bytes:
 
 def your_data() -> None:
     """Back up the journal, or delete all of it behind a typed confirmation."""
-    from tracker.erase import EraseIncomplete, erase_journal, erase_warning
+    from tracker.journal.erase import EraseIncomplete, erase_journal, erase_warning
 
     st.header("Your data", anchor=False)
     if sqlite_path(database_url()) is not None:

@@ -13,17 +13,23 @@ import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
-from tracker import web
-from tracker.backup_json import export_json
-from tracker.diary_csv import encode_diary, export_diary
-from tracker.fhir import export_fhir
-from tracker.insights import CAVEATS, describe, topic
-from tracker.journal import get_profile, list_nights, save_profile
-from tracker.models import Profile
-from tracker.reminder import reminder_ics
-from tracker.report import PAPERS, appointment_pdf, day_text, default_period, headline_numbers
-from tracker.safety import PAST_SIGNS_ADVICE, red_flag_label
-from tracker.summary import summarise
+from tracker.app import web
+from tracker.care.safety import PAST_SIGNS_ADVICE, red_flag_label
+from tracker.exchange.backup_json import export_json
+from tracker.exchange.diary_csv import encode_diary, export_diary
+from tracker.exchange.fhir import export_fhir
+from tracker.exchange.reminder import reminder_ics
+from tracker.exchange.report import (
+    PAPERS,
+    appointment_pdf,
+    day_text,
+    default_period,
+    headline_numbers,
+)
+from tracker.insights.summary import summarise
+from tracker.insights.wording import CAVEATS, describe, topic
+from tracker.journal.models import Profile
+from tracker.journal.store import get_profile, list_nights, save_profile
 
 web.ensure_router()
 

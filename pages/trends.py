@@ -4,11 +4,11 @@ import datetime as dt
 
 import streamlit as st
 
-from tracker import web
-from tracker.insights import CAVEATS, describe, explain, topic
-from tracker.pregnancy import TERM_DAYS
-from tracker.safety import PAST_SIGNS_ADVICE, red_flag_label
-from tracker.trends import PERIODS, headline, period_bounds
+from tracker.app import web
+from tracker.care.pregnancy import TERM_DAYS
+from tracker.care.safety import PAST_SIGNS_ADVICE, red_flag_label
+from tracker.insights.trends import PERIODS, headline, period_bounds
+from tracker.insights.wording import CAVEATS, describe, explain, topic
 
 web.ensure_router()
 

@@ -18,8 +18,8 @@ from hypothesis import settings
 from sqlalchemy.engine import Engine
 
 from tests.browser_support import chromium, free_port, require_chromium
-from tracker.db import make_engine
-from tracker.schema import ensure_schema
+from tracker.journal.db import make_engine
+from tracker.journal.schema import ensure_schema
 
 # The shared CI machine is slow and busy: no per-example deadline, same examples everywhere.
 settings.register_profile("journal", deadline=None, derandomize=True)

@@ -7,8 +7,8 @@ import datetime as dt
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
-from tracker.entries import CrampEntry, NightEntry
-from tracker.models import Profile
+from tracker.journal.entries import CrampEntry, NightEntry
+from tracker.journal.models import Profile
 
 
 def days_ago(days: int) -> dt.date:

@@ -15,16 +15,16 @@ import statsmodels.formula.api as smf
 from sqlmodel import Session
 
 from tests.test_summary import parse
-from tracker.adjusted import (
+from tracker.insights.adjusted import (
     DATE,
     MIN_SPLINE_NIGHTS,
     WEEK_OF_PREGNANCY,
     adjusted_for,
     adjusted_ratio,
 )
-from tracker.demo import fill_demo
-from tracker.frames import load_journal
-from tracker.stats import NOT_FITTED
+from tracker.insights.frames import load_journal
+from tracker.insights.stats import NOT_FITTED
+from tracker.journal.demo import fill_demo
 
 # 30 nights of a fixed diary: cramps rise over the weeks; stretching on about half the nights.
 CRAMPS = [0, 1, 0, 0, 1, 2, 0, 1, 1, 0, 2, 1, 1, 3, 0, 2, 1, 2, 2, 1, 3, 1, 2, 4, 1, 3, 2, 2, 4, 3]

@@ -14,7 +14,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from tests.factories import days_ago, make_cramp, make_entry, make_profile
-from tracker.backup_json import (
+from tracker.cli import main
+from tracker.exchange.backup_json import (
     CRAMP_KEYS,
     EXPERIMENT_KEYS,
     KINDS,
@@ -27,12 +28,11 @@ from tracker.backup_json import (
     import_json,
     read_json,
 )
-from tracker.cli import main
-from tracker.config import PROJECT_ROOT
-from tracker.demo import fill_demo
-from tracker.entries import CrampEntry
-from tracker.journal import get_night, save_night, save_profile
-from tracker.models import Experiment
+from tracker.journal.config import PROJECT_ROOT
+from tracker.journal.demo import fill_demo
+from tracker.journal.entries import CrampEntry
+from tracker.journal.models import Experiment
+from tracker.journal.store import get_night, save_night, save_profile
 
 NOW = dt.datetime(2026, 3, 1, 7, 30, tzinfo=dt.UTC)
 COLUMNS = {

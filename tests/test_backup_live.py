@@ -14,18 +14,18 @@ from sqlmodel import Session
 
 from tests.factories import days_ago
 from tracker.cli import main
-from tracker.config import PROJECT_ROOT, sqlite_path
-from tracker.db import make_engine
-from tracker.journal import list_nights
-from tracker.schema import ensure_schema
+from tracker.journal.config import PROJECT_ROOT, sqlite_path
+from tracker.journal.db import make_engine
+from tracker.journal.schema import ensure_schema
+from tracker.journal.store import list_nights
 
 WRITER = """
 import sys
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 from tests.factories import days_ago, make_entry
-from tracker.db import make_engine
-from tracker.journal import save_night
+from tracker.journal.db import make_engine
+from tracker.journal.store import save_night
 
 engine = make_engine(sys.argv[1])
 for day in range(1, 3000):

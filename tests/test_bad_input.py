@@ -25,9 +25,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests.factories import days_ago, make_entry
 from tracker.cli import main
-from tracker.config import PROJECT_ROOT, sqlite_path
-from tracker.db import make_engine
-from tracker.diary_csv import (
+from tracker.exchange.diary_csv import (
     FORMULA_START,
     CsvError,
     ImportConflict,
@@ -37,9 +35,11 @@ from tracker.diary_csv import (
     import_diary,
     read_diary,
 )
-from tracker.entries import NightEntry
-from tracker.journal import entry_of, list_nights, save_night
-from tracker.schema import ensure_schema
+from tracker.journal.config import PROJECT_ROOT, sqlite_path
+from tracker.journal.db import make_engine
+from tracker.journal.entries import NightEntry
+from tracker.journal.schema import ensure_schema
+from tracker.journal.store import entry_of, list_nights, save_night
 
 BAD = Path(__file__).resolve().parent / "data" / "bad"
 SEEDED = (dt.date(2024, 12, 1), dt.date(2024, 12, 2))

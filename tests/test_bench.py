@@ -11,11 +11,11 @@ import pytest
 from sqlalchemy import text
 
 from tests.factories import count_rows
-from tracker.bench import agrees, build_journal, floor_numbers, report_text
+from tracker.bench.measure import agrees, build_journal, floor_numbers, report_text
 from tracker.cli import main
-from tracker.db import make_engine
-from tracker.frames import pregnancy_window
-from tracker.summary import summarise
+from tracker.insights.frames import pregnancy_window
+from tracker.insights.summary import summarise
+from tracker.journal.db import make_engine
 
 LAST_NIGHT = dt.date.today() - dt.timedelta(days=1)
 SUMMARY_KEYS = {

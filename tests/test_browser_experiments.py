@@ -23,9 +23,9 @@ from tests.browser_support import (
     wait_for_app,
     wait_until_serving,
 )
-from tracker.db import make_engine
-from tracker.experiment_store import load_plans
-from tracker.schema import ensure_schema
+from tracker.journal.db import make_engine
+from tracker.journal.plan_store import load_plans
+from tracker.journal.schema import ensure_schema
 
 pytestmark = pytest.mark.browser
 

@@ -26,10 +26,10 @@ from tests.browser_support import (
     wait_for_app,
 )
 from tests.test_report import require_poppler
-from tracker.db import make_engine
-from tracker.journal import get_night, get_profile
-from tracker.report import day_text, headline_numbers
-from tracker.summary import summarise
+from tracker.exchange.report import day_text, headline_numbers
+from tracker.insights.summary import summarise
+from tracker.journal.db import make_engine
+from tracker.journal.store import get_night, get_profile
 
 pytestmark = pytest.mark.browser
 TODAY = dt.date.today()

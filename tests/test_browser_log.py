@@ -13,8 +13,8 @@ from tests.browser_support import (
     running_app,
     wait_for_app,
 )
-from tracker.db import make_engine
-from tracker.journal import get_night
+from tracker.journal.db import make_engine
+from tracker.journal.store import get_night
 
 pytestmark = pytest.mark.browser
 LAST_NIGHT = dt.date.today() - dt.timedelta(days=1)

@@ -25,10 +25,10 @@ from tests.browser_support import (
     touch_targets,
     wait_for_app,
 )
-from tracker.db import make_engine
-from tracker.entries import CrampEntry, NightEntry
-from tracker.journal import get_night, get_profile, save_night, save_profile
-from tracker.schema import ensure_schema
+from tracker.journal.db import make_engine
+from tracker.journal.entries import CrampEntry, NightEntry
+from tracker.journal.schema import ensure_schema
+from tracker.journal.store import get_night, get_profile, save_night, save_profile
 
 pytestmark = pytest.mark.browser
 TODAY = dt.date.today()

@@ -16,11 +16,11 @@ from tests.browser_support import (
     wait_for_app,
 )
 from tests.test_report import require_poppler
-from tracker.db import make_engine
-from tracker.demo import fill_demo
-from tracker.report import day_text, headline_numbers
-from tracker.schema import ensure_schema
-from tracker.summary import summarise
+from tracker.exchange.report import day_text, headline_numbers
+from tracker.insights.summary import summarise
+from tracker.journal.db import make_engine
+from tracker.journal.demo import fill_demo
+from tracker.journal.schema import ensure_schema
 
 pytestmark = pytest.mark.browser
 LAST_NIGHT = dt.date.today() - dt.timedelta(days=1)

@@ -16,9 +16,9 @@ from tests.browser_support import (
     screenshot,
     wait_for_app,
 )
-from tracker.db import make_engine
-from tracker.demo import fill_demo
-from tracker.schema import ensure_schema
+from tracker.journal.db import make_engine
+from tracker.journal.demo import fill_demo
+from tracker.journal.schema import ensure_schema
 
 pytestmark = pytest.mark.browser
 # The sample has a due date and cramps: per night, per week, calendar, severity and duration,

@@ -7,7 +7,7 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from tracker import charts
+from tracker.insights import charts
 
 
 def journal(days: int = 20, skip: tuple[int, ...] = (5, 6), due_in: int = 70):

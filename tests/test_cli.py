@@ -20,14 +20,14 @@ from sqlmodel import Session
 
 from tests.browser_support import free_port, listening_addresses, wait_until_serving
 from tests.factories import days_ago, make_entry
+from tracker.care.pregnancy import dating
 from tracker.cli import LOOPBACK_HOSTS, PRIVATE_DEFAULTS, main, serve_command
-from tracker.config import PROJECT_ROOT
-from tracker.db import make_engine
-from tracker.demo import MAGNESIUM_FROM_WEEK, demo_journal
-from tracker.diary_csv import export_diary
-from tracker.journal import get_profile, list_nights, save_night
-from tracker.pregnancy import dating
-from tracker.schema import current_revision, ensure_schema, head_revision, upgrade
+from tracker.exchange.diary_csv import export_diary
+from tracker.journal.config import PROJECT_ROOT
+from tracker.journal.db import make_engine
+from tracker.journal.demo import MAGNESIUM_FROM_WEEK, demo_journal
+from tracker.journal.schema import current_revision, ensure_schema, head_revision, upgrade
+from tracker.journal.store import get_profile, list_nights, save_night
 
 TABLES = ("profile", "night", "cramp", "redflag")
 

@@ -16,8 +16,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from tests.factories import days_ago, make_cramp, make_entry
-from tracker.db import make_engine
-from tracker.diary_csv import (
+from tracker.care.safety import RED_FLAG_CODES
+from tracker.exchange.diary_csv import (
     COLUMNS,
     CsvError,
     ImportConflict,
@@ -32,11 +32,11 @@ from tracker.diary_csv import (
     read_diary,
     unescape_cell,
 )
-from tracker.entries import CrampEntry, NightEntry
-from tracker.journal import entry_of, list_nights, save_night
-from tracker.models import Leg, Muscle, Relief
-from tracker.safety import RED_FLAG_CODES
-from tracker.schema import ensure_schema
+from tracker.journal.db import make_engine
+from tracker.journal.entries import CrampEntry, NightEntry
+from tracker.journal.models import Leg, Muscle, Relief
+from tracker.journal.schema import ensure_schema
+from tracker.journal.store import entry_of, list_nights, save_night
 
 TABLES = ("profile", "night", "cramp", "redflag")
 TRICKY_NOTES = [

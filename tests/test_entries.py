@@ -10,15 +10,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.factories import make_cramp, make_entry
-from tracker.entries import (
+from tracker.care.safety import RED_FLAG_CODES
+from tracker.journal.entries import (
     MAX_CRAMPS_PER_NIGHT,
     MAX_NOTE_CHARS,
     NightEntry,
     parse_time,
     validate_night,
 )
-from tracker.models import Leg
-from tracker.safety import RED_FLAG_CODES
+from tracker.journal.models import Leg
 
 TODAY = dt.date(2026, 3, 10)
 
@@ -182,7 +182,7 @@ def test_severity_is_refused_exactly_outside_0_to_10(severity: int) -> None:
 def test_nul_characters_in_text_are_refused() -> None:
     import datetime as dt
 
-    from tracker.entries import NightEntry, validate_night
+    from tracker.journal.entries import NightEntry, validate_night
 
     errors = validate_night(
         NightEntry(night=dt.date(2026, 1, 1), notes="a\x00b", side_effects="ok")

@@ -13,11 +13,11 @@ from sqlmodel import Session
 
 from tests.factories import count_rows, days_ago, make_cramp, make_entry, make_profile
 from tracker.cli import main
-from tracker.config import sqlite_path
-from tracker.db import make_engine
-from tracker.erase import EraseIncomplete, erase_journal, erase_warning
-from tracker.journal import list_nights, save_night, save_profile
-from tracker.schema import backup_sqlite, current_revision, ensure_schema, head_revision
+from tracker.journal.config import sqlite_path
+from tracker.journal.db import make_engine
+from tracker.journal.erase import EraseIncomplete, erase_journal, erase_warning
+from tracker.journal.schema import backup_sqlite, current_revision, ensure_schema, head_revision
+from tracker.journal.store import list_nights, save_night, save_profile
 
 CANARY = "Canary-q7Xv-erase-me"
 TABLES = ("profile", "night", "cramp", "redflag")

@@ -11,18 +11,16 @@ import pandas as pd
 import pytest
 
 from tests.readability import too_hard
-from tracker.experiments import (
+from tracker.insights.experiments import describe_result, evaluate, randomisation_test
+from tracker.journal.plans import (
     MAX_BLOCK,
     MIN_BLOCK,
     OFF,
     ON,
     Plan,
     assignment,
-    describe_result,
-    evaluate,
     nightly,
     problems,
-    randomisation_test,
     schedule,
     tonight,
 )
@@ -183,10 +181,10 @@ def test_summary_json_and_the_pdf_carry_her_experiment(sqlite_engine, capsys, tm
 
     from tests.test_report import read_pdf
     from tests.test_summary import parse
-    from tracker.demo import fill_demo
-    from tracker.experiment_store import save_plan
-    from tracker.frames import load_journal
-    from tracker.report import appointment_pdf
+    from tracker.exchange.report import appointment_pdf
+    from tracker.insights.frames import load_journal
+    from tracker.journal.demo import fill_demo
+    from tracker.journal.plan_store import save_plan
 
     with Session(sqlite_engine) as session:
         fill_demo(session=session)

@@ -27,15 +27,15 @@ from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 from streamlit.testing.v1 import AppTest
 
-import tracker.db
-import tracker.web
+import tracker.app.web
+import tracker.journal.db
 from tests.factories import days_ago, make_cramp, make_entry
 from tracker.cli import main
-from tracker.config import sqlite_path
-from tracker.db import ATTEMPTS, is_transient, make_engine
-from tracker.entries import NightEntry
-from tracker.journal import NEW, entry_of, list_nights, save_night
-from tracker.schema import backup_sqlite, ensure_schema
+from tracker.journal.config import sqlite_path
+from tracker.journal.db import ATTEMPTS, is_transient, make_engine
+from tracker.journal.entries import NightEntry
+from tracker.journal.schema import backup_sqlite, ensure_schema
+from tracker.journal.store import NEW, entry_of, list_nights, save_night
 
 APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
 TABLES = ("profile", "night", "cramp", "redflag")
@@ -295,7 +295,7 @@ def test_a_failed_save_on_the_page_says_so_and_keeps_the_form(
     seed(sqlite_url)
     before = dump(sqlite_url)
     fault = Fault(kind)
-    monkeypatch.setattr(tracker.web, "make_engine", lambda url: fault.attach(make_engine(url)))
+    monkeypatch.setattr(tracker.app.web, "make_engine", lambda url: fault.attach(make_engine(url)))
     at = open_app()
     fill_in(at)
     fault.arm()
@@ -323,7 +323,7 @@ def test_a_failed_save_on_the_page_says_so_and_keeps_the_form(
 @pytest.fixture
 def impatient_engine(sqlite_url: str, monkeypatch: pytest.MonkeyPatch):
     """A journal whose connections give up waiting for a lock after 0.1 s."""
-    monkeypatch.setattr(tracker.db, "BUSY_TIMEOUT_MS", 100)
+    monkeypatch.setattr(tracker.journal.db, "BUSY_TIMEOUT_MS", 100)
     engine = make_engine(sqlite_url)
     ensure_schema(engine)
     yield engine

@@ -14,13 +14,13 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from tests.factories import days_ago, make_cramp, make_entry, make_profile
+from tracker.care.safety import RED_FLAGS
 from tracker.cli import main
-from tracker.demo import fill_demo
-from tracker.entries import CrampEntry, NightEntry
-from tracker.fhir import export_fhir
-from tracker.journal import save_night, save_profile
-from tracker.models import Profile
-from tracker.safety import RED_FLAGS
+from tracker.exchange.fhir import export_fhir
+from tracker.journal.demo import fill_demo
+from tracker.journal.entries import CrampEntry, NightEntry
+from tracker.journal.models import Profile
+from tracker.journal.store import save_night, save_profile
 
 LONDON = ZoneInfo("Europe/London")
 LAST_YEAR = dt.date.today().year - 1

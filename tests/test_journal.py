@@ -17,9 +17,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from tests.factories import count_rows, days_ago, make_cramp, make_entry, make_profile
-from tracker.db import make_engine
-from tracker.entries import CrampEntry, NightEntry, ValidationFailed
-from tracker.journal import (
+from tracker.journal.db import make_engine
+from tracker.journal.entries import CrampEntry, NightEntry, ValidationFailed
+from tracker.journal.schema import ensure_schema
+from tracker.journal.store import (
     NEW,
     StaleNight,
     StaleProfile,
@@ -34,7 +35,6 @@ from tracker.journal import (
     save_profile,
     stage_night,
 )
-from tracker.schema import ensure_schema
 
 
 def save(engine: Engine, entry: NightEntry, expected_version: int | None = None) -> int:

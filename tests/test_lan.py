@@ -12,7 +12,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.browser_support import free_port, listening_addresses, wait_until_serving
-from tracker import passphrase as pp
+from tracker.app import passphrase as pp
 
 APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
 SECRET = "blue whale at midnight"

@@ -16,10 +16,10 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from tests.factories import count_rows, days_ago, make_entry
-from tracker.db import make_engine
-from tracker.entries import NightEntry
-from tracker.journal import NEW, entry_of, list_nights, save_night
-from tracker.schema import ensure_schema
+from tracker.journal.db import make_engine
+from tracker.journal.entries import NightEntry
+from tracker.journal.schema import ensure_schema
+from tracker.journal.store import NEW, entry_of, list_nights, save_night
 
 WRITERS, SAVES = 50, 20
 

@@ -7,8 +7,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.factories import make_cramp, make_entry
-from tracker.entries import NightEntry
-from tracker.log_form import (
+from tracker.journal.entries import NightEntry
+from tracker.journal.log_form import (
     BLANK_CRAMP,
     EXACT,
     TIME_CHOICES,
@@ -19,7 +19,7 @@ from tracker.log_form import (
     read_night,
     water_to_unit,
 )
-from tracker.models import WATER_UNITS
+from tracker.journal.models import WATER_UNITS
 
 NIGHT = dt.date(2025, 3, 1)
 

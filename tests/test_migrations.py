@@ -16,10 +16,16 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel
 
 from tests.factories import count_rows
-from tracker.config import sqlite_path
-from tracker.db import make_engine
-from tracker.journal import get_night, get_profile
-from tracker.schema import JournalTooNew, current_revision, ensure_schema, head_revision, upgrade
+from tracker.journal.config import sqlite_path
+from tracker.journal.db import make_engine
+from tracker.journal.schema import (
+    JournalTooNew,
+    current_revision,
+    ensure_schema,
+    head_revision,
+    upgrade,
+)
+from tracker.journal.store import get_night, get_profile
 
 NIGHT = dt.date(2025, 3, 1)
 TABLES = ("night", "cramp", "redflag")

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tracker.numbers import parse_amount, show_amount
+from tracker.journal.numbers import parse_amount, show_amount
 
 
 @pytest.mark.parametrize(

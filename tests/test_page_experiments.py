@@ -13,11 +13,11 @@ from sqlmodel import Session
 from streamlit.testing.v1 import AppTest
 
 from tests.readability import too_hard
-from tracker.db import make_engine
-from tracker.demo import fill_demo
-from tracker.experiment_store import load_plans, save_plan
-from tracker.experiments import Plan, schedule, tonight
-from tracker.schema import ensure_schema
+from tracker.journal.db import make_engine
+from tracker.journal.demo import fill_demo
+from tracker.journal.plan_store import load_plans, save_plan
+from tracker.journal.plans import Plan, schedule, tonight
+from tracker.journal.schema import ensure_schema
 
 PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "experiments.py")
 TODAY = dt.date.today()

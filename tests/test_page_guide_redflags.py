@@ -7,10 +7,10 @@ from pathlib import Path
 from sqlmodel import Session
 from streamlit.testing.v1 import AppTest
 
-from tracker.entries import CrampEntry, NightEntry
-from tracker.journal import save_night, save_profile
-from tracker.models import Profile
-from tracker.safety import RED_FLAGS
+from tracker.care.safety import RED_FLAGS
+from tracker.journal.entries import CrampEntry, NightEntry
+from tracker.journal.models import Profile
+from tracker.journal.store import save_night, save_profile
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "streamlit_app.py")

@@ -8,10 +8,10 @@ from sqlmodel import Session
 from streamlit.testing.v1 import AppTest
 
 from tests.factories import days_ago
-from tracker.entries import CrampEntry, NightEntry
-from tracker.history import NOT_LOGGED, flagged_nights, history_frame, history_rows
-from tracker.journal import get_profile, save_night, save_profile
-from tracker.pregnancy import dating
+from tracker.care.pregnancy import dating
+from tracker.insights.history import NOT_LOGGED, flagged_nights, history_frame, history_rows
+from tracker.journal.entries import CrampEntry, NightEntry
+from tracker.journal.store import get_profile, save_night, save_profile
 
 APP = str(Path(__file__).resolve().parents[1] / "streamlit_app.py")
 TODAY = dt.date.today()

@@ -11,10 +11,10 @@ from sqlmodel import Session
 from streamlit.testing.v1 import AppTest
 
 from tests.factories import count_rows, days_ago, make_cramp, make_entry, make_profile
-from tracker.db import make_engine
-from tracker.journal import NEW, get_night, get_profile, save_night, save_profile
-from tracker.log_form import EXACT
-from tracker.schema import ensure_schema
+from tracker.journal.db import make_engine
+from tracker.journal.log_form import EXACT
+from tracker.journal.schema import ensure_schema
+from tracker.journal.store import NEW, get_night, get_profile, save_night, save_profile
 
 LAST_NIGHT = dt.date.today() - dt.timedelta(days=1)
 APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
@@ -182,7 +182,7 @@ def test_bad_input_keeps_the_form_and_saves_nothing(engine) -> None:
 
 def test_water_in_her_unit_is_stored_in_ml(engine) -> None:
     from tests.factories import make_profile
-    from tracker.journal import save_profile
+    from tracker.journal.store import save_profile
 
     with Session(engine) as s:
         save_profile(session=s, profile=make_profile(water_unit="fl oz"))
@@ -238,7 +238,7 @@ def test_another_night_can_be_opened_and_edited(engine) -> None:
 def test_a_journal_that_fails_to_write_keeps_the_form(engine, monkeypatch) -> None:
     from sqlalchemy.exc import OperationalError
 
-    import tracker.journal
+    import tracker.journal.store
 
     at = open_app()
     at.text_area(key="ln_notes").input("still here")
@@ -246,7 +246,7 @@ def test_a_journal_that_fails_to_write_keeps_the_form(engine, monkeypatch) -> No
     def disk_full(*args, **kwargs):
         raise OperationalError("COMMIT", {}, Exception("database or disk is full"))
 
-    monkeypatch.setattr(tracker.journal.Session, "commit", disk_full)
+    monkeypatch.setattr(tracker.journal.store.Session, "commit", disk_full)
     at.button(key="ln_save").click().run()
     assert not at.exception
     assert any("could not be reached" in text for text in texts(at, "error"))
@@ -273,12 +273,12 @@ def test_a_draft_survives_a_visit_to_another_page(engine) -> None:
 def test_a_journal_that_cannot_be_read_shows_a_message_not_a_crash(engine, monkeypatch) -> None:
     from sqlalchemy.exc import OperationalError
 
-    import tracker.journal
+    import tracker.journal.store
 
     def unreadable(*args, **kwargs):
         raise OperationalError("SELECT", {}, Exception("disk I/O error"))
 
-    monkeypatch.setattr(tracker.journal, "get_night", unreadable)
+    monkeypatch.setattr(tracker.journal.store, "get_night", unreadable)
     at = AppTest.from_file(APP, default_timeout=30).run()
     assert not at.exception
     assert any("could not be reached" in text for text in texts(at, "error"))
@@ -520,7 +520,7 @@ def test_every_card_for_her_care_provider_offers_the_call(engine) -> None:
 def test_a_due_date_that_failed_to_save_is_not_used(empty_journal, monkeypatch) -> None:
     from sqlalchemy.exc import OperationalError
 
-    import tracker.journal
+    import tracker.journal.store
 
     at = open_app()
     at.date_input(key="ln_due").set_value(dt.date.today() + dt.timedelta(weeks=10)).run()
@@ -528,7 +528,7 @@ def test_a_due_date_that_failed_to_save_is_not_used(empty_journal, monkeypatch) 
     def disk_full(*args, **kwargs):
         raise OperationalError("COMMIT", {}, Exception("database or disk is full"))
 
-    monkeypatch.setattr(tracker.journal.Session, "commit", disk_full)
+    monkeypatch.setattr(tracker.journal.store.Session, "commit", disk_full)
     at.button(key="ln_due_save").click().run()
     assert not at.exception
     assert any("could not be saved" in e for e in texts(at, "error"))

@@ -8,9 +8,9 @@ import pytest
 from sqlmodel import Session
 from streamlit.testing.v1 import AppTest
 
-from tracker.journal import get_profile, save_profile
-from tracker.models import Profile
-from tracker.pregnancy import dating
+from tracker.care.pregnancy import dating
+from tracker.journal.models import Profile
+from tracker.journal.store import get_profile, save_profile
 
 APP = str(Path(__file__).resolve().parents[1] / "streamlit_app.py")
 TODAY = dt.date.today()
@@ -131,7 +131,7 @@ def test_settings_offers_a_backup_and_erases_everything_only_after_the_word(
     from sqlmodel import Session
 
     from tests.factories import count_rows, make_entry, make_profile
-    from tracker.journal import NEW, save_night, save_profile
+    from tracker.journal.store import NEW, save_night, save_profile
 
     with Session(sqlite_engine) as s:
         save_profile(session=s, profile=make_profile(name="CANARY-NAME"))

@@ -11,11 +11,11 @@ from sqlmodel import Session
 from streamlit.testing.v1 import AppTest
 
 from tests.factories import days_ago
-from tracker.demo import fill_demo
-from tracker.journal import get_profile, save_profile
-from tracker.models import Profile
-from tracker.report import day_text, headline_numbers
-from tracker.summary import summarise
+from tracker.exchange.report import day_text, headline_numbers
+from tracker.insights.summary import summarise
+from tracker.journal.demo import fill_demo
+from tracker.journal.models import Profile
+from tracker.journal.store import get_profile, save_profile
 
 APP = str(Path(__file__).resolve().parents[1] / "streamlit_app.py")
 LAST_NIGHT = days_ago(1)

@@ -15,13 +15,13 @@ from sqlmodel import Session
 from streamlit.testing.v1 import AppTest
 
 from tests.readability import sentences, too_hard
-from tracker.db import make_engine
-from tracker.demo import fill_demo
-from tracker.insights import CAVEATS, describe, explain, topic
-from tracker.journal import get_profile, save_profile
-from tracker.safety import red_flag_label
-from tracker.schema import ensure_schema
-from tracker.summary import summarise
+from tracker.care.safety import red_flag_label
+from tracker.insights.summary import summarise
+from tracker.insights.wording import CAVEATS, describe, explain, topic
+from tracker.journal.db import make_engine
+from tracker.journal.demo import fill_demo
+from tracker.journal.schema import ensure_schema
+from tracker.journal.store import get_profile, save_profile
 
 APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
 LAST_NIGHT = dt.date.today() - dt.timedelta(days=1)
@@ -282,7 +282,7 @@ def test_every_sentence_on_trends_reads_at_grade_8_or_lower(demo) -> None:
 
 def test_a_custom_period_of_ten_years_draws_every_chart(tmp_path, monkeypatch) -> None:
     """Ten years of nights (about 11,000 cramps) once stopped the page at Altair's row guard."""
-    from tracker.bench import build_journal
+    from tracker.bench.measure import build_journal
 
     built = build_journal(tmp_path / "ten-years.db", 3650)
     monkeypatch.setenv("DATABASE_URL", built.url)

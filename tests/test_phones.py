@@ -2,7 +2,7 @@
 
 import pytest
 
-from tracker.phones import (
+from tracker.care.phones import (
     MAX_CARE,
     MAX_EMERGENCY,
     default_emergency_number,

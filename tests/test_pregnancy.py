@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tracker.pregnancy import date_for_week, dating, gestational_days
+from tracker.care.pregnancy import date_for_week, dating, gestational_days
 
 DUE = dt.date(2026, 6, 15)
 

@@ -11,7 +11,7 @@ from types import ModuleType
 import pytest
 
 from tracker.cli import main
-from tracker.reminder import TITLE, escape_text, fold, reminder_ics
+from tracker.exchange.reminder import TITLE, escape_text, fold, reminder_ics
 
 NOW = dt.datetime(2026, 3, 1, 21, 5, 9, tzinfo=dt.UTC)
 

@@ -14,22 +14,22 @@ import pytest
 from sqlmodel import Session
 
 from tests.factories import days_ago, make_cramp, make_entry, make_profile
-from tracker.adherence import adherence, habit_sentences, load_details, relief_ranking
 from tracker.cli import main
-from tracker.demo import fill_demo
-from tracker.frames import load_journal
-from tracker.journal import save_night, save_profile
-from tracker.models import Profile
-from tracker.report import (
+from tracker.exchange.report import (
     appointment_pdf,
     day_text,
     default_period,
     headline_numbers,
     page_budget,
 )
-from tracker.report_pdf import SHORTENED, Writer, new_pdf, printable
-from tracker.summary import summarise
-from tracker.trends import headline
+from tracker.exchange.report_pdf import SHORTENED, Writer, new_pdf, printable
+from tracker.insights.adherence import adherence, habit_sentences, load_details, relief_ranking
+from tracker.insights.frames import load_journal
+from tracker.insights.summary import summarise
+from tracker.insights.trends import headline
+from tracker.journal.demo import fill_demo
+from tracker.journal.models import Profile
+from tracker.journal.store import save_night, save_profile
 
 LAST_NIGHT = days_ago(1)
 QUESTIONS = "Is it safe to keep taking magnesium citrate?\nCould the swelling be a clot?"
@@ -341,7 +341,7 @@ def test_comparisons_speak_of_her_with_adjusted_figures_and_the_period_said(demo
 
 
 def test_each_chart_has_its_text_alternative_under_it(demo, tmp_path) -> None:
-    from tracker.report import chart_specs, gather
+    from tracker.exchange.report import chart_specs, gather
 
     start = weeks_back(4)
     specs = chart_specs(gather(demo, start, LAST_NIGHT))
@@ -357,9 +357,10 @@ def test_each_chart_has_its_text_alternative_under_it(demo, tmp_path) -> None:
 def test_an_experiment_is_printed_in_her_words_with_its_figures(demo, tmp_path) -> None:
     from dataclasses import replace
 
-    from tracker.experiments import Plan, evaluate
-    from tracker.report import gather
-    from tracker.report_sections import render
+    from tracker.exchange.report import gather
+    from tracker.exchange.report_sections import render
+    from tracker.insights.experiments import evaluate
+    from tracker.journal.plans import Plan
 
     start = weeks_back(8)
     data = gather(demo, start, LAST_NIGHT)

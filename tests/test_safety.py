@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tracker.safety import (
+from tracker.care.safety import (
     CHECK,
     EMERGENCY,
     LONG_CRAMP_MIN,

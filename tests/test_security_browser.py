@@ -8,7 +8,7 @@ import pytest
 
 from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, DESKTOP, require_chromium, wait_for_app
 from tests.test_security_protocol import FOREIGN, SECRET, serving
-from tracker import passphrase as pp
+from tracker.app import passphrase as pp
 
 
 @pytest.fixture

@@ -14,14 +14,14 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from tests.factories import count_rows, days_ago, make_cramp, make_entry
-from tracker.backup_json import export_json, read_json
 from tracker.cli import main
-from tracker.config import sqlite_path
-from tracker.db import make_engine
-from tracker.diary_csv import CsvError, export_diary, read_diary
-from tracker.entries import validate_night
-from tracker.journal import list_nights, save_night
-from tracker.schema import ensure_schema
+from tracker.exchange.backup_json import export_json, read_json
+from tracker.exchange.diary_csv import CsvError, export_diary, read_diary
+from tracker.journal.config import sqlite_path
+from tracker.journal.db import make_engine
+from tracker.journal.entries import validate_night
+from tracker.journal.schema import ensure_schema
+from tracker.journal.store import list_nights, save_night
 
 NASTY_TEXT = ["\x00", "a\x00b", "\x07bell", "esc\x1b[31m", "\x7f", "\u0085next", "'-5", "''=1",
               "=cmd|' /C calc'!A0", "\ud800", "é\u202e", "x" * 5000]  # fmt: skip

@@ -13,7 +13,7 @@ from sqlalchemy.engine import Engine
 
 from tests.factories import count_rows
 from tests.test_erase import fill
-from tracker.config import sqlite_path
+from tracker.journal.config import sqlite_path
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -48,9 +48,9 @@ def test_on_postgresql_a_refused_delete_is_a_message_and_nothing_is_lost(
     postgres_server,
     postgres_url: str,  # noqa: ANN001
 ) -> None:
-    from tracker.db import make_engine
-    from tracker.erase import EraseIncomplete, erase_journal
-    from tracker.schema import ensure_schema
+    from tracker.journal.db import make_engine
+    from tracker.journal.erase import EraseIncomplete, erase_journal
+    from tracker.journal.schema import ensure_schema
 
     engine = make_engine(postgres_url)
     ensure_schema(engine)

@@ -30,10 +30,10 @@ from websockets.exceptions import InvalidStatus
 from websockets.sync.client import connect
 
 from tests.browser_support import free_port, wait_until_serving
-from tracker import passphrase as pp
-from tracker.db import make_engine
-from tracker.demo import fill_demo
-from tracker.schema import ensure_schema
+from tracker.app import passphrase as pp
+from tracker.journal.db import make_engine
+from tracker.journal.demo import fill_demo
+from tracker.journal.schema import ensure_schema
 
 SECRET = "blue whale at midnight"
 FOREIGN = "rebind.attacker.example"

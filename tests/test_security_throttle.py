@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tracker import passphrase as pp
+from tracker.app import passphrase as pp
 
 SECRET = "blue whale at midnight"
 

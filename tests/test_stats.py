@@ -13,8 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from scipy.stats import beta, binomtest
 
-from tracker.insights import ASSOCIATION, OVER_TIME, SUPPLEMENTS, describe
-from tracker.stats import (
+from tracker.insights.stats import (
     BeforeAfter,
     Comparison,
     Side,
@@ -24,6 +23,7 @@ from tracker.stats import (
     nights_needed,
     rate_ratio_interval,
 )
+from tracker.insights.wording import ASSOCIATION, OVER_TIME, SUPPLEMENTS, describe
 
 FORBIDDEN = ("caused", "diagnos", "you have", "safe dose", "nothing to worry")
 

@@ -16,22 +16,22 @@ from sqlalchemy import delete
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from tracker.db import make_engine
-from tracker.entries import CrampEntry, NightEntry
-from tracker.frames import CRAMP_FIELDS, NIGHT_COLUMNS, gestational_days, load_journal
-from tracker.insights import ASSOCIATION, SUPPLEMENTS
-from tracker.journal import save_night, save_profile, stage_night
-from tracker.models import Cramp, Night, Profile, RedFlag
-from tracker.pregnancy import dating
-from tracker.safety import RED_FLAG_CODES
-from tracker.schema import ensure_schema
-from tracker.summary import (
+from tracker.care.pregnancy import dating
+from tracker.care.safety import RED_FLAG_CODES
+from tracker.insights.frames import CRAMP_FIELDS, NIGHT_COLUMNS, gestational_days, load_journal
+from tracker.insights.summary import (
     add_summary,
     compute_summary,
     previous_period,
     summarise,
     summary_text,
 )
+from tracker.insights.wording import ASSOCIATION, SUPPLEMENTS
+from tracker.journal.db import make_engine
+from tracker.journal.entries import CrampEntry, NightEntry
+from tracker.journal.models import Cramp, Night, Profile, RedFlag
+from tracker.journal.schema import ensure_schema
+from tracker.journal.store import save_night, save_profile, stage_night
 
 TODAY = dt.date.today()
 DAY0 = TODAY - dt.timedelta(days=40)

@@ -9,18 +9,12 @@ from dataclasses import replace
 import pytest
 
 from tests.readability import sentences, too_hard
-from tracker.insights import (
-    about,
-    adjustment_changes,
-    describe,
-    explain,
-    range_sentence,
-)
-from tracker.models import Profile
-from tracker.pregnancy import TERM_DAYS
-from tracker.stats import NOT_FITTED, Adjusted, BeforeAfter, Comparison, Side, compare
-from tracker.summary import Summary
-from tracker.trends import PERIODS, headline, period_bounds
+from tracker.care.pregnancy import TERM_DAYS
+from tracker.insights.stats import NOT_FITTED, Adjusted, BeforeAfter, Comparison, Side, compare
+from tracker.insights.summary import Summary
+from tracker.insights.trends import PERIODS, headline, period_bounds
+from tracker.insights.wording import about, adjustment_changes, describe, explain, range_sentence
+from tracker.journal.models import Profile
 
 LAST = dt.date(2026, 5, 31)
 DUE = dt.date(2026, 8, 1)
@@ -179,8 +173,8 @@ def test_the_journal_stamp_changes_with_every_save_delete_and_setting(sqlite_eng
     from sqlmodel import Session
 
     from tests.factories import days_ago, make_entry, make_profile
-    from tracker.journal import NEW, delete_night, save_night, save_profile
-    from tracker.trends import journal_stamp
+    from tracker.insights.trends import journal_stamp
+    from tracker.journal.store import NEW, delete_night, save_night, save_profile
 
     seen = [journal_stamp(sqlite_engine)]
     with Session(sqlite_engine) as s:

@@ -24,12 +24,12 @@ from sqlmodel import Session
 from streamlit.testing.v1 import AppTest
 
 from tests.test_report import require_poppler
+from tracker.care.safety import RED_FLAGS
 from tracker.cli import main
-from tracker.demo import fill_demo
-from tracker.journal import get_profile, save_profile
-from tracker.report import appointment_pdf, day_text
-from tracker.report_sections import FLAG_ADVICE
-from tracker.safety import RED_FLAGS
+from tracker.exchange.report import appointment_pdf, day_text
+from tracker.exchange.report_sections import FLAG_ADVICE
+from tracker.journal.demo import fill_demo
+from tracker.journal.store import get_profile, save_profile
 
 APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
 TODAY = dt.date.today()

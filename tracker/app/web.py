@@ -1,0 +1,299 @@
+"""The one Streamlit-aware module of tracker: cached resources and shared screen pieces."""
+
+from __future__ import annotations
+
+import itertools
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import streamlit as st
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import Session
+
+from tracker.care.safety import EMERGENCY, Advice
+from tracker.journal.config import database_url
+from tracker.journal.db import make_engine
+from tracker.journal.models import Profile
+
+log = logging.getLogger("cramp_journal")
+
+UNAVAILABLE = (
+    "Your journal could not be reached just now, so nothing was changed. "
+    "Try again in a moment; if it keeps happening, check that the disk is not full "
+    "and that the journal file can be written."
+)
+
+
+def ensure_router() -> None:
+    """Make sure the page runs inside streamlit_app.py's navigation; call first on every page.
+
+    On a fresh server, a page opened by its address (say /trends) is run by Streamlit's old
+    multipage mode, straight from pages/ without the router: no top navigation, and it stays so
+    until someone opens "/". Leaving that mode and running again lets the router take over,
+    on the same page.
+    """
+    if not st.session_state.get("_router_checked"):
+        # only a session's first run can be an address typed in (never a click)
+        st.session_state["_router_checked"] = True
+        try:
+            from streamlit.runtime.pages_manager import PagesManager
+        except ImportError:  # a Streamlit without the old mode
+            PagesManager = None  # noqa: N806
+        if getattr(PagesManager, "uses_pages_directory", False):
+            PagesManager.uses_pages_directory = False
+            st.rerun()
+    require_passphrase()  # the gate again, whichever way this page was reached
+
+
+def _throttle():  # noqa: ANN202
+    """The server's one throttle: a module global, so no Streamlit cache (or clear_cache) has it."""
+    from tracker.app.passphrase import THROTTLE
+
+    return THROTTLE
+
+
+def _client() -> tuple[str, str]:
+    """(client address, session id) of this browser session, for the throttle."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    address, session_id = st.context.ip_address, getattr(ctx, "session_id", None)
+    return (
+        address if isinstance(address, str) else "loopback",  # Streamlit: None on loopback
+        session_id if isinstance(session_id, str) else "unknown",
+    )
+
+
+def require_passphrase() -> None:
+    """With `serve --lan`, ask for the passphrase once per browser session before any page.
+
+    A locked session's run ends here (st.stop), whatever widget ids its message names, so no
+    page, callback or download of the journal runs for it.
+    """
+    import os
+
+    from tracker.app.passphrase import LAN_ENV
+
+    if os.environ.get(LAN_ENV) != "1" or st.session_state.get("_unlocked") is True:
+        return
+    st.title("Cramp Journal")
+    st.write("This journal is shared on your home network. Enter its passphrase to open it.")
+    with st.form("unlock"):
+        guess = st.text_input("Passphrase", type="password")
+        if st.form_submit_button("Open", type="primary"):
+            address, session_id = _client()
+            try:
+                ok = _throttle().attempt(guess, address=address, session=session_id)
+            except OSError as exc:  # the wrong-try counts could not be saved: stay locked
+                log.error("the passphrase throttle could not be saved: %s", type(exc).__name__)
+                st.error(
+                    "The passphrase could not be checked just now: the data folder cannot be "
+                    "written (is the disk full?). Try again in a moment."
+                )
+                st.stop()
+            if ok:
+                st.session_state["_unlocked"] = True
+                st.rerun()
+            if ok is None:
+                st.error(
+                    "Too many tries just now. Wait a minute and try again; if this keeps "
+                    "happening, try from a device that has opened the journal before."
+                )
+            else:
+                st.error(
+                    "That passphrase is not right. Each wrong try makes the next one wait longer."
+                )
+    st.stop()
+
+
+@st.cache_resource(show_spinner=False)
+def _engine_for(url: str) -> Engine:
+    from tracker.journal.schema import ensure_schema
+
+    engine = make_engine(url)
+    ensure_schema(engine)
+    return engine
+
+
+def engine() -> Engine:
+    """The journal's engine (migrated on first use); stops the page with a message if it can't."""
+    from tracker.journal.schema import JournalRefused
+
+    try:
+        return _engine_for(database_url())
+    except JournalRefused as exc:
+        st.error(str(exc), icon=":material/error:")
+    except (SQLAlchemyError, OSError) as exc:
+        log.error("opening the journal failed: %s", type(exc).__name__)
+        st.error(UNAVAILABLE, icon=":material/error:")
+    st.stop()
+
+
+@contextmanager
+def session(*, writing: bool = False) -> Iterator[Session]:
+    """A session on the journal, closed afterwards.
+
+    A failed read stops the page with a plain message; with writing=True the error goes to
+    the page, which explains the failed save and keeps what she typed.
+    """
+    with Session(engine(), expire_on_commit=False) as s:
+        try:
+            yield s
+        except SQLAlchemyError as exc:
+            if writing:
+                raise
+            log.error("reading the journal failed: %s", type(exc).__name__)
+            st.error(UNAVAILABLE, icon=":material/error:")
+            st.stop()
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _overall(url: str, stamp: tuple):  # noqa: ANN202
+    from tracker.insights.summary import summarise
+
+    with session() as s:
+        return summarise(session_or_engine=s)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _view(url: str, stamp: tuple, start, end, axis: str, compare_before: bool):  # noqa: ANN001, ANN202
+    from tracker.insights.trends import build_view
+
+    with session() as s:
+        return build_view(s, start, end, axis, compare_before)
+
+
+def journal_overall():  # noqa: ANN201
+    """(fingerprint, whole-journal summary): recomputed only when the journal changes."""
+    from tracker.insights.trends import journal_stamp
+
+    with session() as s:
+        stamp = journal_stamp(s)
+    return stamp, _overall(database_url(), stamp)
+
+
+def trends_view(stamp: tuple, start, end, axis: str, compare_before: bool):  # noqa: ANN001, ANN201
+    """The Trends view of a period, from the cache while the journal is unchanged."""
+    return _view(database_url(), stamp, start, end, axis, compare_before)
+
+
+def profile() -> Profile:
+    """The saved profile (blank defaults when she has not set one)."""
+    from tracker.journal.store import get_profile
+
+    with session() as s:
+        return get_profile(session=s)
+
+
+def emergency_number(saved: Profile) -> str:
+    """The emergency number she set in Settings, else the one for her browser's locale."""
+    from tracker.care.phones import default_emergency_number
+
+    return saved.emergency_number or default_emergency_number(st.context.locale)
+
+
+def call_buttons(level: str, saved: Profile) -> None:
+    """Tap-to-call links under a warning card: the emergency number, or her care provider."""
+    from tracker.care.phones import shown, tel_url
+
+    if level == EMERGENCY:
+        number = emergency_number(saved)
+        st.link_button(
+            f"Call {shown(number)} now",
+            tel_url(number),
+            type="primary",
+            icon=":material/call:",
+            width="stretch",
+        )
+    elif saved.care_phone:
+        st.link_button(
+            f"Call my doctor or maternity unit: {shown(saved.care_phone)}",
+            tel_url(saved.care_phone),
+            icon=":material/call:",
+            width="stretch",
+        )
+
+
+def show_advice(advice: list[Advice], saved: Profile | None = None) -> None:
+    """Prominent cards for warning signs, most urgent first, each with its call button.
+
+    Our own text only: the reasons are our labels and checked numbers.
+    """
+    saved = saved or profile()
+    for card in advice:
+        show = st.error if card.level == EMERGENCY else st.warning
+        reasons = "\n".join(f"- {reason}" for reason in card.reasons)
+        icon = ":material/emergency:" if card.level == EMERGENCY else ":material/warning:"
+        show(f"**{card.title}**\n\n{card.action}\n\nYou noted:\n{reasons}", icon=icon)
+        call_buttons(card.level, saved)
+
+
+# The app's own constant CSS (never anything she typed): touch targets of at least 44x44 px
+# with 8 px between them, and less empty space above the title on a phone.
+TOUCH_CSS = """
+<style>
+[data-testid="stMainBlockContainer"] { padding-top: 3.5rem; padding-bottom: 9rem; }
+@media (max-width: 640px) { [data-testid="stMain"] h1 { font-size: 2rem; padding-top: 0; } }
+[data-testid="stMain"] h2 { font-size: 1.5rem; padding-top: 0.75rem; }
+[data-testid="stMain"] button, [data-testid="stMain"] a[data-testid^="stBaseLinkButton"],
+[data-testid="stSidebar"] button { min-height: 44px; min-width: 44px; }
+[data-testid="stMain"] input, [data-testid="stMain"] textarea { min-height: 44px; }
+[data-testid="stMain"] [data-baseweb="select"] > div { min-height: 44px; }
+[data-testid="stDateInput"] [role="group"] { min-height: 44px; align-items: center; }
+[data-testid="stDateInput"] button, [data-testid="stSelectbox"] button { margin-left: 8px; }
+[data-testid="stCheckbox"] label { min-height: 44px; align-items: center; width: 100%; }
+[data-testid="stExpander"] summary { min-height: 44px; }
+[data-testid="stHeader"] button { min-width: 44px; min-height: 44px; }
+[data-testid="stSidebarNavLink"] { min-height: 44px; align-items: center; }
+[data-testid="stSidebarNav"] ul { display: flex; flex-direction: column; gap: 8px; }
+[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p,
+[data-testid="stWidgetLabel"] p { color: #4a4c57 !important; }
+[data-testid="stCaptionContainer"] { opacity: 1 !important; }
+[data-testid="stMain"] button[aria-checked="true"] { background: #0072b2 !important;
+  border-color: #0072b2 !important; }
+[data-testid="stMain"] button[aria-checked="true"] p { color: #ffffff; font-weight: 600; }
+[data-testid="stButtonGroup"] [role="radiogroup"], [data-testid="stButtonGroup"] [role="group"] {
+  row-gap: 8px !important; column-gap: 8px !important; }
+.st-key-ln_savebar { position: fixed; bottom: 0; left: 50%; transform: translateX(-50%);
+  width: min(100%, 46rem); padding: 8px 1rem; z-index: 99; background: #ffffff;
+  box-shadow: 0 -2px 8px rgba(0, 0, 0, 0.12); }
+.st-key-hi_list { gap: 8px; }
+.st-key-hi_list button, .st-key-hi_list button > div { justify-content: flex-start;
+  text-align: left; }
+[class*="st-key-hi_flag_"] button { border: 2px solid #b3261e; background: #fdeceb; }
+.st-key-ln_habits [data-testid="stHorizontalBlock"] { flex-wrap: nowrap; gap: 8px; }
+.st-key-ln_habits [data-testid="stColumn"] { min-width: 0; flex: 1 1 0; width: auto; }
+</style>
+"""
+
+
+_SCROLL_JS = """<script>
+for (const wait of [60, 400, 1000]) setTimeout(() => {{  /* again if the page moved it */
+  const card = document.querySelector(".st-key-{key}");
+  if (!card) return;
+  const r = card.getBoundingClientRect();
+  if (r.top < 60 || r.bottom > innerHeight - 80)
+    card.scrollIntoView({{block: "center", behavior: "instant"}});
+}}, wait); /* {nonce} */
+</script>"""
+_nonce = itertools.count()
+
+
+def scroll_to(key: str) -> None:
+    """Bring the container with this key (one of the app's own constant keys) into view."""
+    if not key.replace("_", "").isalnum():
+        raise ValueError("scroll_to takes the app's own container keys only")
+    st.html(_SCROLL_JS.format(key=key, nonce=next(_nonce)), unsafe_allow_javascript=True)
+
+
+def touch_style() -> None:
+    """Apply TOUCH_CSS to the page (called by the router, so every page has it)."""
+    st.html(TOUCH_CSS)
+
+
+def literal(text: str | None) -> None:
+    """Show text she typed exactly as written (never as Markdown or HTML)."""
+    if text:
+        st.text(text)

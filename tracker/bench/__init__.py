@@ -1,0 +1,1 @@
+"""`cramp-journal bench`: how long she waits, measured."""

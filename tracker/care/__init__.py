@@ -1,0 +1,1 @@
+"""What pregnancy and the warning signs mean: gestational weeks, red flags, whom to call."""

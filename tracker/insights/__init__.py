@@ -1,0 +1,1 @@
+"""What the nights show: tallies, comparisons, experiments' results, trends, charts, words."""

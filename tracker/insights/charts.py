@@ -1,0 +1,432 @@
+"""Charts of the journal: each a function of DataFrames (frames) returning an Altair chart.
+
+Nights that were not logged are gaps (shaded or missing), never zeros. Colours come from the
+Okabe-Ito palette and a single-hue blue ramp (0 cramps the palest), both readable with
+colour-blindness. Each chart carries a one-line text alternative as its Vega-Lite
+"description" (chart_words; Trends and the PDF show it as text).
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+from tracker.insights import chart_words
+
+# A long Custom period draws every night and cramp: 10 years is about 11,000 cramp rows, past
+# Altair's 5,000-row guard, which stopped the whole Trends page. Drawing them is slower but
+# right; aggregating long periods by week or month would be lighter still.
+alt.data_transformers.disable_max_rows()
+
+OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442"]
+BLUE, ORANGE, GREEN, PINK = OKABE_ITO[:4]
+GAP = "#d9d9d9"
+# The calendar: 0 cramps the palest, calmest blue, more cramps darker (one hue, no bright end).
+CALENDAR_RAMP = ["#f4f8fc", "#08306b"]
+CALENDAR_EDGE = "#c6d4e1"  # so a pale square still shows on a white page
+HEIGHT = 200
+WEEK_TITLE = "Week of pregnancy"
+TITLE_ABOVE_BANDS = 18
+
+
+def _fit(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
+    """Stretch to the page's width, keeping the height (Streamlit squashes "fit" charts)."""
+    return chart.properties(autosize=alt.AutoSizeParams(type="fit-x", contains="padding"))
+
+
+def _base(data: pd.DataFrame) -> alt.Chart:
+    return alt.Chart(data).properties(width="container", height=HEIGHT)
+
+
+def daily(nights: pd.DataFrame, start=None, end=None) -> pd.DataFrame:  # noqa: ANN001
+    """One row per calendar day from start to end; days not logged have logged=False."""
+    nights = nights.copy()
+    nights["night"] = pd.to_datetime(nights["night"])
+    first = pd.Timestamp(start) if start is not None else nights["night"].min()
+    last = pd.Timestamp(end) if end is not None else nights["night"].max()
+    if pd.isna(first) or pd.isna(last):
+        return nights.assign(logged=pd.Series(dtype=bool))
+    days = pd.DataFrame({"night": pd.date_range(first, last, freq="D")})
+    wanted = ["night", "cramps", "gestational_days", *HABIT_COLUMNS]
+    frame = days.merge(nights[[c for c in wanted if c in nights]], on="night", how="left")
+    frame["logged"] = frame["cramps"].notna()
+    return frame
+
+
+HABIT_COLUMNS = ("water_ml", "stretch_min", "active_min", "magnesium_mg")
+
+
+def _x(by: str) -> alt.X:
+    if by == "week":
+        # Whole weeks only: "32.4" is not a week anyone counts in.
+        return alt.X("week:Q").title(WEEK_TITLE).scale(zero=False).axis(tickMinStep=1, format="d")
+    return alt.X("night:T").title(None).axis(format="%d %b")
+
+
+def _with_week(frame: pd.DataFrame) -> pd.DataFrame:
+    """Add the week of pregnancy, also for unlogged days (it moves in step with the date)."""
+    frame = frame.copy()
+    days = frame["gestational_days"].astype("Float64")
+    epoch = (pd.to_datetime(frame["night"]) - pd.Timestamp("2000-01-01")).dt.days
+    offset = (days - epoch).dropna()
+    if not offset.empty:  # fill only between known pregnant nights, never past the birth
+        filled = (epoch + offset.iloc[0]).astype("Float64")
+        inside = filled.between(days.min(), days.max())
+        days = days.fillna(filled.where(inside))
+    frame["week"] = days / 7
+    return frame
+
+
+def _trimester_layers(first_week: float, last_week: float) -> tuple[alt.Chart, alt.Chart]:
+    """Shaded trimester bands, and their labels just above the plot (where no mark can hide
+    them; the chart's title needs TITLE_ABOVE_BANDS of offset to leave them room)."""
+    bands = pd.DataFrame(
+        {"start": [0, 14, 28], "end": [14, 28, 43], "trimester": ["1st", "2nd", "3rd"]}
+    )
+    bands["start"] = bands["start"].clip(lower=first_week)
+    bands["end"] = bands["end"].clip(upper=last_week)
+    bands = bands[bands["start"] < bands["end"]]
+    rect = (
+        alt.Chart(bands)
+        .mark_rect(opacity=0.08)
+        .encode(
+            alt.X("start:Q"),
+            alt.X2("end"),
+            color=alt.Color("trimester:N").scale(range=[GREEN, ORANGE, PINK]).legend(None),
+        )
+    )
+    label = (
+        alt.Chart(bands)
+        .mark_text(align="left", baseline="bottom", dx=3, dy=-3, color="#666", fontSize=11)
+        .encode(alt.X("start:Q"), alt.YValue(0), alt.Text("trimester:N"))
+        .transform_calculate(trimester="datum.trimester + ' trimester'")
+    )
+    return rect, label
+
+
+def trimester_bands(first_week: float, last_week: float) -> alt.Chart:
+    """Shaded 2nd/3rd trimester bands with labels, for a week-of-pregnancy axis."""
+    rect, label = _trimester_layers(first_week, last_week)
+    return rect + label
+
+
+def _rolling_segments(frame: pd.DataFrame) -> pd.DataFrame:
+    """A 7-day rolling mean of logged nights, split into segments where data is missing."""
+    frame = frame.copy()
+    frame["rolling"] = frame["cramps"].astype("Float64").rolling(7, min_periods=4).mean()
+    missing = frame["rolling"].isna()
+    frame["segment"] = missing.cumsum()
+    return frame[~missing]
+
+
+def cramps_per_night(nights: pd.DataFrame, by: str = "date", start=None, end=None) -> alt.Chart:  # noqa: ANN001
+    """Cramps each logged night, a 7-night rolling mean, and unlogged nights shaded."""
+    frame = daily(nights, start, end)
+    if by == "week":
+        frame = _with_week(frame).dropna(subset=["week"])
+    frame["status"] = frame["logged"].map({True: "logged", False: "not logged"})
+    x = _x(by)
+    tooltip = [
+        alt.Tooltip("night:T", title="Night", format="%a %d %b %Y"),
+        alt.Tooltip("cramps:Q", title="Cramps"),
+        alt.Tooltip("status:N", title="Status"),
+    ]
+    gap_frame = frame[~frame["logged"]].assign(
+        until=lambda f: f["night"] + pd.Timedelta(days=1),
+        week_end=lambda f: f["week"] + 1 / 7 if by == "week" else None,
+    )
+    gaps = (
+        _base(gap_frame)
+        .mark_rect(color=GAP, opacity=0.7)
+        .encode(
+            x,
+            alt.X2("week_end" if by == "week" else "until"),
+            alt.YValue(0),
+            alt.Y2Value(HEIGHT),
+            tooltip=tooltip,
+        )
+    )
+    points = (
+        _base(frame[frame["logged"]])
+        .mark_circle(size=40, color=BLUE, opacity=0.7)
+        .encode(x, alt.Y("cramps:Q").title("Cramps per night").axis(tickMinStep=1), tooltip=tooltip)
+    )
+    line = (
+        _base(_rolling_segments(frame))
+        .mark_line(color=ORANGE, strokeWidth=2.5)
+        .encode(
+            x,
+            alt.Y("rolling:Q"),
+            alt.Detail("segment:N"),
+            tooltip=[
+                alt.Tooltip("night:T", title="Night", format="%d %b %Y"),
+                alt.Tooltip("rolling:Q", title="7-night average", format=".1f"),
+            ],
+        )
+    )
+    layers = [gaps, points, line]
+    if by == "week" and not frame.empty:
+        rect, label = _trimester_layers(frame["week"].min(), frame["week"].max())
+        layers = [rect, *layers, label]
+    title = "Cramps per night (orange: 7-night average)"
+    if by == "week":
+        title = alt.TitleParams(title, offset=TITLE_ABOVE_BANDS)
+    words = chart_words.cramps_per_night(frame)
+    return _fit(alt.layer(*layers).properties(title=title, description=words))
+
+
+def weekly_rates(nights: pd.DataFrame) -> pd.DataFrame:
+    """Cramps per week for each gestational week, scaled by the nights actually logged."""
+    frame = nights.dropna(subset=["gestational_days"]).copy()
+    frame["week"] = (frame["gestational_days"] // 7).astype(int)
+    weekly = frame.groupby("week").agg(nights=("cramps", "size"), cramps=("cramps", "sum"))
+    weekly["per_week"] = weekly["cramps"] / weekly["nights"] * 7
+    return weekly.reset_index()
+
+
+def cramps_per_week(nights: pd.DataFrame) -> alt.Chart:
+    """Cramps per week by gestational week, with trimester bands."""
+    weekly = weekly_rates(nights)
+    # Week 32 is the nights 32+0 to 32+6: its bar spans that stretch of the axis, as the
+    # nights do on the cramps-per-night chart.
+    weekly = weekly.assign(left=weekly["week"] + 0.1, right=weekly["week"] + 0.9)
+    bars = (
+        alt.Chart(weekly)
+        .mark_bar(color=BLUE)
+        .encode(
+            alt.X("left:Q").title(WEEK_TITLE).scale(zero=False).axis(tickMinStep=1, format="d"),
+            alt.X2("right:Q"),
+            alt.Y("per_week:Q").title("Cramps per week"),
+            alt.Y2Datum(0),  # ranged bars need their base said explicitly
+            tooltip=[
+                alt.Tooltip("week:Q", title="Week"),
+                alt.Tooltip("nights:Q", title="Nights logged"),
+                alt.Tooltip("cramps:Q", title="Cramps"),
+                alt.Tooltip("per_week:Q", title="Cramps per week", format=".1f"),
+            ],
+        )
+    )
+    layers = [bars]
+    if not weekly.empty:
+        rect, label = _trimester_layers(weekly["week"].min(), weekly["week"].max() + 1)
+        layers = [rect, bars, label]
+    return _fit(
+        alt.layer(*layers)
+        .properties(width="container", height=HEIGHT)
+        .properties(
+            title=alt.TitleParams(
+                "Cramps per week (per 7 nights logged)", offset=TITLE_ABOVE_BANDS
+            ),
+            description=chart_words.cramps_per_week(weekly),
+        )
+    )
+
+
+def severity_and_duration(
+    cramps: pd.DataFrame, nights: pd.DataFrame, by: str = "date"
+) -> alt.Chart:
+    """Each cramp's severity and duration over time."""
+    frame = cramps[["night", "severity", "duration_min"]].copy()
+    frame["night"] = pd.to_datetime(frame["night"])
+    if by == "week":
+        days = nights[["night", "gestational_days"]].copy()
+        days["night"] = pd.to_datetime(days["night"])
+        frame = _with_week(frame.merge(days, on="night", how="left")).dropna(subset=["week"])
+    tooltip = [
+        alt.Tooltip("night:T", title="Night", format="%a %d %b %Y"),
+        alt.Tooltip("severity:Q", title="Severity (0-10)"),
+        alt.Tooltip("duration_min:Q", title="Minutes", format=".1f"),
+    ]
+    x = _x(by)
+    severity = (
+        _base(frame.dropna(subset=["severity"]))
+        .mark_circle(color=PINK, opacity=0.6)
+        .encode(
+            x, alt.Y("severity:Q").title("Severity (0-10)").scale(domain=[0, 10]), tooltip=tooltip
+        )
+        .properties(title="How bad each cramp was", height=160)
+    )
+    duration = (
+        _base(frame.dropna(subset=["duration_min"]))
+        .mark_circle(color=GREEN, opacity=0.6)
+        .encode(x, alt.Y("duration_min:Q").title("Minutes"), tooltip=tooltip)
+        .properties(title="How long each cramp lasted", height=160)
+    )
+    return alt.vconcat(severity, duration).properties(
+        description=chart_words.severity_and_duration(frame)
+    )
+
+
+def night_hour(times: pd.Series) -> pd.Series:
+    """The hour of each cramp counted from 6 pm, so a night reads left to right."""
+    hours = pd.Series(
+        [t.hour if t is not None and not pd.isna(t) else None for t in times],
+        index=times.index,
+        dtype="Float64",
+    )
+    return (hours - 18) % 24
+
+
+HOUR_LABELS = [f"{(h + 18) % 24:02d}:00" for h in range(24)]
+
+
+def time_of_night(cramps: pd.DataFrame) -> alt.Chart:
+    """How many cramps started in each hour of the night."""
+    frame = cramps.assign(slot=night_hour(cramps["time"])).dropna(subset=["slot"])
+    counts = frame.groupby("slot").size().rename("cramps").reset_index()
+    counts["hour"] = counts["slot"].astype(int).map(lambda s: HOUR_LABELS[s])
+    return _fit(
+        alt.Chart(counts)
+        .mark_bar(color=BLUE)
+        .encode(
+            alt.X("hour:O").sort(HOUR_LABELS).title("Time of night").axis(labelAngle=-45),
+            alt.Y("cramps:Q").title("Cramps").axis(tickMinStep=1),
+            tooltip=[alt.Tooltip("hour:O", title="Hour"), alt.Tooltip("cramps:Q", title="Cramps")],
+        )
+        .properties(
+            width="container",
+            height=HEIGHT,
+            title="When cramps start",
+            description=chart_words.time_of_night(counts),
+        )
+    )
+
+
+def where(cramps: pd.DataFrame) -> alt.Chart:
+    """Cramps by muscle, split by leg."""
+    frame = cramps[["muscle", "leg"]].fillna({"muscle": "not recorded", "leg": "not recorded"})
+    counts = frame.groupby(["muscle", "leg"]).size().rename("cramps").reset_index()
+    return _fit(
+        alt.Chart(counts)
+        .mark_bar()
+        .encode(
+            alt.Y("muscle:N").title(None).sort("-x"),
+            alt.X("cramps:Q").title("Cramps").axis(tickMinStep=1),
+            alt.Color("leg:N")
+            .title("Leg")
+            .scale(
+                domain=["left", "right", "both", "not recorded"],
+                range=[BLUE, ORANGE, GREEN, GAP],
+            )
+            .legend(orient="bottom"),
+            tooltip=[
+                alt.Tooltip("muscle:N"),
+                alt.Tooltip("leg:N"),
+                alt.Tooltip("cramps:Q", title="Cramps"),
+            ],
+        )
+        .properties(
+            width="container",
+            height=160,
+            title="Where: muscle and leg",
+            description=chart_words.where(counts),
+        )
+    )
+
+
+HABIT_LABELS = {
+    "cramps": "Cramps",
+    "water_ml": "Water (ml)",
+    "stretch_min": "Stretching (min)",
+    "active_min": "Activity (min)",
+    "magnesium_mg": "Magnesium (mg)",
+}
+
+
+HABIT_COLOURS = (BLUE, OKABE_ITO[4], GREEN, ORANGE, PINK)
+HABIT_ROW_HEIGHT, HABIT_GAP = 70, 30  # the gap keeps each title nearer its own row
+
+
+def habits(nights: pd.DataFrame, by: str = "date", start=None, end=None) -> alt.Chart:  # noqa: ANN001
+    """Cramps lined up with the day before's water, stretching and magnesium."""
+    frame = daily(nights, start, end)
+    if by == "week":
+        frame = _with_week(frame).dropna(subset=["week"])
+    key = "week" if by == "week" else "night"
+    long = frame.melt(
+        id_vars=[key, "night"] if key == "week" else ["night"],
+        value_vars=[column for column in HABIT_LABELS if column in frame],
+        var_name="measure",
+        value_name="value",
+    )
+    long = long.dropna(subset=["value"])  # not recorded: no bar, never zero
+    long["measure"] = long["measure"].map(HABIT_LABELS)
+    long["value"] = long["value"].astype(float)
+    # Each bar spans its day, so bars keep their width on a date or week axis.
+    long["until"] = long["night"] + pd.Timedelta(days=1)
+    if by == "week":
+        long["week_end"] = long["week"] + 1 / 7
+    tooltip = [
+        alt.Tooltip("night:T", title="Night", format="%a %d %b %Y"),
+        alt.Tooltip("measure:N", title="What"),
+        alt.Tooltip("value:Q", title="Value"),
+    ]
+    # One stretched row per measure (a facet cannot stretch to the page's width). The data is
+    # given once, to the whole chart; channels are built once (Altair's builders are slow).
+    x, x2 = _x(by), alt.X2("week_end" if by == "week" else "until")
+    hidden_x = _x(by).axis(None)  # only the bottom row shows the dates or weeks
+    y = alt.Y("value:Q").title(None).axis(tickCount=3)
+    # Each row's title sits just above its own plot (offset 2) with a wide gap above it, so
+    # it reads as that row's label, not as a caption of the row before.
+    last_row = len(HABIT_LABELS) - 1
+    rows = [
+        alt.Chart()
+        .transform_filter(alt.datum.measure == label)
+        .mark_bar(color=colour)
+        .encode(x if i == last_row else hidden_x, x2, y, alt.Y2Datum(0), tooltip=tooltip)
+        .properties(
+            width="container",
+            height=HABIT_ROW_HEIGHT,
+            title=alt.TitleParams(
+                label, fontSize=11, fontWeight="bold", anchor="start", offset=2, frame="group"
+            ),
+        )
+        for i, (label, colour) in enumerate(zip(HABIT_LABELS.values(), HABIT_COLOURS, strict=True))
+    ]
+    return (
+        alt.vconcat(*rows, data=long, spacing=HABIT_GAP)
+        .resolve_scale(x="shared")
+        .properties(
+            title=alt.TitleParams("Habits the day before, and cramps", offset=8),
+            description=chart_words.habits(long, HABIT_LABELS),
+        )
+    )
+
+
+def calendar(nights: pd.DataFrame, start=None, end=None) -> alt.Chart:  # noqa: ANN001
+    """A calendar of nights: one square a night, darker for more cramps, grey when not logged."""
+    frame = daily(nights, start, end)
+    frame["week_of"] = frame["night"] - pd.to_timedelta(frame["night"].dt.day_of_week, unit="D")
+    frame["day"] = frame["night"].dt.strftime("%a")
+    frame["status"] = frame["logged"].map({True: "logged", False: "not logged"})
+    tooltip = [
+        alt.Tooltip("night:T", title="Night", format="%a %d %b %Y"),
+        alt.Tooltip("cramps:Q", title="Cramps"),
+        alt.Tooltip("status:N", title="Status"),
+    ]
+    x = alt.X("yearmonthdate(week_of):O").title(None).axis(format="%d %b", labelAngle=-45)
+    y = alt.Y("day:O").sort(["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]).title(None)
+    empty = (
+        _base(frame[~frame["logged"]])
+        .mark_rect(color=GAP, stroke="white")
+        .encode(x, y, tooltip=tooltip)
+    )
+    logged = (
+        _base(frame[frame["logged"]])
+        .mark_rect(stroke=CALENDAR_EDGE, strokeWidth=1)
+        .encode(
+            x,
+            y,
+            alt.Color("cramps:Q")
+            .title("Cramps")
+            .scale(range=CALENDAR_RAMP, domainMin=0, interpolate="hcl"),
+            tooltip=tooltip,
+        )
+    )
+    return _fit(
+        alt.layer(empty, logged).properties(
+            height=180,
+            title="Every night (grey: not logged)",
+            description=chart_words.calendar(frame),
+        )
+    )

@@ -1,0 +1,206 @@
+"""Personal experiments (N-of-1 trials): a randomised schedule of "on" and "off" blocks for one
+non-invasive habit, what she kept, and what the experiment found.
+
+The schedule has an even number of blocks of MIN_BLOCK to MAX_BLOCK nights each, in pairs: each
+pair has one "on" and one "off" block in a random order (AB or BA), so on and off nights are
+spread evenly over the weeks, as cramps rise (a counterbalanced N-of-1 design). The draw comes
+from a seeded generator, so the same plan always gives the same schedule. The analysis is by
+assignment (intention to treat): cramps a night on "on" nights against "off" nights, the exact
+and the trend-adjusted rate ratio (stats, adjusted), and a randomisation test:
+the observed difference in cramps a night is compared with the difference under every other
+order the pairs could have been drawn in (2 ** pairs schedules, or a seeded random sample of
+them when there are too many). Two-sided, so the smallest p it can give is 2 / 2 ** pairs: 12
+blocks (64 schedules) can reach 0.03, 4 blocks never less than 0.5. Whether she kept the plan is
+read from what she logged for the habit; nights not logged are unknown, never zero.
+
+Magnesium is a supplement: only with "discussed with my clinician" ticked. Salt never.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from tracker.insights.adjusted import DATE, adjusted_ratio
+from tracker.insights.stats import Adjusted, RateRatio, Side, compare
+from tracker.insights.wording import about, nights, range_sentence
+from tracker.journal.plans import (
+    COLUMNS,
+    ON,
+    Block,
+    Plan,
+    nightly,
+    schedule,
+)
+
+MAX_EXACT = 5000  # more possible schedules than this: a seeded sample of SAMPLED instead
+SAMPLED = 4000
+
+
+def kept(plan: Plan, arm: pd.Series, values: pd.Series) -> pd.Series:
+    """Whether each night kept to its arm, from what she logged (NA: not noted, or no column)."""
+    values = values.astype("Float64")
+    on = arm == ON
+    did = values >= plan.target if plan.habit == "water" else values > 0
+    return did.where(on, ~did).astype("boolean")
+
+
+@dataclass(frozen=True)
+class Result:
+    """What an experiment found, by assignment."""
+
+    plan: Plan
+    blocks: tuple[Block, ...]
+    on: Side
+    off: Side
+    not_logged: int
+    kept_on: tuple[int, int]  # nights kept, nights where it was noted
+    kept_off: tuple[int, int]
+    ratio: RateRatio  # on / off, exact
+    adjusted: Adjusted  # on / off, allowing for the weeks passing
+    p_value: float | None  # randomisation test, two-sided; None without nights on both sides
+    schedules: int  # how many possible schedules the test compared against
+    finished: bool
+
+    def to_json_dict(self) -> dict:
+        """JSON-ready values (null for what cannot be given)."""
+        return {
+            "habit": self.plan.habit,
+            "start": self.plan.start.isoformat(),
+            "end": self.blocks[-1].end.isoformat(),
+            "seed": self.plan.seed,
+            "blocks": [
+                {"start": b.start.isoformat(), "nights": b.nights, "arm": b.arm}
+                for b in self.blocks
+            ],
+            "finished": self.finished,
+            "on": self.on.to_json_dict(),
+            "off": self.off.to_json_dict(),
+            "not_logged": self.not_logged,
+            "adherence": {
+                "on": {"kept": self.kept_on[0], "noted": self.kept_on[1]},
+                "off": {"kept": self.kept_off[0], "noted": self.kept_off[1]},
+            },
+            "rate_ratio": self.ratio.estimate,
+            "ci95": self.ratio.ci95,
+            "adjusted": self.adjusted.to_json_dict(),
+            "permutation_p": self.p_value,
+            "schedules": self.schedules,
+        }
+
+
+def _difference(cramps: np.ndarray, on: np.ndarray) -> float | None:
+    if on.all() or not on.any():
+        return None
+    return float(cramps[on].mean() - cramps[~on].mean())
+
+
+def _assignments(blocks: int, rng: np.random.Generator) -> list[tuple[int, ...]]:
+    """The on blocks of every order the pairs could take, or a seeded sample of them."""
+    pairs = blocks // 2
+    if 2**pairs <= MAX_EXACT:
+        orders = itertools.product((0, 1), repeat=pairs)
+    else:
+        orders = (tuple(rng.integers(0, 2, size=pairs)) for _ in range(SAMPLED))
+    return [tuple(2 * pair + int(b) for pair, b in enumerate(order)) for order in orders]
+
+
+def randomisation_test(
+    cramps: np.ndarray, block: np.ndarray, arm_on: np.ndarray, blocks: int, seed: int
+) -> tuple[float | None, int]:
+    """Two-sided p: the share of possible schedules with a difference at least as large."""
+    observed = _difference(cramps, arm_on)
+    if observed is None:
+        return None, 0
+    choices = _assignments(blocks, np.random.default_rng(seed + 1))
+    at_least = 0
+    for chosen in choices:
+        diff = _difference(cramps, np.isin(block, chosen))
+        at_least += diff is not None and abs(diff) >= abs(observed) - 1e-12
+    return at_least / len(choices), len(choices)
+
+
+def evaluate(plan: Plan, nights: pd.DataFrame, today: dt.date | None = None) -> Result:
+    """The experiment's result from the journal's nights (tracker.frames.load_nights).
+
+    today: nights from today on cannot be logged yet, so they are not counted as unlogged.
+    """
+    blocks = schedule(plan)
+    planned = nightly(blocks)
+    logged = planned.merge(nights, on="night", how="inner")
+    on = (logged["arm"] == ON).to_numpy(bool)
+    cramps = logged["cramps"].to_numpy("float64")
+    column = COLUMNS.get(plan.habit)
+    if column:
+        did = kept(plan, logged["arm"], logged[column])
+    else:  # a habit she named herself: the journal has no column for it
+        did = pd.Series(pd.NA, index=logged.index, dtype="boolean")
+    noted = did.notna().to_numpy(bool)
+    kept_flags = did.fillna(False).to_numpy(bool)
+    on_side = Side(int(on.sum()), int(cramps[on].sum()))
+    off_side = Side(int((~on).sum()), int(cramps[~on].sum()))
+    days = (logged["night"] - pd.Timestamp("2000-01-01")).dt.days.to_numpy("float64")
+    past = planned if today is None else planned[planned["night"] < pd.Timestamp(today)]
+    p, count = randomisation_test(cramps, logged["block"].to_numpy(), on, plan.blocks, plan.seed)
+    last = blocks[-1].end
+    return Result(
+        plan=plan,
+        blocks=blocks,
+        on=on_side,
+        off=off_side,
+        not_logged=int((~past["night"].isin(logged["night"])).sum()),
+        kept_on=(int((kept_flags & on).sum()), int((noted & on).sum())),
+        kept_off=(int((kept_flags & ~on).sum()), int((noted & ~on).sum())),
+        ratio=compare(on_side, off_side),
+        adjusted=adjusted_ratio(cramps, on, days, time=DATE),
+        p_value=p,
+        schedules=count,
+        finished=today is not None and today > last,
+    )
+
+
+# How it is said: "in your experiment", an association in her own data, never proof.
+
+
+def _chance(p: float, schedules: int) -> list[str]:
+    ways = round(p * schedules)
+    said = [f"Shuffling the on and off blocks gives a gap this big in {ways} of {schedules} ways."]
+    if p <= 0.05:
+        said.append("So chance alone is unlikely to explain it, in your experiment.")
+    elif p <= 0.2:
+        said.append("So chance may explain it.")
+    else:
+        said.append("So chance alone could well explain it.")
+    return said
+
+
+def describe_result(r: Result, person: str = "you") -> list[str]:
+    """The experiment's result in short plain sentences ("you" for her, "she" for the PDF)."""
+    who = person
+    said = [
+        f"In {'your' if who == 'you' else 'her'} experiment: {nights(r.on.nights)} on and "
+        f"{nights(r.off.nights)} off were logged, and {nights(r.not_logged)} were not."
+    ]
+    (a, b), (c, d) = r.kept_on, r.kept_off
+    if COLUMNS.get(r.plan.habit) and b + d:
+        said.append(f"The plan was kept on {a} of {b} 'on' nights and {c} of {d} 'off' nights.")
+    elif not COLUMNS.get(r.plan.habit):
+        said.append("The journal does not show whether the plan was kept.")
+    if r.p_value is None or not r.ratio.enough_data:
+        said.append("There are too few nights on each side to compare yet.")
+        return said
+    rate = {side: f"{s.per_night:.1f}" for side, s in (("on", r.on), ("off", r.off))}
+    said.append(
+        f"On 'on' nights {who} had {rate['on']} cramps a night; on 'off' nights, {rate['off']}."
+    )
+    if r.ratio.estimate:
+        said.append(f"That is {about(r.ratio.estimate)}.")
+    if who == "you":  # the clinician reads the range and the adjusted ratio as figures instead
+        said.append(range_sentence(r.ratio.low, r.ratio.high))
+        if r.adjusted.fitted:
+            said.append(f"Allowing for the weeks passing, it is {about(r.adjusted.rate_ratio)}.")
+    return [*said, *_chance(r.p_value, r.schedules)]

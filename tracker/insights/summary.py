@@ -1,0 +1,426 @@
+"""The one summary of the journal: what the Trends page, the PDF and the CLI all show.
+
+summarise() counts in the database (frames.tally_journal) and builds a Summary;
+compute_summary() builds the same Summary from already loaded DataFrames. Both go through
+build_summary(), the single place where the numbers and comparisons are worked out, including
+each comparison's rate ratio adjusted for the weeks passing (adjusted).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+import pandas as pd
+from sqlalchemy.engine import Engine
+
+from tracker.care.pregnancy import gestational_days
+from tracker.care.safety import PAST_SIGNS_ADVICE, red_flag_label
+from tracker.insights.adjusted import adjusted_for
+from tracker.insights.experiments import Result, describe_result, evaluate
+from tracker.insights.frames import (
+    FACTOR_COLUMNS,
+    FactorTally,
+    Source,
+    Tally,
+    connection,
+    load_nights,
+    load_profile,
+    pregnancy_window,
+    tally_journal,
+)
+from tracker.insights.stats import BeforeAfter, Comparison, Side, compare, median_of_counts
+from tracker.insights.wording import CAVEATS, describe
+from tracker.journal.models import Profile
+from tracker.journal.plan_store import load_plans
+from tracker.journal.plans import Plan, problems, schedule
+
+COMPARED = ("stretching", "magnesium", "water", "activity")
+# Where each habit is kept in a night's row; water and activity split at her own median.
+HABIT_COLUMNS = {**FACTOR_COLUMNS, "water": "water_ml", "activity": "active_min"}
+SPLIT_AT_MEDIAN = ("water", "activity")
+BEFORE_AFTER = ("magnesium", "stretching")
+
+
+@dataclass(frozen=True)
+class RedFlagNight:
+    """A night on which she ticked warning signs."""
+
+    night: dt.date
+    flags: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Summary:
+    """The journal's numbers for a period. None means "cannot be given", never zero."""
+
+    first_night: dt.date | None
+    last_night: dt.date | None
+    nights_logged: int
+    nights_with_cramps: int
+    cramps: int
+    woke_nights: int
+    mean_severity: float | None
+    median_duration_min: float | None
+    longest_duration_min: float | None
+    gestational_weeks: tuple[int, int] | None
+    red_flag_nights: tuple[RedFlagNight, ...]  # newest first
+    comparisons: tuple[Comparison, ...]
+    before_after: tuple[BeforeAfter, ...]
+    water_unit: str = "ml"  # how she reads water amounts (JSON stays in ml)
+    experiments: tuple[Result, ...] = ()  # her experiments that overlap the period
+
+    @property
+    def cramps_per_night(self) -> float | None:
+        """Cramps over logged nights (nights without cramps count; unlogged ones do not)."""
+        return self.cramps / self.nights_logged if self.nights_logged else None
+
+    @property
+    def cramps_per_week(self) -> float | None:
+        """Cramps per night times seven."""
+        rate = self.cramps_per_night
+        return None if rate is None else rate * 7
+
+    def comparison(self, factor: str) -> Comparison:
+        """The with/without comparison for one factor."""
+        return next(c for c in self.comparisons if c.factor == factor)
+
+    def before_and_after(self, factor: str) -> BeforeAfter:
+        """The before/after view for one factor."""
+        return next(b for b in self.before_after if b.factor == factor)
+
+    def to_json_dict(self) -> dict:
+        """Plain JSON values (dates as ISO text, null for unknown; no NaN or infinity)."""
+        return {
+            "from": _iso(self.first_night),
+            "to": _iso(self.last_night),
+            "nights_logged": self.nights_logged,
+            "nights_with_cramps": self.nights_with_cramps,
+            "cramps": self.cramps,
+            "woke_nights": self.woke_nights,
+            "cramps_per_night": self.cramps_per_night,
+            "cramps_per_week": self.cramps_per_week,
+            "mean_severity": self.mean_severity,
+            "median_duration_min": self.median_duration_min,
+            "longest_duration_min": self.longest_duration_min,
+            "gestational_weeks": list(self.gestational_weeks) if self.gestational_weeks else None,
+            "red_flag_nights": [
+                {"night": r.night.isoformat(), "flags": list(r.flags)} for r in self.red_flag_nights
+            ],
+            "comparisons": [c.to_json_dict() for c in self.comparisons],
+            "before_after": [b.to_json_dict() for b in self.before_after],
+            "experiments": [r.to_json_dict() for r in self.experiments],
+        }
+
+
+def _iso(day: dt.date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def _median_comparison(factor: str, counts: tuple[tuple, tuple, tuple]) -> Comparison:
+    """Nights at or above her own median amount (of recorded nights) against below it."""
+    amounts, nights, cramps = counts
+    threshold = median_of_counts(amounts, nights)
+    above = [threshold is not None and amount >= threshold for amount in amounts]
+    with_ = Side(
+        sum(n for n, a in zip(nights, above, strict=True) if a),
+        sum(k for k, a in zip(cramps, above, strict=True) if a),
+    )
+    without = Side(sum(nights) - with_.nights, sum(cramps) - with_.cramps)
+    return Comparison(factor, with_, without, compare(with_, without), threshold)
+
+
+def amount_counts(nights: pd.DataFrame, column: str) -> tuple[tuple, tuple, tuple]:
+    """(amounts, nights, cramps) for each recorded amount of a habit column."""
+    grouped = nights.dropna(subset=[column]).groupby(column)["cramps"].agg(["size", "sum"])
+    return (
+        tuple(float(a) for a in grouped.index),
+        tuple(int(n) for n in grouped["size"]),
+        tuple(int(k) for k in grouped["sum"]),
+    )
+
+
+def habit_split(nights: pd.DataFrame, c: Comparison) -> tuple[pd.Series, pd.Series]:
+    """(recorded, with the habit) for each night, as the comparison splits them."""
+    values = nights[HABIT_COLUMNS[c.factor]].astype("Float64")
+    recorded = values.notna()
+    if c.factor in SPLIT_AT_MEDIAN:
+        exposed = values >= c.threshold if c.threshold is not None else recorded & False
+    else:
+        exposed = values > 0
+    return recorded, exposed.fillna(False)
+
+
+def _with_adjusted(c: Comparison, nights: pd.DataFrame) -> Comparison:
+    recorded, exposed = habit_split(nights, c)
+    return replace(c, adjusted=adjusted_for(nights, exposed=exposed, recorded=recorded))
+
+
+def _before_after(name: str, factor: FactorTally, everything: Side) -> BeforeAfter:
+    after = Side(
+        everything.nights - factor.baseline.nights, everything.cramps - factor.baseline.cramps
+    )
+    ratio = compare(after, factor.baseline)
+    return BeforeAfter(name, factor.first_night, factor.baseline, after, ratio)
+
+
+def before_afters(tally: Tally) -> tuple[BeforeAfter, ...]:
+    """The before/after views of the tally's nights."""
+    everything = Side(tally.nights, tally.cramps)
+    return tuple(_before_after(n, tally.factors[n], everything) for n in BEFORE_AFTER)
+
+
+def _weeks(tally: Tally, due_date: dt.date | None) -> tuple[int, int] | None:
+    if tally.pregnant is None or due_date is None:
+        return None
+    first, last = (gestational_days(night, due_date) for night in tally.pregnant)
+    return first // 7, last // 7
+
+
+def build_summary(tally: Tally, profile: Profile, nights: pd.DataFrame) -> Summary:
+    """Turn a period's counts and its nights (frames.load_nights) into the summary."""
+    comparisons = {
+        name: Comparison(name, f.with_, f.without, compare(f.with_, f.without))
+        for name, f in tally.factors.items()
+    }
+    comparisons["water"] = _median_comparison("water", tally.water)
+    comparisons["activity"] = _median_comparison("activity", amount_counts(nights, "active_min"))
+    durations, counts = tally.durations
+    return Summary(
+        first_night=tally.first_night,
+        last_night=tally.last_night,
+        nights_logged=tally.nights,
+        nights_with_cramps=tally.nights_with_cramps,
+        cramps=tally.cramps,
+        woke_nights=tally.woke_nights,
+        mean_severity=(tally.severity_sum / tally.severity_count if tally.severity_count else None),
+        median_duration_min=median_of_counts(durations, counts),
+        longest_duration_min=float(max(durations)) if durations else None,
+        gestational_weeks=_weeks(tally, profile.due_date),
+        red_flag_nights=tuple(RedFlagNight(night, codes) for night, codes in tally.red_flags),
+        comparisons=tuple(_with_adjusted(comparisons[name], nights) for name in COMPARED),
+        before_after=before_afters(tally),
+        water_unit=profile.water_unit or "ml",
+    )
+
+
+def experiment_results(
+    plans: Sequence[Plan],
+    nights: pd.DataFrame,
+    start: dt.date | None,
+    end: dt.date | None,
+    today: dt.date,
+) -> tuple[Result, ...]:
+    """Each experiment overlapping the period, judged on its nights up to the period's end."""
+    results = []
+    for plan in plans:
+        if problems(plan):
+            continue  # never saved that way by the app; not one to report
+        blocks = schedule(plan)
+        if (end is not None and blocks[0].start > end) or (start and blocks[-1].end < start):
+            continue
+        upto = nights if end is None else nights[nights["night"] <= pd.Timestamp(end)]
+        until = today if end is None else min(today, end + dt.timedelta(days=1))
+        results.append(evaluate(plan, upto, today=until))
+    return tuple(results)
+
+
+def summarise(
+    *, session_or_engine: Source, start: dt.date | None = None, end: dt.date | None = None
+) -> Summary:
+    """The summary of the nights from start to end (inclusive; default: everything)."""
+    with connection(session_or_engine) as conn:
+        profile = load_profile(conn)
+        nights = load_nights(conn, start, end, profile)
+        summary = build_summary(tally_journal(conn, profile, start, end), profile, nights)
+        if start is not None:  # before/after splits her whole journal, not just this period
+            whole = before_afters(tally_journal(conn, profile, None, end))
+            summary = replace(summary, before_after=whole)
+        if plans := [plan for _, plan in load_plans(conn)]:
+            first = min(plan.start for plan in plans)
+            tried = load_nights(conn, first, end, profile)
+            results = experiment_results(plans, tried, start, end, dt.date.today())
+            summary = replace(summary, experiments=results)
+    return summary
+
+
+def previous_period(start: dt.date, end: dt.date) -> tuple[dt.date, dt.date]:
+    """The period of the same length that ends the day before start."""
+    if end < start:
+        raise ValueError("the period ends before it starts")
+    length = end - start
+    before = start - dt.timedelta(days=1)
+    return before - length, before
+
+
+def _night_of(stamp: pd.Timestamp) -> dt.date | None:
+    return None if pd.isna(stamp) else stamp.date()
+
+
+def _factor_from_frame(nights: pd.DataFrame, column: str) -> FactorTally:
+    values, k, night = nights[column], nights["cramps"], nights["night"]
+    with_ = (values > 0).fillna(False).to_numpy(bool)
+    without = (values == 0).fillna(False).to_numpy(bool)
+    first = _night_of(night[with_].min())
+    before = (night < pd.Timestamp(first)).to_numpy(bool) if first else None
+    return FactorTally(
+        with_=Side(int(with_.sum()), int(k[with_].sum())),
+        without=Side(int(without.sum()), int(k[without].sum())),
+        first_night=first,
+        baseline=Side(int(before.sum()), int(k[before].sum()))
+        if first
+        else Side(len(nights), int(k.sum())),
+    )
+
+
+def _in_period(nights: pd.DataFrame, start: dt.date | None, end: dt.date | None) -> pd.DataFrame:
+    if start is not None:
+        nights = nights[nights["night"] >= pd.Timestamp(start)]
+    if end is not None:
+        nights = nights[nights["night"] <= pd.Timestamp(end)]
+    return nights
+
+
+def tally_frames(
+    nights: pd.DataFrame,
+    cramps: pd.DataFrame,
+    profile: Profile,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+) -> Tally:
+    """The same counts as tally_journal, from frames loaded by frames."""
+    nights = _in_period(nights, start, end)
+    cramps = cramps[cramps["night_id"].isin(nights["id"])]
+    window = pregnancy_window(profile.due_date, profile.birth_date)
+    night = nights["night"]
+    pregnant = night[night.between(*map(pd.Timestamp, window))] if window else night.iloc[:0]
+    durations = cramps["duration_min"].dropna().value_counts()
+    severity = cramps["severity"].dropna()
+    flagged = nights[nights["flags"].map(len) > 0].sort_values("night", ascending=False)
+    return Tally(
+        first_night=_night_of(night.min()),
+        last_night=_night_of(night.max()),
+        nights=len(nights),
+        nights_with_cramps=int((nights["cramps"] > 0).sum()),
+        cramps=int(nights["cramps"].sum()),
+        woke_nights=int(nights["woke"].sum()),
+        severity_sum=int(severity.sum()),
+        severity_count=len(severity),
+        durations=(tuple(float(d) for d in durations.index), tuple(int(n) for n in durations)),
+        water=amount_counts(nights, "water_ml"),
+        pregnant=(_night_of(pregnant.min()), _night_of(pregnant.max())) if len(pregnant) else None,
+        factors={name: _factor_from_frame(nights, col) for name, col in FACTOR_COLUMNS.items()},
+        red_flags=tuple(zip(map(_night_of, flagged["night"]), flagged["flags"], strict=True)),
+    )
+
+
+def compute_summary(
+    nights_df: pd.DataFrame,
+    cramps_df: pd.DataFrame,
+    profile: Profile,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    plans: Sequence[Plan] = (),
+) -> Summary:
+    """The summary from frames of frames.load_journal covering at least the period.
+
+    As in summarise, before/after uses every night in the frames up to end, and experiments
+    (plans from tracker.journal.plan_store) their own nights.
+    """
+    kept = _in_period(nights_df, start, end)
+    summary = build_summary(tally_frames(kept, cramps_df, profile), profile, kept)
+    if start is not None:
+        whole = before_afters(tally_frames(nights_df, cramps_df, profile, None, end))
+        summary = replace(summary, before_after=whole)
+    if plans:
+        results = experiment_results(plans, nights_df, start, end, dt.date.today())
+        summary = replace(summary, experiments=results)
+    return summary
+
+
+# --- `cramp-journal summary [--from DATE] [--to DATE] [--json]` ------------------------------
+
+
+def _minutes(value: float) -> str:
+    return f"{value:g} minute{'' if value == 1 else 's'}"
+
+
+def summary_text(summary: Summary) -> str:
+    """The summary as plain text lines for a terminal."""
+    s = summary
+    if not s.nights_logged:
+        return "No nights are logged in this period."
+    weeks = s.gestational_weeks
+    lines = [
+        f"Nights {s.first_night} to {s.last_night}"
+        + (f" (weeks {weeks[0]} to {weeks[1]} of pregnancy)" if weeks else ""),
+        f"Nights logged: {s.nights_logged}",
+        f"Nights with cramps: {s.nights_with_cramps}",
+        f"Cramps: {s.cramps} ({s.cramps_per_night:.1f} a night, {s.cramps_per_week:.1f} a week)",
+        f"Nights a cramp woke you: {s.woke_nights}",
+    ]
+    if s.mean_severity is not None:
+        lines.append(f"Average severity: {s.mean_severity:.1f} out of 10")
+    if s.median_duration_min is not None:
+        lines.append(
+            f"Typical cramp: {_minutes(s.median_duration_min)} (median); "
+            f"longest {_minutes(s.longest_duration_min)}"
+        )
+    for red in s.red_flag_nights:
+        signs = "; ".join(red_flag_label(code) for code in red.flags)
+        lines.append(f"Warning signs noted on {red.night}: {signs}")
+    if s.red_flag_nights:
+        lines.append(PAST_SIGNS_ADVICE)
+    caveats: list[str] = []  # said once, after all the comparisons
+    lines.append("")
+    for item in (*s.comparisons, *s.before_after):
+        for sentence in describe(item, s.water_unit):
+            if sentence not in CAVEATS:
+                lines.append(sentence)
+            elif sentence not in caveats:
+                caveats.append(sentence)
+    for result in s.experiments:
+        lines += ["", f"Experiment: {result.plan.habit}", *describe_result(result)]
+    return "\n".join([*lines, "", *caveats])
+
+
+def run_summary(args: argparse.Namespace, engine: Engine) -> int:
+    """Print the summary for --from/--to (default: every night), as text or --json."""
+    if args.start and args.end and args.start > args.end:
+        print("cramp-journal: --from must be on or before --to", file=sys.stderr)
+        return 2
+    summary = summarise(session_or_engine=engine, start=args.start, end=args.end)
+    if args.json:
+        print(json.dumps(summary.to_json_dict(), indent=2, allow_nan=False))
+    else:
+        print(summary_text(summary))
+    return 0
+
+
+def add_summary(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    """Register `summary [--from DATE] [--to DATE] [--json]`."""
+    from tracker.cli import iso_date  # only the CLI registers this; the summary itself needs no CLI
+
+    parser = subparsers.add_parser(
+        "summary", parents=[common], help="print the summary of the journal (or --json)"
+    )
+    parser.add_argument(
+        "--from",
+        dest="start",
+        metavar="DATE",
+        type=iso_date,
+        help="first night, YYYY-MM-DD (default: the first logged)",
+    )
+    parser.add_argument(
+        "--to",
+        dest="end",
+        metavar="DATE",
+        type=iso_date,
+        help="last night, YYYY-MM-DD (default: the last logged)",
+    )
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.set_defaults(run=run_summary)

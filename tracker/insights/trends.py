@@ -1,0 +1,157 @@
+"""What the Trends page shows above its charts: the period and the headline numbers."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from tracker.care.pregnancy import TERM_DAYS
+from tracker.insights.summary import Summary
+from tracker.journal.models import Profile
+
+PERIODS = {
+    "Last 2 weeks": 14,
+    "Last 4 weeks": 28,
+    "Last 12 weeks": 84,
+    "Whole pregnancy": None,
+    "Custom": None,
+}
+
+
+def period_bounds(
+    choice: str,
+    last_night: dt.date,
+    profile: Profile,
+    custom: tuple[dt.date, ...] | None = None,
+    first_logged: dt.date | None = None,
+) -> tuple[dt.date | None, dt.date]:
+    """First and last night of the chosen period (first is None for "everything")."""
+    days = PERIODS.get(choice)
+    if days:
+        return last_night - dt.timedelta(days=days - 1), last_night
+    if choice == "Custom" and custom:
+        first = custom[0]
+        last = custom[1] if len(custom) > 1 else custom[0]
+        return min(first, last), max(first, last)
+    if profile.due_date is not None and first_logged is not None:
+        conception = profile.due_date - dt.timedelta(days=TERM_DAYS)
+        return max(conception, first_logged), last_night
+    return first_logged, last_night
+
+
+@dataclass(frozen=True)
+class Metric:
+    """One headline number, with its change against the previous period."""
+
+    label: str
+    value: str
+    delta: str | None = None
+    help: str | None = None
+
+
+def _change(now: float | None, before: float | None, fmt: str) -> str | None:
+    if now is None or before is None:
+        return None
+    return format(now - before, "+" + fmt)
+
+
+def headline(
+    summary: Summary, before: Summary | None, start: dt.date | None, end: dt.date
+) -> list[Metric]:
+    """The numbers at the top of Trends, each compared with the period just before."""
+    prior = before if before is not None and before.nights_logged else None
+    days = (end - start).days + 1 if start else None
+    share = summary.nights_with_cramps / summary.nights_logged if summary.nights_logged else None
+    prior_share = prior.nights_with_cramps / prior.nights_logged if prior else None
+    logged = f"{summary.nights_logged}" + (f" of {days}" if days else "")
+    per_week = summary.cramps_per_week
+    return [
+        Metric(
+            "Cramps per week",
+            "–" if per_week is None else f"{per_week:.1f}",
+            _change(per_week, prior.cramps_per_week if prior else None, ".1f"),
+            "Cramps per logged night, times 7. The change is against the same number of "
+            "days just before.",
+        ),
+        Metric(
+            "Nights with cramps",
+            "–" if share is None else f"{share:.0%}",
+            None
+            if prior_share is None or share is None
+            else f"{(share - prior_share) * 100:+.0f} in 100 nights",  # not "-1 points"
+            f"{summary.nights_with_cramps} of {summary.nights_logged} logged nights",
+        ),
+        Metric(
+            "Average severity",
+            "–" if summary.mean_severity is None else f"{summary.mean_severity:.1f} / 10",
+            _change(summary.mean_severity, prior.mean_severity if prior else None, ".1f"),
+            "0 = no pain, 10 = worst imaginable",
+        ),
+        Metric(
+            "Nights logged", logged, None, "Nights not logged are unknown, not counted as zero."
+        ),
+    ]
+
+
+@dataclass(frozen=True)
+class TrendsView:
+    """Everything the Trends page shows for one period, ready to draw (charts as specs)."""
+
+    summary: Summary
+    before: Summary | None
+    charts: tuple[dict, ...]
+
+
+def journal_stamp(source) -> tuple:  # noqa: ANN001
+    """A cheap fingerprint that changes whenever a night or the profile changes."""
+    from sqlalchemy import func, select
+
+    from tracker.insights.frames import NIGHTS, PROFILES, connection
+
+    with connection(source) as conn:
+        nights = conn.execute(
+            select(
+                func.count(),
+                func.max(NIGHTS.c.updated_at),
+                func.max(NIGHTS.c.id),
+                func.sum(NIGHTS.c.version),  # every save bumps a night's version
+            )
+        ).one()
+        profile = conn.execute(select(PROFILES)).first()
+    return (*(str(v) for v in nights), str(tuple(profile) if profile else None))
+
+
+def build_view(
+    source,
+    start: dt.date | None,
+    end: dt.date,
+    axis: str,
+    compare_before: bool,  # noqa: ANN001
+) -> TrendsView:
+    """Summaries of the period (and the one before it) and the chart specs, in one go."""
+    from tracker.insights import charts
+    from tracker.insights.frames import load_journal
+    from tracker.insights.summary import summarise
+
+    summary = summarise(session_or_engine=source, start=start, end=end)
+    before = None
+    if compare_before and start is not None:
+        length = (end - start).days + 1
+        before = summarise(session_or_engine=source, start=start - dt.timedelta(days=length),
+                           end=start - dt.timedelta(days=1))  # fmt: skip
+    journal = load_journal(source, start, end)
+    nights, cramps = journal.nights, journal.cramps
+    drawn = [charts.cramps_per_night(nights, axis, start, end)]
+    if journal.profile.due_date is not None and nights["gestational_days"].notna().any():
+        drawn.append(charts.cramps_per_week(nights))
+    drawn.append(charts.calendar(nights, start, end))
+    if not cramps.empty:
+        drawn.append(charts.severity_and_duration(cramps, nights, axis))
+        if cramps["time"].notna().any():  # no times noted: no empty clock chart
+            drawn.append(charts.time_of_night(cramps))
+        drawn.append(charts.where(cramps))
+    drawn.append(charts.habits(nights, axis, start, end))
+    # Each chart is described in words (its description, and the line under it on the page);
+    # its hundreds of marks are not announced one by one to a screen reader.
+    specs = tuple(chart.configure_mark(aria=False).to_dict() for chart in drawn)
+    return TrendsView(summary, before, specs)

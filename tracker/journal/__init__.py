@@ -1,0 +1,1 @@
+"""The journal itself: tables, the database, migrations, and reading and writing nights."""

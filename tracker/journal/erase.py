@@ -1,0 +1,159 @@
+"""Delete everything: every night, cramp and warning sign, and the settings, leaving no trace.
+
+On SQLite the deleting connection uses secure_delete (freed space is overwritten with
+zeros), then the write-ahead log is checkpointed and truncated and the file is rebuilt with
+VACUUM, so no deleted text remains in journal.db, -wal or -shm. The automatic backups taken
+before upgrades (data/backups/) are deleted too. On PostgreSQL the rows are deleted and the
+tables rewritten (VACUUM FULL); the server's own logs and backups are its administrator's.
+The tables themselves stay, so the app opens an empty journal afterwards.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
+
+from tracker.journal.config import sqlite_path
+
+TABLES = ("redflag", "cramp", "night", "experiment", "profile")  # children first
+
+
+class EraseIncomplete(RuntimeError):
+    """Erasing could not finish; the message says what is left and what to do (erase again)."""
+
+
+NOTHING_ERASED = (
+    "Nothing was erased: the journal could not be changed ({reason}). Your journal is as it "
+    "was. Make some space on the disk (or check that the journal file can be written), then "
+    "erase again."
+)
+NOT_SCRUBBED = (
+    "Everything was deleted, but the journal file could not be rebuilt to wipe the freed "
+    "space ({reason}), so traces of deleted text may remain in it. Make some space on the disk, "
+    "then erase again to finish."
+)
+
+
+def _reason(exc: Exception) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    return "the disk is full" if "full" in text.lower() else text
+
+
+@dataclass(frozen=True)
+class Erased:
+    """How many nights were deleted, and which automatic backup files."""
+
+    nights: int
+    backups: list[Path]
+
+
+def automatic_backups(engine: Engine) -> list[Path]:
+    """The copies taken before upgrades of this SQLite journal (none for other databases)."""
+    path = sqlite_path(str(engine.url))
+    if path is None:
+        return []
+    return sorted((path.parent / "backups").glob(f"{path.stem}-before-*.db"))
+
+
+def erase_warning(engine: Engine) -> str:
+    """What erasing deletes and keeps, in her words, for a confirmation prompt."""
+    path, backups = sqlite_path(str(engine.url)), automatic_backups(engine)
+    where = f"the journal file {path}" if path else "the journal on the database server"
+    lines = [
+        f"This deletes everything in {where}: every night, cramp and warning sign, and your "
+        "settings (name, due date, birth date).",
+        "It cannot be undone. To keep a copy, first run: cramp-journal export journal.json",
+    ]
+    if path is not None:
+        folder = path.parent / "backups"
+        lines.insert(1, f"The {len(backups)} automatic backups of it in {folder} are deleted "
+                     "too. Files you exported or backed up yourself are not touched.")  # fmt: skip
+    else:
+        lines.insert(1, "Copies the server keeps itself (its logs, replicas and backups) are "
+                     "up to its administrator.")  # fmt: skip
+    return "\n".join(lines)
+
+
+def _delete_rows_sqlite(conn: sqlite3.Connection) -> int:
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        nights = conn.execute("SELECT COUNT(*) FROM night").fetchone()[0]
+        for table in TABLES:
+            conn.execute(f"DELETE FROM {table}")
+        conn.execute("COMMIT")
+    except BaseException as exc:
+        if conn.in_transaction:  # a failed COMMIT may already have rolled back
+            with contextlib.suppress(sqlite3.Error):
+                conn.execute("ROLLBACK")
+        if isinstance(exc, sqlite3.Error):
+            raise EraseIncomplete(NOTHING_ERASED.format(reason=_reason(exc))) from None
+        raise
+    return nights
+
+
+def _checkpoint(conn: sqlite3.Connection) -> None:
+    """Copy the write-ahead log into the file and truncate it to zero bytes."""
+    busy, _, _ = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+    if busy:
+        raise EraseIncomplete(
+            "Everything was deleted, but the journal's log file could not be cleared because "
+            "another program is reading it. Close other windows of the app and erase again."
+        )
+
+
+def _erase_sqlite(engine: Engine, delete_backups: list[Path]) -> int:
+    raw = engine.raw_connection()  # the engine's own connection: same timeouts, same WAL
+    try:
+        conn: sqlite3.Connection = raw.driver_connection
+        conn.execute("PRAGMA secure_delete = ON")  # deleted text overwritten, not just unlinked
+        nights = _delete_rows_sqlite(conn)
+        _unlink(delete_backups)
+        try:
+            _checkpoint(conn)
+            conn.execute("VACUUM")  # rebuild the file: no freed pages, no stale fragments
+            _checkpoint(conn)  # VACUUM wrote the new file through the log
+        except sqlite3.Error as exc:
+            raise EraseIncomplete(NOT_SCRUBBED.format(reason=_reason(exc))) from None
+    finally:
+        raw.invalidate()  # drop the connection rather than pool it with secure_delete on
+    return nights
+
+
+def _erase_server(engine: Engine, delete_backups: list[Path]) -> int:
+    try:
+        with engine.begin() as conn:
+            nights = conn.execute(text("SELECT COUNT(*) FROM night")).scalar_one()
+            for table in TABLES:
+                conn.execute(text(f"DELETE FROM {table}"))
+    except SQLAlchemyError as exc:
+        raise EraseIncomplete(NOTHING_ERASED.format(reason=_reason(exc.orig or exc))) from None
+    _unlink(delete_backups)
+    if engine.dialect.name == "postgresql":  # rewrite the tables: no dead row versions left
+        try:
+            with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                conn.execute(text(f"VACUUM FULL {', '.join(TABLES)}"))
+        except SQLAlchemyError as exc:
+            raise EraseIncomplete(NOT_SCRUBBED.format(reason=_reason(exc.orig or exc))) from None
+    return nights
+
+
+def _unlink(paths: list[Path]) -> None:
+    for path in paths:
+        for part in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+            part.unlink(missing_ok=True)
+
+
+def erase_journal(engine: Engine) -> Erased:
+    """Delete every night, cramp, warning sign, the settings and the automatic backups."""
+    backups = automatic_backups(engine)
+    if engine.dialect.name == "sqlite":
+        nights = _erase_sqlite(engine, backups)
+    else:
+        nights = _erase_server(engine, backups)
+    return Erased(nights=nights, backups=backups)

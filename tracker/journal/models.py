@@ -1,0 +1,150 @@
+"""Every table of the journal. NULL always means "not recorded", never zero."""
+
+# No `from __future__ import annotations` here: SQLModel relationships need real types.
+
+import datetime as dt
+from enum import StrEnum
+
+from sqlalchemy import Column, ForeignKey, Integer, UniqueConstraint, false
+from sqlmodel import Field, Relationship, SQLModel
+
+
+class Leg(StrEnum):
+    LEFT = "left"
+    RIGHT = "right"
+    BOTH = "both"
+
+
+class Muscle(StrEnum):
+    CALF = "calf"
+    FOOT = "foot"
+    THIGH = "thigh"
+    SHIN = "shin"
+    OTHER = "other"
+
+
+class Relief(StrEnum):
+    FLEX_FOOT = "flex_foot"
+    STRETCH = "stretch"
+    MASSAGE = "massage"
+    WALK = "walk"
+    HEAT = "heat"
+    OTHER = "other"
+    NONE = "none"
+
+
+RELIEF_LABELS = {
+    Relief.FLEX_FOOT: "Pulled foot and toes towards my head",
+    Relief.STRETCH: "Stretched",
+    Relief.MASSAGE: "Massage",
+    Relief.WALK: "Walked about",
+    Relief.HEAT: "Heat",
+    Relief.OTHER: "Something else",
+    Relief.NONE: "Nothing",
+}
+
+WATER_UNITS = {"ml": 1.0, "litres": 1000.0, "fl oz": 29.5735, "glasses (250 ml)": 250.0}
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class Profile(SQLModel, table=True):
+    """The single person whose journal this is (one row, id 1)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str | None = Field(default=None, max_length=200)
+    due_date: dt.date | None = None
+    birth_date: dt.date | None = None
+    water_unit: str = Field(default="ml", max_length=20)
+    last_appointment: dt.date | None = None
+    # Numbers for the warning-sign cards' tap-to-call links (digits, spaces, +, -, parentheses).
+    emergency_number: str | None = Field(default=None, max_length=20)
+    care_phone: str | None = Field(default=None, max_length=30)
+    version: int = Field(default=1)  # bumped on every save, so a stale Settings tab is refused
+
+
+class Night(SQLModel, table=True):
+    """One night, keyed by the evening it began, with the day before's habits."""
+
+    __table_args__ = (UniqueConstraint("night", name="uq_night_night"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    night: dt.date
+    water_ml: int | None = None
+    stretch_min: int | None = None
+    active_min: int | None = None
+    magnesium_mg: int | None = None
+    magnesium_form: str | None = Field(default=None, max_length=100)
+    magnesium_clinician_agreed: bool | None = None
+    side_effects: str | None = None
+    soreness: int | None = None
+    notes: str | None = None
+    version: int = Field(default=1)
+    created_at: dt.datetime = Field(default_factory=utcnow)
+    updated_at: dt.datetime = Field(default_factory=utcnow)
+
+    cramps: list["Cramp"] = Relationship(
+        back_populates="night_row",
+        sa_relationship_kwargs={"cascade": "all, delete-orphan", "order_by": "Cramp.position"},
+    )
+    red_flags: list["RedFlag"] = Relationship(
+        back_populates="night_row",
+        sa_relationship_kwargs={"cascade": "all, delete-orphan", "order_by": "RedFlag.code"},
+    )
+
+
+class Cramp(SQLModel, table=True):
+    """One cramp in a night."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    night_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("night.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    position: int = 0
+    time: dt.time | None = None
+    duration_min: float | None = None
+    severity: int | None = None
+    leg: str | None = Field(default=None, max_length=10)
+    muscle: str | None = Field(default=None, max_length=10)
+    woke: bool | None = None
+    relief: str | None = Field(default=None, max_length=20)
+    relieved: bool | None = None
+
+    night_row: Night | None = Relationship(back_populates="cramps")
+
+
+class RedFlag(SQLModel, table=True):
+    """A warning sign she ticked for a night (a code from tracker.care.safety)."""
+
+    __table_args__ = (UniqueConstraint("night_id", "code", name="uq_redflag_night_code"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    night_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("night.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    code: str = Field(max_length=40)
+
+    night_row: Night | None = Relationship(back_populates="red_flags")
+
+
+class Experiment(SQLModel, table=True):
+    """A personal experiment she planned: a habit on and off in blocks drawn from a seed.
+
+    Only the plan is kept: the schedule is drawn again from its seed, and what happened is
+    read from the nights she logged (tracker.insights.experiments).
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    habit: str = Field(max_length=100)
+    start: dt.date
+    seed: int
+    blocks: int
+    target: float | None = None
+    clinician_agreed: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
+    created_at: dt.datetime = Field(default_factory=utcnow)

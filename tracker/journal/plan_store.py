@@ -1,0 +1,62 @@
+"""Where experiment plans are kept: one row per plan in the `experiment` table.
+
+The table is tracker.journal.models.Experiment (migration 0004); on a journal not yet upgraded,
+load_plans() finds no plans and has_table() says so, so the page can explain instead of
+failing. A plan is all that needs keeping: the schedule is drawn again from
+its seed, and what happened is read from the nights she logged.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    inspect,
+    select,
+)
+from sqlalchemy.engine import Connection
+
+from tracker.journal.models import Experiment
+from tracker.journal.plans import Plan
+
+EXPERIMENTS = Experiment.__table__  # migration 0004
+
+
+def has_table(conn: Connection) -> bool:
+    """Whether this journal can keep experiments yet."""
+    return inspect(conn).has_table(EXPERIMENTS.name)
+
+
+def save_plan(conn: Connection, plan: Plan) -> int:
+    """Keep a new plan (the caller commits); returns its id."""
+    values = {
+        "habit": plan.habit.strip(),
+        "start": plan.start,
+        "seed": plan.seed,
+        "blocks": plan.blocks,
+        "target": plan.target,
+        "clinician_agreed": plan.clinician_agreed,
+        "created_at": dt.datetime.now(dt.UTC),
+    }
+    return int(conn.execute(EXPERIMENTS.insert().values(**values)).inserted_primary_key[0])
+
+
+def load_plans(conn: Connection) -> list[tuple[int, Plan]]:
+    """(id, plan) for every plan, newest first; none before the table exists."""
+    if not has_table(conn):
+        return []
+    rows = conn.execute(select(EXPERIMENTS).order_by(EXPERIMENTS.c.id.desc())).mappings()
+    return [
+        (
+            row["id"],
+            Plan(
+                habit=row["habit"],
+                start=row["start"],
+                seed=row["seed"],
+                blocks=row["blocks"],
+                target=row["target"],
+                clinician_agreed=bool(row["clinician_agreed"]),
+            ),
+        )
+        for row in rows
+    ]

@@ -1,0 +1,107 @@
+"""Bring a journal's tables up to date on start, with a backup first; refuse newer ones."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sqlite3
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import inspect
+from sqlalchemy.engine import Engine
+
+from tracker.journal.config import sqlite_path
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+KEEP_BACKUPS = 5
+
+
+class JournalRefused(RuntimeError):
+    """This database cannot be opened as a journal; it is left untouched."""
+
+
+class JournalTooNew(JournalRefused):
+    """The journal was written by a newer Cramp Journal; it is left untouched."""
+
+
+def alembic_config(engine: Engine) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False))
+    return config
+
+
+def head_revision(engine: Engine) -> str:
+    return ScriptDirectory.from_config(alembic_config(engine)).get_current_head()
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def backup_sqlite(source: Path, target: Path) -> Path:
+    """Copy a live SQLite journal with the online backup API (consistent while in use)."""
+    target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if not target.exists():
+        os.close(os.open(target, os.O_CREAT | os.O_WRONLY, 0o600))
+    src = sqlite3.connect(source, timeout=30)
+    dst = sqlite3.connect(target)
+    try:
+        src.backup(dst)
+    finally:
+        dst.close()
+        src.close()
+    target.chmod(0o600)
+    return target
+
+
+def _prune_backups(folder: Path, stem: str, keep: int = KEEP_BACKUPS) -> None:
+    backups = sorted(folder.glob(f"{stem}-before-*.db"), key=lambda p: p.stat().st_mtime)
+    for old in backups[:-keep]:
+        old.unlink(missing_ok=True)
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Run migrations up to revision on this engine."""
+    config = alembic_config(engine)
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, revision)
+
+
+def ensure_schema(engine: Engine) -> Path | None:
+    """Create or upgrade the journal's tables; returns the backup taken, if any."""
+    current, head = current_revision(engine), head_revision(engine)
+    if current == head:
+        return None
+    scripts = ScriptDirectory.from_config(alembic_config(engine))
+    if current is not None:
+        try:
+            scripts.get_revision(current)
+        except Exception as exc:
+            raise JournalTooNew(
+                "This journal was saved by a newer version of Cramp Journal "
+                f"(schema {current}). It has not been changed. Update Cramp Journal "
+                "to open it."
+            ) from exc
+    backup = None
+    path = sqlite_path(str(engine.url))
+    has_tables = bool(inspect(engine).get_table_names())
+    if current is None and has_tables:
+        raise JournalRefused(
+            "This database already holds tables that Cramp Journal did not create, so it "
+            "has not been changed. Point DATABASE_URL at an empty database or a journal file."
+        )
+    if path is not None and has_tables:
+        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+        backup = backup_sqlite(
+            path, path.parent / "backups" / f"{path.stem}-before-{head}-{stamp}.db"
+        )
+        _prune_backups(backup.parent, path.stem)
+    upgrade(engine)
+    return backup

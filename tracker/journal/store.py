@@ -1,0 +1,278 @@
+"""Small data-access functions: read and write nights, cramps, red flags and the profile."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import NamedTuple
+
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.orm import selectinload
+from sqlmodel import Session, select
+
+from tracker.care.phones import MAX_CARE, MAX_EMERGENCY, phone_problem
+from tracker.journal.db import ATTEMPTS, is_transient, pause_before_retry
+from tracker.journal.entries import CrampEntry, NightEntry, ValidationFailed, validate_night
+from tracker.journal.models import WATER_UNITS, Cramp, Night, Profile, RedFlag, utcnow
+
+NEW = 0  # expected_version for a night she saw as not yet logged
+
+
+class StaleNight(RuntimeError):
+    """The night changed since it was opened; the save was refused and nothing written."""
+
+    def __init__(self, night: dt.date):
+        super().__init__(
+            f"The night of {night:%d %b %Y} was changed elsewhere (another tab or device) "
+            "after you opened it. Nothing was saved. Reload it to see the newer version, "
+            "then make your change again."
+        )
+        self.night = night
+
+
+class StaleProfile(RuntimeError):
+    """The settings changed since they were opened; the save was refused and nothing written."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Your settings were changed elsewhere (another tab or device) after you opened "
+            "them. Nothing was saved. Reload them to see the newer version, then make your "
+            "change again."
+        )
+
+
+def get_profile(*, session: Session) -> Profile:
+    """The profile (an unsaved blank one if she has not set anything yet)."""
+    return session.get(Profile, 1) or Profile(id=1, version=0)
+
+
+def has_nights(*, session: Session) -> bool:
+    """True once any night is logged."""
+    return session.exec(select(Night.id).limit(1)).first() is not None
+
+
+def validate_profile(profile: Profile, today: dt.date | None = None) -> dict[str, str]:
+    """What is wrong with these settings (empty when fine)."""
+    today = today or dt.date.today()
+    errors: dict[str, str] = {}
+    if profile.due_date and not (
+        today - dt.timedelta(days=3 * 365) <= profile.due_date <= today + dt.timedelta(days=300)
+    ):
+        errors["due_date"] = "must be within the next 43 weeks (or a past pregnancy)"
+    if profile.birth_date and profile.birth_date > today:
+        errors["birth_date"] = "can't be in the future"
+    if profile.water_unit not in WATER_UNITS:
+        errors["water_unit"] = "must be one of " + ", ".join(WATER_UNITS)
+    if profile.name and len(profile.name) > 200:
+        errors["name"] = "is too long: at most 200 characters"
+    elif profile.name and any(ord(ch) < 32 or ord(ch) == 127 for ch in profile.name):
+        errors["name"] = "contains an invisible control character; remove it"
+    for name, longest in (("emergency_number", MAX_EMERGENCY), ("care_phone", MAX_CARE)):
+        if problem := phone_problem(getattr(profile, name), longest):
+            errors[name] = problem
+    return errors
+
+
+PROFILE_FIELDS = (
+    "name",
+    "due_date",
+    "birth_date",
+    "water_unit",
+    "last_appointment",
+    "emergency_number",
+    "care_phone",
+)
+
+
+def save_profile(
+    *, session: Session, profile: Profile, expected_version: int | None = None
+) -> Profile:
+    """Validate and store the profile; raises ValidationFailed, or StaleProfile when
+    expected_version (the version her form was based on) is no longer the stored one."""
+    errors = validate_profile(profile)
+    if errors:
+        raise ValidationFailed(errors)
+    stored = session.exec(select(Profile).where(Profile.id == 1).with_for_update()).first()
+    if expected_version is not None and (stored.version if stored else 0) != expected_version:
+        session.rollback()
+        raise StaleProfile()
+    stored = stored or Profile(id=1, version=0)
+    for name in PROFILE_FIELDS:
+        setattr(stored, name, getattr(profile, name))
+    for name in ("name", "emergency_number", "care_phone"):
+        setattr(stored, name, (getattr(stored, name) or "").strip() or None)
+    stored.version = (stored.version or 0) + 1
+    session.add(stored)
+    session.commit()
+    return stored
+
+
+def get_night(*, session: Session, night: dt.date, for_update: bool = False) -> Night | None:
+    """The night that began on this evening, with its cramps and red flags.
+
+    for_update locks the row until the transaction ends (PostgreSQL; SQLite's writes are
+    already serialised by BEGIN IMMEDIATE), so a version check cannot race another writer.
+    """
+    statement = (
+        select(Night)
+        .where(Night.night == night)
+        .options(selectinload(Night.cramps), selectinload(Night.red_flags))
+    )
+    if for_update:
+        statement = statement.with_for_update()
+    return session.exec(statement).first()
+
+
+def list_nights(
+    *, session: Session, start: dt.date | None = None, end: dt.date | None = None
+) -> list[Night]:
+    """Logged nights between start and end (inclusive), oldest first."""
+    statement = select(Night).options(selectinload(Night.cramps), selectinload(Night.red_flags))
+    if start:
+        statement = statement.where(Night.night >= start)
+    if end:
+        statement = statement.where(Night.night <= end)
+    return list(session.exec(statement.order_by(Night.night)).all())
+
+
+def night_before_with_habits(*, session: Session, night: dt.date) -> Night | None:
+    """The latest night before this one that recorded any of yesterday's habits."""
+    statement = (
+        select(Night)
+        .where(Night.night < night)
+        .where(
+            (Night.water_ml.is_not(None))
+            | (Night.stretch_min.is_not(None))
+            | (Night.active_min.is_not(None))
+        )
+        .order_by(Night.night.desc())
+        .limit(1)
+    )
+    return session.exec(statement).first()
+
+
+def entry_of(night: Night) -> NightEntry:
+    """What is stored for a night, in the shape a form or a CSV row uses."""
+    fields = {
+        name: getattr(night, name)
+        for name in NightEntry.__dataclass_fields__
+        if name not in ("cramps", "red_flags")
+    }
+    cramps = [
+        CrampEntry(**{name: getattr(c, name) for name in CrampEntry.__dataclass_fields__})
+        for c in sorted(night.cramps, key=lambda c: c.position)
+    ]
+    return NightEntry(**fields, cramps=cramps, red_flags=sorted(f.code for f in night.red_flags))
+
+
+class Sorted(NamedTuple):
+    """Nights to import, sorted against what the journal already holds."""
+
+    added: list[NightEntry]
+    updated: list[NightEntry]
+    unchanged: list[NightEntry]
+    conflicts: list[NightEntry]
+
+
+def sort_for_import(
+    *, session: Session, entries: list[NightEntry], replace: bool = False
+) -> Sorted:
+    """New nights, identical ones, and different ones (updated with replace, else conflicts)."""
+    result = Sorted([], [], [], [])
+    for entry in entries:
+        existing = get_night(session=session, night=entry.night)
+        if existing is None:
+            result.added.append(entry)
+        elif entry_of(existing) == entry:
+            result.unchanged.append(entry)
+        else:
+            (result.updated if replace else result.conflicts).append(entry)
+    return result
+
+
+def _write(session: Session, entry: NightEntry, night: Night | None) -> Night:
+    """Put entry into night (a new row when None), replacing its cramps and flags."""
+    if night is None:
+        night = Night(night=entry.night)
+    else:
+        night.version += 1
+        night.updated_at = utcnow()
+    for name in NightEntry.__dataclass_fields__:
+        if name not in ("night", "cramps", "red_flags"):
+            setattr(night, name, getattr(entry, name))
+    night.cramps = [Cramp(position=i, **vars(c)) for i, c in enumerate(entry.cramps)]
+    night.red_flags = [RedFlag(code=code) for code in entry.red_flags]
+    session.add(night)
+    return night
+
+
+def stage_night(
+    *, session: Session, entry: NightEntry, expected_version: int | None = None
+) -> Night:
+    """Validate and stage a night in the open transaction (no commit).
+
+    expected_version is the version she saw (NEW when she saw none); a different stored
+    version raises StaleNight unless the stored night already says exactly the same.
+    None skips that check (an explicit overwrite).
+    """
+    entry = entry.normalised()
+    errors = validate_night(entry)
+    if errors:
+        raise ValidationFailed(errors)
+    existing = get_night(session=session, night=entry.night, for_update=True)
+    stored_version = existing.version if existing else NEW
+    if existing is not None and entry_of(existing) == entry:
+        return existing  # a repeated save (double click, rerun): nothing to write
+    if expected_version is not None and expected_version != stored_version:
+        raise StaleNight(entry.night)
+    return _write(session, entry, existing)
+
+
+def save_night(
+    *, session: Session, entry: NightEntry, expected_version: int | None = None
+) -> Night:
+    """Validate, store and commit one night; see stage_night for the version check.
+
+    A save that failed only because another writer was in the way (SQLite still locked after
+    the busy timeout, a PostgreSQL deadlock or serialization failure) is tried again, up to
+    ATTEMPTS times in all; every failed try is rolled back, so nothing is half written.
+    """
+    attempt = 1
+    while True:
+        try:
+            return _save_once(session, entry, expected_version)
+        except DBAPIError as exc:
+            if attempt >= ATTEMPTS or not is_transient(exc):
+                raise
+        pause_before_retry(attempt)
+        attempt += 1
+
+
+def _save_once(session: Session, entry: NightEntry, expected_version: int | None) -> Night:
+    """One try of save_night: commit, or roll back and raise."""
+    try:
+        night = stage_night(session=session, entry=entry, expected_version=expected_version)
+        session.commit()
+    except IntegrityError as exc:
+        # Another writer created the same night between our read and our insert.
+        session.rollback()
+        exists = get_night(session=session, night=entry.night) is not None
+        session.rollback()
+        if not exists:
+            raise
+        raise StaleNight(entry.night) from exc
+    except BaseException:
+        session.rollback()
+        raise
+    return night
+
+
+def delete_night(*, session: Session, night: dt.date, expected_version: int | None = None) -> bool:
+    """Delete a night with its cramps and flags; False when it was not there."""
+    existing = get_night(session=session, night=night, for_update=True)
+    if existing is None:
+        return False
+    if expected_version is not None and existing.version != expected_version:
+        raise StaleNight(night)
+    session.delete(existing)
+    session.commit()
+    return True
