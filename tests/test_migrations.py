@@ -9,9 +9,10 @@ import stat
 from pathlib import Path
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel
 
@@ -20,6 +21,7 @@ from tracker.journal.config import sqlite_path
 from tracker.journal.db import make_engine
 from tracker.journal.schema import (
     JournalTooNew,
+    alembic_config,
     current_revision,
     ensure_schema,
     head_revision,
@@ -181,6 +183,51 @@ def test_only_the_last_five_backups_are_kept(sqlite_url: str) -> None:
         finally:
             engine.dispose()
     assert backups_of(sqlite_url) == sorted(taken[-5:])
+
+
+def downgrade(engine: Engine, revision: str) -> None:
+    config = alembic_config(engine)
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.downgrade(config, revision)
+
+
+def columns_of(engine: Engine, table: str) -> set[str]:
+    with engine.connect() as conn:
+        return {c["name"] for c in inspect(conn).get_columns(table)}
+
+
+def test_0005_adds_plan_kept_and_stopped_and_goes_back_without_losing_cramps(
+    journal_url: str,
+) -> None:
+    engine = first_revision_journal(journal_url)
+    try:
+        upgrade(engine, "0004")
+        with engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO experiment (habit, start, seed, blocks, clinician_agreed, "
+                    "created_at) VALUES ('legs up', '2025-03-01', 5, 4, FALSE, "
+                    "'2025-03-01 08:00:00+00')"
+                )
+            )
+        upgrade(engine, "0005")
+        with engine.begin() as conn:  # old rows: not said, not stopped
+            assert conn.execute(text("SELECT plan_kept FROM night")).all() == [(None,)]
+            assert conn.execute(text("SELECT stopped FROM experiment")).all() == [(None,)]
+            conn.execute(text("UPDATE night SET plan_kept = TRUE"))
+            conn.execute(text("UPDATE experiment SET stopped = '2025-03-04'"))
+        downgrade(engine, "0004")
+        assert "plan_kept" not in columns_of(engine, "night")
+        assert "stopped" not in columns_of(engine, "experiment")
+        # Cramps and warning signs survive the way back (no cascade from a copied table).
+        assert [count_rows(engine, t) for t in (*TABLES, "experiment")] == [1, 2, 1, 1]
+        ensure_schema(engine)
+        assert_first_revision_data(engine)
+        with Session(engine) as session:
+            assert get_night(session=session, night=NIGHT).plan_kept is None
+    finally:
+        engine.dispose()
 
 
 def test_the_models_match_the_migrations(engine: Engine) -> None:

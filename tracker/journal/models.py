@@ -81,6 +81,7 @@ class Night(SQLModel, table=True):
     side_effects: str | None = None
     soreness: int | None = None
     notes: str | None = None
+    plan_kept: bool | None = None  # kept her experiment's plan for a habit she named herself
     version: int = Field(default=1)
     created_at: dt.datetime = Field(default_factory=utcnow)
     updated_at: dt.datetime = Field(default_factory=utcnow)
@@ -147,4 +148,5 @@ class Experiment(SQLModel, table=True):
     blocks: int
     target: float | None = None
     clinician_agreed: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
+    stopped: dt.date | None = None  # the last night, when she stopped it early (migration 0005)
     created_at: dt.datetime = Field(default_factory=utcnow)
