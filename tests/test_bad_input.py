@@ -28,7 +28,6 @@ from tracker.cli import main
 from tracker.exchange.diary_csv import (
     FORMULA_START,
     CsvError,
-    ImportConflict,
     ImportResult,
     decode_diary,
     export_diary,
@@ -38,6 +37,7 @@ from tracker.exchange.diary_csv import (
 from tracker.journal.config import PROJECT_ROOT, sqlite_path
 from tracker.journal.db import make_engine
 from tracker.journal.entries import NightEntry
+from tracker.journal.importing import ImportConflict
 from tracker.journal.schema import ensure_schema
 from tracker.journal.store import entry_of, list_nights, save_night
 

@@ -20,7 +20,6 @@ from tracker.care.safety import RED_FLAG_CODES
 from tracker.exchange.diary_csv import (
     COLUMNS,
     CsvError,
-    ImportConflict,
     ImportResult,
     Problem,
     decode_diary,
@@ -34,6 +33,7 @@ from tracker.exchange.diary_csv import (
 )
 from tracker.journal.db import make_engine
 from tracker.journal.entries import CrampEntry, NightEntry
+from tracker.journal.importing import ImportConflict
 from tracker.journal.models import Leg, Muscle, Relief
 from tracker.journal.schema import ensure_schema
 from tracker.journal.store import entry_of, list_nights, save_night

@@ -26,7 +26,6 @@ from sqlmodel import Session
 from tracker.exchange.backup_json import Backup, JsonError, export_json, import_json, read_json
 from tracker.exchange.diary_csv import (
     CsvError,
-    ImportConflict,
     decode_diary,
     encode_diary,
     export_diary,
@@ -41,6 +40,7 @@ from tracker.journal.db import make_engine
 from tracker.journal.demo import DEFAULT_SEED, JournalNotEmpty, fill_demo
 from tracker.journal.entries import parse_time
 from tracker.journal.erase import EraseIncomplete, erase_journal, erase_warning
+from tracker.journal.importing import ImportConflict
 from tracker.journal.schema import JournalRefused, backup_sqlite, ensure_schema
 from tracker.journal.store import list_nights
 

@@ -18,8 +18,8 @@ from typing import Any, NamedTuple
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from tracker.exchange.diary_csv import ImportConflict
 from tracker.journal.entries import CrampEntry, NightEntry, validate_night
+from tracker.journal.importing import ImportConflict, import_nights
 from tracker.journal.models import Experiment, Night, Profile
 from tracker.journal.plans import Plan
 from tracker.journal.plans import problems as plan_problems
@@ -27,9 +27,7 @@ from tracker.journal.store import (
     PROFILE_FIELDS,
     entry_of,
     list_nights,
-    save_profile,
-    sort_for_import,
-    stage_night,
+    stage_profile,
     validate_profile,
 )
 
@@ -489,23 +487,26 @@ def import_json(*, session: Session, backup: Backup, replace: bool = False) -> R
     New nights keep the file's logged/changed timestamps; replaced nights get a new version.
     """
     try:
-        added, updated, unchanged, conflicts = sort_for_import(
-            session=session, entries=backup.nights, replace=replace
-        )
         action = _profile_action(session, backup.profile, replace)
-        if conflicts or action is None:
-            raise BackupConflict([e.night for e in conflicts], profile=action is None)
-        for entry in added:
-            night = stage_night(session=session, entry=entry, expected_version=None)
-            for key, value in backup.stamps.get(entry.night, {}).items():
-                setattr(night, key, value)
-        for entry in updated:
-            stage_night(session=session, entry=entry, expected_version=None)
-        _stage_experiments(session, backup.experiments)
-        if action in ("restored", "replaced"):
-            save_profile(session=session, profile=backup.profile)  # commits the nights too
-        session.commit()
     except BaseException:
         session.rollback()
         raise
-    return RestoreResult(len(added), len(updated), len(unchanged), action)
+
+    def refuse(conflicts: list[dt.date]) -> None:
+        if conflicts or action is None:
+            raise BackupConflict(conflicts, profile=action is None)
+
+    def settings_and_experiments() -> None:
+        _stage_experiments(session, backup.experiments)
+        if action in ("restored", "replaced"):
+            stage_profile(session=session, profile=backup.profile)
+
+    result = import_nights(
+        session=session,
+        entries=backup.nights,
+        replace=replace,
+        stamps=backup.stamps,
+        refuse=refuse,
+        also=settings_and_experiments,
+    )
+    return RestoreResult(len(result.added), len(result.updated), len(result.unchanged), action)

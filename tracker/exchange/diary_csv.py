@@ -27,8 +27,9 @@ from tracker.journal.entries import (
     parse_time,
     validate_night,
 )
+from tracker.journal.importing import import_nights
 from tracker.journal.models import Night
-from tracker.journal.store import entry_of, sort_for_import, stage_night
+from tracker.journal.store import entry_of
 
 # Column names in file order; each is the NightEntry/CrampEntry field unless FIELDS says not.
 CRAMP_COLUMNS = [
@@ -91,15 +92,6 @@ class CsvError(ValueError):
     def __init__(self, problems: list[Problem]):
         self.problems = sorted(problems, key=lambda p: (p.row or 0, _column_order(p.column)))
         super().__init__("\n".join(str(p) for p in self.problems))
-
-
-class ImportConflict(RuntimeError):
-    """Nights already in the journal say something else; nothing was written."""
-
-    def __init__(self, nights: list[dt.date]):
-        self.nights = nights
-        lines = [f"night {n}: already in the journal with different data" for n in nights]
-        super().__init__("\n".join(lines))
 
 
 @dataclass(frozen=True)
@@ -434,19 +426,7 @@ def import_diary(
     *, session: Session, entries: list[NightEntry], replace: bool = False
 ) -> ImportResult:
     """Write all the nights in one transaction, or none (ImportConflict unless replace)."""
-    try:
-        if len({e.night for e in entries}) != len(entries):
-            raise ValueError("the same night appears twice in one import")
-        normalised = [e.normalised() for e in entries]
-        added, updated, unchanged, conflicts = sort_for_import(
-            session=session, entries=normalised, replace=replace
-        )
-        if conflicts:
-            raise ImportConflict([e.night for e in conflicts])
-        for entry in added + updated:
-            stage_night(session=session, entry=entry, expected_version=None)
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    return ImportResult(added=len(added), updated=len(updated), unchanged=len(unchanged))
+    result = import_nights(session=session, entries=entries, replace=replace)
+    return ImportResult(
+        added=len(result.added), updated=len(result.updated), unchanged=len(result.unchanged)
+    )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import NamedTuple
 
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import selectinload
@@ -83,11 +82,12 @@ PROFILE_FIELDS = (
 )
 
 
-def save_profile(
+def stage_profile(
     *, session: Session, profile: Profile, expected_version: int | None = None
 ) -> Profile:
-    """Validate and store the profile; raises ValidationFailed, or StaleProfile when
-    expected_version (the version her form was based on) is no longer the stored one."""
+    """Validate the profile and stage it in the open transaction (no commit); raises
+    ValidationFailed, or StaleProfile when expected_version (the version her form was based on)
+    is no longer the stored one."""
     errors = validate_profile(profile)
     if errors:
         raise ValidationFailed(errors)
@@ -102,6 +102,14 @@ def save_profile(
         setattr(stored, name, (getattr(stored, name) or "").strip() or None)
     stored.version = (stored.version or 0) + 1
     session.add(stored)
+    return stored
+
+
+def save_profile(
+    *, session: Session, profile: Profile, expected_version: int | None = None
+) -> Profile:
+    """Validate, store and commit the profile (see stage_profile)."""
+    stored = stage_profile(session=session, profile=profile, expected_version=expected_version)
     session.commit()
     return stored
 
@@ -164,33 +172,8 @@ def entry_of(night: Night) -> NightEntry:
     return NightEntry(**fields, cramps=cramps, red_flags=sorted(f.code for f in night.red_flags))
 
 
-class Sorted(NamedTuple):
-    """Nights to import, sorted against what the journal already holds."""
-
-    added: list[NightEntry]
-    updated: list[NightEntry]
-    unchanged: list[NightEntry]
-    conflicts: list[NightEntry]
-
-
-def sort_for_import(
-    *, session: Session, entries: list[NightEntry], replace: bool = False
-) -> Sorted:
-    """New nights, identical ones, and different ones (updated with replace, else conflicts)."""
-    result = Sorted([], [], [], [])
-    for entry in entries:
-        existing = get_night(session=session, night=entry.night)
-        if existing is None:
-            result.added.append(entry)
-        elif entry_of(existing) == entry:
-            result.unchanged.append(entry)
-        else:
-            (result.updated if replace else result.conflicts).append(entry)
-    return result
-
-
-def _write(session: Session, entry: NightEntry, night: Night | None) -> Night:
-    """Put entry into night (a new row when None), replacing its cramps and flags."""
+def put_night(session: Session, entry: NightEntry, night: Night | None) -> Night:
+    """Put a checked entry into night (a new row when None), replacing its cramps and flags."""
     if night is None:
         night = Night(night=entry.night)
     else:
@@ -224,7 +207,7 @@ def stage_night(
         return existing  # a repeated save (double click, rerun): nothing to write
     if expected_version is not None and expected_version != stored_version:
         raise StaleNight(entry.night)
-    return _write(session, entry, existing)
+    return put_night(session, entry, existing)
 
 
 def save_night(
