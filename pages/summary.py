@@ -19,13 +19,8 @@ from tracker.exchange.backup_json import export_json
 from tracker.exchange.diary_csv import encode_diary, export_diary
 from tracker.exchange.fhir import export_fhir
 from tracker.exchange.reminder import reminder_ics
-from tracker.exchange.report import (
-    PAPERS,
-    appointment_pdf,
-    day_text,
-    default_period,
-    headline_numbers,
-)
+from tracker.exchange.report import appointment_pdf
+from tracker.exchange.report_data import PAPERS, day_text, default_period, headline_numbers
 from tracker.insights.summary import summarise
 from tracker.insights.wording import CAVEATS, describe, topic
 from tracker.journal.models import Profile

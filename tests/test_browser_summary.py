@@ -16,7 +16,7 @@ from tests.browser_support import (
     wait_for_app,
 )
 from tests.test_report import require_poppler
-from tracker.exchange.report import day_text, headline_numbers
+from tracker.exchange.report_data import day_text, headline_numbers
 from tracker.insights.summary import summarise
 from tracker.journal.db import make_engine
 from tracker.journal.demo import fill_demo

@@ -21,7 +21,8 @@ from sqlmodel import Session
 from tests.browser_support import free_port, listening_addresses, wait_until_serving
 from tests.factories import days_ago, make_entry
 from tracker.care.pregnancy import dating
-from tracker.cli import LOOPBACK_HOSTS, PRIVATE_DEFAULTS, main, serve_command
+from tracker.cli import main
+from tracker.cli.serve import LOOPBACK_HOSTS, PRIVATE_DEFAULTS, serve_command
 from tracker.exchange.diary_csv import export_diary
 from tracker.journal.config import PROJECT_ROOT
 from tracker.journal.db import make_engine

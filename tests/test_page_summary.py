@@ -11,7 +11,7 @@ from sqlmodel import Session
 from streamlit.testing.v1 import AppTest
 
 from tests.factories import days_ago
-from tracker.exchange.report import day_text, headline_numbers
+from tracker.exchange.report_data import day_text, headline_numbers
 from tracker.insights.summary import summarise
 from tracker.journal.demo import fill_demo
 from tracker.journal.models import Profile

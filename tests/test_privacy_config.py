@@ -33,7 +33,7 @@ def test_error_details_are_not_shown_to_the_browser(config: dict) -> None:
 
 
 def test_the_app_answers_only_to_this_machine_s_names(config: dict) -> None:
-    from tracker.cli import LOOPBACK_HOSTS
+    from tracker.cli.serve import LOOPBACK_HOSTS
 
     assert config["server"]["allowedHosts"] == list(LOOPBACK_HOSTS)
     assert config["server"]["enableAgentApi"] is False

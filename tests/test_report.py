@@ -15,13 +15,8 @@ from sqlmodel import Session
 
 from tests.factories import days_ago, make_cramp, make_entry, make_profile
 from tracker.cli import main
-from tracker.exchange.report import (
-    appointment_pdf,
-    day_text,
-    default_period,
-    headline_numbers,
-    page_budget,
-)
+from tracker.exchange.report import appointment_pdf
+from tracker.exchange.report_data import day_text, default_period, headline_numbers, page_budget
 from tracker.exchange.report_pdf import SHORTENED, Writer, new_pdf, printable
 from tracker.insights.adherence import adherence, habit_sentences, load_details, relief_ranking
 from tracker.insights.frames import load_journal
@@ -341,7 +336,8 @@ def test_comparisons_speak_of_her_with_adjusted_figures_and_the_period_said(demo
 
 
 def test_each_chart_has_its_text_alternative_under_it(demo, tmp_path) -> None:
-    from tracker.exchange.report import chart_specs, gather
+    from tracker.exchange.report import chart_specs
+    from tracker.exchange.report_data import gather
 
     start = weeks_back(4)
     specs = chart_specs(gather(demo, start, LAST_NIGHT))
@@ -357,7 +353,7 @@ def test_each_chart_has_its_text_alternative_under_it(demo, tmp_path) -> None:
 def test_an_experiment_is_printed_in_her_words_with_its_figures(demo, tmp_path) -> None:
     from dataclasses import replace
 
-    from tracker.exchange.report import gather
+    from tracker.exchange.report_data import gather
     from tracker.exchange.report_sections import render
     from tracker.insights.experiments import evaluate
     from tracker.journal.plans import Plan
@@ -376,3 +372,9 @@ def test_an_experiment_is_printed_in_her_words_with_its_figures(demo, tmp_path) 
     assert f"randomisation test p = {result.p_value:.3f} over {result.schedules}" in flat
     assert f"Rate ratio on/off {result.ratio.estimate:.2f}" in flat
     assert "prove" not in flat.lower() and "cure" not in flat.lower()
+    stop = start + dt.timedelta(days=20)  # stopped early: said in words and in the figures
+    early = evaluate(replace(plan, stopped=stop), data.nights, today=LAST_NIGHT)
+    pdf, _ = render(replace(data, experiments=(early,)), [])
+    flat = " ".join(read_pdf(pdf, tmp_path)[0].split())
+    assert f"Stopped early after 21 of {early.planned_nights} nights." in flat
+    assert f"stopped early after the night of {stop.day} {stop:%b %Y}" in flat

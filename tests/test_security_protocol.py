@@ -323,7 +323,7 @@ def test_a_rebinding_page_is_refused_and_normal_use_works(tmp_path: Path) -> Non
 
 def _from_the_network(port: int, host_header: str) -> int:
     """GET / from this machine's network address (not loopback), naming host_header."""
-    from tracker.cli import network_addresses
+    from tracker.cli.serve import network_addresses
 
     address = next((a for a in network_addresses() if ":" not in a), None)
     if address is None:

@@ -18,9 +18,9 @@ from sqlmodel import Session
 
 from tracker.care.pregnancy import dating
 from tracker.care.safety import RED_FLAG_CODES
+from tracker.cli.summary import add_summary
 from tracker.insights.frames import CRAMP_FIELDS, NIGHT_COLUMNS, gestational_days, load_journal
 from tracker.insights.summary import (
-    add_summary,
     compute_summary,
     previous_period,
     summarise,

@@ -26,7 +26,8 @@ from streamlit.testing.v1 import AppTest
 from tests.test_report import require_poppler
 from tracker.care.safety import RED_FLAGS
 from tracker.cli import main
-from tracker.exchange.report import appointment_pdf, day_text
+from tracker.exchange.report import appointment_pdf
+from tracker.exchange.report_data import day_text
 from tracker.exchange.report_sections import FLAG_ADVICE
 from tracker.journal.demo import fill_demo
 from tracker.journal.store import get_profile, save_profile

@@ -12,7 +12,6 @@ Speed is reported, not tested: each target is printed with PASS or MISS.
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import json
 import os
@@ -21,7 +20,6 @@ import sqlite3
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -30,14 +28,12 @@ from pathlib import Path
 
 import numpy as np
 from sqlalchemy import insert
-from sqlalchemy.engine import Engine
 
 from tracker.insights.frames import CRAMPS, FLAGS, NIGHTS, PROFILES, pregnancy_window
 from tracker.insights.summary import Summary, summarise
 from tracker.journal.db import make_engine
 from tracker.journal.schema import ensure_schema
 
-SIZES = (300, 3_650, 36_500)  # one pregnancy, 10 years, 100 years of nights
 PAGE_SIZE = 3_650  # the Trends page is timed on the 10-year journal (or the nearest size)
 CRAMPS_PER_NIGHT = 3.0  # 10 years: about 11,000 cramps
 FLOOR_RATIO, PAGE_RATIO, MEMORY_MB = 2.0, 3.0, 400
@@ -343,7 +339,7 @@ PDF_WEEKS, PDF_SECONDS = 12, 1.5  # the appointment summary of 12 weeks: aim for
 
 def time_pdf(journal: Built, repeat: int) -> dict:
     """The appointment PDF of the last 12 weeks, warm (the warm-up starts vl-convert)."""
-    from tracker.exchange.report import appointment_pdf  # fpdf2 and vl-convert load only for this
+    from tracker.exchange.report import appointment_pdf
 
     engine = make_engine(journal.url)
     end = dt.date.today() - dt.timedelta(days=1)
@@ -508,53 +504,3 @@ def report_text(result: dict) -> str:
         for t in result["targets"]
     ]
     return "\n".join(lines)
-
-
-def _sizes(text: str) -> tuple[int, ...]:
-    try:
-        sizes = tuple(sorted({int(part) for part in text.split(",") if part.strip()}))
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"'{text}' is not a list of numbers like 300,3650"
-        ) from None
-    if not sizes or sizes[0] < 1:
-        raise argparse.ArgumentTypeError("sizes are numbers of nights, 1 or more")
-    return sizes
-
-
-def _positive(text: str) -> int:
-    if not text.isdigit() or int(text) < 1:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number of 1 or more")
-    return int(text)
-
-
-def run_bench(args: argparse.Namespace, engine: Engine) -> int:
-    """Run the bench on synthetic journals in a temp folder (the journal itself is untouched)."""
-    with tempfile.TemporaryDirectory(prefix="cramp-journal-bench-") as folder:
-        result = run(args.sizes, args.repeat, Path(folder))
-    print(json.dumps(result, indent=2) if args.json else report_text(result))
-    return 0
-
-
-def add_bench(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    """Register `bench [--sizes N,N] [--repeat N] [--json]`."""
-    parser = subparsers.add_parser(
-        "bench",
-        parents=[common],
-        help="time the summary and the Trends page on big synthetic journals",
-        description="Build synthetic journals (default: 300 nights, 10 and 100 years) in a temp "
-        "folder and report median timings, ratios and peak memory against their targets. "
-        "Your own journal is not read.",
-    )
-    parser.add_argument(
-        "--sizes",
-        type=_sizes,
-        default=SIZES,
-        metavar="N,N",
-        help="journal sizes in nights (default: 300,3650,36500)",
-    )
-    parser.add_argument(
-        "--repeat", type=_positive, default=5, metavar="N", help="timed runs (default 5)"
-    )
-    parser.add_argument("--json", action="store_true", help="print one JSON object")
-    parser.set_defaults(run=run_bench)

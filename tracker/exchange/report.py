@@ -2,9 +2,9 @@
 
 Every number comes from tracker.insights.summary.summarise (the PDF computes none of its own),
 habits and relief from tracker.insights.adherence, charts from tracker.insights.charts (rendered
-by vl-convert). Text
-she typed is printed literally in the shipped DejaVu Sans: characters the font lacks become
-"?" (emoji it lacks are dropped); long text is shortened with a marker so the page budget holds.
+by vl-convert). Text she typed is printed literally in the shipped DejaVu Sans: characters the
+font lacks become "?" (emoji it lacks are dropped); long text is shortened with a marker so the
+page budget holds. What goes in is gathered by report_data, drawn by report_sections.
 """
 
 from __future__ import annotations
@@ -12,122 +12,15 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
-import pandas as pd
-
-from tracker.exchange.report_pdf import PAPER_SIZES, new_pdf
+from tracker.exchange.report_data import ReportData, gather
+from tracker.exchange.report_pdf import new_pdf
+from tracker.exchange.report_sections import render
 from tracker.insights import chart_words, charts
-from tracker.insights.adherence import (
-    Adherence,
-    ReliefTally,
-    adherence,
-    load_details,
-    relief_ranking,
-)
-from tracker.insights.experiments import Result
-from tracker.insights.frames import Source, connection, load_journal
-from tracker.insights.stats import _day
-from tracker.insights.summary import Summary, summarise
-from tracker.insights.trends import headline
-from tracker.journal.models import Profile
+from tracker.insights.frames import Source
 
-PAPERS = tuple(PAPER_SIZES)  # A4 (the default) or US Letter
-ONE_PAGE_DAYS = 8 * 7
-DEFAULT_DAYS = 28
 CHART_WIDTH_PX, CHART_HEIGHT_PX = 390, 130
-
-
-def day_text(day: dt.date) -> str:
-    """A date as the summary prints it, the same way the comparisons do: 14 Jan 2026."""
-    return _day(day)
-
-
-def default_period(profile: Profile, last_night: dt.date) -> tuple[dt.date, dt.date]:
-    """Since her last appointment (the night of that day on), else the last 4 weeks."""
-    appointment = profile.last_appointment
-    if appointment is not None and appointment <= last_night:
-        return appointment, last_night
-    return last_night - dt.timedelta(days=DEFAULT_DAYS - 1), last_night
-
-
-def page_budget(start: dt.date, end: dt.date) -> int:
-    """Pages allowed: 1 for up to 8 weeks, 2 for longer."""
-    return 1 if (end - start).days + 1 <= ONE_PAGE_DAYS else 2
-
-
-@dataclass(frozen=True)
-class Number:
-    """One headline number as the page and the PDF both show it."""
-
-    label: str
-    value: str
-    detail: str
-
-
-def headline_numbers(summary: Summary, start: dt.date, end: dt.date) -> list[Number]:
-    """The summary's headline numbers, formatted as on the Trends page (from summarise only)."""
-    trend = {m.label: m.value for m in headline(summary, None, start, end)}
-    s = summary
-    typical = "–" if s.median_duration_min is None else f"{s.median_duration_min:g} min"
-    longest = "" if s.longest_duration_min is None else f"; longest {s.longest_duration_min:g} min"
-    return [
-        Number("Cramps per week", trend["Cramps per week"], f"{s.cramps} cramps in total"),
-        Number(
-            "Nights with cramps",
-            trend["Nights with cramps"],
-            f"{s.nights_with_cramps} of {s.nights_logged} logged nights",
-        ),
-        Number("Average severity", trend["Average severity"], "0 no pain, 10 worst"),
-        Number("Typical cramp", typical, f"median{longest}" if longest else "duration not noted"),
-        Number("Woken by a cramp", f"{s.woke_nights} nights", f"of {s.nights_logged} logged"),
-        Number("Nights logged", trend["Nights logged"], "unlogged nights are unknown"),
-    ]
-
-
-# --- What goes into the report ----------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ReportData:
-    """Everything the PDF shows, read in one transaction."""
-
-    start: dt.date
-    end: dt.date
-    profile: Profile
-    summary: Summary
-    nights: pd.DataFrame
-    cramps: pd.DataFrame
-    habits: Adherence
-    relief: list[ReliefTally]
-    notes: dict[dt.date, str]
-    questions: str
-    chart_text: tuple[str, ...] = ()  # each chart's one-line text alternative, in order
-    experiments: tuple[
-        Result, ...
-    ] = ()  # her personal experiments, to print (tracker.insights.experiments)
-
-
-def gather(source: Source, start: dt.date, end: dt.date, questions: str = "") -> ReportData:
-    """Read the period's summary, frames and text fields."""
-    with connection(source) as conn:
-        summary = summarise(session_or_engine=conn, start=start, end=end)
-        journal = load_journal(conn, start, end)
-        details = load_details(conn, start, end)
-    notes = {n: str(t) for n, t in zip(details["night"], details["notes"], strict=True) if t}
-    return ReportData(
-        start=start,
-        end=end,
-        profile=journal.profile,
-        summary=summary,
-        nights=journal.nights,
-        cramps=journal.cramps,
-        habits=adherence(journal.nights, details),
-        experiments=summary.experiments,
-        relief=relief_ranking(journal.cramps),
-        notes=notes,
-        questions=questions,
-    )
 
 
 # --- Charts -----------------------------------------------------------------------------------
@@ -200,8 +93,6 @@ def appointment_pdf(
     """
     if start > end:
         raise ValueError("the period ends before it starts")
-    from tracker.exchange.report_sections import render  # it imports this module
-
     data = gather(source, start, end)
     specs = chart_specs(data)
     data = replace(data, chart_text=tuple(spec.get("description", "") for spec in specs))

@@ -1,6 +1,6 @@
 """The sections of the summary PDF, drawn in order, and the loop that keeps the page budget.
 
-Red flags come first. Every number is from tracker.insights.summary (through report.py); her
+Red flags come first. Every number is from tracker.insights.summary (through report_data.py); her
 own text goes through Writer.typed, which shortens it to the current Budget. render() draws with
 the most generous budget first and shortens step by step until the page limit holds.
 """
@@ -15,7 +15,7 @@ from fpdf import FPDF
 
 from tracker.care.pregnancy import dating
 from tracker.care.safety import red_flag_label
-from tracker.exchange.report import ReportData, day_text, headline_numbers, page_budget
+from tracker.exchange.report_data import ReportData, day_text, headline_numbers, page_budget
 from tracker.exchange.report_pdf import (
     BANNER,
     BLUE,
@@ -265,6 +265,8 @@ def _experiment_figures(r: Result) -> str:
     said = f"Schedule {day_text(r.blocks[0].start)} to {day_text(r.blocks[-1].end)}"
     said += f", {len(r.blocks)} blocks of {MIN_BLOCK}-{MAX_BLOCK} nights in pairs (one on, one off,"
     said += " order randomised)"
+    if r.stopped_early:
+        said += f"; stopped early after the night of {day_text(r.plan.stopped)}"
     if r.ratio.enough_data and r.ratio.estimate is not None:
         said += (
             f". Rate ratio on/off {r.ratio.estimate:.2f} ({_ci_text(r.ratio.low, r.ratio.high)})"

@@ -8,15 +8,11 @@ each comparison's rate ratio adjusted for the weeks passing (adjusted).
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
-import json
-import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 import pandas as pd
-from sqlalchemy.engine import Engine
 
 from tracker.care.pregnancy import gestational_days
 from tracker.care.safety import PAST_SIGNS_ADVICE, red_flag_label
@@ -386,41 +382,3 @@ def summary_text(summary: Summary) -> str:
     for result in s.experiments:
         lines += ["", f"Experiment: {result.plan.habit}", *describe_result(result)]
     return "\n".join([*lines, "", *caveats])
-
-
-def run_summary(args: argparse.Namespace, engine: Engine) -> int:
-    """Print the summary for --from/--to (default: every night), as text or --json."""
-    if args.start and args.end and args.start > args.end:
-        print("cramp-journal: --from must be on or before --to", file=sys.stderr)
-        return 2
-    summary = summarise(session_or_engine=engine, start=args.start, end=args.end)
-    if args.json:
-        print(json.dumps(summary.to_json_dict(), indent=2, allow_nan=False))
-    else:
-        print(summary_text(summary))
-    return 0
-
-
-def add_summary(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    """Register `summary [--from DATE] [--to DATE] [--json]`."""
-    from tracker.cli import iso_date  # only the CLI registers this; the summary itself needs no CLI
-
-    parser = subparsers.add_parser(
-        "summary", parents=[common], help="print the summary of the journal (or --json)"
-    )
-    parser.add_argument(
-        "--from",
-        dest="start",
-        metavar="DATE",
-        type=iso_date,
-        help="first night, YYYY-MM-DD (default: the first logged)",
-    )
-    parser.add_argument(
-        "--to",
-        dest="end",
-        metavar="DATE",
-        type=iso_date,
-        help="last night, YYYY-MM-DD (default: the last logged)",
-    )
-    parser.add_argument("--json", action="store_true", help="print one JSON object")
-    parser.set_defaults(run=run_summary)

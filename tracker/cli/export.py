@@ -1,0 +1,110 @@
+"""`cramp-journal export`: the diary CSV, the JSON backup, FHIR or the appointment PDF."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+from pathlib import Path
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from tracker.cli.common import (
+    EXIT_USAGE,
+    CommandFailed,
+    file_kind,
+    iso_date,
+    refuse_existing,
+    write_private,
+)
+from tracker.exchange.backup_json import export_json
+from tracker.exchange.diary_csv import (
+    encode_diary,
+    export_diary,
+)
+from tracker.exchange.fhir import export_fhir
+from tracker.journal.store import list_nights
+
+
+def _export_text(kind: str, engine: Engine) -> tuple[str, str]:
+    """The file's text and what it holds, for the message."""
+    if kind == "csv":
+        with Session(engine) as session:
+            nights = list_nights(session=session)
+        return export_diary(nights), f"{len(nights)} nights"
+    if kind == "json":
+        text = export_json(engine)
+        return text, f"{len(json.loads(text)['nights'])} nights and the settings"
+    text = export_fhir(engine)
+    count = sum(e["resource"]["resourceType"] == "Observation" for e in json.loads(text)["entry"])
+    return text, f"{count} FHIR observations"
+
+
+def _summary_pdf(args: argparse.Namespace, engine: Engine) -> tuple[bytes, str]:
+    """The appointment summary PDF for --from/--to (default: since the last appointment)."""
+    from tracker.exchange.report import appointment_pdf
+    from tracker.exchange.report_data import day_text, default_period
+    from tracker.insights.frames import connection, load_profile
+
+    with connection(engine) as conn:
+        profile = load_profile(conn)
+    end = args.end or dt.date.today() - dt.timedelta(days=1)
+    start = args.start or default_period(profile, end)[0]
+    if start > end:
+        raise CommandFailed("--from must be on or before --to", EXIT_USAGE)
+    data = appointment_pdf(engine, start=start, end=end, paper=args.paper)
+    return data, f"the summary of the nights {day_text(start)} to {day_text(end)}"
+
+
+def run_export(args: argparse.Namespace, engine: Engine) -> int:
+    """Export the journal as a diary CSV, a .json backup, a .fhir.json bundle or a PDF summary."""
+    path = Path(args.file)
+    refuse_existing(path, args.force)
+    kind = file_kind(path)
+    if kind != "pdf" and (args.start or args.end):
+        raise CommandFailed("--from and --to only apply to a .pdf summary", EXIT_USAGE)
+    if kind == "pdf":
+        data, what = _summary_pdf(args, engine)
+    else:
+        text, what = _export_text(kind, engine)
+        data = encode_diary(text) if kind == "csv" else text.encode("utf-8")
+    try:
+        write_private(path, data)
+    except OSError as exc:
+        raise CommandFailed(f"cannot write {path}: {exc.strerror or exc}") from None
+    print(f"Exported {what} to {path}.")
+    return 0
+
+
+def add_export(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    """Register `export FILE`: the journal as CSV, JSON backup or FHIR, by the file's name."""
+    parser = subparsers.add_parser(
+        "export",
+        parents=[common],
+        help="export: FILE.csv diary, FILE.json full backup, FILE.fhir.json for clinics, "
+        "FILE.pdf appointment summary",
+        description="Export the whole journal. The file name decides the format: .csv is the "
+        "diary (one row per cramp), .json a complete backup that `import` restores exactly, "
+        ".fhir.json a FHIR R4 bundle of patient-reported observations for clinical systems. "
+        ".pdf is the appointment summary of --from/--to (default: since the last appointment "
+        "set in Settings, else the last 4 weeks).",
+    )
+    parser.add_argument(
+        "file", help="the file to write: diary.csv, journal.json, x.fhir.json or summary.pdf"
+    )
+    parser.add_argument("--force", action="store_true", help="overwrite the file if it exists")
+    parser.add_argument(
+        "--from", dest="start", metavar="DATE", type=iso_date, help="PDF: first night, YYYY-MM-DD"
+    )
+    parser.add_argument(
+        "--to",
+        dest="end",
+        metavar="DATE",
+        type=iso_date,
+        help="PDF: last night (default: last night)",
+    )
+    parser.add_argument(
+        "--paper", choices=("A4", "Letter"), default="A4", help="PDF: paper size (default A4)"
+    )
+    parser.set_defaults(run=run_export)

@@ -1,0 +1,51 @@
+"""`cramp-journal reminder`: a calendar file that reminds her each morning."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+from pathlib import Path
+
+from sqlalchemy.engine import Engine
+
+from tracker.cli.common import (
+    CommandFailed,
+    refuse_existing,
+    write_private,
+)
+from tracker.exchange.reminder import reminder_ics
+from tracker.journal.entries import parse_time
+
+
+def _clock(text: str) -> dt.time:
+    try:
+        return parse_time(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def run_reminder(args: argparse.Namespace, engine: Engine) -> int:
+    """Write a calendar file with a daily reminder to log last night."""
+    path = Path(args.file)
+    refuse_existing(path, args.force)
+    try:
+        write_private(path, reminder_ics(at=args.at))
+    except OSError as exc:
+        raise CommandFailed(f"cannot write {path}: {exc.strerror or exc}") from None
+    print(f"Wrote {path}: a reminder every day at {args.at:%H:%M}. Open it with your calendar.")
+    return 0
+
+
+def add_reminder(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    """Register `reminder FILE.ics`: a daily calendar reminder to log last night."""
+    parser = subparsers.add_parser(
+        "reminder",
+        parents=[common],
+        help="write a calendar file (.ics) that reminds you every morning to log",
+    )
+    parser.add_argument("file", help="the calendar file to write, e.g. reminder.ics")
+    parser.add_argument(
+        "--at", type=_clock, default=dt.time(8, 0), metavar="HH:MM", help="default 08:00"
+    )
+    parser.add_argument("--force", action="store_true", help="overwrite the file if it exists")
+    parser.set_defaults(run=run_reminder)
