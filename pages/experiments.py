@@ -5,14 +5,24 @@ import secrets
 
 import pandas as pd
 import streamlit as st
+from sqlalchemy.exc import SQLAlchemyError
 
 from tracker.app import web
 from tracker.insights.experiments import describe_result, evaluate
 from tracker.insights.frames import load_journal
-from tracker.journal.plan_store import has_table, load_plans, save_plan
-from tracker.journal.plans import DEFAULT_BLOCKS, Plan, problems, schedule, tonight
+from tracker.journal.plan_store import has_table, load_plans, save_plan, stop_plan
+from tracker.journal.plans import (
+    DEFAULT_BLOCKS,
+    Plan,
+    last_night,
+    problems,
+    schedule,
+    stop_night,
+    tonight,
+)
 
 web.ensure_router()
+ss = st.session_state
 
 HABITS = {
     "Calf stretching before bed": "stretching",
@@ -22,6 +32,60 @@ HABITS = {
 }
 engine = web.engine()
 today = dt.date.today()
+
+
+def stop(plan_id: int, night: dt.date) -> None:
+    """End the experiment she confirmed, with `night` as its last night."""
+    try:
+        with engine.begin() as conn:
+            stopped = stop_plan(conn, plan_id, night)
+    except SQLAlchemyError as exc:
+        web.log.error("stopping an experiment failed: %s", type(exc).__name__)
+        ss["ex_outcome"] = ("error", web.UNAVAILABLE)
+    else:
+        said = (
+            "Your experiment is stopped. Tonight has no plan."
+            if stopped
+            else ("This experiment was already stopped.")
+        )
+        ss["ex_outcome"] = ("success", said)
+    ss.pop("ex_confirm_stop", None)
+
+
+def stop_button(plan_id: int, plan: Plan) -> None:
+    """Stop this experiment, after a confirm step that says what stopping means."""
+    night = stop_night(plan, today)
+    if ss.get("ex_confirm_stop") != plan_id:
+        st.button(
+            "Stop this experiment",
+            key="ex_stop",
+            icon=":material/stop_circle:",
+            on_click=ss.__setitem__,
+            args=("ex_confirm_stop", plan_id),
+        )
+        return
+    if night >= plan.start:
+        ask = f"Stop your experiment after the night of {night:%a %d %b}? Tonight has no plan."
+    else:
+        ask = "Stop your experiment before its first night?"
+    st.warning(ask + " The nights you logged stay in your journal.", icon=":material/stop_circle:")
+    cols = st.columns(2)
+    cols[0].button(
+        "Yes, stop it",
+        key="ex_stop_yes",
+        type="primary",
+        width="stretch",
+        on_click=stop,
+        args=(plan_id, night),
+    )
+    cols[1].button(
+        "Keep going",
+        key="ex_stop_no",
+        width="stretch",
+        on_click=ss.pop,
+        args=("ex_confirm_stop", None),
+    )
+
 
 st.title("Experiments")
 st.write(
@@ -40,24 +104,38 @@ if not ready:
     st.stop()
 
 if plans:  # the newest plan: its schedule, tonight's part and the result so far
-    plan = plans[0][1]
+    plan_id, plan = plans[0]
     blocks = schedule(plan)
+    end = last_night(plan, blocks)
+    ran = [b for b in blocks if b.start <= end]  # all of them unless she stopped it early
     st.subheader("Your experiment")
+    if result_said := ss.pop("ex_outcome", None):
+        kind, words = result_said
+        (st.success if kind == "success" else st.error)(words, icon=":material/info:")
     st.caption("Habit")
     named = {habit: label for label, habit in HABITS.items()}
     web.literal(named.get(plan.habit, plan.habit))  # her own words are shown as typed
     asked = tonight(plan, today)
     if asked:
         st.success(asked, icon=":material/event:")
+    elif end < plan.start:
+        st.info("You stopped it before its first night.", icon=":material/event:")
+    elif end < blocks[-1].end:
+        st.info(
+            f"You stopped it early. Its last night was {end:%a %d %b}.", icon=":material/event:"
+        )
+    elif today > end:
+        st.info(f"It ended with the night of {end:%a %d %b}.", icon=":material/event:")
     else:
         st.info(f"It starts on {blocks[0].start:%a %d %b}.", icon=":material/event:")
-    table = pd.DataFrame(
-        {
-            "Nights": [f"{b.start:%a %d %b} to {b.end:%a %d %b}" for b in blocks],
-            "Habit": ["on" if b.arm == "on" else "off" for b in blocks],
-        }
-    )
-    st.dataframe(table, hide_index=True, width="stretch")
+    if ran:
+        table = pd.DataFrame(
+            {
+                "Nights": [f"{b.start:%a %d %b} to {min(b.end, end):%a %d %b}" for b in ran],
+                "Habit": ["on" if b.arm == "on" else "off" for b in ran],
+            }
+        )
+        st.dataframe(table, hide_index=True, width="stretch")
     result = evaluate(plan, load_journal(engine).nights, today=today)
     st.subheader("So far" if not result.finished else "What your experiment found")
     for sentence in describe_result(result):
@@ -72,6 +150,7 @@ if plans:  # the newest plan: its schedule, tonight's part and the result so far
         )
     st.caption("This is your own data, not proof that a habit helps.")
     if not result.finished:
+        stop_button(plan_id, plan)
         st.stop()  # one experiment at a time
 
 st.subheader("Plan an experiment")

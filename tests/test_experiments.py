@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -22,6 +23,7 @@ from tracker.journal.plans import (
     nightly,
     problems,
     schedule,
+    stop_night,
     tonight,
 )
 
@@ -209,3 +211,39 @@ def test_summary_json_and_the_pdf_carry_her_experiment(sqlite_engine, capsys, tm
     text = " ".join(read_pdf(pdf, tmp_path)[0].split())
     assert "Her personal experiment" in text and "In her experiment:" in text
     assert f"over {got['schedules']} possible schedules" in text
+
+
+def test_a_named_habit_is_kept_as_she_said_and_a_stopped_experiment_ends_there() -> None:
+    p = plan(habit="legs up the wall", seed=3, blocks=16)
+    blocks = schedule(p)
+    rng = np.random.default_rng(4)
+    nights = simulated_nights(p, ratio=0.5, rng=rng).drop(columns="stretch_min")
+    said_kept = pd.array(rng.random(len(nights)) < 0.8, dtype="boolean")
+    said_kept[::5] = pd.NA  # mornings she did not answer
+    nights["plan_kept"] = said_kept
+    stop = blocks[7].end  # she stops it after 8 of 16 blocks, the next morning
+    stopped = replace(p, stopped=stop_night(p, stop + dt.timedelta(days=1)))
+    assert stopped.stopped == stop
+    assert tonight(stopped, stop) == tonight(p, stop)
+    assert tonight(stopped, stop + dt.timedelta(days=1)) is None
+    assert tonight(p, stop + dt.timedelta(days=1)) is not None
+    result = evaluate(stopped, nights, today=stop + dt.timedelta(days=1))
+    inside = nights[nights["night"] <= pd.Timestamp(stop)].merge(nightly(blocks), on="night")
+    assert result.finished and result.stopped_early
+    assert result.on.nights + result.off.nights == len(inside)
+    assert result.on.cramps + result.off.cramps == inside["cramps"].sum()
+    assert result.not_logged == 2  # the two unlogged nights fall before the stop
+    on = inside[inside["arm"] == ON]["plan_kept"]
+    assert result.kept_on == (int(on.sum()), int(on.notna().sum()))
+    assert 0 < result.kept_on[1] < result.on.nights  # from her answers; unanswered not counted
+    planned = sum(b.nights for b in blocks)
+    assert (result.nights_run, result.planned_nights) == ((stop - START).days + 1, planned)
+    text = " ".join(describe_result(result))
+    assert f"Stopped early after {result.nights_run} of {planned} nights." in text
+    assert f"The plan was kept on {result.kept_on[0]} of {result.kept_on[1]} 'on' nights" in text
+    as_json = result.to_json_dict()
+    assert as_json["stopped"] == stop.isoformat() and as_json["nights_run"] == result.nights_run
+    assert as_json["adherence"]["off"] == dict(zip(("kept", "noted"), result.kept_off, strict=True))
+    whole = evaluate(p, nights, today=blocks[-1].end + dt.timedelta(days=1))
+    assert not whole.stopped_early and whole.to_json_dict()["stopped"] is None
+    assert whole.on.nights + whole.off.nights == len(nights)

@@ -111,3 +111,31 @@ def test_a_finished_experiment_shows_its_result_in_plain_words(engine) -> None:
         assert word not in text.lower()
     assert too_hard(said) == []
     assert at.get("form")  # finished: a new one can be planned
+
+
+def test_stop_this_experiment_asks_first_then_ends_it_with_last_night(engine) -> None:
+    start = TODAY - dt.timedelta(days=10)
+    with engine.begin() as conn:
+        save_plan(conn, Plan(habit="legs up the wall", start=start, seed=5))
+    at = open_page()
+    assert not at.get("form")
+    at.button(key="ex_stop").click().run()
+    assert "Tonight has no plan" in at.warning[0].value
+    at.button(key="ex_stop_no").click().run()  # changed her mind: nothing stored
+    with engine.connect() as conn:
+        assert load_plans(conn)[0][1].stopped is None
+    assert not at.warning
+    at.button(key="ex_stop").click().run()
+    at.button(key="ex_stop_yes").click().run()
+    assert not at.exception
+    with engine.connect() as conn:
+        (_, stopped), *_ = load_plans(conn)
+    assert stopped.stopped == TODAY - dt.timedelta(days=1)
+    assert tonight(stopped, TODAY) is None
+    text = " ".join(w.value for w in at.markdown)
+    planned = sum(b.nights for b in schedule(stopped))
+    assert f"Stopped early after 10 of {planned} nights." in text
+    assert "Your experiment is stopped" in at.success[0].value
+    assert "What your experiment found" in [h.value for h in at.subheader]
+    assert at.get("form")  # finished: a new one can be planned, and nothing left to stop
+    assert "ex_stop" not in [b.key for b in at.button]

@@ -11,7 +11,9 @@ the observed difference in cramps a night is compared with the difference under 
 order the pairs could have been drawn in (2 ** pairs schedules, or a seeded random sample of
 them when there are too many). Two-sided, so the smallest p it can give is 2 / 2 ** pairs: 12
 blocks (64 schedules) can reach 0.03, 4 blocks never less than 0.5. Whether she kept the plan is
-read from what she logged for the habit; nights not logged are unknown, never zero.
+read from what she logged for the habit, or for a habit she named herself from her answer to
+"Did you keep to the plan?" (plan_kept); nights not logged or not said are unknown, never zero.
+An experiment she stopped early counts its nights up to the night she stopped it.
 
 Magnesium is a supplement: only with "discussed with my clinician" ticked. Salt never.
 """
@@ -33,6 +35,8 @@ from tracker.journal.plans import (
     ON,
     Block,
     Plan,
+    last_night,
+    named_habit,
     nightly,
     schedule,
 )
@@ -66,6 +70,21 @@ class Result:
     schedules: int  # how many possible schedules the test compared against
     finished: bool
 
+    @property
+    def planned_nights(self) -> int:
+        """How many nights the schedule planned."""
+        return sum(b.nights for b in self.blocks)
+
+    @property
+    def nights_run(self) -> int:
+        """How many of them the experiment ran (fewer when she stopped it early)."""
+        return max(0, (last_night(self.plan, self.blocks) - self.plan.start).days + 1)
+
+    @property
+    def stopped_early(self) -> bool:
+        """Whether she stopped it before its last planned night."""
+        return self.nights_run < self.planned_nights
+
     def to_json_dict(self) -> dict:
         """JSON-ready values (null for what cannot be given)."""
         return {
@@ -78,6 +97,9 @@ class Result:
                 for b in self.blocks
             ],
             "finished": self.finished,
+            "stopped": self.plan.stopped.isoformat() if self.stopped_early else None,
+            "planned_nights": self.planned_nights,
+            "nights_run": self.nights_run,
             "on": self.on.to_json_dict(),
             "off": self.off.to_json_dict(),
             "not_logged": self.not_logged,
@@ -130,14 +152,18 @@ def evaluate(plan: Plan, nights: pd.DataFrame, today: dt.date | None = None) -> 
     today: nights from today on cannot be logged yet, so they are not counted as unlogged.
     """
     blocks = schedule(plan)
+    last = last_night(plan, blocks)
     planned = nightly(blocks)
+    planned = planned[planned["night"] <= pd.Timestamp(last)]
     logged = planned.merge(nights, on="night", how="inner")
     on = (logged["arm"] == ON).to_numpy(bool)
     cramps = logged["cramps"].to_numpy("float64")
     column = COLUMNS.get(plan.habit)
     if column:
         did = kept(plan, logged["arm"], logged[column])
-    else:  # a habit she named herself: the journal has no column for it
+    elif "plan_kept" in logged:  # a habit she named herself: what she said each morning
+        did = logged["plan_kept"].astype("boolean")
+    else:
         did = pd.Series(pd.NA, index=logged.index, dtype="boolean")
     noted = did.notna().to_numpy(bool)
     kept_flags = did.fillna(False).to_numpy(bool)
@@ -146,7 +172,6 @@ def evaluate(plan: Plan, nights: pd.DataFrame, today: dt.date | None = None) -> 
     days = (logged["night"] - pd.Timestamp("2000-01-01")).dt.days.to_numpy("float64")
     past = planned if today is None else planned[planned["night"] < pd.Timestamp(today)]
     p, count = randomisation_test(cramps, logged["block"].to_numpy(), on, plan.blocks, plan.seed)
-    last = blocks[-1].end
     return Result(
         plan=plan,
         blocks=blocks,
@@ -185,10 +210,12 @@ def describe_result(r: Result, person: str = "you") -> list[str]:
         f"In {'your' if who == 'you' else 'her'} experiment: {nights(r.on.nights)} on and "
         f"{nights(r.off.nights)} off were logged, and {nights(r.not_logged)} were not."
     ]
+    if r.stopped_early:
+        said.append(f"Stopped early after {r.nights_run} of {r.planned_nights} nights.")
     (a, b), (c, d) = r.kept_on, r.kept_off
-    if COLUMNS.get(r.plan.habit) and b + d:
+    if b + d:
         said.append(f"The plan was kept on {a} of {b} 'on' nights and {c} of {d} 'off' nights.")
-    elif not COLUMNS.get(r.plan.habit):
+    elif named_habit(r.plan):
         said.append("The journal does not show whether the plan was kept.")
     if r.p_value is None or not r.ratio.enough_data:
         said.append("There are too few nights on each side to compare yet.")

@@ -66,6 +66,7 @@ NIGHT_COLUMNS = (
     "longest_duration_min",
     "flags",
     "gestational_days",
+    "plan_kept",
 )
 _CRAMP_KINDS = {
     "position": "Int64",
@@ -176,6 +177,7 @@ def _nights_statement(has_start: bool, has_end: bool) -> Select:
             n.id,
             type_coerce(n.night, String).label("night"),  # raw ISO text: parsed vectorised
             *(n[name] for name in HABITS),
+            n.plan_kept,
             func.count(c.id).label("cramps"),
             type_coerce(func.max(case((c.woke, 1), else_=0)), Integer).label("woke"),
             func.max(c.severity).label("worst_severity"),
@@ -241,6 +243,10 @@ def load_nights(
     frame["flags"] = _flag_column(frame["id"].to_numpy(), flags)
     due, birth = (profile.due_date, profile.birth_date) if profile else (None, None)
     frame["gestational_days"] = gestational_days(frame["night"], due, birth)
+    # Whether she kept her experiment's plan (a habit she named); missing: she did not say.
+    frame["plan_kept"] = pd.array(
+        [None if v is None else bool(v) for v in cols["plan_kept"]], dtype="boolean"
+    )
     return frame.sort_values("night", ignore_index=True)
 
 

@@ -13,13 +13,14 @@ import datetime as dt
 from sqlalchemy import (
     inspect,
     select,
+    update,
 )
 from sqlalchemy.engine import Connection
 
 from tracker.journal.models import Experiment
 from tracker.journal.plans import Plan
 
-EXPERIMENTS = Experiment.__table__  # migration 0004
+EXPERIMENTS = Experiment.__table__  # migration 0004 (stopped: 0005)
 
 
 def has_table(conn: Connection) -> bool:
@@ -36,9 +37,21 @@ def save_plan(conn: Connection, plan: Plan) -> int:
         "blocks": plan.blocks,
         "target": plan.target,
         "clinician_agreed": plan.clinician_agreed,
+        "stopped": plan.stopped,
         "created_at": dt.datetime.now(dt.UTC),
     }
     return int(conn.execute(EXPERIMENTS.insert().values(**values)).inserted_primary_key[0])
+
+
+def stop_plan(conn: Connection, plan_id: int, night: dt.date) -> bool:
+    """End a plan early with `night` as its last night (the caller commits); False when it
+    is gone or was already stopped, so a second tap changes nothing."""
+    statement = (
+        update(EXPERIMENTS)
+        .where(EXPERIMENTS.c.id == plan_id, EXPERIMENTS.c.stopped.is_(None))
+        .values(stopped=night)
+    )
+    return conn.execute(statement).rowcount == 1
 
 
 def load_plans(conn: Connection) -> list[tuple[int, Plan]]:
@@ -56,6 +69,7 @@ def load_plans(conn: Connection) -> list[tuple[int, Plan]]:
                 blocks=row["blocks"],
                 target=row["target"],
                 clinician_agreed=bool(row["clinician_agreed"]),
+                stopped=row["stopped"],
             ),
         )
         for row in rows

@@ -35,6 +35,13 @@ class Plan:
     blocks: int = DEFAULT_BLOCKS
     target: float | None = None  # water: ml to drink on "on" days
     clinician_agreed: bool = False
+    stopped: dt.date | None = None  # its last night, when she stopped it early
+
+
+def named_habit(plan: Plan) -> bool:
+    """Whether the habit is one she named herself: the journal has no column for it, so she
+    says each morning whether she kept the plan (Night.plan_kept)."""
+    return plan.habit not in COLUMNS
 
 
 def problems(plan: Plan) -> list[str]:
@@ -84,6 +91,18 @@ def schedule(plan: Plan) -> tuple[Block, ...]:
     return tuple(blocks)
 
 
+def last_night(plan: Plan, blocks: tuple[Block, ...]) -> dt.date:
+    """The experiment's last night: the night she stopped it, else the last block's end."""
+    end = blocks[-1].end
+    return min(plan.stopped, end) if plan.stopped is not None else end
+
+
+def stop_night(plan: Plan, today: dt.date) -> dt.date:
+    """The last night when she stops it today: last night (the day before the first night if
+    it had not begun), so tonight asks nothing."""
+    return max(today - dt.timedelta(days=1), plan.start - dt.timedelta(days=1))
+
+
 def assignment(blocks: tuple[Block, ...], night: dt.date) -> str | None:
     """ON or OFF for that night, None outside the experiment."""
     for block in blocks:
@@ -113,7 +132,7 @@ def tonight(plan: Plan, night: dt.date) -> str | None:
     """What the schedule asks for the night that begins on `night` (None outside it)."""
     blocks = schedule(plan)
     arm = assignment(blocks, night)
-    if arm is None:
+    if arm is None or night > last_night(plan, blocks):
         return None
     number = next(i for i, b in enumerate(blocks, 1) if b.start <= night <= b.end)
     on, off = _TONIGHT.get(plan.habit, (plan.habit.strip(), f"no {plan.habit.strip()} tonight"))
