@@ -2,6 +2,7 @@
 
 import datetime as dt
 import itertools
+import re
 
 import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
@@ -33,7 +34,7 @@ from tracker.journal.log_form import (
 from tracker.journal.models import RELIEF_LABELS, WATER_UNITS, Leg, Muscle
 from tracker.journal.numbers import parse_amount, show_amount
 from tracker.journal.plan_store import load_plans
-from tracker.journal.plans import tonight
+from tracker.journal.plans import Plan, named_habit, tonight
 from tracker.journal.store import (
     NEW,
     StaleNight,
@@ -347,6 +348,33 @@ def warning_signs() -> None:
     ss[P + "cards_shown"] = shown_now
 
 
+def markdown_safe(text: str) -> str:
+    """Her words with Markdown's punctuation escaped, for a line that renders Markdown."""
+    return re.sub(r"([\\`*_{}\[\]()#+\-.!|~$<>&:])", r"\\\1", text)
+
+
+def experiment_line(plan: Plan, night: dt.date) -> None:
+    """Her experiment's plan for this night and, for a habit she named, whether she kept it."""
+    asked = tonight(plan, night)
+    if not asked:
+        return
+    if named_habit(plan):  # her own words are in it: shown as typed, never as Markdown
+        words = plan.habit.strip()
+        asked = asked.replace(words, markdown_safe(words))
+    st.info(asked, icon=":material/science:")
+    if named_habit(plan):
+        yesterday = night == today - dt.timedelta(days=1)
+        st.pills(
+            "Did you keep to the plan last night?"
+            if yesterday
+            else f"Did you keep to the plan on the night of {night:%d %b}?",
+            ["yes", "no"],
+            format_func=str.capitalize,
+            key=P + "kept",
+            persist_state="session",
+        )
+
+
 def outcome() -> None:
     """What happened to her last tap on Save, beside the button and as a toast."""
     if result := ss.pop(P + "outcome", None):
@@ -402,8 +430,8 @@ loaded = ss.get(P + "loaded")
 if loaded is None or loaded[0] != night or loaded[2] != unit or P + "water" not in ss:
     load(night, saved, version, unit)
 base_version = ss[P + "loaded"][1]  # the version her form is based on
-if plans and (asked := tonight(plans[0][1], night)):  # her experiment's plan for this night
-    st.info(asked, icon=":material/science:")
+if plans:  # her newest experiment's plan for this night
+    experiment_line(plans[0][1], night)
 
 if version != base_version and not ss.get(P + "stale"):
     st.warning(

@@ -38,9 +38,10 @@ NOW = dt.datetime(2026, 3, 1, 7, 30, tzinfo=dt.UTC)
 COLUMNS = {
     "profile": "name, due_date, birth_date, water_unit, last_appointment, emergency_number, "
     "care_phone",
-    "experiment": "habit, start, seed, blocks, target, clinician_agreed, created_at",
+    "experiment": "habit, start, seed, blocks, target, clinician_agreed, stopped, created_at",
     "night": "night, water_ml, stretch_min, active_min, magnesium_mg, magnesium_form, "
-    "magnesium_clinician_agreed, side_effects, soreness, notes, created_at, updated_at",
+    "magnesium_clinician_agreed, side_effects, soreness, notes, plan_kept, created_at, "
+    "updated_at",
     "cramp": "position, time, duration_min, severity, leg, muscle, woke, relief, relieved",
     "redflag": "code",
 }
@@ -79,6 +80,7 @@ def fill(engine: Engine) -> None:
             magnesium_form="citrate",
             magnesium_clinician_agreed=False,
             red_flags=["tenderness", "one_leg_swelling"],
+            plan_kept=True,
         ),
         make_entry(
             days_ago(301),
@@ -88,6 +90,7 @@ def fill(engine: Engine) -> None:
             active_min=None,
             soreness=None,
             notes=None,
+            plan_kept=False,
         ),  # fmt: skip
     ]
     with Session(engine) as session:
@@ -100,6 +103,8 @@ def fill(engine: Engine) -> None:
         for habit, target in (("stretching", None), ("water", 2000.0)):
             session.add(Experiment(habit=habit, start=days_ago(40), seed=7, blocks=4,
                                    target=target, created_at=NOW))  # fmt: skip
+        session.add(Experiment(habit="legs up", start=days_ago(302), seed=3, blocks=4,
+                               stopped=days_ago(300), created_at=NOW))  # fmt: skip
         session.commit()
 
 
@@ -389,7 +394,9 @@ def test_every_key_is_documented_and_has_a_kind() -> None:
 def test_experiments_in_a_file_are_checked_like_new_plans(sqlite_engine: Engine) -> None:
     fill(sqlite_engine)
     document = json.loads(export_json(sqlite_engine, now=NOW))
-    assert [e["habit"] for e in document["experiments"]] == ["stretching", "water"]
+    assert [e["habit"] for e in document["experiments"]] == ["stretching", "water", "legs up"]
+    assert document["experiments"][2]["stopped"] == days_ago(300).isoformat()
+    document["experiments"][2]["stopped"] = days_ago(304).isoformat()
     document["experiments"][0]["habit"] = "extra salt"
     document["experiments"][1]["blocks"] = 3
     with pytest.raises(JsonError) as refused:
@@ -397,6 +404,7 @@ def test_experiments_in_a_file_are_checked_like_new_plans(sqlite_engine: Engine)
     message = str(refused.value)
     assert "experiments[0]" in message and "salt is not advised" in message
     assert "experiments[1]" in message and "even number of blocks" in message
+    assert "experiments[2], stopped: must be the day before start or later" in message
 
 
 def test_importing_experiments_twice_adds_them_once(sqlite_engine: Engine) -> None:
@@ -406,3 +414,20 @@ def test_importing_experiments_twice_adds_them_once(sqlite_engine: Engine) -> No
     with Session(sqlite_engine) as session:
         import_json(session=session, backup=backup)
     assert dump(sqlite_engine) == before  # the same plans are not added again
+
+
+def test_an_older_file_without_plan_kept_or_stopped_still_restores(sqlite_engine: Engine) -> None:
+    fill(sqlite_engine)
+    document = json.loads(export_json(sqlite_engine, now=NOW))
+    odd = next(n for n in document["nights"] if n["night"] == ODD_NIGHT.isoformat())
+    assert odd["plan_kept"] is True
+    for night in document["nights"]:
+        del night["plan_kept"]
+    for plan in document["experiments"]:
+        del plan["stopped"]
+    wipe(sqlite_engine)
+    with Session(sqlite_engine) as session:
+        import_json(session=session, backup=read_json(json.dumps(document)))
+    with sqlite_engine.connect() as conn:  # absent: not said, not stopped
+        assert conn.execute(text("SELECT DISTINCT plan_kept FROM night")).all() == [(None,)]
+        assert conn.execute(text("SELECT DISTINCT stopped FROM experiment")).all() == [(None,)]

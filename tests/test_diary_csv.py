@@ -184,7 +184,7 @@ def test_a_night_without_cramps_stays_a_logged_night_and_empty_cells_stay_null(
         cramps = conn.execute(text("SELECT COUNT(*) FROM cramp")).scalar_one()
     assert night[1:] == (None, None, 0, None)  # only magnesium was recorded (as none taken)
     assert cramps == 0
-    cells = [str(days_ago(1))] + [""] * 11 + ["0"] + [""] * 7
+    cells = [str(days_ago(1))] + [""] * 11 + ["0"] + [""] * 8
     assert export_journal(engine).splitlines()[1] == ",".join(cells)
 
 
@@ -425,3 +425,19 @@ def test_broken_quoting_is_refused_with_the_row(engine: Engine, name: str) -> No
     assert str(caught.value).startswith(f"row {row}, column notes: ")
     assert words in str(caught.value)
     assert dump(engine) == before
+
+
+def test_plan_kept_round_trips_and_an_older_file_without_it_imports(engine: Engine) -> None:
+    nights = [days_ago(3), days_ago(2), days_ago(1)]
+    import_text(engine, "night,plan_kept\n" + "".join(
+        f"{night},{said}\n" for night, said in zip(nights, ("yes", "No", ""), strict=True)
+    ))  # fmt: skip
+    with engine.connect() as conn:
+        stored = conn.execute(text("SELECT plan_kept FROM night ORDER BY night")).all()
+    assert [row[0] for row in stored] == [True, False, None]
+    exported = export_journal(engine)
+    assert [row["plan_kept"] for row in csv.DictReader(io.StringIO(exported))] == ["yes", "no", ""]
+    assert import_text(engine, exported) == ImportResult(0, 0, 3)  # the same nights again
+    with pytest.raises(CsvError, match="row 2, column plan_kept: must be yes or no"):
+        read_diary(f"night,plan_kept\n{days_ago(5)},maybe\n")
+    assert read_diary(f"night,severity\n{days_ago(5)},3\n")[0].plan_kept is None  # not said

@@ -631,3 +631,27 @@ def test_details_are_one_tap_away_and_remembered_per_cramp(engine) -> None:
         (dt.time(1), 6, "calf", True),
         (dt.time(4), None, None, None),
     ]
+
+
+def test_a_named_habit_experiment_asks_whether_she_kept_the_plan(engine) -> None:
+    from tracker.journal.plan_store import save_plan
+    from tracker.journal.plans import Plan, tonight
+
+    own = Plan(habit="legs *up* the wall", start=LAST_NIGHT - dt.timedelta(days=4), seed=5)
+    with engine.begin() as conn:
+        save_plan(conn, own)
+    at = open_app()
+    line = at.info[0].value
+    assert line == tonight(own, LAST_NIGHT).replace("*up*", r"\*up\*")  # her words, not Markdown
+    pill = at.button_group(key="ln_kept")
+    assert pill.label == "Did you keep to the plan last night?" and pill.value is None
+    at.button(key="ln_save").click().run()  # not answered: not said
+    assert stored(engine).plan_kept is None
+    at.button_group(key="ln_kept").set_value("no").run()
+    at.button(key="ln_save").click().run()
+    assert not at.exception and stored(engine).plan_kept is False
+    again = open_app()
+    assert again.button_group(key="ln_kept").value == "no"
+    with engine.begin() as conn:  # a stretching plan is read from the minutes she logs
+        save_plan(conn, Plan(habit="stretching", start=LAST_NIGHT, seed=5))
+    assert "ln_kept" not in [w.key for w in open_app().button_group]

@@ -33,7 +33,16 @@ from tracker.journal.store import (
 
 FORMAT, VERSION = "cramp-journal", 1
 PROFILE_KEYS = PROFILE_FIELDS  # every setting she can change
-EXPERIMENT_KEYS = ("habit", "start", "seed", "blocks", "target", "clinician_agreed", "created_at")
+EXPERIMENT_KEYS = (
+    "habit",
+    "start",
+    "seed",
+    "blocks",
+    "target",
+    "clinician_agreed",
+    "stopped",
+    "created_at",
+)
 HABIT_KEYS = tuple(
     n for n in NightEntry.__dataclass_fields__ if n not in ("night", "cramps", "red_flags")
 )
@@ -46,11 +55,11 @@ KINDS = {
     **dict.fromkeys(("water_ml", "stretch_min", "active_min", "magnesium_mg", "soreness",
                      "severity", "seed", "blocks"), "whole number"),
     **dict.fromkeys(("duration_min", "target"), "number"),
-    **dict.fromkeys(("magnesium_clinician_agreed", "woke", "relieved", "clinician_agreed"),
-                    "true or false"),
+    **dict.fromkeys(("magnesium_clinician_agreed", "woke", "relieved", "clinician_agreed",
+                     "plan_kept"), "true or false"),
     **dict.fromkeys(("magnesium_form", "side_effects", "notes", "leg", "muscle", "relief", "name",
                      "water_unit", "emergency_number", "care_phone", "habit"), "text"),
-    "start": "date",
+    **dict.fromkeys(("start", "stopped"), "date"),
     "time": "time",
     **dict.fromkeys(("night", "due_date", "birth_date", "last_appointment"), "date"),
     **dict.fromkeys((*STAMP_KEYS, "exported_at"), "timestamp"),
@@ -449,6 +458,8 @@ def _experiments(raw: Any, problems: list[JsonProblem]) -> list[dict[str, Any]]:
             plan = Plan(**{k: v for k, v in values.items() if k != "created_at"})
             for message in plan_problems(plan):
                 reader.problem("habit", message)
+            if plan.stopped is not None and plan.stopped < plan.start - dt.timedelta(days=1):
+                reader.problem("stopped", "must be the day before start or later")
             plans.append(values)
     return plans
 

@@ -53,6 +53,7 @@ NIGHT_COLUMNS = [
     "magnesium_form",
     "magnesium_agreed",
     "side_effects",
+    "plan_kept",
 ]
 # `cramp` numbers the cramps of a night, so a cramp with nothing else recorded survives.
 COLUMNS = ("night", *CRAMP_COLUMNS, *NIGHT_COLUMNS, "cramp")
@@ -156,7 +157,7 @@ def _date(text: str) -> dt.date:
 
 READERS: dict[str, Callable[[str], Any]] = {
     **dict.fromkeys(("leg", "muscle", "relief"), lambda t: re.sub(r"[\s-]+", "_", t.lower())),
-    **dict.fromkeys(("woke", "relieved", "magnesium_agreed"), _yes_no),
+    **dict.fromkeys(("woke", "relieved", "magnesium_agreed", "plan_kept"), _yes_no),
     "night": _date,
     "cramp_time": parse_time,
     "duration_min": _decimal,

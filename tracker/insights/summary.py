@@ -33,7 +33,7 @@ from tracker.insights.stats import BeforeAfter, Comparison, Side, compare, media
 from tracker.insights.wording import CAVEATS, describe
 from tracker.journal.models import Profile
 from tracker.journal.plan_store import load_plans
-from tracker.journal.plans import Plan, problems, schedule
+from tracker.journal.plans import Plan, last_night, problems, schedule
 
 COMPARED = ("stretching", "magnesium", "water", "activity")
 # Where each habit is kept in a night's row; water and activity split at her own median.
@@ -217,7 +217,8 @@ def experiment_results(
         if problems(plan):
             continue  # never saved that way by the app; not one to report
         blocks = schedule(plan)
-        if (end is not None and blocks[0].start > end) or (start and blocks[-1].end < start):
+        ran_until = last_night(plan, blocks)  # its last block's end, or the night she stopped it
+        if (end is not None and blocks[0].start > end) or (start and ran_until < start):
             continue
         upto = nights if end is None else nights[nights["night"] <= pd.Timestamp(end)]
         until = today if end is None else min(today, end + dt.timedelta(days=1))

@@ -66,6 +66,7 @@ class NightEntry:
     side_effects: str | None = None
     soreness: int | None = None
     notes: str | None = None
+    plan_kept: bool | None = None  # kept her experiment's plan that night (a habit she named)
     cramps: list[CrampEntry] = field(default_factory=list)
     red_flags: list[str] = field(default_factory=list)
 
@@ -168,6 +169,8 @@ def validate_night(entry: NightEntry, today: dt.date | None = None) -> dict[str,
             problem := control_character(value, multiline=name != "magnesium_form")
         ):
             errors[name] = problem
+    if entry.plan_kept is not None and not isinstance(entry.plan_kept, bool):
+        errors["plan_kept"] = "must be yes or no (or left empty: not said)"
     unknown = [code for code in entry.red_flags if code not in RED_FLAGS]
     if unknown:
         errors["red_flags"] = "unknown warning sign " + ", ".join(unknown)

@@ -39,6 +39,7 @@ NIGHT_FIELDS = (
     "side",
     "soreness",
     "notes",
+    "kept",  # did she keep her experiment's plan (a habit she named): "yes", "no" or None
 )
 # dur_saved is no widget: the exact saved minutes, kept while the shown "dur" is unchanged.
 CRAMP_FIELDS = (
@@ -115,6 +116,7 @@ def night_values(entry: NightEntry | None, unit: str) -> dict[str, Any]:
         "side": e.side_effects or "",
         "soreness": e.soreness,
         "notes": e.notes or "",
+        "kept": yes_no(e.plan_kept),
     }
     values.update({f"flag_{code}": code in e.red_flags for code in RED_FLAG_CODES})
     return values
@@ -176,6 +178,7 @@ def read_night(
         side_effects=v["side"] or None,
         soreness=v["soreness"],
         notes=v["notes"] or None,
+        plan_kept=from_yes_no(v.get("kept")),
         cramps=[read_cramp(c, f"cramps.{i}.", errors) for i, c in enumerate(cramps)],
         red_flags=[code for code in RED_FLAG_CODES if v.get(f"flag_{code}")],
     )
