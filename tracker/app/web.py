@@ -1,11 +1,13 @@
-"""The one Streamlit-aware module of tracker: cached resources and shared screen pieces."""
+"""What every page shares: the cached journal, its cached views, and shared screen pieces."""
 
 from __future__ import annotations
 
 import itertools
 import logging
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import streamlit as st
 from sqlalchemy.engine import Engine
@@ -26,24 +28,44 @@ UNAVAILABLE = (
 )
 
 
+ROUTER = "streamlit_app.py"
+_run = threading.local()  # each script run has its own thread: whether the router started it
+
+
+@contextmanager
+def routed() -> Iterator[None]:
+    """Mark this script run as started by streamlit_app.py's navigation (the router)."""
+    _run.routed = True
+    try:
+        yield
+    finally:
+        _run.routed = False
+
+
+def _main_script() -> str:
+    """The file name of the script this server runs (the router, or a page run on its own)."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    return Path(getattr(ctx, "main_script_path", "") or "").name
+
+
 def ensure_router() -> None:
     """Make sure the page runs inside streamlit_app.py's navigation; call first on every page.
 
     On a fresh server, a page opened by its address (say /trends) is run by Streamlit's old
     multipage mode, straight from pages/ without the router: no top navigation, and it stays so
-    until someone opens "/". Leaving that mode and running again lets the router take over,
-    on the same page.
+    until someone opens "/". Calling st.navigation is the documented way to leave that mode
+    (pages/ is then ignored); switching to the page it resolved lets the router take over, on
+    the same page. Only a session's first run can be such an address (later runs come from the
+    app's own links), and a page run on its own (a test of one page) has no router to hand to.
     """
-    if not st.session_state.get("_router_checked"):
-        # only a session's first run can be an address typed in (never a click)
-        st.session_state["_router_checked"] = True
-        try:
-            from streamlit.runtime.pages_manager import PagesManager
-        except ImportError:  # a Streamlit without the old mode
-            PagesManager = None  # noqa: N806
-        if getattr(PagesManager, "uses_pages_directory", False):
-            PagesManager.uses_pages_directory = False
-            st.rerun()
+    first_run = not st.session_state.get("_router_checked")  # only it can be a typed address
+    st.session_state["_router_checked"] = True
+    if first_run and not getattr(_run, "routed", False) and _main_script() == ROUTER:
+        from tracker.app.navigation import navigation
+
+        st.switch_page(navigation())  # the router's pages; the page this address asked for
     require_passphrase()  # the gate again, whichever way this page was reached
 
 

@@ -1,19 +1,15 @@
-"""Personal experiments (N-of-1 trials): a randomised schedule of "on" and "off" blocks for one
-non-invasive habit, what she kept, and what the experiment found.
+"""What a personal experiment (N-of-1 trial) found: cramps on "on" nights against "off" nights.
 
-The schedule has an even number of blocks of MIN_BLOCK to MAX_BLOCK nights each, in pairs: each
-pair has one "on" and one "off" block in a random order (AB or BA), so on and off nights are
-spread evenly over the weeks, as cramps rise (a counterbalanced N-of-1 design). The draw comes
-from a seeded generator, so the same plan always gives the same schedule. The analysis is by
-assignment (intention to treat): cramps a night on "on" nights against "off" nights, the exact
-and the trend-adjusted rate ratio (stats, adjusted), and a randomisation test:
-the observed difference in cramps a night is compared with the difference under every other
-order the pairs could have been drawn in (2 ** pairs schedules, or a seeded random sample of
-them when there are too many). Two-sided, so the smallest p it can give is 2 / 2 ** pairs: 12
-blocks (64 schedules) can reach 0.03, 4 blocks never less than 0.5. Whether she kept the plan is
-read from what she logged for the habit, or for a habit she named herself from her answer to
-"Did you keep to the plan?" (plan_kept); nights not logged or not said are unknown, never zero.
-An experiment she stopped early counts its nights up to the night she stopped it.
+The plan and its schedule are tracker.journal.plans. The analysis is by assignment (intention
+to treat): cramps a night on "on" nights against "off" nights, the exact and the trend-adjusted
+rate ratio (stats, adjusted), and a randomisation test: the observed difference in cramps a
+night is compared with the difference under every other order the pairs could have been drawn
+in (2 ** pairs schedules, or a seeded random sample of them when there are too many).
+Two-sided, so the smallest p it can give is 2 / 2 ** pairs: 12 blocks (64 schedules) can reach
+0.03, 4 blocks never less than 0.5. Whether she kept the plan is read from what she logged for
+the habit, or for a habit she named herself from her answer to "Did you keep to the plan?"
+(plan_kept); nights not logged or not said are unknown, never zero. An experiment she stopped
+early counts its nights up to the night she stopped it.
 
 Magnesium is a supplement: only with "discussed with my clinician" ticked. Salt never.
 """

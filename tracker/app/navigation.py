@@ -1,0 +1,31 @@
+"""The app's pages, in the order of the top navigation (streamlit_app.py runs them)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+# (script in pages/, title, icon); the first is the page "/" opens.
+PAGES = (
+    ("pages/last_night.py", "Last night", ":material/bedtime:"),
+    ("pages/history.py", "History", ":material/calendar_month:"),
+    ("pages/trends.py", "Trends", ":material/monitoring:"),
+    ("pages/experiments.py", "Experiments", ":material/science:"),
+    ("pages/summary.py", "Summary", ":material/description:"),
+    ("pages/red_flags.py", "Red flags", ":material/warning:"),
+    ("pages/settings.py", "Settings", ":material/settings:"),
+    ("pages/guide.py", "Guide", ":material/lightbulb:"),
+)
+
+
+def navigation() -> st.navigation:
+    """The top navigation over every page (st.navigation: pages/ is not scanned on its own).
+
+    The app's own title and moon icon come first: otherwise the browser tab would take the
+    page's Material icon, which Streamlit loads from Google's servers.
+    """
+    st.set_page_config(page_title="Cramp Journal", page_icon="🌙", layout="centered")
+    pages = [
+        st.Page(script, title=title, icon=icon, default=i == 0)
+        for i, (script, title, icon) in enumerate(PAGES)
+    ]
+    return st.navigation(pages, position="top")
