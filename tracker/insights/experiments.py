@@ -204,7 +204,8 @@ def describe_result(r: Result, person: str = "you") -> list[str]:
     who = person
     said = [
         f"In {'your' if who == 'you' else 'her'} experiment: {nights(r.on.nights)} on and "
-        f"{nights(r.off.nights)} off were logged, and {nights(r.not_logged)} were not."
+        f"{nights(r.off.nights)} off were logged, and {nights(r.not_logged)} "
+        f"{'was' if r.not_logged == 1 else 'were'} not."
     ]
     if r.stopped_early:
         said.append(f"Stopped early after {r.nights_run} of {r.planned_nights} nights.")
