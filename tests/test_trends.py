@@ -276,3 +276,33 @@ def test_adjustment_that_changes_the_picture_is_said_in_words() -> None:
     failed = replace(same, adjusted=Adjusted(None, None, None, 80, "date", "did_not_settle"))
     assert "We could not allow for the weeks passing here: the model did not settle on an " \
         "answer." in describe(failed)  # fmt: skip
+
+
+def test_the_journal_stamp_changes_whichever_program_writes_any_table(engine, tmp_path) -> None:
+    """Migration 0006's triggers: plans, raw SQL from another program and deletes all count."""
+    import datetime as dt
+
+    from sqlalchemy import text
+
+    from tracker.insights.trends import journal_stamp
+    from tracker.journal.db import make_engine
+    from tracker.journal.plan_store import save_plan
+    from tracker.journal.plans import Plan
+    from tracker.journal.schema import ensure_schema
+
+    seen = [journal_stamp(engine)]
+    with engine.begin() as conn:
+        save_plan(conn, Plan(habit="stretching", start=dt.date(2026, 1, 1), seed=1, blocks=4))
+    seen.append(journal_stamp(engine))
+    with engine.begin() as conn:  # as the command line or another tool would
+        conn.execute(text("UPDATE experiment SET stopped = start"))
+    seen.append(journal_stamp(engine))
+    with engine.begin() as conn:
+        conn.execute(text("DELETE FROM experiment"))
+    seen.append(journal_stamp(engine))
+    assert len(set(seen)) == len(seen)
+    assert [version for _, version in seen] == sorted(version for _, version in seen)
+    other = make_engine(f"sqlite:///{tmp_path / 'other.db'}")
+    ensure_schema(other)
+    assert journal_stamp(other)[0] != seen[0][0]  # two journals never share a stamp
+    other.dispose()

@@ -103,22 +103,17 @@ class TrendsView:
 
 
 def journal_stamp(source) -> tuple:  # noqa: ANN001
-    """A cheap fingerprint that changes whenever a night or the profile changes."""
-    from sqlalchemy import func, select
+    """(token, version) of the journal: one row that every write to it changes (migration
+    0006's triggers), whichever program wrote, so views cached under it stay right."""
+    from sqlalchemy import select
 
-    from tracker.insights.frames import NIGHTS, PROFILES, connection
+    from tracker.insights.frames import connection
+    from tracker.journal.models import JournalVersion
 
+    table = JournalVersion.__table__
     with connection(source) as conn:
-        nights = conn.execute(
-            select(
-                func.count(),
-                func.max(NIGHTS.c.updated_at),
-                func.max(NIGHTS.c.id),
-                func.sum(NIGHTS.c.version),  # every save bumps a night's version
-            )
-        ).one()
-        profile = conn.execute(select(PROFILES)).first()
-    return (*(str(v) for v in nights), str(tuple(profile) if profile else None))
+        row = conn.execute(select(table.c.token, table.c.version).where(table.c.id == 1)).first()
+    return tuple(row) if row else ("", -1)
 
 
 def build_view(

@@ -150,3 +150,14 @@ class Experiment(SQLModel, table=True):
     clinician_agreed: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
     stopped: dt.date | None = None  # the last night, when she stopped it early (migration 0005)
     created_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class JournalVersion(SQLModel, table=True):
+    """One row whose version every write to the other tables increases (database triggers,
+    migration 0006), so a view computed at one version stays right until it changes."""
+
+    __tablename__ = "journal_version"
+
+    id: int = Field(default=1, primary_key=True)
+    version: int = 0
+    token: str = Field(max_length=32)  # tells two journals at the same version apart
