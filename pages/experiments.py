@@ -116,8 +116,9 @@ if plans:  # the newest plan: its schedule, tonight's part and the result so far
     named = {habit: label for label, habit in HABITS.items()}
     web.literal(named.get(plan.habit, plan.habit))  # her own words are shown as typed
     asked = tonight(plan, today)
-    if asked:
-        st.success(asked, icon=":material/event:")
+    if asked:  # a habit she named is in it: escaped, so it is shown as typed, never as Markdown
+        habit = plan.habit.strip()
+        st.success(asked.replace(habit, web.markdown_safe(habit)), icon=":material/event:")
     elif end < plan.start:
         st.info("You stopped it before its first night.", icon=":material/event:")
     elif end < blocks[-1].end:

@@ -2,7 +2,6 @@
 
 import datetime as dt
 import itertools
-import re
 
 import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
@@ -348,11 +347,6 @@ def warning_signs() -> None:
     ss[P + "cards_shown"] = shown_now
 
 
-def markdown_safe(text: str) -> str:
-    """Her words with Markdown's punctuation escaped, for a line that renders Markdown."""
-    return re.sub(r"([\\`*_{}\[\]()#+\-.!|~$<>&:])", r"\\\1", text)
-
-
 def experiment_line(plan: Plan, night: dt.date) -> None:
     """Her experiment's plan for this night and, for a habit she named, whether she kept it."""
     asked = tonight(plan, night)
@@ -360,7 +354,7 @@ def experiment_line(plan: Plan, night: dt.date) -> None:
         return
     if named_habit(plan):  # her own words are in it: shown as typed, never as Markdown
         words = plan.habit.strip()
-        asked = asked.replace(words, markdown_safe(words))
+        asked = asked.replace(words, web.markdown_safe(words))
     st.info(asked, icon=":material/science:")
     if named_habit(plan):
         yesterday = night == today - dt.timedelta(days=1)

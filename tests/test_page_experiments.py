@@ -139,3 +139,16 @@ def test_stop_this_experiment_asks_first_then_ends_it_with_last_night(engine) ->
     assert "What your experiment found" in [h.value for h in at.subheader]
     assert at.get("form")  # finished: a new one can be planned, and nothing left to stop
     assert "ex_stop" not in [b.key for b in at.button]
+
+
+def test_a_habit_she_names_is_shown_as_typed_never_as_markdown(engine) -> None:
+    """Her words reach tonight's line escaped: Markdown punctuation stays literal."""
+    from tracker.journal.plans import Plan
+
+    words = "**legs up** [wall](http://x.example)"
+    with engine.begin() as conn:
+        save_plan(conn, Plan(habit=words, start=TODAY - dt.timedelta(days=1), seed=3, blocks=4))
+    at = open_page()
+    line = next(s.value for s in at.success if "Your experiment, block" in s.value)
+    assert "\\*\\*legs up\\*\\*" in line and "\\[wall\\]\\(http" in line
+    assert words not in line

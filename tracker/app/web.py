@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+import re
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -313,6 +314,11 @@ def scroll_to(key: str) -> None:
 def touch_style() -> None:
     """Apply TOUCH_CSS to the page (called by the router, so every page has it)."""
     st.html(TOUCH_CSS)
+
+
+def markdown_safe(text: str) -> str:
+    """Her words with Markdown's punctuation escaped, for a line that renders Markdown."""
+    return re.sub(r"([\\`*_{}\[\]()#+\-.!|~$<>&:])", r"\\\1", text)
 
 
 def literal(text: str | None) -> None:
