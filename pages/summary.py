@@ -24,7 +24,7 @@ from tracker.exchange.report_data import PAPERS, day_text, default_period, headl
 from tracker.insights.summary import summarise
 from tracker.insights.wording import CAVEATS, describe, topic
 from tracker.journal.models import Profile
-from tracker.journal.store import get_profile, list_nights, save_profile
+from tracker.journal.store import get_profile, iter_nights, save_profile
 
 web.ensure_router()
 
@@ -184,7 +184,7 @@ def journal_downloads() -> None:
 
     def diary() -> bytes:
         with Session(engine) as s:
-            return encode_diary(export_diary(list_nights(session=s)))
+            return encode_diary(export_diary(iter_nights(session=s)))
 
     st.caption("Every night you logged, to keep, or to share if you are asked for the details.")
     download(

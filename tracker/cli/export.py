@@ -24,18 +24,20 @@ from tracker.exchange.diary_csv import (
     export_diary,
 )
 from tracker.exchange.fhir import export_fhir
-from tracker.journal.store import list_nights
+from tracker.journal.store import count_nights, iter_nights
 
 
 def _export_text(kind: str, engine: Engine) -> tuple[str, str]:
     """The file's text and what it holds, for the message."""
     if kind == "csv":
-        with Session(engine) as session:
-            nights = list_nights(session=session)
-        return export_diary(nights), f"{len(nights)} nights"
+        with Session(engine) as session:  # one transaction: the count is of the same nights
+            return export_diary(
+                iter_nights(session=session)
+            ), f"{count_nights(session=session)} nights"
     if kind == "json":
-        text = export_json(engine)
-        return text, f"{len(json.loads(text)['nights'])} nights and the settings"
+        with Session(engine) as session:
+            nights = count_nights(session=session)
+        return export_json(engine), f"{nights} nights and the settings"
     text = export_fhir(engine)
     count = sum(e["resource"]["resourceType"] == "Observation" for e in json.loads(text)["entry"])
     return text, f"{count} FHIR observations"

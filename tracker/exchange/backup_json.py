@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
@@ -26,7 +27,7 @@ from tracker.journal.plans import problems as plan_problems
 from tracker.journal.store import (
     PROFILE_FIELDS,
     entry_of,
-    list_nights,
+    iter_nights,
     stage_profile,
     validate_profile,
 )
@@ -146,15 +147,29 @@ def _night_document(night: Night) -> dict[str, Any]:
     return document | {key: _value(getattr(night, key)) for key in STAMP_KEYS}
 
 
-def _document(session: Session, now: dt.datetime) -> dict[str, Any]:
+def _document(session: Session, now: dt.datetime, nights: Any) -> dict[str, Any]:
+    """The document; its nights are a placeholder when _text_of writes them one by one."""
     profile = session.get(Profile, 1)
     return {
         "format": FORMAT,
         "version": VERSION,
         "exported_at": _timestamp(now, "seconds"),
         "profile": {k: _value(getattr(profile, k)) for k in PROFILE_KEYS} if profile else None,
-        "nights": [_night_document(n) for n in list_nights(session=session)],
+        "nights": nights,
     } | _experiments_document(session)
+
+
+def _text_of(session: Session, now: dt.datetime) -> str:
+    """The backup's text, exactly as dumps() of the whole document would write it, built a
+    night at a time from store.iter_nights so a long journal is never all in memory as rows."""
+    here = secrets.token_hex(16)  # where the nights go: no text she typed can be this
+    head = dumps(_document(session, now, here))
+    pieces = [  # "\n" only between JSON lines (never inside a string: there it is escaped)
+        "    " + dumps(_night_document(n)).rstrip("\n").replace("\n", "\n    ")
+        for n in iter_nights(session=session)
+    ]
+    nights = "[\n" + ",\n".join(pieces) + "\n  ]" if pieces else "[]"
+    return head.replace(json.dumps(here), nights, 1)
 
 
 def _experiments_document(session: Session) -> dict[str, Any]:
@@ -168,11 +183,11 @@ def export_json(source: Engine | Session, *, now: dt.datetime | None = None) -> 
     """The whole journal as backup JSON text, read in one consistent snapshot."""
     now = now or dt.datetime.now(dt.UTC)
     if isinstance(source, Session):
-        return dumps(_document(source, now))
+        return _text_of(source, now)
     if source.dialect.name == "postgresql":  # one snapshot for the nights, cramps and flags
         source = source.execution_options(isolation_level="REPEATABLE READ")
     with Session(source) as session:
-        return dumps(_document(session, now))
+        return _text_of(session, now)
 
 
 def dumps(document: dict[str, Any]) -> str:

@@ -193,12 +193,19 @@ def _write_cell(value: Any) -> str:
 
 
 def export_diary(nights: Iterable[NightEntry | Night]) -> str:
-    """The nights as diary CSV text (one row per cramp), oldest night first."""
-    entries = [(n if isinstance(n, NightEntry) else entry_of(n)).normalised() for n in nights]
+    """The nights as diary CSV text (one row per cramp), oldest night first.
+
+    A list is sorted here; any other iterable (store.iter_nights) must already be in order,
+    and is written as it is read, so a long journal is never all in memory as rows.
+    """
+    entries = (
+        (n if isinstance(n, NightEntry) else entry_of(n)).normalised()
+        for n in (sorted(nights, key=lambda n: n.night) if isinstance(nights, list) else nights)
+    )
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(COLUMNS)
-    for entry in sorted(entries, key=lambda e: e.night):
+    for entry in entries:
         night_cells = [_write_cell(getattr(entry, field_of(c))) for c in NIGHT_COLUMNS]
         for number, cramp in enumerate(entry.cramps or [None], start=1):
             cells = [_write_cell(getattr(cramp, field_of(c), None)) for c in CRAMP_COLUMNS]

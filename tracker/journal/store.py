@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 
+from sqlalchemy import func
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import selectinload
 from sqlmodel import Session, select
@@ -140,6 +142,33 @@ def list_nights(
     if end:
         statement = statement.where(Night.night <= end)
     return list(session.exec(statement.order_by(Night.night)).all())
+
+
+def iter_nights(*, session: Session, chunk: int = 1000) -> Iterator[Night]:
+    """Every logged night, oldest first, read `chunk` nights at a time within the session's one
+    transaction, each chunk dropped from the session once the next is read, so an export of
+    any size holds only one chunk of rows (the session should serve only this)."""
+    after: dt.date | None = None
+    while True:
+        statement = (
+            select(Night)
+            .options(selectinload(Night.cramps), selectinload(Night.red_flags))
+            .order_by(Night.night)
+            .limit(chunk)
+        )
+        if after is not None:
+            statement = statement.where(Night.night > after)
+        rows = list(session.exec(statement).all())
+        if not rows:
+            return
+        yield from rows
+        after = rows[-1].night
+        session.expunge_all()
+
+
+def count_nights(*, session: Session) -> int:
+    """How many nights are logged."""
+    return session.exec(select(func.count()).select_from(Night)).one()
 
 
 def night_before_with_habits(*, session: Session, night: dt.date) -> Night | None:
