@@ -306,3 +306,40 @@ def test_the_journal_stamp_changes_whichever_program_writes_any_table(engine, tm
     ensure_schema(other)
     assert journal_stamp(other)[0] != seen[0][0]  # two journals never share a stamp
     other.dispose()
+
+
+def test_every_view_from_one_read_of_the_journal_matches_reading_each_period(
+    sqlite_engine,
+) -> None:
+    """view_of (frames of the whole journal, read once) gives what separate reads gave: the
+    summaries of summarise() and charts drawn from the period's own frames."""
+    from sqlmodel import Session
+
+    from tracker.insights import charts
+    from tracker.insights.frames import load_journal
+    from tracker.insights.summary import summarise
+    from tracker.insights.trends import load_for_views, view_of
+    from tracker.journal.demo import fill_demo
+    from tracker.journal.plan_store import save_plan
+    from tracker.journal.plans import Plan
+
+    with Session(sqlite_engine) as s:
+        fill_demo(session=s, seed=7)
+    last = dt.date.today() - dt.timedelta(days=1)
+    with sqlite_engine.begin() as conn:
+        save_plan(conn, Plan(habit="stretching", start=last - dt.timedelta(days=30), seed=2))
+    journal, plans = load_for_views(sqlite_engine)
+    assert plans
+    for start, compare in ((last - dt.timedelta(days=27), True), (None, False)):
+        view = view_of(journal, plans, start, last, "date", compare)
+        assert view.summary == summarise(session_or_engine=sqlite_engine, start=start, end=last)
+        if compare:
+            days = (last - start).days + 1
+            assert view.before == summarise(
+                session_or_engine=sqlite_engine,
+                start=start - dt.timedelta(days=days),
+                end=start - dt.timedelta(days=1),
+            )
+        own = load_journal(sqlite_engine, start, last)
+        expected = charts.calendar(own.nights, start, last).configure_mark(aria=False).to_dict()
+        assert expected in view.charts

@@ -172,24 +172,58 @@ def session(*, writing: bool = False) -> Iterator[Session]:
             st.stop()
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
-def _overall(url: str, stamp: tuple):  # noqa: ANN202
-    from tracker.insights.summary import summarise
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _journal(url: str, stamp: tuple):  # noqa: ANN202
+    """The whole journal as frames, once per journal version, shared by every view of it.
+
+    A resource, not a copy per use: the views only read it (pandas operations make new frames).
+    """
+    from tracker.insights.trends import load_for_views
 
     with session() as s:
-        return summarise(session_or_engine=s)
+        return load_for_views(s)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _overall(url: str, stamp: tuple):  # noqa: ANN202
+    from tracker.insights.trends import overall_of
+
+    return overall_of(*_journal(url, stamp))
+
+
+def ready_to_send(spec: dict) -> dict:
+    """The spec with its datasets already as the Arrow bytes Streamlit sends to the browser.
+
+    Streamlit converts a spec's datasets (lists of rows) to Arrow on every st.vega_lite_chart
+    call, and passes bytes through as they are; converting once, in the cached view, saves
+    that on every rerun (and a cached copy of bytes is quick to make).
+    """
+    try:
+        from streamlit.dataframe_util import convert_anything_to_arrow_bytes
+    except ImportError:  # another Streamlit: it converts them itself, as before
+        return spec
+    datasets = spec.get("datasets")
+    if not isinstance(datasets, dict):
+        return spec
+    ready = {
+        k: v if isinstance(v, bytes) else convert_anything_to_arrow_bytes(v)
+        for k, v in datasets.items()
+    }
+    return {**spec, "datasets": ready}
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def _view(url: str, stamp: tuple, start, end, axis: str, compare_before: bool):  # noqa: ANN001, ANN202
-    from tracker.insights.trends import build_view
+    from dataclasses import replace
 
-    with session() as s:
-        return build_view(s, start, end, axis, compare_before)
+    from tracker.insights.trends import view_of
+
+    view = view_of(*_journal(url, stamp), start, end, axis, compare_before)
+    return replace(view, charts=tuple(ready_to_send(spec) for spec in view.charts))
 
 
 def journal_overall():  # noqa: ANN201
-    """(fingerprint, whole-journal summary): recomputed only when the journal changes."""
+    """(journal version, whole-journal summary): recomputed only when the journal changes."""
     from tracker.insights.trends import journal_stamp
 
     with session() as s:

@@ -274,7 +274,9 @@ def _factor_from_frame(nights: pd.DataFrame, column: str) -> FactorTally:
     )
 
 
-def _in_period(nights: pd.DataFrame, start: dt.date | None, end: dt.date | None) -> pd.DataFrame:
+def nights_in_period(
+    nights: pd.DataFrame, start: dt.date | None, end: dt.date | None
+) -> pd.DataFrame:
     if start is not None:
         nights = nights[nights["night"] >= pd.Timestamp(start)]
     if end is not None:
@@ -290,7 +292,7 @@ def tally_frames(
     end: dt.date | None = None,
 ) -> Tally:
     """The same counts as tally_journal, from frames loaded by frames."""
-    nights = _in_period(nights, start, end)
+    nights = nights_in_period(nights, start, end)
     cramps = cramps[cramps["night_id"].isin(nights["id"])]
     window = pregnancy_window(profile.due_date, profile.birth_date)
     night = nights["night"]
@@ -328,7 +330,7 @@ def compute_summary(
     As in summarise, before/after uses every night in the frames up to end, and experiments
     (plans from tracker.journal.plan_store) their own nights.
     """
-    kept = _in_period(nights_df, start, end)
+    kept = nights_in_period(nights_df, start, end)
     summary = build_summary(tally_frames(kept, cramps_df, profile), profile, kept)
     if start is not None:
         whole = before_afters(tally_frames(nights_df, cramps_df, profile, None, end))

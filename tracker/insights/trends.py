@@ -6,8 +6,10 @@ import datetime as dt
 from dataclasses import dataclass
 
 from tracker.care.pregnancy import TERM_DAYS
+from tracker.insights.frames import Journal
 from tracker.insights.summary import Summary
 from tracker.journal.models import Profile
+from tracker.journal.plans import Plan
 
 PERIODS = {
     "Last 2 weeks": 14,
@@ -116,28 +118,47 @@ def journal_stamp(source) -> tuple:  # noqa: ANN001
     return tuple(row) if row else ("", -1)
 
 
-def build_view(
-    source,
+def load_for_views(source) -> tuple[Journal, tuple[Plan, ...]]:  # noqa: ANN001
+    """The whole journal as frames, with her experiment plans: what every view is built from."""
+    from tracker.insights.frames import connection, load_journal
+    from tracker.journal.plan_store import load_plans
+
+    with connection(source) as conn:
+        return load_journal(conn), tuple(plan for _, plan in load_plans(conn))
+
+
+def overall_of(journal: Journal, plans: tuple[Plan, ...]) -> Summary:
+    """The whole journal's summary, from frames already loaded (as summarise would give)."""
+    from tracker.insights.summary import compute_summary
+
+    return compute_summary(journal.nights, journal.cramps, journal.profile, plans=plans)
+
+
+def view_of(
+    journal: Journal,
+    plans: tuple[Plan, ...],
     start: dt.date | None,
     end: dt.date,
     axis: str,
-    compare_before: bool,  # noqa: ANN001
+    compare_before: bool,
 ) -> TrendsView:
-    """Summaries of the period (and the one before it) and the chart specs, in one go."""
+    """Summaries of the period (and the one before it) and the chart specs, from frames of the
+    whole journal: no query, so every view of one journal version shares one read of it."""
     from tracker.insights import charts
-    from tracker.insights.frames import load_journal
-    from tracker.insights.summary import summarise
+    from tracker.insights.summary import compute_summary, nights_in_period
 
-    summary = summarise(session_or_engine=source, start=start, end=end)
+    profile = journal.profile
+    summary = compute_summary(journal.nights, journal.cramps, profile, start, end, plans)
     before = None
     if compare_before and start is not None:
         length = (end - start).days + 1
-        before = summarise(session_or_engine=source, start=start - dt.timedelta(days=length),
-                           end=start - dt.timedelta(days=1))  # fmt: skip
-    journal = load_journal(source, start, end)
-    nights, cramps = journal.nights, journal.cramps
+        before = compute_summary(journal.nights, journal.cramps, profile,
+                                 start - dt.timedelta(days=length),
+                                 start - dt.timedelta(days=1), plans)  # fmt: skip
+    nights = nights_in_period(journal.nights, start, end).reset_index(drop=True)
+    cramps = journal.cramps[journal.cramps["night_id"].isin(nights["id"])].reset_index(drop=True)
     drawn = [charts.cramps_per_night(nights, axis, start, end)]
-    if journal.profile.due_date is not None and nights["gestational_days"].notna().any():
+    if profile.due_date is not None and nights["gestational_days"].notna().any():
         drawn.append(charts.cramps_per_week(nights))
     drawn.append(charts.calendar(nights, start, end))
     if not cramps.empty:
@@ -147,6 +168,19 @@ def build_view(
         drawn.append(charts.where(cramps))
     drawn.append(charts.habits(nights, axis, start, end))
     # Each chart is described in words (its description, and the line under it on the page);
-    # its hundreds of marks are not announced one by one to a screen reader.
-    specs = tuple(chart.configure_mark(aria=False).to_dict() for chart in drawn)
+    # its hundreds of marks are not announced one by one to a screen reader. The charts are
+    # checked against the Vega-Lite schema in tests/test_charts.py, not again on every view.
+    specs = tuple(chart.configure_mark(aria=False).to_dict(validate=False) for chart in drawn)
     return TrendsView(summary, before, specs)
+
+
+def build_view(
+    source,  # noqa: ANN001
+    start: dt.date | None,
+    end: dt.date,
+    axis: str,
+    compare_before: bool,
+) -> TrendsView:
+    """The Trends view of a period, read from the journal (see view_of)."""
+    journal, plans = load_for_views(source)
+    return view_of(journal, plans, start, end, axis, compare_before)
