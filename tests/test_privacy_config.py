@@ -37,3 +37,11 @@ def test_the_app_answers_only_to_this_machine_s_names(config: dict) -> None:
 
     assert config["server"]["allowedHosts"] == list(LOOPBACK_HOSTS)
     assert config["server"]["enableAgentApi"] is False
+
+
+def test_no_full_garbage_collection_after_every_run(config: dict) -> None:
+    """Speed, not privacy: `cramp-journal serve` passes the same (tracker.cli.serve)."""
+    from tracker.cli.serve import SPEED_DEFAULTS
+
+    assert config["runner"]["postScriptGC"] is False
+    assert SPEED_DEFAULTS == ["--runner.postScriptGC", "false"]

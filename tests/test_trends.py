@@ -330,10 +330,10 @@ def test_every_view_from_one_read_of_the_journal_matches_reading_each_period(
         save_plan(conn, Plan(habit="stretching", start=last - dt.timedelta(days=30), seed=2))
     journal, plans = load_for_views(sqlite_engine)
     assert plans
-    for start, compare in ((last - dt.timedelta(days=27), True), (None, False)):
-        view = view_of(journal, plans, start, last, "date", compare)
+    for start, before in ((last - dt.timedelta(days=27), True), (None, False)):
+        view = view_of(journal, plans, start, last, "date", before)
         assert view.summary == summarise(session_or_engine=sqlite_engine, start=start, end=last)
-        if compare:
+        if before:
             days = (last - start).days + 1
             assert view.before == summarise(
                 session_or_engine=sqlite_engine,

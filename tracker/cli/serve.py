@@ -24,6 +24,10 @@ PRIVATE_DEFAULTS = [
     "--client.showErrorDetails", "none",
     "--server.enableAgentApi", "false",
 ]  # fmt: skip
+# Streamlit runs a full garbage collection (gc.collect(2)) after every script run: most of a
+# save's time on the server (~200 of ~290 ms at 3,650 nights). Python's automatic collection
+# still runs; the server's memory stayed flat over 30 saves and 20 Trends visits without it.
+SPEED_DEFAULTS = ["--runner.postScriptGC", "false"]
 LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
 STOP_GRACE_S = 8.0  # how long the app may take to stop when asked
 
@@ -32,7 +36,8 @@ def serve_command(extra: list[str], hosts: list[str] | None = None) -> list[str]
     """The `streamlit run` command line for the app behind its guard, private defaults first."""
     app = PROJECT_ROOT / "server_app.py"
     pinned = [arg for host in hosts or LOOPBACK_HOSTS for arg in ("--server.allowedHosts", host)]
-    return [sys.executable, "-m", "streamlit", "run", str(app), *PRIVATE_DEFAULTS, *pinned, *extra]
+    defaults = [*PRIVATE_DEFAULTS, *SPEED_DEFAULTS]
+    return [sys.executable, "-m", "streamlit", "run", str(app), *defaults, *pinned, *extra]
 
 
 def network_addresses() -> list[str]:
