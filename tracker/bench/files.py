@@ -1,0 +1,133 @@
+"""Exports, imports and the cold PDF as she runs them: each `cramp-journal` command in a fresh
+process of its own, timed from start to exit, with its peak memory.
+
+The command is started by a bare Python probe (`python -S`, a few MB) and waited for with
+os.wait4, whose ru_maxrss is the peak of that one child. (A child started straight from the
+bench could carry the bench's own high-water mark across exec on Linux.)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+from tracker.bench.servers import cramp_journal
+
+PEAK_MB = 400  # export and import peak memory goal, at 36,500 nights
+GOAL_NIGHTS = 36_500
+PDF_WEEKS = 12
+
+PROBE = """
+import json, os, sys, time
+started = time.perf_counter()
+pid = os.posix_spawn(sys.argv[1], sys.argv[1:], os.environ)
+_, status, usage = os.wait4(pid, 0)
+scale = 2**20 if sys.platform == "darwin" else 2**10
+seconds = time.perf_counter() - started
+print(json.dumps({"seconds": seconds, "exit": os.waitstatus_to_exitcode(status),
+                  "peak_mb": usage.ru_maxrss / scale}))
+"""
+
+
+def run_command(args: list[str], log: Path) -> dict:
+    """Run `cramp-journal ARGS` in a fresh process: seconds, peak MB and exit code."""
+    command = [*cramp_journal(), *args]
+    if not Path(command[0]).is_absolute():
+        raise RuntimeError(f"no cramp-journal command at {command[0]}")
+    with open(log, "a") as out:
+        done = subprocess.run(
+            [sys.executable, "-S", "-c", PROBE, *command],
+            stdout=subprocess.PIPE,
+            stderr=out,
+            text=True,
+            check=True,
+        )
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    if result["exit"] != 0:
+        raise RuntimeError(f"cramp-journal {' '.join(args)} failed; see {log}")
+    return {"seconds": round(result["seconds"], 2), "peak_mb": round(result["peak_mb"], 1)}
+
+
+def _nights_in(path: Path) -> int:
+    with sqlite3.connect(path) as conn:
+        return conn.execute("SELECT COUNT(*) FROM night").fetchone()[0]
+
+
+def time_files(journal: Path, nights: int, folder: Path) -> dict:
+    """Export CSV and JSON, then import each into an empty journal, at one size."""
+    url, log = f"sqlite:///{journal}", folder / "files.log"
+    row: dict = {"nights": nights}
+    for kind in ("csv", "json"):
+        out = folder / f"export-{nights}.{kind}"
+        row[f"export_{kind}"] = run_command(["--db", url, "export", str(out)], log)
+        row[f"export_{kind}"]["mb_on_disk"] = round(out.stat().st_size / 2**20, 1)
+        fresh = folder / f"import-{nights}-{kind}.db"
+        row[f"import_{kind}"] = run_command(["--db", f"sqlite:///{fresh}", "import", str(out)], log)
+        if (found := _nights_in(fresh)) != nights:
+            raise RuntimeError(f"importing {out} gave {found} nights, not {nights}")
+    return row
+
+
+def time_pdf_cold(journal: Path, nights: int, folder: Path) -> dict:
+    """`cramp-journal export summary.pdf` of the last 12 weeks in a fresh process."""
+    end = dt.date.today() - dt.timedelta(days=1)
+    start = end - dt.timedelta(days=7 * PDF_WEEKS - 1)
+    out = folder / f"summary-{nights}.pdf"
+    args = ["--db", f"sqlite:///{journal}", "export", str(out)]
+    args += ["--from", start.isoformat(), "--to", end.isoformat()]
+    return {"nights": nights, "weeks": PDF_WEEKS, **run_command(args, folder / "files.log")}
+
+
+def startup(folder: Path) -> dict:
+    """`cramp-journal --help`: what starting the command costs before any work."""
+    return run_command(["--help"], folder / "files.log")
+
+
+def run(journals: dict[int, Path], pdf_size: int, folder: Path) -> dict:
+    """Exports and imports at every size, and the cold PDF at `pdf_size`."""
+    sizes = [time_files(path, n, folder) for n, path in journals.items()]
+    largest = sizes[-1]
+    goals = [
+        {
+            "goal": f"{step.replace('_', ' ')} peak < {PEAK_MB} MB at {GOAL_NIGHTS:,} nights",
+            "measured": f"{largest[step]['peak_mb']:.0f} MB at {largest['nights']:,} nights",
+            "pass": largest[step]["peak_mb"] < PEAK_MB,
+            "at_goal_size": largest["nights"] >= GOAL_NIGHTS,
+        }
+        for step in ("export_csv", "export_json", "import_csv", "import_json")
+    ]
+    return {
+        "startup": startup(folder),
+        "sizes": sizes,
+        "pdf_cold": time_pdf_cold(journals[pdf_size], pdf_size, folder),
+        "goals": goals,
+    }
+
+
+def report_lines(result: dict) -> list[str]:
+    """Exports and imports as a table: seconds from start to exit, and peak memory."""
+    start = result["startup"]
+    lines = [
+        "Exports and imports, each `cramp-journal` command in a fresh process "
+        f"(seconds from start to exit; peak memory; starting the command alone: "
+        f"{start['seconds']:.2f} s, {start['peak_mb']:.0f} MB):",
+        f"  {'nights':>7}  {'export csv':>14}  {'export json':>14}  {'import csv':>14}  "
+        f"{'import json':>14}",
+    ]
+    for row in result["sizes"]:
+        cells = (row[k] for k in ("export_csv", "export_json", "import_csv", "import_json"))
+        lines.append(
+            f"  {row['nights']:>7,}  "
+            + "  ".join(f"{c['seconds']:>6.2f}s {c['peak_mb']:>4.0f}MB" for c in cells)
+        )
+    pdf = result["pdf_cold"]
+    lines.append(
+        f"Appointment PDF of {pdf['weeks']} weeks at {pdf['nights']:,} nights, cold "
+        f"(`cramp-journal export summary.pdf` in a fresh process): {pdf['seconds']:.2f} s, "
+        f"{pdf['peak_mb']:.0f} MB"
+    )
+    return lines
