@@ -243,3 +243,17 @@ def test_summary_json_carries_the_adjusted_ratio_from_the_same_nights(
         assert [adjusted["rate_ratio"], *adjusted["ci95"]] == pytest.approx(expected, rel=1e-6)
         # ...beside the exact unadjusted ratio of the same split
         assert got[factor]["with"]["nights"] == int(frame["stretched"].sum())
+
+
+def test_the_time_basis_is_patsys_natural_spline_formula() -> None:
+    """cr() called directly gives exactly the columns of the documented patsy formula."""
+    import numpy as np
+    import patsy
+
+    from tracker.insights.adjusted import SPLINE_DF, time_basis
+
+    days = np.sort(np.random.default_rng(4).integers(0, 400, 120)).astype("float64")
+    formula = f"cr(t, df={SPLINE_DF}, constraints='center') - 1"
+    expected = np.asarray(patsy.dmatrix(formula, {"t": days}, return_type="matrix"))
+    assert np.allclose(time_basis(days), expected, rtol=0, atol=1e-12)
+    assert time_basis(days[:10]).shape == (10, 1)  # few nights: a straight line
