@@ -67,8 +67,8 @@ def time_files(journal: Path, nights: int, folder: Path) -> dict:
         row[f"export_{kind}"]["mb_on_disk"] = round(out.stat().st_size / 2**20, 1)
         fresh = folder / f"import-{nights}-{kind}.db"
         row[f"import_{kind}"] = run_command(["--db", f"sqlite:///{fresh}", "import", str(out)], log)
-        if (found := _nights_in(fresh)) != nights:
-            raise RuntimeError(f"importing {out} gave {found} nights, not {nights}")
+        if (found := _nights_in(fresh)) != (source := _nights_in(journal)):
+            raise RuntimeError(f"importing {out} gave {found} nights, not {source}")
     return row
 
 

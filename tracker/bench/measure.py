@@ -110,7 +110,11 @@ class Built:
 
 def build_journal(path: Path, nights: int, seed: int = 1) -> Built:
     """A journal of `nights` nights ending last night, due 20 days later, in a new file."""
-    url = f"sqlite:///{path}"
+    return build_at(f"sqlite:///{path}", nights, seed)
+
+
+def build_at(url: str, nights: int, seed: int = 1) -> Built:
+    """The same journal in the empty database at `url` (bulk inserts, schema by the app)."""
     engine = make_engine(url)
     try:
         ensure_schema(engine)
@@ -184,6 +188,11 @@ def floor_numbers(conn: sqlite3.Connection, window: tuple[dt.date, dt.date]) -> 
     return dict(conn.execute(FLOOR_SQL, params).fetchone())
 
 
+def _listed(value: str | list) -> list:
+    """A JSON array from the database: text from SQLite, already a list from PostgreSQL."""
+    return json.loads(value) if isinstance(value, str) else value
+
+
 def agrees(floor: dict, summary: Summary) -> bool:
     """Whether the floor query and summarise() counted the same things."""
     stretching, magnesium = summary.comparison("stretching"), summary.comparison("magnesium")
@@ -196,7 +205,7 @@ def agrees(floor: dict, summary: Summary) -> bool:
         and severity == summary.mean_severity
         and floor["stretching_with_cramps"] == stretching.with_.cramps
         and floor["magnesium_without_nights"] == magnesium.without.nights
-        and len(json.loads(floor["flags"])) == len(summary.red_flag_nights)
+        and len(_listed(floor["flags"])) == len(summary.red_flag_nights)
     )
 
 
