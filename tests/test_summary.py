@@ -470,3 +470,21 @@ def test_command_refuses_bad_dates(sqlite_engine: Engine, capsys: pytest.Capture
     args = parse("--from", "2026-03-02", "--to", "2026-03-01")
     assert args.run(args, sqlite_engine) == 2
     assert "--from must be on or before --to" in capsys.readouterr().err
+
+
+def test_the_grouped_cramp_count_gives_the_correlated_count_s_rows(sqlite_engine) -> None:
+    """PostgreSQL's form of the night tally (a grouped join) counts exactly as SQLite's."""
+    from tracker.insights.frames import _night_tally_statement, period_params
+    from tracker.journal.demo import fill_demo
+
+    with Session(sqlite_engine) as session:
+        fill_demo(session=session, seed=3)
+    params = {**period_params(day(60), day(5)), "pregnant_from": day(90), "pregnant_to": day(1)}
+    with sqlite_engine.connect() as conn:
+        for shape in ((False, False), (True, True)):
+            run = {
+                grouped: sorted(map(repr, conn.execute(_night_tally_statement(*shape, grouped),
+                                                        params)))  # fmt: skip
+                for grouped in (False, True)
+            }
+            assert run[True] == run[False] and run[True]

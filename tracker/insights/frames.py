@@ -329,18 +329,35 @@ class Tally:
 
 
 @cache
-def _night_tally_statement(has_start: bool, has_end: bool) -> Select:
-    """Nights and cramps per recorded water amount, split by habit, before/after and window."""
+def _night_tally_statement(has_start: bool, has_end: bool, grouped: bool = False) -> Select:
+    """Nights and cramps per recorded water amount, split by habit, before/after and window.
+
+    Each night's cramps are counted by a correlated count (SQLite: from the index alone), or
+    with grouped=True (PostgreSQL, whose planner ran the correlated count as one index scan per
+    night) by one grouped count of the cramp table joined to the nights.
+    """
     n = NIGHTS.c
-    per_night = (
-        select(func.count())
-        .select_from(CRAMPS)
-        .where(CRAMPS.c.night_id == n.id)
-        .correlate(NIGHTS)
-        .scalar_subquery()  # counted from the index alone
-    )
+    if grouped:
+        counts = (
+            select(CRAMPS.c.night_id, func.count().label("k"))
+            .group_by(CRAMPS.c.night_id)
+            .subquery("counts")
+        )
+        per_night = func.coalesce(counts.c.k, 0)
+        source = NIGHTS.outerjoin(counts, counts.c.night_id == n.id)
+    else:
+        per_night = (
+            select(func.count())
+            .select_from(CRAMPS)
+            .where(CRAMPS.c.night_id == n.id)
+            .correlate(NIGHTS)
+            .scalar_subquery()  # counted from the index alone
+        )
+        source = NIGHTS
     p = in_period(
-        select(n.night, n.water_ml, *(n[c] for c in FACTOR_COLUMNS.values()), per_night.label("k")),
+        select(
+            n.night, n.water_ml, *(n[c] for c in FACTOR_COLUMNS.values()), per_night.label("k")
+        ).select_from(source),
         has_start,
         has_end,
     )
@@ -445,7 +462,8 @@ def tally_journal(
     shape = (start is not None, end is not None)
     window = pregnancy_window(profile.due_date, profile.birth_date) or (dt.date.max, dt.date.min)
     params = period_params(start, end, pregnant_from=window[0], pregnant_to=window[1])
-    nights = _Rows(conn.execute(_night_tally_statement(*shape), params).all())
+    grouped = conn.dialect.name == "postgresql"
+    nights = _Rows(conn.execute(_night_tally_statement(*shape, grouped), params).all())
     cramps = _Rows(conn.execute(_cramp_tally_statement(*shape), period_params(start, end)).all())
     factors = {}
     for name in FACTOR_COLUMNS:
