@@ -479,7 +479,12 @@ def test_the_grouped_cramp_count_gives_the_correlated_count_s_rows(sqlite_engine
 
     with Session(sqlite_engine) as session:
         fill_demo(session=session, seed=3)
-    params = {**period_params(day(60), day(5)), "pregnant_from": day(90), "pregnant_to": day(1)}
+    today = dt.date.today()
+    params = {
+        **period_params(today - dt.timedelta(days=60), today - dt.timedelta(days=5)),
+        "pregnant_from": today - dt.timedelta(days=90),
+        "pregnant_to": today,
+    }
     with sqlite_engine.connect() as conn:
         for shape in ((False, False), (True, True)):
             run = {
