@@ -506,7 +506,7 @@ def report_text(result: dict) -> str:
         f"({memory['cramps']:,} cramps) in a fresh process: {memory['peak_mb']:.0f} MB "
         f"(imports alone {memory['imports_mb']:.0f} MB)",
         "",
-        "Targets:",
+        "Targets measured in this process (the pages in AppTest, without a browser):",
     ]
     lines += [
         f"  {'PASS' if t['pass'] else 'MISS'}  {t['target']}: {t['measured']}"

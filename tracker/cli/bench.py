@@ -32,22 +32,26 @@ def _positive(text: str) -> int:
 
 def run_bench(args: argparse.Namespace, engine: Engine) -> int:
     """Run the bench on synthetic journals in a temp folder (the journal itself is untouched)."""
-    from tracker.bench.measure import report_text, run  # numpy, pandas, Streamlit load only now
+    from tracker.bench.report import Options, report_text, run  # pandas, Streamlit load now
 
+    options = Options(args.sizes, args.repeat, args.pairs, args.browser, args.files, args.postgres)
     with tempfile.TemporaryDirectory(prefix="cramp-journal-bench-") as folder:
-        result = run(args.sizes, args.repeat, Path(folder))
-    print(json.dumps(result, indent=2) if args.json else report_text(result))
+        result = run(options, Path(folder))
+    print(json.dumps(result, indent=2, default=str) if args.json else report_text(result))
     return 0
 
 
 def add_bench(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    """Register `bench [--sizes N,N] [--repeat N] [--json]`."""
+    """Register `bench [--sizes N,N] [--repeat N] [--pairs N] [--no-browser] [--no-files] ...`."""
     parser = subparsers.add_parser(
         "bench",
         parents=[common],
-        help="time the summary and the Trends page on big synthetic journals",
+        help="time saving, Trends, the summary, exports and the PDF on big synthetic journals",
         description="Build synthetic journals (default: 300 nights, 10 and 100 years) in a temp "
-        "folder and report median timings, ratios and peak memory against their targets. "
+        "folder and report each figure against its goal: a save and the Trends page in headless "
+        "Chromium through `cramp-journal serve` against a blank page (interleaved pairs), the "
+        "summary against raw SQL on SQLite (and PostgreSQL with --postgres), exports and "
+        "imports with their peak memory, the PDF cold and warm, and how noisy the run was. "
         "Your own journal is not read.",
     )
     parser.add_argument(
@@ -59,6 +63,27 @@ def add_bench(subparsers: argparse._SubParsersAction, common: argparse.ArgumentP
     )
     parser.add_argument(
         "--repeat", type=_positive, default=5, metavar="N", help="timed runs (default 5)"
+    )
+    parser.add_argument(
+        "--pairs", type=_positive, default=7, metavar="N", help="browser A/B pairs (default 7)"
+    )
+    parser.add_argument(
+        "--browser",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="time the pages in /usr/bin/chromium (default; skipped with a note if missing)",
+    )
+    parser.add_argument(
+        "--files",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="time exports, imports and the cold PDF as commands in fresh processes (default)",
+    )
+    parser.add_argument(
+        "--postgres",
+        metavar="URL",
+        help="also time the summary on this PostgreSQL server (in scratch databases it creates "
+        "and drops; needs CREATEDB)",
     )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.set_defaults(run=run_bench)

@@ -1,0 +1,163 @@
+"""`cramp-journal bench`, all of it: one run, every figure with its goal from issue 11, and how
+noisy the run was (the spread of the browser pairs, the machine's load at start and end).
+
+The AppTest, summary, PDF and memory figures come from tracker.bench.measure, the PostgreSQL
+summary from tracker.bench.postgres, exports and imports from tracker.bench.files, the real
+browser from tracker.bench.browser. A goal that could not be measured says why.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+from dataclasses import dataclass
+from pathlib import Path
+
+from tracker.bench import browser, files, measure, postgres
+from tracker.bench.noise import load_average, shown
+
+BROWSER_GOALS = {
+    "save": 'save (click to "Saved") <= {goal:g}x a blank page\'s',
+    "trends_warm": "Trends warm (click to every chart drawn) <= {goal:g}x a blank page switch",
+    "trends_after_save": "Trends after a save (the first visit each morning) <= {goal:g}x blank",
+}
+
+
+@dataclass(frozen=True)
+class Options:
+    """What to measure: journal sizes, timed repeats, browser pairs, a PostgreSQL URL."""
+
+    sizes: tuple[int, ...]
+    repeat: int = 5
+    pairs: int = 7
+    use_browser: bool = True
+    use_files: bool = True
+    postgres_url: str | None = None
+
+
+def _goal(goal: str, measured: str, passed: bool | None, **extra: object) -> dict:
+    return {"goal": goal, "measured": measured, "pass": passed, **extra}
+
+
+def _browser_goals(result: dict) -> list[dict]:
+    if "skipped" in result:
+        return [
+            _goal(text.format(goal=browser.GOALS[name]), f"not measured: {result['skipped']}", None)
+            for name, text in BROWSER_GOALS.items()
+        ]
+    found = []
+    for name, text in BROWSER_GOALS.items():
+        for size in result["sizes"]:
+            f = size[name]
+            found.append(
+                _goal(
+                    f"{text.format(goal=f['goal_x'])} at {size['nights']:,} nights",
+                    f"{f['ratio']:.1f}x ({f['app_ms']:.0f} ms against {f['blank_ms']:.0f} ms; "
+                    f"spread {shown(f['app_spread'])} / {shown(f['blank_spread'])})",
+                    f["pass"],
+                )
+            )
+    return found
+
+
+def _summary_goals(sqlite_rows: list[dict], pg: dict) -> list[dict]:
+    found = [
+        _goal(
+            f"summary <= {measure.FLOOR_RATIO:g}x raw SQL on SQLite at {row['nights']:,} nights",
+            f"{row['ratio']:.2f}x ({row['summary_ms']:.1f} ms against {row['floor_ms']:.1f} ms)",
+            row["ratio"] <= measure.FLOOR_RATIO,
+        )
+        for row in sqlite_rows
+    ]
+    if "skipped" in pg:
+        goal = f"summary <= {measure.FLOOR_RATIO:g}x raw SQL on PostgreSQL"
+        return [*found, _goal(goal, f"not measured: {pg['skipped']}", None)]
+    return found + [
+        _goal(
+            f"summary <= {row['goal_x']:g}x raw SQL on PostgreSQL at {row['nights']:,} nights",
+            f"{row['ratio']:.2f}x ({row['summary_ms']:.1f} ms against {row['floor_ms']:.1f} ms)",
+            row["pass"],
+        )
+        for row in pg["sizes"]
+    ]
+
+
+def goals(result: dict) -> list[dict]:
+    """Every goal of issue 11 with what was measured and PASS (True), MISS or not measured."""
+    pdf = result["pdf"]
+    found = _browser_goals(result["browser"]) + _summary_goals(
+        result["summary"], result["postgres"]
+    )
+    for goal in result["files"]["goals"]:
+        note = "" if goal.get("at_goal_size", True) else " (smaller than the goal's size)"
+        found.append(_goal(goal["goal"], goal["measured"] + note, goal["pass"]))
+    found.append(
+        _goal(
+            f"PDF warm < {measure.PDF_SECONDS:g} s",
+            f"{pdf['pdf_seconds']:.2f} s ({pdf['weeks']} weeks at {pdf['nights']:,} nights)",
+            pdf["pdf_seconds"] < measure.PDF_SECONDS,
+        )
+    )
+    return found
+
+
+def noise(result: dict, start: list | None, end: list | None) -> dict:
+    """How far the run's figures can be trusted: pair spreads and the machine's load."""
+    spreads = []
+    for size in result["browser"].get("sizes", []):
+        for name in browser.GOALS:
+            spreads += [s for s in (size[name]["app_spread"], size[name]["blank_spread"]) if s]
+    return {
+        "load_average_start": start,
+        "load_average_end": end,
+        "cpus": os.cpu_count(),
+        "median_spread": round(statistics.median(spreads), 2) if spreads else None,
+        "worst_spread": max(spreads) if spreads else None,
+    }
+
+
+def run(options: Options, folder: Path) -> dict:
+    """Build the journals in folder, measure everything and return it as JSON values."""
+    start = load_average()
+    result = measure.run(options.sizes, options.repeat, folder)  # builds the journals
+    journals = {n: folder / f"journal-{n}.db" for n in options.sizes}
+    result["pairs"] = options.pairs
+    result["postgres"] = postgres.run(options.postgres_url, options.sizes, options.repeat)
+    if options.use_files:
+        result["files"] = files.run(journals, result["pdf"]["nights"], folder)
+    else:
+        result["files"] = files.skipped("--no-files")
+    if options.use_browser:
+        result["browser"] = browser.run(journals, options.pairs, folder)
+    else:
+        result["browser"] = {"skipped": "--no-browser"}
+    result["goals"] = goals(result)
+    result["noise"] = noise(result, start, load_average())
+    return result
+
+
+def _verdict(passed: bool | None) -> str:
+    return {True: "PASS", False: "MISS", None: "----"}[passed]
+
+
+def report_text(result: dict) -> str:
+    """Everything for a terminal: the tables, then each goal of issue 11, then the noise."""
+    n = result["noise"]
+    lines = [
+        measure.report_text(result),
+        "",
+        *postgres.report_lines(result["postgres"]),
+        "",
+        *files.report_lines(result["files"]),
+        "",
+        *browser.report_lines(result["browser"]),
+        "",
+        "Goals (issue 11):",
+        *(f"  {_verdict(g['pass'])}  {g['goal']}: {g['measured']}" for g in result["goals"]),
+        "",
+        f"Noise: load average (1, 5, 15 min) at start {n['load_average_start']}, at end "
+        f"{n['load_average_end']}, on {n['cpus']} CPUs; spread of the browser pairs "
+        f"(IQR/median): median {shown(n['median_spread'])}, worst {shown(n['worst_spread'])}. "
+        "A load near the CPU count or a spread above 0.3 makes a ratio uncertain.",
+    ]
+    return "\n".join(lines)
