@@ -474,7 +474,8 @@ def test_command_refuses_bad_dates(sqlite_engine: Engine, capsys: pytest.Capture
 
 def test_the_grouped_cramp_count_gives_the_correlated_count_s_rows(sqlite_engine) -> None:
     """PostgreSQL's form of the night tally (a grouped join) counts exactly as SQLite's."""
-    from tracker.insights.frames import _night_tally_statement, period_params
+    from tracker.insights.frames import period_params
+    from tracker.insights.tally import _night_tally_statement
     from tracker.journal.demo import fill_demo
 
     with Session(sqlite_engine) as session:
@@ -488,8 +489,9 @@ def test_the_grouped_cramp_count_gives_the_correlated_count_s_rows(sqlite_engine
     with sqlite_engine.connect() as conn:
         for shape in ((False, False), (True, True)):
             run = {
-                grouped: sorted(map(repr, conn.execute(_night_tally_statement(*shape, grouped),
-                                                        params)))  # fmt: skip
+                grouped: sorted(
+                    map(repr, conn.execute(_night_tally_statement(*shape, grouped), params))
+                )  # fmt: skip
                 for grouped in (False, True)
             }
             assert run[True] == run[False] and run[True]

@@ -1,6 +1,6 @@
 """The one summary of the journal: what the Trends page, the PDF and the CLI all show.
 
-summarise() counts in the database (frames.tally_journal) and builds a Summary;
+summarise() counts in the database (tally.tally_journal) and builds a Summary;
 compute_summary() builds the same Summary from already loaded DataFrames. Both go through
 build_summary(), the single place where the numbers and comparisons are worked out, including
 each comparison's rate ratio adjusted for the weeks passing (adjusted).
@@ -18,18 +18,9 @@ from tracker.care.pregnancy import gestational_days
 from tracker.care.safety import PAST_SIGNS_ADVICE, red_flag_label
 from tracker.insights.adjusted import adjusted_for
 from tracker.insights.experiments import Result, describe_result, evaluate
-from tracker.insights.frames import (
-    FACTOR_COLUMNS,
-    FactorTally,
-    Source,
-    Tally,
-    connection,
-    load_nights,
-    load_profile,
-    pregnancy_window,
-    tally_journal,
-)
+from tracker.insights.frames import Source, connection, load_nights, load_profile, pregnancy_window
 from tracker.insights.stats import BeforeAfter, Comparison, Side, compare, median_of_counts
+from tracker.insights.tally import FACTOR_COLUMNS, FactorTally, Tally, tally_journal
 from tracker.insights.wording import CAVEATS, describe
 from tracker.journal.models import Profile
 from tracker.journal.plan_store import load_plans
