@@ -26,8 +26,8 @@ from tracker.exchange.backup_json import (
     JsonError,
     export_json,
     import_json,
-    read_json,
 )
+from tracker.exchange.backup_read import read_json
 from tracker.journal.config import PROJECT_ROOT
 from tracker.journal.demo import fill_demo
 from tracker.journal.entries import CrampEntry

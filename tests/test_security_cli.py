@@ -15,7 +15,8 @@ from sqlmodel import Session
 
 from tests.factories import count_rows, days_ago, make_cramp, make_entry
 from tracker.cli import main
-from tracker.exchange.backup_json import export_json, read_json
+from tracker.exchange.backup_json import export_json
+from tracker.exchange.backup_read import read_json
 from tracker.exchange.diary_csv import CsvError, export_diary, read_diary
 from tracker.journal.config import sqlite_path
 from tracker.journal.db import make_engine

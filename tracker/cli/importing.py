@@ -13,7 +13,8 @@ from tracker.cli.common import (
     CommandFailed,
     file_kind,
 )
-from tracker.exchange.backup_json import Backup, JsonError, import_json, read_json
+from tracker.exchange.backup_json import Backup, JsonError, import_json
+from tracker.exchange.backup_read import read_json
 from tracker.exchange.diary_csv import (
     CsvError,
     decode_diary,

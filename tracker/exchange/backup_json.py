@@ -10,26 +10,21 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 import secrets
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from tracker.journal.entries import CrampEntry, NightEntry, validate_night
+from tracker.journal.entries import CrampEntry, NightEntry
 from tracker.journal.importing import ImportConflict, import_nights
 from tracker.journal.models import Experiment, Night, Profile
-from tracker.journal.plans import Plan
-from tracker.journal.plans import problems as plan_problems
 from tracker.journal.store import (
     PROFILE_FIELDS,
     entry_of,
     iter_nights,
     stage_profile,
-    validate_profile,
 )
 
 FORMAT, VERSION = "cramp-journal", 1
@@ -195,288 +190,7 @@ def dumps(document: dict[str, Any]) -> str:
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
-# --- Reading values ---------------------------------------------------------------------------
-
-
-def _text(value: Any) -> str:
-    if not isinstance(value, str):
-        raise TypeError
-    if "\x00" in value:
-        raise ValueError("contains a NUL character (an invisible control code); remove it")
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        raise ValueError("contains an invalid character (a lone \\u surrogate escape)") from None
-    return value
-
-
-def _plain(
-    types: type | tuple[type, ...], convert: Callable[[Any], Any] = lambda v: v
-) -> Callable[[Any], Any]:
-    """A reader for a JSON scalar of these types (true/false is never a number here)."""
-
-    def read(value: Any) -> Any:
-        wants_bool = types is bool
-        if isinstance(value, bool) != wants_bool or not isinstance(value, types):
-            raise TypeError
-        return convert(value)
-
-    return read
-
-
-def _matching(pattern: str, example: str, parse: Callable[[str], Any]) -> Callable[[Any], Any]:
-    def read(value: Any) -> Any:
-        if not isinstance(value, str):
-            raise TypeError
-        if not re.fullmatch(pattern, value):
-            raise ValueError(f"{json.dumps(value)[:40]} is not written like {example}")
-        try:
-            return parse(value)
-        except ValueError:
-            raise ValueError(
-                f"{json.dumps(value)[:40]} is not a real {example.split()[0]}"
-            ) from None
-        except OverflowError:  # e.g. 0001-01-01T00:00:00+01:00 is before year 1 in UTC
-            raise ValueError(
-                f"{json.dumps(value)[:40]} is out of range: write a {example.split()[0]} "
-                "between the years 1 and 9999 in UTC"
-            ) from None
-
-    return read
-
-
-def _aware(text: str) -> dt.datetime:
-    return dt.datetime.fromisoformat(text).astimezone(dt.UTC)
-
-
-READERS: dict[str, Callable[[Any], Any]] = {
-    "whole number": _plain(int),
-    "number": _plain((int, float), float),
-    "true or false": _plain(bool),
-    "text": _text,
-    "time": _matching(r"\d\d:\d\d(:\d\d(\.\d{1,6})?)?", "time 02:40", dt.time.fromisoformat),
-    "date": _matching(r"\d{4}-\d\d-\d\d", "date 2025-03-14", dt.date.fromisoformat),
-    "timestamp": _matching(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,6})?(Z|[+-]\d\d:\d\d)",
-                           "timestamp 2025-03-14T07:02:11Z", _aware),
-}  # fmt: skip
-
-
-class _Reader:
-    """Reads one object's keys into values, noting each problem against `where`."""
-
-    def __init__(self, where: str, problems: list[JsonProblem]):
-        self.where, self.problems = where, problems
-
-    def problem(self, key: str | None, message: str) -> None:
-        self.problems.append(JsonProblem(self.where, key, message))
-
-    def object(self, raw: Any, key: str | None, allowed: tuple[str, ...]) -> dict[str, Any] | None:
-        """raw if it is a JSON object (None and a problem if not); unknown keys are problems."""
-        if not isinstance(raw, dict):
-            self.problem(key, f"must be an object {{...}}, not {_kind_of(raw)}")
-            return None
-        prefix = f"{key}." if key else ""
-        for unknown in (k for k in raw if k not in allowed):
-            self.problem(prefix + unknown, "is not part of the format (misspelt?)")
-        return raw
-
-    def value(self, raw: dict[str, Any], key: str, name: str | None = None) -> Any:
-        """The value of raw[key] (None when missing or null or wrong)."""
-        value, kind = raw.get(key), KINDS[key]
-        if value is None:
-            return None
-        try:
-            return READERS[kind](value)
-        except TypeError:
-            wanted = kind if kind == "true or false" else f"a {kind}"
-            self.problem(name or key, f"must be {wanted} (or null), not {_kind_of(value)}")
-        except ValueError as exc:
-            self.problem(name or key, str(exc))
-        return None
-
-    def strings(self, raw: Any, key: str) -> list[str]:
-        if raw is None:
-            return []
-        if isinstance(raw, list) and all(isinstance(s, str) for s in raw):
-            return list(raw)
-        self.problem(key, 'must be a list of texts, like ["fever"]')
-        return []
-
-
-def _kind_of(value: Any) -> str:
-    """How a JSON value looks, for a message: true, null, a number 3, a text "6", a list."""
-    if isinstance(value, bool) or value is None:
-        return json.dumps(value)
-    if isinstance(value, list | dict):
-        return "a list" if isinstance(value, list) else "an object"
-    return ("a text " if isinstance(value, str) else "a number ") + json.dumps(value)[:40]
-
-
-# --- Reading a file ---------------------------------------------------------------------------
-
-
-def _parse(text: str) -> Any:
-    def no_constants(name: str) -> None:
-        raise ValueError(f"{name} is not a number JSON allows")
-
-    def no_repeats(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-        keys = [k for k, _ in pairs]
-        if twice := sorted({k for k in keys if keys.count(k) > 1}):
-            raise ValueError(f"the key {json.dumps(twice[0])} appears twice in one object")
-        return dict(pairs)
-
-    try:
-        return json.loads(text, parse_constant=no_constants, object_pairs_hook=no_repeats)
-    except json.JSONDecodeError as exc:
-        where = f"line {exc.lineno} column {exc.colno}"
-        message = f"is not valid JSON ({exc.msg}, {where})"
-        raise JsonError([JsonProblem("the file", None, message)]) from None
-    except (ValueError, RecursionError) as exc:
-        raise JsonError([JsonProblem("the file", None, f"is not valid JSON: {exc}")]) from None
-
-
-def _header(data: Any, problems: list[JsonProblem]) -> dict[str, Any]:
-    """The top-level object; refused at once when it is not a backup this code can read."""
-
-    def refuse(key: str | None, message: str) -> JsonError:
-        return JsonError([JsonProblem("the file", key, message)])
-
-    if not isinstance(data, dict):
-        raise refuse(
-            None, f"must be an object {{...}} with format, version and nights, not {_kind_of(data)}"
-        )
-    if data.get("format") != FORMAT:
-        raise refuse(
-            "format",
-            f'must be "{FORMAT}": this is not a Cramp Journal backup '
-            "(a diary CSV is imported from a .csv file)",
-        )
-    version = data.get("version")
-    if type(version) is not int or version != VERSION:
-        newer = type(version) is int and version > VERSION
-        raise refuse(
-            "version",
-            f"is {version}: this file was written by a newer Cramp Journal; "
-            "update Cramp Journal to import it"
-            if newer
-            else f"must be {VERSION}",
-        )
-    if not isinstance(data.get("nights"), list):
-        raise refuse("nights", "must be a list [...] of nights")
-    _Reader("the file", problems).object(data, None, TOP_KEYS)
-    return data
-
-
-def _profile(raw: Any, problems: list[JsonProblem], today: dt.date | None) -> Profile | None:
-    if raw is None:
-        return None
-    reader = _Reader("the file", problems)
-    raw = reader.object(raw, "profile", PROFILE_KEYS)
-    if raw is None:
-        return None
-    values = {key: reader.value(raw, key, f"profile.{key}") for key in PROFILE_KEYS}
-    profile = Profile(id=1, **{**values, "water_unit": values["water_unit"] or "ml"})
-    profile.name = (profile.name or "").strip() or None  # as save_profile stores it
-    errors = validate_profile(profile, today)
-    problems += [JsonProblem("the file", f"profile.{k}", m) for k, m in errors.items()]
-    return profile
-
-
-def _cramp(reader: _Reader, raw: Any, index: int) -> CrampEntry:
-    key = f"cramps[{index}]"
-    raw = reader.object(raw, key, CRAMP_KEYS) or {}
-    return CrampEntry(**{name: reader.value(raw, name, f"{key}.{name}") for name in CRAMP_KEYS})
-
-
-def _field_name(error_key: str) -> str:
-    """cramps.2.severity (a validate_night key) as it is written in the file: cramps[2].severity."""
-    return re.sub(r"^cramps\.(\d+)\.", r"cramps[\1].", error_key)
-
-
-def _night(
-    index: int, raw: Any, problems: list[JsonProblem], today: dt.date | None
-) -> tuple[NightEntry, dict[str, dt.datetime]] | None:
-    """One night of the file with its timestamps; None when its date cannot be read."""
-    reader = _Reader(f"nights[{index}]", problems)
-    raw = reader.object(raw, None, NIGHT_KEYS)
-    if raw is None:
-        return None
-    date = reader.value(raw, "night")
-    if date is None:
-        if raw.get("night") is None:
-            reader.problem("night", "is missing: every night needs its date, like 2025-03-14")
-        return None
-    reader.where += f" (night {date})"
-    cramps = [] if raw.get("cramps") is None else raw["cramps"]
-    if not isinstance(cramps, list):
-        reader.problem("cramps", "must be a list [...] of cramps")
-        cramps = []
-    entry = NightEntry(
-        night=date,
-        **{key: reader.value(raw, key) for key in HABIT_KEYS},
-        cramps=[_cramp(reader, c, i) for i, c in enumerate(cramps)],
-        red_flags=reader.strings(raw.get("red_flags"), "red_flags"),
-    ).normalised()
-    for key, message in validate_night(entry, today).items():
-        reader.problem(_field_name(key), message)
-    stamps = {key: value for key in STAMP_KEYS if (value := reader.value(raw, key)) is not None}
-    return entry, stamps
-
-
-def read_json(text: str, today: dt.date | None = None) -> Backup:
-    """What a backup file holds; JsonError lists every problem (night index, date, field)."""
-    problems: list[JsonProblem] = []
-    top = _header(_parse(text.removeprefix("\ufeff")), problems)
-    _Reader("the file", problems).value(top, "exported_at")
-    profile = _profile(top.get("profile"), problems, today)
-    nights: list[NightEntry] = []
-    stamps: dict[dt.date, dict[str, dt.datetime]] = {}
-    first: dict[dt.date, int] = {}
-    for index, raw in enumerate(top["nights"]):
-        read = _night(index, raw, problems, today)
-        if read is None:
-            continue
-        entry, stamps[entry.night] = read
-        if entry.night in first:
-            message = f"appears twice: nights[{first[entry.night]}] has the same date"
-            problems.append(JsonProblem(f"nights[{index}] (night {entry.night})", "night", message))
-        first.setdefault(entry.night, index)
-        nights.append(entry)
-    experiments = _experiments(top.get("experiments"), problems)
-    if problems:
-        raise JsonError(problems)
-    nights.sort(key=lambda e: e.night)
-    return Backup(profile=profile, nights=nights, stamps=stamps, experiments=experiments)
-
-
-def _experiments(raw: Any, problems: list[JsonProblem]) -> list[dict[str, Any]]:
-    """The experiment plans in a file, each checked like a new plan on the page."""
-    if raw is None:
-        return []
-    if not isinstance(raw, list):
-        problems.append(JsonProblem("the file", "experiments", "must be a list [...] of plans"))
-        return []
-    plans = []
-    for index, item in enumerate(raw):
-        reader = _Reader(f"experiments[{index}]", problems)
-        item = reader.object(item, None, EXPERIMENT_KEYS)
-        if item is None:
-            continue
-        values = {key: reader.value(item, key) for key in EXPERIMENT_KEYS}
-        missing = [
-            k for k in ("habit", "start", "seed", "blocks", "created_at") if values[k] is None
-        ]
-        for key in missing:
-            reader.problem(key, "is needed")
-        if not missing:
-            values["clinician_agreed"] = bool(values["clinician_agreed"])
-            plan = Plan(**{k: v for k, v in values.items() if k != "created_at"})
-            for message in plan_problems(plan):
-                reader.problem("habit", message)
-            if plan.stopped is not None and plan.stopped < plan.start - dt.timedelta(days=1):
-                reader.problem("stopped", "must be the day before start or later")
-            plans.append(values)
-    return plans
+# --- Importing --------------------------------------------------------------------------------
 
 
 def _stage_experiments(session: Session, plans: list[dict[str, Any]]) -> None:
@@ -486,9 +200,6 @@ def _stage_experiments(session: Session, plans: list[dict[str, Any]]) -> None:
     for values in plans:
         if tuple(values[k] for k in key) not in have:
             session.add(Experiment(**values))
-
-
-# --- Importing --------------------------------------------------------------------------------
 
 
 def _same_profile(a: Profile, b: Profile) -> bool:
