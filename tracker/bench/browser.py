@@ -113,15 +113,19 @@ def run(journals: dict[int, Path], pairs: int, folder: Path) -> dict:
         return {"skipped": why}
     from playwright.sync_api import sync_playwright
 
-    with blank_app(folder) as blank_server, sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            blank = BlankTab(browser, blank_server.url)
-            sizes = [
-                time_size(path, n, pairs, browser, blank, folder) for n, path in journals.items()
-            ]
-        finally:
-            browser.close()
+    try:
+        with blank_app(folder) as blank_server, sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            try:
+                blank = BlankTab(browser, blank_server.url)
+                sizes = [
+                    time_size(p, n, pairs, browser, blank, folder) for n, p in journals.items()
+                ]
+            finally:
+                browser.close()
+    except Exception as exc:  # noqa: BLE001 (the other figures still count: say what failed)
+        said = (str(exc).strip().splitlines() or [""])[0][:300]
+        return {"skipped": f"the browser run failed: {type(exc).__name__}: {said}"}
     return {"pairs": pairs, "chromium": CHROMIUM, "sizes": sizes}
 
 
