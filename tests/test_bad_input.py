@@ -29,11 +29,10 @@ from tracker.exchange.diary_csv import (
     FORMULA_START,
     CsvError,
     ImportResult,
-    decode_diary,
     export_diary,
     import_diary,
-    read_diary,
 )
+from tracker.exchange.diary_read import decode_diary, read_diary
 from tracker.journal.config import PROJECT_ROOT, sqlite_path
 from tracker.journal.db import make_engine
 from tracker.journal.entries import NightEntry

@@ -22,15 +22,13 @@ from tracker.exchange.diary_csv import (
     CsvError,
     ImportResult,
     Problem,
-    decode_diary,
     encode_diary,
     escape_cell,
     export_diary,
-    ignored_columns,
     import_diary,
-    read_diary,
     unescape_cell,
 )
+from tracker.exchange.diary_read import decode_diary, ignored_columns, read_diary
 from tracker.journal.db import make_engine
 from tracker.journal.entries import CrampEntry, NightEntry
 from tracker.journal.importing import ImportConflict

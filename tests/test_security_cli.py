@@ -17,7 +17,8 @@ from tests.factories import count_rows, days_ago, make_cramp, make_entry
 from tracker.cli import main
 from tracker.exchange.backup_json import export_json
 from tracker.exchange.backup_read import read_json
-from tracker.exchange.diary_csv import CsvError, export_diary, read_diary
+from tracker.exchange.diary_csv import CsvError, export_diary
+from tracker.exchange.diary_read import read_diary
 from tracker.journal.config import sqlite_path
 from tracker.journal.db import make_engine
 from tracker.journal.entries import validate_night

@@ -19,10 +19,7 @@ from tracker.cli.common import (
     write_private,
 )
 from tracker.exchange.backup_json import export_json
-from tracker.exchange.diary_csv import (
-    encode_diary,
-    export_diary,
-)
+from tracker.exchange.diary_csv import encode_diary, export_diary
 from tracker.exchange.fhir import export_fhir
 from tracker.journal.store import count_nights, iter_nights
 

@@ -15,13 +15,8 @@ from tracker.cli.common import (
 )
 from tracker.exchange.backup_json import Backup, JsonError, import_json
 from tracker.exchange.backup_read import read_json
-from tracker.exchange.diary_csv import (
-    CsvError,
-    decode_diary,
-    ignored_columns,
-    import_diary,
-    read_diary,
-)
+from tracker.exchange.diary_csv import CsvError, import_diary
+from tracker.exchange.diary_read import decode_diary, ignored_columns, read_diary
 from tracker.journal.importing import ImportConflict
 
 
