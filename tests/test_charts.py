@@ -217,3 +217,42 @@ def test_empty_journal_charts_do_not_fail() -> None:
         charts.calendar(nights),
     ):
         assert chart.to_dict()
+
+
+def test_a_period_over_a_year_is_drawn_week_by_week_and_over_five_years_month_by_month() -> None:
+    from tracker.insights.charts import bucket_for, buckets, daily
+
+    assert [bucket_for(d) for d in (28, 366, 367, 5 * 366, 5 * 366 + 1)] == [
+        None, None, "W", "W", "MS",
+    ]  # fmt: skip
+    days = pd.date_range("2024-01-03", periods=19, freq="D")  # Wednesday to a Sunday, 3 weeks
+    nights = pd.DataFrame({"night": days, "cramps": [2.0] * 5 + [4.0] * 2 + [0.0] * 12})
+    nights = nights[nights["night"] < "2024-01-15"]  # the last week not logged at all
+    weeks = buckets(daily(nights, days[0].date(), days[-1].date()), "W")
+    assert list(weeks["night"].dt.strftime("%d")) == ["03", "08", "15"]  # from the first day
+    assert list(weeks["nights_logged"]) == [5, 7, 0]
+    assert weeks["cramps"].iloc[0] == 2.0 and abs(weeks["cramps"].iloc[1] - 8 / 7) < 1e-9
+    assert weeks["cramps"].isna().iloc[2] and not weeks["logged"].iloc[2]  # unknown, not zero
+
+
+def test_the_long_view_has_no_calendar_and_a_point_a_week(tmp_path) -> None:
+    import datetime as dt
+
+    from tracker.bench.measure import build_journal
+    from tracker.insights.trends import build_view
+    from tracker.journal.db import make_engine
+
+    built = build_journal(tmp_path / "two-years.db", 730)
+    engine = make_engine(built.url)
+    end = dt.date.today() - dt.timedelta(days=1)
+    try:
+        view = build_view(engine, end - dt.timedelta(days=729), end, "date", False)
+    finally:
+        engine.dispose()
+    titles = [str(spec.get("title")) for spec in view.charts]
+    assert not any("Every night" in t for t in titles)
+    first = view.charts[0]
+    assert "week by week" in str(first["title"])
+    rows = max(len(v) for v in first["datasets"].values())
+    assert 100 <= rows <= 110  # about 105 weeks, not 730 nights
+    assert "730 of 730 nights" in first["description"]  # the words still count every night

@@ -13,9 +13,9 @@ import pandas as pd
 
 from tracker.insights import chart_words
 
-# A long Custom period draws every night and cramp: 10 years is about 11,000 cramp rows, past
-# Altair's 5,000-row guard, which stopped the whole Trends page. Drawing them is slower but
-# right; aggregating long periods by week or month would be lighter still.
+# A long Custom period draws every cramp: 10 years is about 11,000 cramp rows, past Altair's
+# 5,000-row guard, which stopped the whole Trends page. (Nights are drawn week by week or month
+# by month for long periods: see bucket_for.)
 alt.data_transformers.disable_max_rows()
 
 OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442"]
@@ -55,12 +55,38 @@ def daily(nights: pd.DataFrame, start=None, end=None) -> pd.DataFrame:  # noqa: 
 
 HABIT_COLUMNS = ("water_ml", "stretch_min", "active_min", "magnesium_mg")
 
+# A period longer than this is drawn week by week (longer than MONTHS_FROM: month by month):
+# a point per night for years is thousands of marks no one can tell apart, and slow to draw.
+WEEKS_FROM, MONTHS_FROM = 366, 5 * 366
+BUCKET_WORDS = {"W": "week", "MS": "month"}
 
-def _x(by: str) -> alt.X:
+
+def bucket_for(days: int) -> str | None:
+    """None (night by night), "W" (weeks) or "MS" (months) for a period of that many days."""
+    return None if days <= WEEKS_FROM else "W" if days <= MONTHS_FROM else "MS"
+
+
+def buckets(frame: pd.DataFrame, freq: str) -> pd.DataFrame:
+    """Days of daily() grouped into weeks (from Monday) or months: each bucket's start and end,
+    cramps and habits as the average of the nights logged in it (missing when none were)."""
+    period = frame["night"].dt.to_period("W-SUN" if freq == "W" else "M")
+    grouped = frame.assign(bucket=period.dt.start_time).groupby("bucket", sort=True)
+    columns = ["cramps", *[c for c in HABIT_COLUMNS if c in frame]]
+    out = grouped[columns].mean().reset_index().rename(columns={"bucket": "night"})
+    out["nights_logged"] = grouped["logged"].sum().to_numpy()
+    out["until"] = (period.dt.end_time.groupby(period.dt.start_time).max().dt.normalize()
+                    + pd.Timedelta(days=1)).to_numpy()  # fmt: skip
+    out["night"] = out["night"].clip(lower=frame["night"].min())  # the period's first day
+    out["logged"] = out["nights_logged"] > 0
+    return out
+
+
+def _x(by: str, bucket: str | None = None) -> alt.X:
     if by == "week":
         # Whole weeks only: "32.4" is not a week anyone counts in.
         return alt.X("week:Q").title(WEEK_TITLE).scale(zero=False).axis(tickMinStep=1, format="d")
-    return alt.X("night:T").title(None).axis(format="%d %b")
+    # Over more than a year a date needs its year ("01 Jan" would come round again).
+    return alt.X("night:T").title(None).axis(format="%b %Y" if bucket else "%d %b")
 
 
 def _with_week(frame: pd.DataFrame) -> pd.DataFrame:
@@ -119,20 +145,35 @@ def _rolling_segments(frame: pd.DataFrame) -> pd.DataFrame:
     return frame[~missing]
 
 
-def cramps_per_night(nights: pd.DataFrame, by: str = "date", start=None, end=None) -> alt.Chart:  # noqa: ANN001
-    """Cramps each logged night, a 7-night rolling mean, and unlogged nights shaded."""
+def cramps_per_night(
+    nights: pd.DataFrame,
+    by: str = "date",
+    start=None,  # noqa: ANN001
+    end=None,  # noqa: ANN001
+    bucket: str | None = None,
+) -> alt.Chart:
+    """Cramps each logged night, a 7-night rolling mean, and unlogged nights shaded; with a
+    bucket ("W", "MS"; by date only), the average night of each week or month instead."""
     frame = daily(nights, start, end)
+    words = chart_words.cramps_per_night(frame)  # said of the nights themselves
     if by == "week":
         frame = _with_week(frame).dropna(subset=["week"])
+    elif bucket:
+        frame = buckets(frame, bucket)
+    else:
+        frame = frame.assign(until=frame["night"] + pd.Timedelta(days=1))
     frame["status"] = frame["logged"].map({True: "logged", False: "not logged"})
-    x = _x(by)
+    x = _x(by, bucket)
+    unit = BUCKET_WORDS.get(bucket or "", "night")
     tooltip = [
-        alt.Tooltip("night:T", title="Night", format="%a %d %b %Y"),
-        alt.Tooltip("cramps:Q", title="Cramps"),
+        alt.Tooltip("night:T", title="Night" if unit == "night" else f"{unit.title()} from",
+                    format="%a %d %b %Y"),
+        alt.Tooltip("cramps:Q", title="Cramps" if unit == "night" else "Cramps a night",
+                    format="" if unit == "night" else ".1f"),
         alt.Tooltip("status:N", title="Status"),
-    ]
+    ]  # fmt: skip
     gap_frame = frame[~frame["logged"]].assign(
-        until=lambda f: f["night"] + pd.Timedelta(days=1),
+        until=lambda f: f["night"] + pd.Timedelta(days=1) if by == "week" else f["until"],
         week_end=lambda f: f["week"] + 1 / 7 if by == "week" else None,
     )
     gaps = (
@@ -160,7 +201,7 @@ def cramps_per_night(nights: pd.DataFrame, by: str = "date", start=None, end=Non
             alt.Detail("segment:N"),
             tooltip=[
                 alt.Tooltip("night:T", title="Night", format="%d %b %Y"),
-                alt.Tooltip("rolling:Q", title="7-night average", format=".1f"),
+                alt.Tooltip("rolling:Q", title=f"7-{unit} average", format=".1f"),
             ],
         )
     )
@@ -168,10 +209,13 @@ def cramps_per_night(nights: pd.DataFrame, by: str = "date", start=None, end=Non
     if by == "week" and not frame.empty:
         rect, label = _trimester_layers(frame["week"].min(), frame["week"].max())
         layers = [rect, *layers, label]
-    title = "Cramps per night (orange: 7-night average)"
+    title = (
+        "Cramps per night (orange: 7-night average)"
+        if unit == "night"
+        else f"Cramps per night, {unit} by {unit} (orange: 7-{unit} average)"
+    )
     if by == "week":
         title = alt.TitleParams(title, offset=TITLE_ABOVE_BANDS)
-    words = chart_words.cramps_per_night(frame)
     return _fit(alt.layer(*layers).properties(title=title, description=words))
 
 
@@ -337,14 +381,25 @@ HABIT_COLOURS = (BLUE, OKABE_ITO[4], GREEN, ORANGE, PINK)
 HABIT_ROW_HEIGHT, HABIT_GAP = 70, 30  # the gap keeps each title nearer its own row
 
 
-def habits(nights: pd.DataFrame, by: str = "date", start=None, end=None) -> alt.Chart:  # noqa: ANN001
-    """Cramps lined up with the day before's water, stretching and magnesium."""
+def habits(
+    nights: pd.DataFrame,
+    by: str = "date",
+    start=None,  # noqa: ANN001
+    end=None,  # noqa: ANN001
+    bucket: str | None = None,
+) -> alt.Chart:
+    """Cramps lined up with the day before's water, stretching and magnesium; with a bucket
+    ("W", "MS"; by date only), each week's or month's average instead of each night."""
     frame = daily(nights, start, end)
     if by == "week":
         frame = _with_week(frame).dropna(subset=["week"])
+    elif bucket:
+        frame = buckets(frame, bucket)
+    else:
+        frame = frame.assign(until=frame["night"] + pd.Timedelta(days=1))
     key = "week" if by == "week" else "night"
     long = frame.melt(
-        id_vars=[key, "night"] if key == "week" else ["night"],
+        id_vars=[key, "night"] if key == "week" else ["night", "until"],
         value_vars=[column for column in HABIT_LABELS if column in frame],
         var_name="measure",
         value_name="value",
@@ -352,9 +407,9 @@ def habits(nights: pd.DataFrame, by: str = "date", start=None, end=None) -> alt.
     long = long.dropna(subset=["value"])  # not recorded: no bar, never zero
     long["measure"] = long["measure"].map(HABIT_LABELS)
     long["value"] = long["value"].astype(float)
-    # Each bar spans its day, so bars keep their width on a date or week axis.
-    long["until"] = long["night"] + pd.Timedelta(days=1)
+    # Each bar spans its day (or week, or month), so bars keep their width on either axis.
     if by == "week":
+        long["until"] = long["night"] + pd.Timedelta(days=1)
         long["week_end"] = long["week"] + 1 / 7
     tooltip = [
         alt.Tooltip("night:T", title="Night", format="%a %d %b %Y"),
@@ -363,7 +418,7 @@ def habits(nights: pd.DataFrame, by: str = "date", start=None, end=None) -> alt.
     ]
     # One stretched row per measure (a facet cannot stretch to the page's width). The data is
     # given once, to the whole chart; channels are built once (Altair's builders are slow).
-    x, x2 = _x(by), alt.X2("week_end" if by == "week" else "until")
+    x, x2 = _x(by, bucket), alt.X2("week_end" if by == "week" else "until")
     hidden_x = _x(by).axis(None)  # only the bottom row shows the dates or weeks
     y = alt.Y("value:Q").title(None).axis(tickCount=3)
     # Each row's title sits just above its own plot (offset 2) with a wide gap above it, so

@@ -157,16 +157,19 @@ def view_of(
                                  start - dt.timedelta(days=1), plans)  # fmt: skip
     nights = nights_in_period(journal.nights, start, end).reset_index(drop=True)
     cramps = journal.cramps[journal.cramps["night_id"].isin(nights["id"])].reset_index(drop=True)
-    drawn = [charts.cramps_per_night(nights, axis, start, end)]
+    first = start or (nights["night"].min().date() if len(nights) else end)
+    bucket = charts.bucket_for((end - first).days + 1) if axis == "date" else None
+    drawn = [charts.cramps_per_night(nights, axis, start, end, bucket)]
     if profile.due_date is not None and nights["gestational_days"].notna().any():
         drawn.append(charts.cramps_per_week(nights))
-    drawn.append(charts.calendar(nights, start, end))
+    if bucket is None:  # a square a night: past a year, too many to tell apart
+        drawn.append(charts.calendar(nights, start, end))
     if not cramps.empty:
         drawn.append(charts.severity_and_duration(cramps, nights, axis))
         if cramps["time"].notna().any():  # no times noted: no empty clock chart
             drawn.append(charts.time_of_night(cramps))
         drawn.append(charts.where(cramps))
-    drawn.append(charts.habits(nights, axis, start, end))
+    drawn.append(charts.habits(nights, axis, start, end, bucket))
     # Each chart is described in words (its description, and the line under it on the page);
     # its hundreds of marks are not announced one by one to a screen reader. The charts are
     # checked against the Vega-Lite schema in tests/test_charts.py, not again on every view.
