@@ -188,7 +188,9 @@ def _journal(url: str, stamp: tuple):  # noqa: ANN202
 def _overall(url: str, stamp: tuple):  # noqa: ANN202
     from tracker.insights.trends import overall_of
 
-    return overall_of(*_journal(url, stamp))
+    journal, _ = _journal(url, stamp)
+    # Trends shows the whole journal's before/after and counts: no experiments, no models.
+    return overall_of(journal, (), adjusted=False)
 
 
 def ready_to_send(spec: dict) -> dict:
@@ -218,7 +220,8 @@ def _view(url: str, stamp: tuple, start, end, axis: str, compare_before: bool): 
 
     from tracker.insights.trends import view_of
 
-    view = view_of(*_journal(url, stamp), start, end, axis, compare_before)
+    journal, _ = _journal(url, stamp)  # Trends shows no experiment: Experiments does
+    view = view_of(journal, (), start, end, axis, compare_before)
     return replace(view, charts=tuple(ready_to_send(spec) for spec in view.charts))
 
 

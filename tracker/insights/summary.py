@@ -168,8 +168,11 @@ def _weeks(tally: Tally, due_date: dt.date | None) -> tuple[int, int] | None:
     return first // 7, last // 7
 
 
-def build_summary(tally: Tally, profile: Profile, nights: pd.DataFrame) -> Summary:
-    """Turn a period's counts and its nights (frames.load_nights) into the summary."""
+def build_summary(
+    tally: Tally, profile: Profile, nights: pd.DataFrame, adjusted: bool = True
+) -> Summary:
+    """Turn a period's counts and its nights (frames.load_nights) into the summary; without
+    adjusted, the comparisons carry no trend-adjusted model (for views that show none)."""
     comparisons = {
         name: Comparison(name, f.with_, f.without, compare(f.with_, f.without))
         for name, f in tally.factors.items()
@@ -189,7 +192,10 @@ def build_summary(tally: Tally, profile: Profile, nights: pd.DataFrame) -> Summa
         longest_duration_min=float(max(durations)) if durations else None,
         gestational_weeks=_weeks(tally, profile.due_date),
         red_flag_nights=tuple(RedFlagNight(night, codes) for night, codes in tally.red_flags),
-        comparisons=tuple(_with_adjusted(comparisons[name], nights) for name in COMPARED),
+        comparisons=tuple(
+            _with_adjusted(comparisons[name], nights) if adjusted else comparisons[name]
+            for name in COMPARED
+        ),
         before_after=before_afters(tally),
         water_unit=profile.water_unit or "ml",
     )
@@ -315,14 +321,16 @@ def compute_summary(
     start: dt.date | None = None,
     end: dt.date | None = None,
     plans: Sequence[Plan] = (),
+    adjusted: bool = True,
 ) -> Summary:
     """The summary from frames of frames.load_journal covering at least the period.
 
     As in summarise, before/after uses every night in the frames up to end, and experiments
-    (plans from tracker.journal.plan_store) their own nights.
+    (plans from tracker.journal.plan_store) their own nights. adjusted=False leaves out the
+    trend-adjusted models (see build_summary).
     """
     kept = nights_in_period(nights_df, start, end)
-    summary = build_summary(tally_frames(kept, cramps_df, profile), profile, kept)
+    summary = build_summary(tally_frames(kept, cramps_df, profile), profile, kept, adjusted)
     if start is not None:
         whole = before_afters(tally_frames(nights_df, cramps_df, profile, None, end))
         summary = replace(summary, before_after=whole)

@@ -127,11 +127,13 @@ def load_for_views(source) -> tuple[Journal, tuple[Plan, ...]]:  # noqa: ANN001
         return load_journal(conn), tuple(plan for _, plan in load_plans(conn))
 
 
-def overall_of(journal: Journal, plans: tuple[Plan, ...]) -> Summary:
-    """The whole journal's summary, from frames already loaded (as summarise would give)."""
+def overall_of(journal: Journal, plans: tuple[Plan, ...], adjusted: bool = True) -> Summary:
+    """The whole journal's summary, from frames already loaded (as summarise would give;
+    without adjusted, with no trend-adjusted models: Trends shows only its before/after)."""
     from tracker.insights.summary import compute_summary
 
-    return compute_summary(journal.nights, journal.cramps, journal.profile, plans=plans)
+    profile = journal.profile
+    return compute_summary(journal.nights, journal.cramps, profile, plans=plans, adjusted=adjusted)
 
 
 def view_of(
@@ -152,9 +154,10 @@ def view_of(
     before = None
     if compare_before and start is not None:
         length = (end - start).days + 1
+        # Only its counts are shown (the changes in the headline): no models to fit.
         before = compute_summary(journal.nights, journal.cramps, profile,
                                  start - dt.timedelta(days=length),
-                                 start - dt.timedelta(days=1), plans)  # fmt: skip
+                                 start - dt.timedelta(days=1), plans, adjusted=False)  # fmt: skip
     nights = nights_in_period(journal.nights, start, end).reset_index(drop=True)
     cramps = journal.cramps[journal.cramps["night_id"].isin(nights["id"])].reset_index(drop=True)
     first = start or (nights["night"].min().date() if len(nights) else end)
