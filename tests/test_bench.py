@@ -75,7 +75,10 @@ def test_bench_runs_end_to_end_and_prints_json(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     monkeypatch.setattr(browser, "CHROMIUM", str(tmp_path / "no-chromium"))
+    hers = tmp_path / "hers" / "journal.db"
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{hers}")
     assert main(["bench", "--sizes", "30,60", "--repeat", "1", "--no-files", "--json"]) == 0
+    assert not hers.parent.exists()  # her journal is never opened, created or upgraded
     result = json.loads(capsys.readouterr().out)
     assert result["sizes"] == [30, 60] and result["repeat"] == 1 and result["pairs"] == 7
     assert [row["nights"] for row in result["summary"]] == [30, 60]

@@ -54,6 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--db", metavar="URL", help=db_help)
     common = argparse.ArgumentParser(add_help=False, allow_abbrev=False)
     common.add_argument("--db", metavar="URL", default=argparse.SUPPRESS, help=db_help)
+    parser.set_defaults(journal=True)  # a command that never reads her journal sets False
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for add in COMMANDS:
         add(subparsers, common)
@@ -85,6 +86,8 @@ def main(argv: list[str] | None = None) -> int:
         return exc.code if isinstance(exc.code, int) else EXIT_USAGE
     args.extra, args.url = extra, database_url(args.db)
     try:
+        if not args.journal:  # e.g. bench: its journals are its own, hers is never opened
+            return args.run(args, None)
         engine = open_journal(args.url)
         try:
             return args.run(args, engine)

@@ -30,7 +30,7 @@ def _positive(text: str) -> int:
     return int(text)
 
 
-def run_bench(args: argparse.Namespace, engine: Engine) -> int:
+def run_bench(args: argparse.Namespace, engine: Engine | None) -> int:
     """Run the bench on synthetic journals in a temp folder (the journal itself is untouched)."""
     from tracker.bench.report import Options, report_text, run  # pandas, Streamlit load now
 
@@ -86,4 +86,4 @@ def add_bench(subparsers: argparse._SubParsersAction, common: argparse.ArgumentP
         "and drops; needs CREATEDB)",
     )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
-    parser.set_defaults(run=run_bench)
+    parser.set_defaults(run=run_bench, journal=False)
