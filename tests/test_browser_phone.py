@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from pathlib import Path
 
 import pytest
 from sqlmodel import Session
@@ -25,6 +26,7 @@ from tests.browser_support import (
     touch_targets,
     wait_for_app,
 )
+from tracker.app.navigation import PAGES as NAVIGATION
 from tracker.journal.db import make_engine
 from tracker.journal.entries import CrampEntry, NightEntry
 from tracker.journal.schema import ensure_schema
@@ -272,6 +274,21 @@ def test_every_control_is_big_enough_and_apart_on_a_phone(tmp_path, browser):
         assert found["close"] == [], f"{name}: closer than 8 px: {found['close']}"
 
 
+# Each page's link in the app's menu (tracker.app.navigation), by the names of PAGES.
+NAV_LINKS = {Path(script).stem.replace("_", "-"): link for script, link, _ in NAVIGATION}
+
+
+def open_by_menu(page, link: str, phone: bool) -> None:  # noqa: ANN001
+    """Open a page with the app's menu: the top bar on a desktop, the side menu on a phone."""
+    if phone:
+        expand = page.get_by_role("button", name="Expand sidebar")
+        expand.wait_for()
+        expand.click()
+        page.locator("[data-testid=stSidebarNavLink]", has_text=link).first.click()
+    else:
+        page.get_by_role("link", name=link, exact=True).first.click()
+
+
 @pytest.mark.parametrize("filled", [False, True], ids=["empty", "full"])
 def test_axe_finds_nothing_serious_on_any_page(tmp_path, browser, filled):
     require_chromium()
@@ -283,15 +300,16 @@ def test_axe_finds_nothing_serious_on_any_page(tmp_path, browser, filled):
     with running_app(url) as base:
         for screen_name, screen in (("phone", PHONE), ("desktop", DESKTOP)):
             page = browser.new_page(**screen)
-            for name, (path, title) in PAGES.items():
-                page.goto(f"{base}/{path}")
+            page.goto(base)  # then from page to page by the app's own menu, as she moves
+            for name, (_, title) in PAGES.items():
                 try:
+                    open_by_menu(page, NAV_LINKS[name], phone=screen is PHONE)
+                    page.get_by_role("heading", name=title, level=1).wait_for()
                     wait_for_app(page)
                 except Exception as exc:
                     screenshot(page, f"axe-{screen_name}-{name}-failed")
                     exc.add_note(f"{screen_name} {name}: the page did not settle")
                     raise
-                page.get_by_role("heading", name=title, level=1).wait_for()
                 found[f"{screen_name} {name}"] = axe_violations(page)
             page.close()
     bad = {where: v for where, v in found.items() if v}
