@@ -145,6 +145,16 @@ def _rolling_segments(frame: pd.DataFrame) -> pd.DataFrame:
     return frame[~missing]
 
 
+def _timeline(days: pd.DataFrame, by: str, bucket: str | None) -> pd.DataFrame:
+    """The rows a time chart draws from daily(): by week of pregnancy, by week or month
+    (bucket), or night by night, each with where it ends on a date axis ("until")."""
+    if by == "week":
+        return _with_week(days).dropna(subset=["week"])
+    if bucket:
+        return buckets(days, bucket)
+    return days.assign(until=days["night"] + pd.Timedelta(days=1))
+
+
 def cramps_per_night(
     nights: pd.DataFrame,
     by: str = "date",
@@ -154,14 +164,9 @@ def cramps_per_night(
 ) -> alt.Chart:
     """Cramps each logged night, a 7-night rolling mean, and unlogged nights shaded; with a
     bucket ("W", "MS"; by date only), the average night of each week or month instead."""
-    frame = daily(nights, start, end)
-    words = chart_words.cramps_per_night(frame)  # said of the nights themselves
-    if by == "week":
-        frame = _with_week(frame).dropna(subset=["week"])
-    elif bucket:
-        frame = buckets(frame, bucket)
-    else:
-        frame = frame.assign(until=frame["night"] + pd.Timedelta(days=1))
+    days = daily(nights, start, end)
+    words = chart_words.cramps_per_night(days)  # said of the nights themselves
+    frame = _timeline(days, by, bucket)
     frame["status"] = frame["logged"].map({True: "logged", False: "not logged"})
     x = _x(by, bucket)
     unit = BUCKET_WORDS.get(bucket or "", "night")
@@ -390,13 +395,7 @@ def habits(
 ) -> alt.Chart:
     """Cramps lined up with the day before's water, stretching and magnesium; with a bucket
     ("W", "MS"; by date only), each week's or month's average instead of each night."""
-    frame = daily(nights, start, end)
-    if by == "week":
-        frame = _with_week(frame).dropna(subset=["week"])
-    elif bucket:
-        frame = buckets(frame, bucket)
-    else:
-        frame = frame.assign(until=frame["night"] + pd.Timedelta(days=1))
+    frame = _timeline(daily(nights, start, end), by, bucket)
     key = "week" if by == "week" else "night"
     long = frame.melt(
         id_vars=[key, "night"] if key == "week" else ["night", "until"],
