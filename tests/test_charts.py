@@ -239,14 +239,15 @@ def test_the_long_view_has_no_calendar_and_a_point_a_week(tmp_path) -> None:
     import datetime as dt
 
     from tracker.bench.measure import build_journal
-    from tracker.insights.trends import build_view
+    from tracker.insights.frames import load_journal
+    from tracker.insights.trends import view_of
     from tracker.journal.db import make_engine
 
     built = build_journal(tmp_path / "two-years.db", 730)
     engine = make_engine(built.url)
     end = dt.date.today() - dt.timedelta(days=1)
     try:
-        view = build_view(engine, end - dt.timedelta(days=729), end, "date", False)
+        view = view_of(load_journal(engine), end - dt.timedelta(days=729), end, "date", False)
     finally:
         engine.dispose()
     titles = [str(spec.get("title")) for spec in view.charts]

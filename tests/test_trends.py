@@ -320,21 +320,30 @@ def test_every_view_from_one_read_of_the_journal_matches_reading_each_period(
     from tracker.insights import charts
     from tracker.insights.frames import load_journal
     from tracker.insights.summary import summarise
-    from tracker.insights.trends import load_for_views, view_of
+    from tracker.insights.trends import overall_of, view_of
     from tracker.journal.demo import fill_demo
     from tracker.journal.plan_store import save_plan
     from tracker.journal.plans import Plan
+
+    def unfitted(summary):  # noqa: ANN001, ANN202
+        return replace(summary, comparisons=tuple(replace(c, adjusted=None)
+                                                  for c in summary.comparisons))  # fmt: skip
 
     with Session(sqlite_engine) as s:
         fill_demo(session=s, seed=7)
     last = dt.date.today() - dt.timedelta(days=1)
     with sqlite_engine.begin() as conn:
         save_plan(conn, Plan(habit="stretching", start=last - dt.timedelta(days=30), seed=2))
-    journal, plans = load_for_views(sqlite_engine)
-    assert plans
+    journal = load_journal(sqlite_engine)
+    # Trends shows no experiment (the Experiments page does): the views evaluate none.
+    whole = summarise(session_or_engine=sqlite_engine)
+    assert whole.experiments
+    assert overall_of(journal) == unfitted(replace(whole, experiments=()))
     for start, before in ((last - dt.timedelta(days=27), True), (None, False)):
-        view = view_of(journal, plans, start, last, "date", before)
-        assert view.summary == summarise(session_or_engine=sqlite_engine, start=start, end=last)
+        view = view_of(journal, start, last, "date", before)
+        expected = summarise(session_or_engine=sqlite_engine, start=start, end=last)
+        assert view.summary == replace(expected, experiments=())
+        assert any(c.adjusted is not None for c in view.summary.comparisons)
         if before:  # only its counts are shown: the same summary, without the models
             days = (last - start).days + 1
             expected = summarise(
@@ -342,8 +351,7 @@ def test_every_view_from_one_read_of_the_journal_matches_reading_each_period(
                 start=start - dt.timedelta(days=days),
                 end=start - dt.timedelta(days=1),
             )
-            unfitted = tuple(replace(c, adjusted=None) for c in expected.comparisons)
-            assert view.before == replace(expected, comparisons=unfitted)
+            assert view.before == unfitted(replace(expected, experiments=()))
             assert all(c.adjusted is None for c in view.before.comparisons)
         own = load_journal(sqlite_engine, start, last)
         expected = charts.calendar(own.nights, start, last).configure_mark(aria=False).to_dict()

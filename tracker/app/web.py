@@ -6,7 +6,7 @@ import itertools
 import logging
 import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -178,19 +178,17 @@ def _journal(url: str, stamp: tuple):  # noqa: ANN202
 
     A resource, not a copy per use: the views only read it (pandas operations make new frames).
     """
-    from tracker.insights.trends import load_for_views
+    from tracker.insights.frames import load_journal
 
     with session() as s:
-        return load_for_views(s)
+        return load_journal(s)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def _overall(url: str, stamp: tuple):  # noqa: ANN202
     from tracker.insights.trends import overall_of
 
-    journal, _ = _journal(url, stamp)
-    # Trends shows the whole journal's before/after and counts: no experiments, no models.
-    return overall_of(journal, (), adjusted=False)
+    return overall_of(_journal(url, stamp))
 
 
 def ready_to_send(spec: dict) -> dict:
@@ -220,8 +218,7 @@ def _view(url: str, stamp: tuple, start, end, axis: str, compare_before: bool): 
 
     from tracker.insights.trends import view_of
 
-    journal, _ = _journal(url, stamp)  # Trends shows no experiment: Experiments does
-    view = view_of(journal, (), start, end, axis, compare_before)
+    view = view_of(_journal(url, stamp), start, end, axis, compare_before)
     return replace(view, charts=tuple(ready_to_send(spec) for spec in view.charts))
 
 
@@ -351,6 +348,29 @@ def scroll_to(key: str) -> None:
 def touch_style() -> None:
     """Apply TOUCH_CSS to the page (called by the router, so every page has it)."""
     st.html(TOUCH_CSS)
+
+
+def confirm(
+    question: str,
+    *,
+    icon: str,
+    yes: str,
+    no: str,
+    key: str,
+    on_yes: Callable[..., None],
+    args: tuple,
+    asked: str,
+) -> None:
+    """A question (our own words) with its two answers side by side: `yes` runs on_yes(*args),
+    `no` forgets that it was asked (session state `asked`). Buttons keyed key_yes, key_no."""
+    st.warning(question, icon=icon)
+    cols = st.columns(2)
+    cols[0].button(
+        yes, key=f"{key}_yes", type="primary", width="stretch", on_click=on_yes, args=args
+    )
+    cols[1].button(
+        no, key=f"{key}_no", width="stretch", on_click=st.session_state.pop, args=(asked, None)
+    )
 
 
 def markdown_safe(text: str) -> str:

@@ -9,7 +9,6 @@ from tracker.care.pregnancy import TERM_DAYS
 from tracker.insights.frames import Journal
 from tracker.insights.summary import Summary
 from tracker.journal.models import Profile
-from tracker.journal.plans import Plan
 
 PERIODS = {
     "Last 2 weeks": 14,
@@ -118,46 +117,36 @@ def journal_stamp(source) -> tuple:  # noqa: ANN001
     return tuple(row) if row else ("", -1)
 
 
-def load_for_views(source) -> tuple[Journal, tuple[Plan, ...]]:  # noqa: ANN001
-    """The whole journal as frames, with her experiment plans: what every view is built from."""
-    from tracker.insights.frames import connection, load_journal
-    from tracker.journal.plan_store import load_plans
-
-    with connection(source) as conn:
-        return load_journal(conn), tuple(plan for _, plan in load_plans(conn))
-
-
-def overall_of(journal: Journal, plans: tuple[Plan, ...], adjusted: bool = True) -> Summary:
-    """The whole journal's summary, from frames already loaded (as summarise would give;
-    without adjusted, with no trend-adjusted models: Trends shows only its before/after)."""
+def overall_of(journal: Journal) -> Summary:
+    """The whole journal's counts and before/after, from frames already loaded: all Trends
+    shows of it, so no trend-adjusted models are fitted and no experiment is evaluated."""
     from tracker.insights.summary import compute_summary
 
-    profile = journal.profile
-    return compute_summary(journal.nights, journal.cramps, profile, plans=plans, adjusted=adjusted)
+    return compute_summary(journal.nights, journal.cramps, journal.profile, adjusted=False)
 
 
 def view_of(
     journal: Journal,
-    plans: tuple[Plan, ...],
     start: dt.date | None,
     end: dt.date,
     axis: str,
     compare_before: bool,
 ) -> TrendsView:
     """Summaries of the period (and the one before it) and the chart specs, from frames of the
-    whole journal: no query, so every view of one journal version shares one read of it."""
+    whole journal: no query, so every view of one journal version shares one read of it.
+    Experiments are not evaluated: Trends shows none (the Experiments page does)."""
     from tracker.insights import charts
     from tracker.insights.summary import compute_summary, nights_in_period
 
     profile = journal.profile
-    summary = compute_summary(journal.nights, journal.cramps, profile, start, end, plans)
+    summary = compute_summary(journal.nights, journal.cramps, profile, start, end)
     before = None
     if compare_before and start is not None:
         length = (end - start).days + 1
         # Only its counts are shown (the changes in the headline): no models to fit.
         before = compute_summary(journal.nights, journal.cramps, profile,
                                  start - dt.timedelta(days=length),
-                                 start - dt.timedelta(days=1), plans, adjusted=False)  # fmt: skip
+                                 start - dt.timedelta(days=1), adjusted=False)  # fmt: skip
     nights = nights_in_period(journal.nights, start, end).reset_index(drop=True)
     cramps = journal.cramps[journal.cramps["night_id"].isin(nights["id"])].reset_index(drop=True)
     first = start or (nights["night"].min().date() if len(nights) else end)
@@ -178,15 +167,3 @@ def view_of(
     # checked against the Vega-Lite schema in tests/test_charts.py, not again on every view.
     specs = tuple(chart.configure_mark(aria=False).to_dict(validate=False) for chart in drawn)
     return TrendsView(summary, before, specs)
-
-
-def build_view(
-    source,  # noqa: ANN001
-    start: dt.date | None,
-    end: dt.date,
-    axis: str,
-    compare_before: bool,
-) -> TrendsView:
-    """The Trends view of a period, read from the journal (see view_of)."""
-    journal, plans = load_for_views(source)
-    return view_of(journal, plans, start, end, axis, compare_before)
