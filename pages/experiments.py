@@ -68,22 +68,15 @@ def stop_button(plan_id: int, plan: Plan) -> None:
         ask = f"Stop your experiment after the night of {night:%a %d %b}? Tonight has no plan."
     else:
         ask = "Stop your experiment before its first night?"
-    st.warning(ask + " The nights you logged stay in your journal.", icon=":material/stop_circle:")
-    cols = st.columns(2)
-    cols[0].button(
-        "Yes, stop it",
-        key="ex_stop_yes",
-        type="primary",
-        width="stretch",
-        on_click=stop,
+    web.confirm(
+        ask + " The nights you logged stay in your journal.",
+        icon=":material/stop_circle:",
+        yes="Yes, stop it",
+        no="Keep going",
+        key="ex_stop",
+        on_yes=stop,
         args=(plan_id, night),
-    )
-    cols[1].button(
-        "Keep going",
-        key="ex_stop_no",
-        width="stretch",
-        on_click=ss.pop,
-        args=("ex_confirm_stop", None),
+        asked="ex_confirm_stop",
     )
 
 

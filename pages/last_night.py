@@ -552,26 +552,16 @@ with st.container(key=P + "savebar"):
 
 if saved is not None:
     if ss.get(P + "confirm_delete") == (night, version):
-        st.warning(
+        web.confirm(
             f"Delete the night of {night:%A %d %B} and its {len(saved.cramps)} "
             "cramps? This can't be undone.",
             icon=":material/delete:",
-        )
-        cols = st.columns(2)
-        cols[0].button(
-            "Yes, delete it",
-            key=P + "delete_yes",
-            type="primary",
-            width="stretch",
-            on_click=delete,
+            yes="Yes, delete it",
+            no="Keep it",
+            key=P + "delete",
+            on_yes=delete,
             args=(night, version),
-        )
-        cols[1].button(
-            "Keep it",
-            key=P + "delete_no",
-            width="stretch",
-            on_click=ss.pop,
-            args=(P + "confirm_delete",),
+            asked=P + "confirm_delete",
         )
     else:
         st.button(
