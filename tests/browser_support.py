@@ -16,18 +16,11 @@ from urllib.parse import urlparse
 
 import pytest
 
+from tracker.bench.browser import CHROMIUM_ARGS as ROOT_CHROMIUM_ARGS
+
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
+CHROMIUM_ARGS = [*ROOT_CHROMIUM_ARGS, "--disable-quic"]  # as root here, as the bench runs it
 ARTIFACTS = ROOT / "test-artifacts"
 
 
