@@ -14,9 +14,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 MIN_BLOCK, MAX_BLOCK = 3, 7
 DEFAULT_BLOCKS = 12  # 6 pairs, 64 possible schedules: the test can reach 2 in 64
@@ -113,6 +116,8 @@ def assignment(blocks: tuple[Block, ...], night: dt.date) -> str | None:
 
 def nightly(blocks: tuple[Block, ...]) -> pd.DataFrame:
     """One row per scheduled night: night, block (its number) and arm."""
+    import pandas as pd  # only the analysis needs it; the command line starts without it
+
     rows = [
         (pd.Timestamp(b.start + dt.timedelta(days=d)), i, b.arm)
         for i, b in enumerate(blocks)
