@@ -247,6 +247,24 @@ def open_everything(phone: Phone) -> None:
     phone.tap(phone.page.get_by_text("Swelling in one leg, especially the calf"))
 
 
+def test_delete_asks_where_her_thumb_is_and_keep_it_keeps_the_night(journal, browser):
+    """The question and both answers open in the viewport, clear of the save bar."""
+    base, url = journal
+    phone = Phone(browser, base)
+    phone.tap(phone.button("No cramps last night"))
+    assert stored(url) is not None
+    for answer in ("Keep it", "Yes, delete it"):
+        phone.tap(phone.button("Delete this night"))
+        for name in ("Yes, delete it", "Keep it"):
+            shown = phone.button(name, exact=True)
+            shown.wait_for()
+            phone.page.wait_for_timeout(1100)  # the app's own scroll runs up to 1 s after
+            assert in_viewport(phone.page, shown), f"{name!r} is not where she can see it"
+        phone.tap(phone.button(answer, exact=True))
+        assert (stored(url) is None) == (answer == "Yes, delete it")
+    phone.clean()
+
+
 def test_every_control_is_big_enough_and_apart_on_a_phone(tmp_path, browser):
     require_chromium()
     url = f"sqlite:///{tmp_path / 'journal.db'}"

@@ -362,15 +362,21 @@ def confirm(
     asked: str,
 ) -> None:
     """A question (our own words) with its two answers side by side: `yes` runs on_yes(*args),
-    `no` forgets that it was asked (session state `asked`). Buttons keyed key_yes, key_no."""
-    st.warning(question, icon=icon)
-    cols = st.columns(2)
-    cols[0].button(
-        yes, key=f"{key}_yes", type="primary", width="stretch", on_click=on_yes, args=args
-    )
-    cols[1].button(
-        no, key=f"{key}_no", width="stretch", on_click=st.session_state.pop, args=(asked, None)
-    )
+    `no` forgets that it was asked (session state `asked`). Buttons keyed key_yes, key_no.
+
+    It is brought into view: asked from a button low on a phone, both answers would otherwise
+    open below the screen, under the save bar (the page keeps its scroll position).
+    """
+    with st.container(key=f"{key}_ask"):
+        st.warning(question, icon=icon)
+        cols = st.columns(2)
+        cols[0].button(
+            yes, key=f"{key}_yes", type="primary", width="stretch", on_click=on_yes, args=args
+        )
+        cols[1].button(
+            no, key=f"{key}_no", width="stretch", on_click=st.session_state.pop, args=(asked, None)
+        )
+    scroll_to(f"{key}_ask")
 
 
 def markdown_safe(text: str) -> str:
