@@ -127,3 +127,43 @@ def test_a_command_is_measured_in_a_fresh_process_of_its_own(tmp_path: Path) -> 
 )
 def test_bad_options_are_a_usage_error(option: list[str]) -> None:
     assert main(["bench", *option]) == 2
+
+
+def test_the_earliest_night_imported_is_the_apps_own_limit() -> None:
+    from tracker.journal.entries import NightEntry, validate_night
+
+    assert validate_night(NightEntry(night=files.EARLIEST_NIGHT)) == {}
+    day_before = files.EARLIEST_NIGHT - dt.timedelta(days=1)
+    assert "night" in validate_night(NightEntry(night=day_before))
+
+
+def test_a_journal_the_app_accepts_is_imported_as_it_is(tmp_path: Path) -> None:
+    build_journal(tmp_path / "j.db", 40)
+    assert files.import_stand_in(tmp_path / "j.db", tmp_path) is None
+
+
+def test_a_journal_reaching_too_far_back_is_imported_as_the_largest_the_app_accepts(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # 1950 scaled down: the app "accepts" only the last 25 nights of a 60-night journal
+    monkeypatch.setattr(files, "EARLIEST_NIGHT", LAST_NIGHT - dt.timedelta(days=24))
+    source = build_journal(tmp_path / "journal-60.db", 60)
+    result = files.run({60: tmp_path / "journal-60.db"}, 60, tmp_path)
+    row = result["sizes"][0]
+    stand_in = row["import_stand_in"]
+    assert stand_in["nights"] == 25 and stand_in["first"] == str(files.EARLIEST_NIGHT)
+    assert stand_in["rows"] >= stand_in["instead_of"]["rows"] == 60 + source.cramps
+    assert stand_in["cramps_per_night"] > measure.CRAMPS_PER_NIGHT  # fewer nights, more cramps
+    for step in files.STEPS:
+        assert "failed" not in row[step], row[step]
+        assert row[step]["peak_mb"] > 20  # a real process was measured
+    assert row["import_csv"]["nights"] == row["import_json"]["nights"] == 25
+    assert files.journal_shape(tmp_path / "import-60-json.db")["rows"] == stand_in["rows"]
+    assert files.journal_shape(tmp_path / "journal-60.db")["nights"] == 60  # exports: all of it
+    text = "\n".join(files.report_lines(result))
+    assert "imports at 60: the app refuses nights before" in text
+    assert "largest journal it accepts: 25 nights" in text
+    imports = [g for g in result["goals"] if g["goal"].startswith("import")]
+    assert len(imports) == 2
+    assert all("importing 25 nights since" in g["measured"] for g in imports)
+    assert all(isinstance(g["pass"], bool) for g in result["goals"])

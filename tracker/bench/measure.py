@@ -68,8 +68,8 @@ def _night_rows(rng: np.random.Generator, n: int, last: dt.date) -> list[dict]:
     ]
 
 
-def _cramp_rows(rng: np.random.Generator, n: int) -> list[dict]:
-    counts = rng.poisson(CRAMPS_PER_NIGHT, n)
+def _cramp_rows(rng: np.random.Generator, n: int, per_night: float) -> list[dict]:
+    counts = rng.poisson(per_night, n)
     night_ids = np.repeat(np.arange(1, n + 1), counts)
     total = len(night_ids)
     minutes = (23 * 60 + rng.integers(0, 7 * 60, total)) % (24 * 60)
@@ -108,19 +108,24 @@ class Built:
     due_date: dt.date
 
 
-def build_journal(path: Path, nights: int, seed: int = 1) -> Built:
+def build_journal(
+    path: Path, nights: int, seed: int = 1, cramps_per_night: float = CRAMPS_PER_NIGHT
+) -> Built:
     """A journal of `nights` nights ending last night, due 20 days later, in a new file."""
-    return build_at(f"sqlite:///{path}", nights, seed)
+    return build_at(f"sqlite:///{path}", nights, seed, cramps_per_night)
 
 
-def build_at(url: str, nights: int, seed: int = 1) -> Built:
-    """The same journal in the empty database at `url` (bulk inserts, schema by the app)."""
+def build_at(
+    url: str, nights: int, seed: int = 1, cramps_per_night: float = CRAMPS_PER_NIGHT
+) -> Built:
+    """The same journal in the empty database at `url` (bulk inserts, schema by the app);
+    cramps_per_night is the mean of each night's Poisson count."""
     engine = make_engine(url)
     try:
         ensure_schema(engine)
         rng = np.random.default_rng(seed)
         last = dt.date.today() - dt.timedelta(days=1)
-        cramps = _cramp_rows(rng, nights)
+        cramps = _cramp_rows(rng, nights, cramps_per_night)
         flagged = rng.choice(nights, size=max(1, nights // 200), replace=False) + 1
         with engine.begin() as conn:
             conn.execute(insert(NIGHTS), _night_rows(rng, nights, last))
