@@ -7,7 +7,7 @@ import streamlit as st
 from tracker.app import web
 from tracker.care.pregnancy import TERM_DAYS
 from tracker.care.safety import PAST_SIGNS_ADVICE, red_flag_label
-from tracker.insights.trends import PERIODS, headline, period_bounds
+from tracker.insights.trends import CHART_GROUPS, EMPTY_GROUP, PERIODS, headline, period_bounds
 from tracker.insights.wording import CAVEATS, describe, explain, topic
 
 web.ensure_router()
@@ -61,7 +61,7 @@ by = st.segmented_control(
 )
 axis = "week" if by == "week of pregnancy" and has_weeks else "date"
 
-view = web.trends_view(stamp, start, end, axis, compare_before=choice != "Whole pregnancy")
+view = web.trends_view(stamp, start, end, compare_before=choice != "Whole pregnancy")
 summary, before = view.summary, view.before
 
 st.caption(f"{start:%d %b %Y} to {end:%d %b %Y}" if start else "Every night you logged")
@@ -105,10 +105,20 @@ st.caption(" ".join(CAVEATS))
 
 # ---------------------------------------------------------------- charts
 st.subheader("Charts")
-for spec in view.charts:
-    st.vega_lite_chart(spec, width="stretch")
-    if spec.get("description"):  # the chart in words, for screen readers and everyone else
-        st.caption(spec["description"])
+# A tab a group: only the open one is built and drawn (on_change="rerun" makes .open known).
+for group, tab in zip(
+    CHART_GROUPS, st.tabs(CHART_GROUPS, key="tr_charts", on_change="rerun"), strict=True
+):
+    if not tab.open:
+        continue
+    with tab:
+        specs = web.trends_charts(stamp, start, end, axis, group)
+        if not specs:
+            st.info(EMPTY_GROUP.get(group, "Nothing to draw for this period."))
+        for spec in specs:
+            st.vega_lite_chart(spec, width="stretch")
+            if spec.get("description"):  # the chart in words, for screen readers and everyone
+                st.caption(spec["description"])
 st.caption(
     f"Grey marks nights that were not logged: they are unknown, not zero. Week of pregnancy "
     f"counts from 280 days ({TERM_DAYS // 7} weeks) before your due date."

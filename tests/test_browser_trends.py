@@ -21,9 +21,8 @@ from tracker.journal.demo import fill_demo
 from tracker.journal.schema import ensure_schema
 
 pytestmark = pytest.mark.browser
-# The sample has a due date and cramps: per night, per week, calendar, severity and duration,
-# time of night, where, habits.
-CHARTS = 7
+# The sample has a due date and cramps: every tab has its charts (only the open tab's are drawn).
+CHARTS = {"Over time": 2, "Calendar": 1, "Severity": 1, "Time and place": 2, "Habits": 1}
 CONTENT_WIDTH = 704  # the main column of Streamlit's centred layout on a wide screen
 CHART = "[data-testid=stVegaLiteChart]"
 DRAWING = "canvas, svg.marks"  # Vega draws into a canvas (its default) or an svg
@@ -32,10 +31,16 @@ BOXES = f"""() => [...document.querySelectorAll('{CHART}')].map(chart => {{
     const box = drawn ? drawn.getBoundingClientRect() : {{width: 0, height: 0, right: 0}};
     return {{width: box.width, height: box.height, right: box.right}};
 }})"""
-ALL_DRAWN = (
-    f"() => document.querySelectorAll('{CHART}').length >= {CHARTS} && "
-    f"[...document.querySelectorAll('{CHART}')].every(c => c.querySelector('{DRAWING}'))"
-)
+
+
+def all_drawn(count: int) -> str:
+    """JS: exactly `count` charts on the page, each drawn."""
+    return (
+        f"() => document.querySelectorAll('{CHART}').length === {count} && "
+        f"[...document.querySelectorAll('{CHART}')].every(c => c.querySelector('{DRAWING}'))"
+    )
+
+
 # Opened straight at /trends, Streamlit first looks for its server under /trends/_stcore/ and
 # gets a 404 before trying the root (streamlit/streamlit#7074): those, and nothing else, are
 # forgiven, with the console error each one logs.
@@ -76,14 +81,14 @@ def open_trends(browser, base: str, width: int, height: int):  # noqa: ANN001
     )
     page.goto(f"{base}/trends")
     wait_for_app(page)
-    page.wait_for_function(ALL_DRAWN, timeout=30_000)
+    page.wait_for_function(all_drawn(CHARTS["Over time"]), timeout=30_000)
     page.wait_for_timeout(500)  # let Vega finish its first draw
     return page, guard, watch
 
 
-def check_page(page, width: int) -> None:  # noqa: ANN001
+def check_page(page, width: int, charts: int) -> None:  # noqa: ANN001
     boxes = page.evaluate(BOXES)
-    assert len(boxes) == CHARTS
+    assert len(boxes) == charts
     for box in boxes:
         assert box["width"] > 0.5 * min(width, CONTENT_WIDTH), f"a chart is squashed: {boxes}"
         assert box["height"] > 50, f"a chart has no height: {boxes}"
@@ -101,19 +106,39 @@ def check_quiet(guard: Guard, watch: Watch) -> None:
     assert watch.vega_warnings == []
 
 
+def open_tab(page, group: str) -> None:  # noqa: ANN001
+    """Tap a chart tab and wait until its charts, and only they, are drawn."""
+    tab = page.get_by_role("tab", name=group, exact=True)
+    tab.click()
+    wait_for_app(page)
+    assert tab.get_attribute("aria-selected") == "true"
+    page.wait_for_function(all_drawn(CHARTS[group]), timeout=30_000)
+    page.wait_for_timeout(500)
+    # She tapped the tab: its charts start on her screen, not somewhere below it.
+    top = page.evaluate(f"() => document.querySelector('{CHART}').getBoundingClientRect().top")
+    assert top < page.viewport_size["height"], f"{group}: the first chart is below the screen"
+
+
 @pytest.mark.parametrize(("width", "height", "name"), [(390, 844, "phone"), (1280, 900, "desktop")])
 def test_trends_charts_render(app, browser, width: int, height: int, name: str) -> None:
     page, guard, watch = open_trends(browser, app, width, height)
     screenshot(page, f"trends-{name}")  # kept for a human to look at, even when a check fails
     assert page.get_by_text("What your own data says").is_visible()
-    check_page(page, width)
+    check_page(page, width, CHARTS["Over time"])
+    for group in list(CHARTS)[1:]:
+        open_tab(page, group)
+        screenshot(page, f"trends-{name}-{group.lower().replace(' ', '-')}")
+        check_page(page, width, CHARTS[group])
+    open_tab(page, "Over time")
     weeks = page.get_by_role("radio", name="week of pregnancy")
     weeks.click()
     wait_for_app(page)
     assert weeks.get_attribute("aria-checked") == "true"
-    page.wait_for_function(ALL_DRAWN, timeout=30_000)
+    page.wait_for_function(all_drawn(CHARTS["Over time"]), timeout=30_000)
     page.wait_for_timeout(500)
     screenshot(page, f"trends-{name}-weeks")
-    check_page(page, width)
+    check_page(page, width, CHARTS["Over time"])
+    open_tab(page, "Severity")
+    check_page(page, width, CHARTS["Severity"])
     check_quiet(guard, watch)
     page.close()

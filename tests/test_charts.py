@@ -240,19 +240,19 @@ def test_the_long_view_has_no_calendar_and_a_point_a_week(tmp_path) -> None:
 
     from tracker.bench.measure import build_journal
     from tracker.insights.frames import load_journal
-    from tracker.insights.trends import view_of
+    from tracker.insights.trends import charts_of
     from tracker.journal.db import make_engine
 
     built = build_journal(tmp_path / "two-years.db", 730)
     engine = make_engine(built.url)
     end = dt.date.today() - dt.timedelta(days=1)
     try:
-        view = view_of(load_journal(engine), end - dt.timedelta(days=729), end, "date", False)
+        journal = load_journal(engine)
     finally:
         engine.dispose()
-    titles = [str(spec.get("title")) for spec in view.charts]
-    assert not any("Every night" in t for t in titles)
-    first = view.charts[0]
+    start = end - dt.timedelta(days=729)
+    assert charts_of(journal, start, end, "date", "Calendar") == ()
+    first = charts_of(journal, start, end, "date", "Over time")[0]
     assert "week by week" in str(first["title"])
     rows = max(len(v) for v in first["datasets"].values())
     assert 100 <= rows <= 110  # about 105 weeks, not 730 nights

@@ -17,6 +17,7 @@ from streamlit.testing.v1 import AppTest
 from tests.readability import sentences, too_hard
 from tracker.care.safety import red_flag_label
 from tracker.insights.summary import summarise
+from tracker.insights.trends import CHART_GROUPS, EMPTY_GROUP
 from tracker.insights.wording import CAVEATS, describe, explain, topic
 from tracker.journal.db import make_engine
 from tracker.journal.demo import fill_demo
@@ -68,6 +69,17 @@ def charts(at: AppTest) -> list[tuple[dict, list[int]]]:
     for chart in at.get("vega_lite_chart"):
         rows = [pa.ipc.open_stream(d.data.data).read_all().num_rows for d in chart.proto.datasets]
         found.append((json.loads(chart.proto.spec), rows))
+    return found
+
+
+def every_chart(at: AppTest) -> list[tuple[dict, list[int]]]:
+    """The charts of every tab, opened in turn (only the open tab's charts are drawn)."""
+    found = []
+    for group in CHART_GROUPS:
+        at.session_state["tr_charts"] = group
+        at.run()
+        assert not at.exception
+        found += charts(at)
     return found
 
 
@@ -126,7 +138,7 @@ def test_empty_journal_shows_a_friendly_start(engine) -> None:
 
 def test_every_chart_has_content(demo) -> None:
     at = open_trends()
-    found = charts(at)
+    found = every_chart(at)
     assert len(found) == ALL_CHARTS
     for spec, rows in found:
         assert rows and sum(rows) > 0, f"a chart without data: {spec.get('title')}"
@@ -134,6 +146,23 @@ def test_every_chart_has_content(demo) -> None:
     titles = " ".join(json.dumps(spec.get("title", "")) for spec, _ in found)
     assert "Cramps per night" in titles and "Every night" in titles
     assert_careful_wording(at)
+
+
+def test_trends_opens_on_its_first_chart_tab_and_draws_only_the_open_one(demo) -> None:
+    at = open_trends()
+    assert at.session_state["tr_charts"] == CHART_GROUPS[0]
+    titles = [json.dumps(spec.get("title", "")) for spec, _ in charts(at)]
+    assert len(titles) == 2  # cramps per night, and per week of pregnancy
+    assert "Cramps per night" in titles[0]
+    drawn = {}
+    for group in CHART_GROUPS[1:]:
+        at.session_state["tr_charts"] = group
+        at.run()
+        assert not at.exception
+        drawn[group] = [json.dumps(spec.get("title", "")) for spec, _ in charts(at)]
+    assert "Every night" in drawn["Calendar"][0] and len(drawn["Calendar"]) == 1
+    assert [len(drawn[g]) for g in ("Severity", "Time and place", "Habits")] == [1, 2, 1]
+    assert not any("Cramps per night" in t for ts in drawn.values() for t in ts)
 
 
 def test_headline_numbers_match_the_summary_of_the_period(demo) -> None:
@@ -204,7 +233,7 @@ def test_a_period_without_warning_signs_shows_none(demo) -> None:
     at.date_input(key="tr_custom").set_value((first, first + dt.timedelta(days=20))).run()
     assert not at.exception
     assert texts(at, "warning") == []
-    assert len(charts(at)) == ALL_CHARTS
+    assert len(every_chart(at)) == ALL_CHARTS
 
 
 def test_switching_period_and_axis_is_remembered_across_pages(demo) -> None:
@@ -253,7 +282,7 @@ def test_week_of_pregnancy_needs_a_due_date(demo) -> None:
     by = at.button_group(key="tr_by")
     assert by.proto.disabled and "due date" in by.proto.help
     assert by.value == "date"
-    found = charts(at)
+    found = every_chart(at)
     assert len(found) == ALL_CHARTS - 1  # no cramps-per-week-of-pregnancy chart
     assert "Week of pregnancy" not in " ".join(json.dumps(spec) for spec, _ in found)
 
@@ -274,8 +303,14 @@ def test_every_sentence_on_trends_reads_at_grade_8_or_lower(demo) -> None:
     shown += texts(at, "warning") + [m.proto.help for m in at.metric]
     # "**Calf stretching.** On the ..." : the bold topic is a heading, not a sentence.
     shown = [re.sub(r"^\*\*[^*]+\*\* ", "", text) for text in shown]
-    described = [spec["description"] for spec, _ in charts(at)]
-    assert len(described) == ALL_CHARTS and set(described) <= set(texts(at, "caption"))
+    described, captions = [], []
+    for group in CHART_GROUPS:  # each tab's charts, described in its captions
+        at.session_state["tr_charts"] = group
+        at.run()
+        described += [spec["description"] for spec, _ in charts(at)]
+        captions += texts(at, "caption")
+    assert len(described) == ALL_CHARTS and set(described) <= set(captions)
+    shown += described
     assert len(sentences(shown)) > 60
     assert too_hard(shown) == []
 
@@ -291,10 +326,30 @@ def test_a_custom_period_of_ten_years_draws_every_chart(tmp_path, monkeypatch) -
     at.date_input(key="tr_custom").set_value((LAST_NIGHT - dt.timedelta(days=3649), LAST_NIGHT))
     at.run(timeout=120)
     assert not at.exception
-    found = charts(at)
+    found = every_chart(at)
     assert len(found) == ALL_CHARTS - 1  # no calendar past a year: a square a night is too many
     assert all(rows and sum(rows) > 0 for _, rows in found)
     assert max(max(rows) for _, rows in found[:1]) < 200  # nights drawn month by month
     shown = " ".join(e.value for kind in ("markdown", "caption", "info", "metric")
                      for e in getattr(at, kind) if isinstance(e.value, str))  # fmt: skip
     assert "3650 of 3650" in shown  # every night of the ten years is counted
+    at.session_state["tr_charts"] = "Calendar"
+    at.run(timeout=120)
+    assert charts(at) == [] and EMPTY_GROUP["Calendar"] in texts(at, "info")  # says why
+
+
+def test_tabs_without_cramps_to_draw_say_so(engine) -> None:
+    from tests.factories import days_ago, make_entry
+    from tracker.journal.store import save_night
+
+    with Session(engine) as s:
+        for days in range(1, 8):  # a week of nights without a cramp
+            save_night(session=s, entry=make_entry(days_ago(days), cramps=0))
+    at = open_trends()
+    assert len(charts(at)) == 1  # cramps per night: seven zeros (no due date: no weeks)
+    for group, drawn in (("Severity", 0), ("Time and place", 0), ("Calendar", 1), ("Habits", 1)):
+        at.session_state["tr_charts"] = group
+        at.run()
+        assert not at.exception
+        assert len(charts(at)) == drawn, group
+        assert (EMPTY_GROUP.get(group, "-") in texts(at, "info")) == (drawn == 0), group

@@ -181,6 +181,18 @@ def whole_pregnancy_by_week(at: AppTest, _: Journal) -> None:
     at.button_group(key="tr_by").set_value("week of pregnancy").run()
 
 
+def every_chart_tab(at: AppTest, _: Journal) -> list[str]:
+    """Each Trends chart tab in turn: only the open one's charts are drawn."""
+    from tracker.insights.trends import CHART_GROUPS
+
+    texts = []
+    for group in CHART_GROUPS:
+        at.session_state["tr_charts"] = group
+        at.run()
+        texts += page_text(at)
+    return texts
+
+
 def everything_ticked(at: AppTest, _: Journal) -> None:
     for checkbox in at.checkbox:
         checkbox.check()
@@ -190,7 +202,7 @@ def everything_ticked(at: AppTest, _: Journal) -> None:
 REVEAL: dict[str, tuple[Callable[[AppTest, Journal], list[str] | None], ...]] = {
     "last_night": (long_cramp_and_every_sign, a_bad_value_saved),
     "history": (each_flagged_night,),
-    "trends": (whole_pregnancy_by_week,),
+    "trends": (every_chart_tab, whole_pregnancy_by_week, every_chart_tab),
     "red_flags": (everything_ticked,),
 }
 
@@ -215,7 +227,7 @@ def test_the_scan_sees_labels_chart_titles_and_metrics_and_catches_bad_wording(
 ) -> None:
     with Session(sqlite_engine) as s:
         fill_demo(session=s)
-    trends = page_text(open_page("trends"))
+    trends = every_chart_tab(open_page("trends"), None)
     for expected in ("Period", "When cramps start", "Cramps per week", "Trends"):
         assert expected in trends
     assert "Tenderness in the leg" in page_text(open_page("red_flags"))

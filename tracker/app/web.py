@@ -213,13 +213,18 @@ def ready_to_send(spec: dict) -> dict:
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def _view(url: str, stamp: tuple, start, end, axis: str, compare_before: bool):  # noqa: ANN001, ANN202
-    from dataclasses import replace
-
+def _view(url: str, stamp: tuple, start, end, compare_before: bool):  # noqa: ANN001, ANN202
     from tracker.insights.trends import view_of
 
-    view = view_of(_journal(url, stamp), start, end, axis, compare_before)
-    return replace(view, charts=tuple(ready_to_send(spec) for spec in view.charts))
+    return view_of(_journal(url, stamp), start, end, compare_before)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _charts(url: str, stamp: tuple, start, end, axis: str, group: str):  # noqa: ANN001, ANN202
+    from tracker.insights.trends import charts_of
+
+    specs = charts_of(_journal(url, stamp), start, end, axis, group)
+    return tuple(ready_to_send(spec) for spec in specs)
 
 
 def journal_overall():  # noqa: ANN201
@@ -231,9 +236,14 @@ def journal_overall():  # noqa: ANN201
     return stamp, _overall(database_url(), stamp)
 
 
-def trends_view(stamp: tuple, start, end, axis: str, compare_before: bool):  # noqa: ANN001, ANN201
-    """The Trends view of a period, from the cache while the journal is unchanged."""
-    return _view(database_url(), stamp, start, end, axis, compare_before)
+def trends_view(stamp: tuple, start, end, compare_before: bool):  # noqa: ANN001, ANN201
+    """The Trends numbers of a period, from the cache while the journal is unchanged."""
+    return _view(database_url(), stamp, start, end, compare_before)
+
+
+def trends_charts(stamp: tuple, start, end, axis: str, group: str):  # noqa: ANN001, ANN201
+    """The specs of one Trends chart group, from the cache while the journal is unchanged."""
+    return _charts(database_url(), stamp, start, end, axis, group)
 
 
 def profile() -> Profile:

@@ -96,11 +96,21 @@ def headline(
 
 @dataclass(frozen=True)
 class TrendsView:
-    """Everything the Trends page shows for one period, ready to draw (charts as specs)."""
+    """The numbers Trends shows for one period (the charts are drawn a group at a time)."""
 
     summary: Summary
     before: Summary | None
-    charts: tuple[dict, ...]
+
+
+# The charts, a tab each: only the open one is built and drawn (seven charts at once were a
+# long scroll on a phone, and most of the page's time). The first is what Trends opens on.
+CHART_GROUPS = ("Over time", "Calendar", "Severity", "Time and place", "Habits")
+EMPTY_GROUP = {
+    "Calendar": "The calendar has a square for each night: pick a period of a year or less "
+    "to see it.",
+    "Severity": "No cramps in this period.",
+    "Time and place": "No cramps in this period.",
+}
 
 
 def journal_stamp(source) -> tuple:  # noqa: ANN001
@@ -129,14 +139,12 @@ def view_of(
     journal: Journal,
     start: dt.date | None,
     end: dt.date,
-    axis: str,
     compare_before: bool,
 ) -> TrendsView:
-    """Summaries of the period (and the one before it) and the chart specs, from frames of the
-    whole journal: no query, so every view of one journal version shares one read of it.
-    Experiments are not evaluated: Trends shows none (the Experiments page does)."""
-    from tracker.insights import charts
-    from tracker.insights.summary import compute_summary, nights_in_period
+    """Summaries of the period (and the one before it), from frames of the whole journal: no
+    query, so every view of one journal version shares one read of it. Experiments are not
+    evaluated: Trends shows none (the Experiments page does)."""
+    from tracker.insights.summary import compute_summary
 
     profile = journal.profile
     summary = compute_summary(journal.nights, journal.cramps, profile, start, end)
@@ -147,23 +155,44 @@ def view_of(
         before = compute_summary(journal.nights, journal.cramps, profile,
                                  start - dt.timedelta(days=length),
                                  start - dt.timedelta(days=1), adjusted=False)  # fmt: skip
+    return TrendsView(summary, before)
+
+
+def charts_of(
+    journal: Journal, start: dt.date | None, end: dt.date, axis: str, group: str
+) -> tuple[dict, ...]:
+    """The Vega-Lite specs of one chart group (CHART_GROUPS) for the period; () when the group
+    has nothing to draw (EMPTY_GROUP says why)."""
+    from tracker.insights import charts
+    from tracker.insights.summary import nights_in_period
+
+    if group not in CHART_GROUPS:
+        raise ValueError(f"no chart group {group!r}")
     nights = nights_in_period(journal.nights, start, end).reset_index(drop=True)
-    cramps = journal.cramps[journal.cramps["night_id"].isin(nights["id"])].reset_index(drop=True)
     first = start or (nights["night"].min().date() if len(nights) else end)
     bucket = charts.bucket_for((end - first).days + 1) if axis == "date" else None
-    drawn = [charts.cramps_per_night(nights, axis, start, end, bucket)]
-    if profile.due_date is not None and nights["gestational_days"].notna().any():
-        drawn.append(charts.cramps_per_week(nights))
-    if bucket is None:  # a square a night: past a year, too many to tell apart
-        drawn.append(charts.calendar(nights, start, end))
-    if not cramps.empty:
-        drawn.append(charts.severity_and_duration(cramps, nights, axis))
-        if cramps["time"].notna().any():  # no times noted: no empty clock chart
-            drawn.append(charts.time_of_night(cramps))
-        drawn.append(charts.where(cramps))
-    drawn.append(charts.habits(nights, axis, start, end, bucket))
+    drawn = []
+    if group == "Over time":
+        drawn.append(charts.cramps_per_night(nights, axis, start, end, bucket))
+        if journal.profile.due_date is not None and nights["gestational_days"].notna().any():
+            drawn.append(charts.cramps_per_week(nights))
+    elif group == "Calendar":
+        if bucket is None:  # a square a night: past a year, too many to tell apart
+            drawn.append(charts.calendar(nights, start, end))
+    elif group == "Habits":
+        drawn.append(charts.habits(nights, axis, start, end, bucket))
+    else:
+        cramps = journal.cramps[journal.cramps["night_id"].isin(nights["id"])]
+        cramps = cramps.reset_index(drop=True)
+        if cramps.empty:
+            pass
+        elif group == "Severity":
+            drawn.append(charts.severity_and_duration(cramps, nights, axis))
+        else:
+            if cramps["time"].notna().any():  # no times noted: no empty clock chart
+                drawn.append(charts.time_of_night(cramps))
+            drawn.append(charts.where(cramps))
     # Each chart is described in words (its description, and the line under it on the page);
     # its hundreds of marks are not announced one by one to a screen reader. The charts are
     # checked against the Vega-Lite schema in tests/test_charts.py, not again on every view.
-    specs = tuple(chart.configure_mark(aria=False).to_dict(validate=False) for chart in drawn)
-    return TrendsView(summary, before, specs)
+    return tuple(chart.configure_mark(aria=False).to_dict(validate=False) for chart in drawn)
