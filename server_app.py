@@ -6,5 +6,8 @@ import streamlit as st
 from starlette.middleware import Middleware
 
 from tracker.app.guard import Guard
+from tracker.app.warm import warm_up
+
+warm_up()  # before the first page: imports done once, and the heap they made frozen
 
 app = st.App(Path(__file__).resolve().parent / "streamlit_app.py", middleware=[Middleware(Guard)])
