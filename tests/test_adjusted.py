@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import math
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -17,13 +18,19 @@ from sqlmodel import Session
 from tests.test_summary import parse
 from tracker.insights.adjusted import (
     DATE,
+    MAX_LOG_SE,
     MIN_SPLINE_NIGHTS,
+    SPLINE_DF,
     WEEK_OF_PREGNANCY,
     adjusted_for,
     adjusted_ratio,
+    design,
+    dispersion,
+    fit_poisson,
+    time_basis,
 )
 from tracker.insights.frames import load_journal
-from tracker.insights.stats import NOT_FITTED
+from tracker.insights.stats import MIN_NIGHTS, NOT_FITTED, Adjusted
 from tracker.journal.demo import fill_demo
 
 # 30 nights of a fixed diary: cramps rise over the weeks; stretching on about half the nights.
@@ -246,14 +253,143 @@ def test_summary_json_carries_the_adjusted_ratio_from_the_same_nights(
 
 
 def test_the_time_basis_is_patsys_natural_spline_formula() -> None:
-    """cr() called directly gives exactly the columns of the documented patsy formula."""
-    import numpy as np
+    """time_basis gives exactly the columns of the documented patsy formula."""
     import patsy
-
-    from tracker.insights.adjusted import SPLINE_DF, time_basis
 
     days = np.sort(np.random.default_rng(4).integers(0, 400, 120)).astype("float64")
     formula = f"cr(t, df={SPLINE_DF}, constraints='center') - 1"
     expected = np.asarray(patsy.dmatrix(formula, {"t": days}, return_type="matrix"))
     assert np.allclose(time_basis(days), expected, rtol=0, atol=1e-12)
     assert time_basis(days[:10]).shape == (10, 1)  # few nights: a straight line
+
+
+# --- the numpy fit against statsmodels' GLM, which it replaces ---------------------------------
+
+# Journals the comparisons cannot answer after the fit: (cramps, with the habit, day numbers).
+TIED_BY_ITS_INTERVAL = (
+    [0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 2, 0, 0, 1, 0, 0, 0, 0, 2, 0],
+    [1] * 13 + [0] * 12,
+    [0, 1, 2, 3, 5, 7, 17, 18, 19, 25, 27, 31, 36, 37, 38, 40, 43, 44, 45, 49, 51, 53, 56, 58, 59],
+)
+NEVER_SETTLES = (
+    [1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 4, 0, 1, 1, 1, 0, 1, 2, 0, 0, 1, 1, 0],
+    [1] * 14 + [0] * 13,
+    [0, 1, 2, 10, 16, 17, 18, 19, 22, 25, 26, 29, 30, 32, 33, 34, 36, 38, 39, 43, 44, 45, 49, 51,
+     53, 54, 55],
+)  # fmt: skip
+RUNS_OFF = (
+    [0, 0, 0, 0, 0, 0, 0, 0, 14, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+    [0, 0, 0, 1, 1, 1, 1, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1, 1, 1, 1, 1],
+    [4, 6, 9, 11, 12, 16, 19, 21, 23, 24, 31, 32, 36, 37, 39, 40, 41, 46, 47, 48, 55, 56],
+)  # statsmodels raises ValueError on the way (weights no longer finite)
+EDGE_CASES = {"tied_to_time": TIED_BY_ITS_INTERVAL, "did_not_settle": NEVER_SETTLES}
+
+
+def journals_to_fit() -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """Seeded journals of every size the app meets: Poisson, bursty, mostly empty, trending."""
+    rng = np.random.default_rng(20261202)
+    found = [(np.array(c, float), np.array(e, bool), np.array(d, float))
+             for c, e, d in (TIED_BY_ITS_INTERVAL, NEVER_SETTLES, RUNS_OFF)]  # fmt: skip
+    found.append((np.array(CRAMPS, float), np.array(STRETCHED, bool), np.array(DAYS, float)))
+    for trial in range(48):
+        n = (8, 14, 19, 20, 30, 84, 300, 3650)[trial % 8]
+        days = np.sort(rng.choice(np.arange(3 * n), n, replace=False)).astype(float)
+        exposed = rng.random(n) < rng.uniform(0.1, 0.9)
+        trend = rng.normal(0, 1.5) * (days - days.mean()) / np.ptp(days)
+        rate = np.exp(rng.normal(0, 1) + trend + 0.3 * exposed)
+        cramps = rng.poisson(rate) if trial % 3 else rng.negative_binomial(1, 1 / (1 + rate))
+        if trial % 5 == 0:
+            cramps = cramps * (rng.random(n) < 0.3)  # mostly nights without cramps
+        found.append((cramps.astype(float), exposed, days))
+    return found
+
+
+def statsmodels_glm(cramps: np.ndarray, x: np.ndarray):  # noqa: ANN201
+    from statsmodels.genmod import families
+    from statsmodels.genmod.generalized_linear_model import GLM
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return GLM(cramps, x, family=families.Poisson()).fit(maxiter=100)
+
+
+def statsmodels_ratio(cramps: np.ndarray, exposed: np.ndarray, days: np.ndarray) -> Adjusted:
+    """adjusted_ratio as it was written with statsmodels' GLM (the reference)."""
+    y, n = np.asarray(cramps, float), len(cramps)
+    if min(exposed.sum(), n - exposed.sum()) < MIN_NIGHTS:
+        return Adjusted(None, None, None, n, DATE, "too_few_nights")
+    if y[exposed].sum() == 0 or y[~exposed].sum() == 0:
+        return Adjusted(None, None, None, n, DATE, "no_cramps_on_one_side")
+    x = design(exposed, days)
+    if np.linalg.matrix_rank(x) < x.shape[1] or n <= x.shape[1]:
+        return Adjusted(None, None, None, n, DATE, "tied_to_time")
+    try:
+        result = statsmodels_glm(y, x)
+    except (np.linalg.LinAlgError, ValueError, OverflowError):
+        return Adjusted(None, None, None, n, DATE, "did_not_settle")
+    b, se = float(result.params[1]), float(result.bse[1])
+    if not result.converged or not (math.isfinite(b) and math.isfinite(se)):
+        return Adjusted(None, None, None, n, DATE, "did_not_settle")
+    se *= math.sqrt(max(1.0, dispersion(result)))
+    if se > MAX_LOG_SE:
+        return Adjusted(None, None, None, n, DATE, "tied_to_time")
+    z = 1.959963984540054
+    return Adjusted(math.exp(b), math.exp(b - z * se), math.exp(b + z * se), n, DATE)
+
+
+def test_the_numpy_fit_is_statsmodels_glm_to_1e_8() -> None:
+    compared = 0
+    for cramps, exposed, days in journals_to_fit():
+        x = design(exposed, days)
+        if np.linalg.matrix_rank(x) < x.shape[1]:
+            continue  # never fitted: adjusted_ratio answers "tied_to_time" first
+        try:
+            expected = statsmodels_glm(cramps, x)
+        except ValueError:
+            with pytest.raises(ValueError), np.errstate(all="ignore"):
+                fit_poisson(cramps, x)
+            continue
+        with np.errstate(all="ignore"):
+            got = fit_poisson(cramps, x)
+        assert got.converged == expected.converged
+        assert got.df_resid == expected.df_resid
+        if not expected.converged:
+            continue
+        assert got.params == pytest.approx(expected.params, rel=1e-8, abs=1e-10)
+        assert got.bse == pytest.approx(expected.bse, rel=1e-8)
+        assert got.pearson_chi2 == pytest.approx(expected.pearson_chi2, rel=1e-8)
+        assert dispersion(got) == pytest.approx(dispersion(expected), rel=1e-8)
+        compared += 1
+    assert compared >= 40
+
+
+def test_adjusted_ratios_are_those_of_statsmodels_including_what_cannot_be_fitted() -> None:
+    reasons = set()
+    for cramps, exposed, days in journals_to_fit():
+        expected = statsmodels_ratio(cramps, exposed, days)
+        got = adjusted_ratio(cramps, exposed, days)
+        assert got.reason == expected.reason
+        assert (got.nights, got.time) == (expected.nights, expected.time)
+        if expected.fitted:
+            assert [got.rate_ratio, got.low, got.high] == pytest.approx(
+                [expected.rate_ratio, expected.low, expected.high], rel=1e-8
+            )
+        reasons.add(expected.reason)
+    assert reasons >= {None, "tied_to_time", "did_not_settle"}
+    for reason, (cramps, exposed, days) in EDGE_CASES.items():
+        got = adjusted_ratio(np.array(cramps), np.array(exposed, bool), np.array(days))
+        assert got.reason == reason
+
+
+def test_the_time_basis_is_patsys_cr_on_any_nights() -> None:
+    from patsy.mgcv_cubic_splines import cr
+
+    rng = np.random.default_rng(7)
+    for n in (20, 21, 57, 300, 3650):
+        for days in (
+            np.arange(n, dtype=float) + 170,
+            rng.choice(np.arange(2 * n), n).astype(float),  # unsorted, with repeats
+            np.sort(rng.normal(0, 100, n)),
+        ):
+            expected = np.asarray(cr(days, df=SPLINE_DF, constraints="center"))
+            assert np.allclose(time_basis(days), expected, rtol=0, atol=1e-12)
