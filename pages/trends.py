@@ -7,7 +7,7 @@ import streamlit as st
 from tracker.app import web
 from tracker.care.pregnancy import TERM_DAYS
 from tracker.care.safety import PAST_SIGNS_ADVICE, red_flag_label
-from tracker.insights.trends import CHART_GROUPS, EMPTY_GROUP, PERIODS, headline, period_bounds
+from tracker.insights.trends import CHART_GROUPS, EMPTY_GROUP, PERIODS, headline, period_of
 from tracker.insights.wording import CAVEATS, describe, explain, topic
 
 web.ensure_router()
@@ -47,7 +47,6 @@ if choice == "Custom":
         persist_state="session",
         format="DD/MM/YYYY",
     )
-start, end = period_bounds(choice, last_night, profile, custom, overall.first_night)
 has_weeks = profile.due_date is not None
 by = st.segmented_control(
     "Show by",
@@ -59,9 +58,10 @@ by = st.segmented_control(
     disabled=not has_weeks,
     help=None if has_weeks else "Set your due date in Settings to see weeks of pregnancy.",
 )
-axis = "week" if by == "week of pregnancy" and has_weeks else "date"
+shown = period_of(choice, by, custom, profile, overall.first_night, last_night)
+start, end, axis = shown.start, shown.end, shown.axis
 
-view = web.trends_view(stamp, start, end, compare_before=choice != "Whole pregnancy")
+view = web.trends_view(stamp, start, end, compare_before=shown.compare_before)
 summary, before = view.summary, view.before
 
 st.caption(f"{start:%d %b %Y} to {end:%d %b %Y}" if start else "Every night you logged")

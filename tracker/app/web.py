@@ -159,7 +159,8 @@ def session(*, writing: bool = False) -> Iterator[Session]:
     """A session on the journal, closed afterwards.
 
     A failed read stops the page with a plain message; with writing=True the error goes to
-    the page, which explains the failed save and keeps what she typed.
+    the page, which explains the failed save and keeps what she typed, and after a write
+    that went through, the next Trends visit is built in the background (tracker.app.ahead).
     """
     with Session(engine(), expire_on_commit=False) as s:
         try:
@@ -170,6 +171,10 @@ def session(*, writing: bool = False) -> Iterator[Session]:
             log.error("reading the journal failed: %s", type(exc).__name__)
             st.error(UNAVAILABLE, icon=":material/error:")
             st.stop()
+    if writing:  # the journal may have changed: build the next Trends visit ahead
+        from tracker.app.ahead import after_write
+
+        after_write(database_url())
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)

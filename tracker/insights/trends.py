@@ -41,6 +41,32 @@ def period_bounds(
 
 
 @dataclass(frozen=True)
+class Period:
+    """What Trends shows for her choices: the nights, the axis, and whether to compare."""
+
+    start: dt.date | None
+    end: dt.date
+    axis: str  # "date" or "week"
+    compare_before: bool
+
+
+def period_of(  # noqa: PLR0913
+    choice: str,
+    by: str,
+    custom: tuple[dt.date, ...] | None,
+    profile: Profile,
+    first_logged: dt.date | None,
+    last_night: dt.date,
+) -> Period:
+    """The period and axis of Trends' controls (Period, Show by), as the page and the view
+    built ahead after a save both read them."""
+    start, end = period_bounds(choice, last_night, profile, custom, first_logged)
+    has_weeks = profile.due_date is not None
+    axis = "week" if by == "week of pregnancy" and has_weeks else "date"
+    return Period(start, end, axis, compare_before=choice != "Whole pregnancy")
+
+
+@dataclass(frozen=True)
 class Metric:
     """One headline number, with its change against the previous period."""
 
