@@ -472,26 +472,33 @@ def test_command_refuses_bad_dates(sqlite_engine: Engine, capsys: pytest.Capture
     assert "--from must be on or before --to" in capsys.readouterr().err
 
 
-def test_the_grouped_cramp_count_gives_the_correlated_count_s_rows(sqlite_engine) -> None:
-    """PostgreSQL's form of the night tally (a grouped join) counts exactly as SQLite's."""
-    from tracker.insights.frames import period_params
-    from tracker.insights.tally import _night_tally_statement
-    from tracker.journal.demo import fill_demo
+def test_the_summary_reads_the_nights_once_with_or_without_a_period(engine: Engine) -> None:
+    """One read of the nights serves the period, before/after and the experiments: no second
+    tally of the whole journal when a period is given."""
+    from sqlalchemy import event
 
-    with Session(sqlite_engine) as session:
+    from tracker.journal.demo import fill_demo
+    from tracker.journal.plan_store import save_plan
+    from tracker.journal.plans import Plan
+
+    with Session(engine) as session:
         fill_demo(session=session, seed=3)
     today = dt.date.today()
-    params = {
-        **period_params(today - dt.timedelta(days=60), today - dt.timedelta(days=5)),
-        "pregnant_from": today - dt.timedelta(days=90),
-        "pregnant_to": today,
-    }
-    with sqlite_engine.connect() as conn:
-        for shape in ((False, False), (True, True)):
-            run = {
-                grouped: sorted(
-                    map(repr, conn.execute(_night_tally_statement(*shape, grouped), params))
-                )  # fmt: skip
-                for grouped in (False, True)
-            }
-            assert run[True] == run[False] and run[True]
+    with engine.begin() as conn:
+        save_plan(conn, Plan(habit="stretching", start=today - dt.timedelta(days=30), seed=2))
+    read: list[str] = []
+
+    def note(conn, cursor, statement, *args) -> None:  # noqa: ANN001
+        read.append(statement)
+
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        for start in (None, today - dt.timedelta(days=20)):
+            read.clear()
+            summary = summarise(session_or_engine=engine, start=start)
+            assert summary.experiments and summary.nights_logged
+            nights_read = [s for s in read if "count(cramp.id)" in s]
+            assert len(nights_read) == 1
+            assert sum("sum(cramp.severity)" in s for s in read) == 1
+    finally:
+        event.remove(engine, "before_cursor_execute", note)

@@ -1,9 +1,11 @@
 """The one summary of the journal: what the Trends page, the PDF and the CLI all show.
 
-summarise() counts in the database (tally.tally_journal) and builds a Summary;
-compute_summary() builds the same Summary from already loaded DataFrames. Both go through
-build_summary(), the single place where the numbers and comparisons are worked out, including
-each comparison's rate ratio adjusted for the weeks passing (adjusted).
+summarise() reads the period's nights (frames.load_nights, cramps counted per night in the
+database) and its cramps' durations and severities (tally.cramp_counts) and builds a Summary;
+compute_summary() builds the same Summary from already loaded DataFrames. Both count with
+tally.tally_nights and go through build_summary(), the single place where the numbers and
+comparisons are worked out, including each comparison's rate ratio adjusted for the weeks passing
+(adjusted).
 """
 
 from __future__ import annotations
@@ -12,15 +14,24 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
+import numpy as np
 import pandas as pd
 
 from tracker.care.pregnancy import gestational_days
 from tracker.care.safety import PAST_SIGNS_ADVICE, red_flag_label
 from tracker.insights.adjusted import adjusted_for
 from tracker.insights.experiments import Result, describe_result, evaluate
-from tracker.insights.frames import Source, connection, load_nights, load_profile, pregnancy_window
+from tracker.insights.frames import Source, connection, load_nights, load_profile
 from tracker.insights.stats import BeforeAfter, Comparison, Side, compare, median_of_counts
-from tracker.insights.tally import FACTOR_COLUMNS, FactorTally, Tally, tally_journal
+from tracker.insights.tally import (
+    FACTOR_COLUMNS,
+    CrampCounts,
+    FactorTally,
+    Tally,
+    amount_counts,
+    cramp_counts,
+    tally_nights,
+)
 from tracker.insights.wording import CAVEATS, describe
 from tracker.journal.models import Profile
 from tracker.journal.plan_store import load_plans
@@ -121,25 +132,15 @@ def _median_comparison(factor: str, counts: tuple[tuple, tuple, tuple]) -> Compa
     return Comparison(factor, with_, without, compare(with_, without), threshold)
 
 
-def amount_counts(nights: pd.DataFrame, column: str) -> tuple[tuple, tuple, tuple]:
-    """(amounts, nights, cramps) for each recorded amount of a habit column."""
-    grouped = nights.dropna(subset=[column]).groupby(column)["cramps"].agg(["size", "sum"])
-    return (
-        tuple(float(a) for a in grouped.index),
-        tuple(int(n) for n in grouped["size"]),
-        tuple(int(k) for k in grouped["sum"]),
-    )
-
-
-def habit_split(nights: pd.DataFrame, c: Comparison) -> tuple[pd.Series, pd.Series]:
-    """(recorded, with the habit) for each night, as the comparison splits them."""
-    values = nights[HABIT_COLUMNS[c.factor]].astype("Float64")
-    recorded = values.notna()
+def habit_split(nights: pd.DataFrame, c: Comparison) -> tuple[np.ndarray, np.ndarray]:
+    """(recorded, with the habit) for each night, as the comparison splits them (bool arrays)."""
+    values = nights[HABIT_COLUMNS[c.factor]].to_numpy("float64", na_value=np.nan)
+    recorded = ~np.isnan(values)
     if c.factor in SPLIT_AT_MEDIAN:
-        exposed = values >= c.threshold if c.threshold is not None else recorded & False
+        exposed = values >= c.threshold if c.threshold is not None else np.zeros_like(recorded)
     else:
-        exposed = values > 0
-    return recorded, exposed.fillna(False)
+        exposed = values > 0  # missing (NaN) is never > 0
+    return recorded, exposed
 
 
 def _with_adjusted(c: Comparison, nights: pd.DataFrame) -> Comparison:
@@ -229,17 +230,25 @@ def summarise(
     """The summary of the nights from start to end (inclusive; default: everything)."""
     with connection(session_or_engine) as conn:
         profile = load_profile(conn)
-        nights = load_nights(conn, start, end, profile)
-        summary = build_summary(tally_journal(conn, profile, start, end), profile, nights)
+        # Every night up to end, read once: the period is part of it, and so are the nights
+        # that before/after (her whole journal) and her experiments look at.
+        upto = load_nights(conn, None, end, profile)
+        nights = upto if start is None else _from(upto, start)
+        tally = tally_nights(nights, profile, cramp_counts(conn, start, end))
+        summary = build_summary(tally, profile, nights)
         if start is not None:  # before/after splits her whole journal, not just this period
-            whole = before_afters(tally_journal(conn, profile, None, end))
-            summary = replace(summary, before_after=whole)
+            whole = tally_nights(upto, profile, CrampCounts(((), ()), 0, 0))
+            summary = replace(summary, before_after=before_afters(whole))
         if plans := [plan for _, plan in load_plans(conn)]:
-            first = min(plan.start for plan in plans)
-            tried = load_nights(conn, first, end, profile)
+            tried = _from(upto, min(plan.start for plan in plans))
             results = experiment_results(plans, tried, start, end, dt.date.today())
             summary = replace(summary, experiments=results)
     return summary
+
+
+def _from(nights: pd.DataFrame, start: dt.date) -> pd.DataFrame:
+    """The nights from start on, as load_nights(conn, start, ...) would read them."""
+    return nights[nights["night"] >= pd.Timestamp(start)].reset_index(drop=True)
 
 
 def previous_period(start: dt.date, end: dt.date) -> tuple[dt.date, dt.date]:
@@ -249,26 +258,6 @@ def previous_period(start: dt.date, end: dt.date) -> tuple[dt.date, dt.date]:
     length = end - start
     before = start - dt.timedelta(days=1)
     return before - length, before
-
-
-def _night_of(stamp: pd.Timestamp) -> dt.date | None:
-    return None if pd.isna(stamp) else stamp.date()
-
-
-def _factor_from_frame(nights: pd.DataFrame, column: str) -> FactorTally:
-    values, k, night = nights[column], nights["cramps"], nights["night"]
-    with_ = (values > 0).fillna(False).to_numpy(bool)
-    without = (values == 0).fillna(False).to_numpy(bool)
-    first = _night_of(night[with_].min())
-    before = (night < pd.Timestamp(first)).to_numpy(bool) if first else None
-    return FactorTally(
-        with_=Side(int(with_.sum()), int(k[with_].sum())),
-        without=Side(int(without.sum()), int(k[without].sum())),
-        first_night=first,
-        baseline=Side(int(before.sum()), int(k[before].sum()))
-        if first
-        else Side(len(nights), int(k.sum())),
-    )
 
 
 def nights_in_period(
@@ -288,30 +277,17 @@ def tally_frames(
     start: dt.date | None = None,
     end: dt.date | None = None,
 ) -> Tally:
-    """The same counts as tally_journal, from frames loaded by frames."""
+    """The same counts as summarise makes, from frames loaded by frames.load_journal."""
     nights = nights_in_period(nights, start, end)
     cramps = cramps[cramps["night_id"].isin(nights["id"])]
-    window = pregnancy_window(profile.due_date, profile.birth_date)
-    night = nights["night"]
-    pregnant = night[night.between(*map(pd.Timestamp, window))] if window else night.iloc[:0]
     durations = cramps["duration_min"].dropna().value_counts()
     severity = cramps["severity"].dropna()
-    flagged = nights[nights["flags"].map(len) > 0].sort_values("night", ascending=False)
-    return Tally(
-        first_night=_night_of(night.min()),
-        last_night=_night_of(night.max()),
-        nights=len(nights),
-        nights_with_cramps=int((nights["cramps"] > 0).sum()),
-        cramps=int(nights["cramps"].sum()),
-        woke_nights=int(nights["woke"].sum()),
+    counts = CrampCounts(
+        durations=(tuple(float(d) for d in durations.index), tuple(int(n) for n in durations)),
         severity_sum=int(severity.sum()),
         severity_count=len(severity),
-        durations=(tuple(float(d) for d in durations.index), tuple(int(n) for n in durations)),
-        water=amount_counts(nights, "water_ml"),
-        pregnant=(_night_of(pregnant.min()), _night_of(pregnant.max())) if len(pregnant) else None,
-        factors={name: _factor_from_frame(nights, col) for name, col in FACTOR_COLUMNS.items()},
-        red_flags=tuple(zip(map(_night_of, flagged["night"]), flagged["flags"], strict=True)),
     )
+    return tally_nights(nights, profile, counts)
 
 
 def compute_summary(

@@ -1,37 +1,26 @@
-"""The summary's counts, made in the database: a few rows back, whatever the journal's size.
+"""The summary's counts for a period, from its nights as frames.load_nights reads them.
 
-tally_journal() runs three grouped queries over the nights, cramps and warning signs of a period
-(frames.py reads the same tables as DataFrames; summary.tally_frames counts the same from those).
+The night side (nights, cramps, the habits, before/after, the weeks of pregnancy, warning signs)
+is counted from the per-night rows the summary reads anyway for its trend-adjusted models (their
+cramps counted per night in the database), in numpy: counting them again in SQL doubled the
+database's work. The cramp side (each recorded duration, the severities) is one grouped query:
+a few rows back, whatever the journal's size. summary.tally_frames counts the same from frames.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
 
-from sqlalchemy import (
-    Date,
-    bindparam,
-    case,
-    func,
-    select,
-    true,
-)
+import numpy as np
+import pandas as pd
+from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
-from sqlalchemy.sql import ColumnElement, Select
-from sqlalchemy.sql.elements import Label
+from sqlalchemy.sql import Select
 
-from tracker.insights.frames import (
-    CRAMPS,
-    NIGHTS,
-    in_period,
-    period_params,
-    pregnancy_window,
-    red_flag_rows,
-)
+from tracker.insights.frames import CRAMPS, NIGHTS, in_period, period_params, pregnancy_window
 from tracker.insights.stats import Side
 from tracker.journal.models import Profile
 
@@ -46,6 +35,15 @@ class FactorTally:
     without: Side
     first_night: dt.date | None  # the first night with it in the period
     baseline: Side  # the nights before first_night (all of them when there is none)
+
+
+@dataclass(frozen=True)
+class CrampCounts:
+    """The cramp side of a tally: each recorded duration with its cramps, and the severities."""
+
+    durations: tuple[tuple[float, ...], tuple[int, ...]]
+    severity_sum: int
+    severity_count: int
 
 
 @dataclass(frozen=True)
@@ -68,165 +66,100 @@ class Tally:
 
 
 @cache
-def _night_tally_statement(has_start: bool, has_end: bool, grouped: bool = False) -> Select:
-    """Nights and cramps per recorded water amount, split by habit, before/after and window.
-
-    Each night's cramps are counted by a correlated count (SQLite: from the index alone), or
-    with grouped=True (PostgreSQL, whose planner ran the correlated count as one index scan per
-    night) by one grouped count of the cramp table joined to the nights.
-    """
-    n = NIGHTS.c
-    if grouped:
-        counts = (
-            select(CRAMPS.c.night_id, func.count().label("k"))
-            .group_by(CRAMPS.c.night_id)
-            .subquery("counts")
-        )
-        per_night = func.coalesce(counts.c.k, 0)
-        source = NIGHTS.outerjoin(counts, counts.c.night_id == n.id)
-    else:
-        per_night = (
-            select(func.count())
-            .select_from(CRAMPS)
-            .where(CRAMPS.c.night_id == n.id)
-            .correlate(NIGHTS)
-            .scalar_subquery()  # counted from the index alone
-        )
-        source = NIGHTS
-    p = in_period(
-        select(
-            n.night, n.water_ml, *(n[c] for c in FACTOR_COLUMNS.values()), per_night.label("k")
-        ).select_from(source),
-        has_start,
-        has_end,
-    )
-    # OFFSET 0 keeps the subquery from being folded into the outer query, which would
-    # re-run the per-night count for every use of k (SQLite and PostgreSQL alike).
-    p = p.offset(0).subquery("p")
-
-    def nights_if(condition: ColumnElement[bool], label: str) -> Label:
-        return func.sum(case((condition, 1), else_=0)).label(label + "_nights")
-
-    def cramps_if(condition: ColumnElement[bool], label: str) -> Label:
-        return func.sum(case((condition, p.c.k), else_=0)).label(label + "_cramps")
-
-    firsts = in_period(
-        select(
-            *(
-                func.min(case((n[col] > 0, n.night))).label(name)
-                for name, col in FACTOR_COLUMNS.items()
-            )
-        ),
-        has_start,
-        has_end,
-    ).subquery("firsts")  # one row: the first night with each habit
-    pregnant = p.c.night.between(
-        bindparam("pregnant_from", type_=Date), bindparam("pregnant_to", type_=Date)
-    )
-    columns = [
-        p.c.water_ml,
-        func.count().label("nights"),
-        func.sum(p.c.k).label("cramps"),
-        nights_if(p.c.k > 0, "with_cramps"),
-        func.min(p.c.night).label("first"),
-        func.max(p.c.night).label("last"),
-        func.min(case((pregnant, p.c.night))).label("pregnant_first"),
-        func.max(case((pregnant, p.c.night))).label("pregnant_last"),
-    ]
-    for name, col in FACTOR_COLUMNS.items():
-        before = p.c.night < firsts.c[name]
-        columns += [
-            nights_if(p.c[col] > 0, f"{name}_with"),
-            cramps_if(p.c[col] > 0, f"{name}_with"),
-            nights_if(p.c[col] == 0, f"{name}_without"),
-            cramps_if(p.c[col] == 0, f"{name}_without"),
-            nights_if(before, f"{name}_before"),
-            cramps_if(before, f"{name}_before"),
-            func.min(firsts.c[name]).label(f"{name}_first"),
-        ]
-    return select(*columns).select_from(p.join(firsts, true())).group_by(p.c.water_ml)
-
-
-@cache
-def _cramp_tally_statement(has_start: bool, has_end: bool) -> Select:
-    """Cramps per recorded duration, with severity totals and the nights a cramp woke her."""
+def _cramp_counts_statement(has_start: bool, has_end: bool) -> Select:
+    """Cramps per recorded duration, with their severity totals."""
     c = CRAMPS.c
-
-    def of_period(statement: Select) -> Select:
-        if not (has_start or has_end):
-            return statement.select_from(CRAMPS)  # the whole journal: no join needed
-        joined = statement.select_from(CRAMPS.join(NIGHTS, c.night_id == NIGHTS.c.id))
-        return in_period(joined, has_start, has_end)
-
-    woke = of_period(select(func.count(c.night_id.distinct())).where(c.woke.is_(True)))
-    return of_period(
-        select(
-            c.duration_min,
-            func.count().label("cramps"),
-            func.sum(c.severity).label("severity_sum"),
-            func.count(c.severity).label("severity_count"),
-            woke.correlate(None).scalar_subquery().label("woke_nights"),
-        )
+    statement = select(
+        c.duration_min,
+        func.count().label("cramps"),
+        func.sum(c.severity).label("severity_sum"),
+        func.count(c.severity).label("severity_count"),
     ).group_by(c.duration_min)
+    if not (has_start or has_end):
+        return statement.select_from(CRAMPS)  # the whole journal: no join needed
+    joined = statement.select_from(CRAMPS.join(NIGHTS, c.night_id == NIGHTS.c.id))
+    return in_period(joined, has_start, has_end)
 
 
-class _Rows:
-    """Totals over the grouped rows of a tally query."""
-
-    def __init__(self, rows: Sequence):
-        self.rows = [row._mapping for row in rows]
-
-    def sum(self, key: str) -> int:
-        return int(sum(row[key] or 0 for row in self.rows))
-
-    def side(self, label: str) -> Side:
-        return Side(self.sum(label + "_nights"), self.sum(label + "_cramps"))
-
-    def pick(self, key: str, choose: Callable[[list], object]) -> Any:
-        found = [row[key] for row in self.rows if row[key] is not None]
-        return choose(found) if found else None
-
-    def counts(self, value: str, *counts: str) -> tuple[tuple, ...]:
-        """(values, counts...) over rows where value was recorded; PostgreSQL's Decimal sums
-        become plain numbers."""
-        kept = [row for row in self.rows if row[value] is not None]
-        values = tuple(float(row[value]) for row in kept)
-        return values, *(tuple(int(row[key]) for row in kept) for key in counts)
+def cramp_counts(
+    conn: Connection, start: dt.date | None = None, end: dt.date | None = None
+) -> CrampCounts:
+    """Count the period's cramps by duration, and their severities, inside the database."""
+    statement = _cramp_counts_statement(start is not None, end is not None)
+    rows = conn.execute(statement, period_params(start, end)).all()
+    timed = [row for row in rows if row.duration_min is not None]
+    return CrampCounts(  # PostgreSQL's sums are Decimal: plain numbers here
+        durations=(
+            tuple(float(row.duration_min) for row in timed),
+            tuple(int(row.cramps) for row in timed),
+        ),
+        severity_sum=int(sum(row.severity_sum or 0 for row in rows)),
+        severity_count=int(sum(row.severity_count for row in rows)),
+    )
 
 
-def tally_journal(
-    conn: Connection, profile: Profile, start: dt.date | None = None, end: dt.date | None = None
-) -> Tally:
-    """Count what the summary needs for the period, inside the database."""
-    shape = (start is not None, end is not None)
-    window = pregnancy_window(profile.due_date, profile.birth_date) or (dt.date.max, dt.date.min)
-    params = period_params(start, end, pregnant_from=window[0], pregnant_to=window[1])
-    grouped = conn.dialect.name == "postgresql"
-    nights = _Rows(conn.execute(_night_tally_statement(*shape, grouped), params).all())
-    cramps = _Rows(conn.execute(_cramp_tally_statement(*shape), period_params(start, end)).all())
-    factors = {}
-    for name in FACTOR_COLUMNS:
-        first = nights.pick(f"{name}_first", min)
-        everything = Side(nights.sum("nights"), nights.sum("cramps"))
-        factors[name] = FactorTally(
-            with_=nights.side(f"{name}_with"),
-            without=nights.side(f"{name}_without"),
-            first_night=first,
-            baseline=nights.side(f"{name}_before") if first else everything,
-        )
-    pregnant = nights.pick("pregnant_first", min), nights.pick("pregnant_last", max)
+def _day(stamp: np.datetime64) -> dt.date:
+    return pd.Timestamp(stamp).date()
+
+
+def _numbers(nights: pd.DataFrame, column: str) -> np.ndarray:
+    """A nullable column as float64, missing as NaN (which no comparison selects)."""
+    return nights[column].to_numpy("float64", na_value=np.nan)
+
+
+def amount_counts(nights: pd.DataFrame, column: str) -> tuple[tuple, tuple, tuple]:
+    """(amounts, nights, cramps) for each recorded amount of a habit column, smallest first."""
+    values = _numbers(nights, column)
+    recorded = ~np.isnan(values)
+    amounts, which = np.unique(values[recorded], return_inverse=True)
+    cramps = nights["cramps"].to_numpy("int64")[recorded]
+    return (
+        tuple(float(a) for a in amounts),
+        tuple(int(n) for n in np.bincount(which, minlength=len(amounts))),
+        tuple(int(k) for k in np.bincount(which, weights=cramps, minlength=len(amounts))),
+    )
+
+
+def _factor(night: np.ndarray, k: np.ndarray, values: np.ndarray) -> FactorTally:
+    with_, without = values > 0, values == 0
+    first = night[with_].min() if with_.any() else None
+    before = night < first if first is not None else np.ones(len(night), bool)
+    return FactorTally(
+        with_=Side(int(with_.sum()), int(k[with_].sum())),
+        without=Side(int(without.sum()), int(k[without].sum())),
+        first_night=_day(first) if first is not None else None,
+        baseline=Side(int(before.sum()), int(k[before].sum())),
+    )
+
+
+def tally_nights(nights: pd.DataFrame, profile: Profile, cramps: CrampCounts) -> Tally:
+    """The period's tally from its nights (a frame of frames.load_nights) and its cramp counts."""
+    night = nights["night"].to_numpy("datetime64[ns]")
+    k = nights["cramps"].to_numpy("int64")
+    window = pregnancy_window(profile.due_date, profile.birth_date)
+    if window:
+        low, high = (np.datetime64(pd.Timestamp(day)) for day in window)
+        pregnant = night[(night >= low) & (night <= high)]
+    else:
+        pregnant = night[:0]
+    flags: Sequence = nights["flags"].to_numpy(object)
+    flagged = np.flatnonzero([len(codes) > 0 for codes in flags])
+    newest_first = flagged[np.argsort(night[flagged], kind="stable")[::-1]]
     return Tally(
-        first_night=nights.pick("first", min),
-        last_night=nights.pick("last", max),
-        nights=nights.sum("nights"),
-        cramps=nights.sum("cramps"),
-        nights_with_cramps=nights.sum("with_cramps_nights"),
-        woke_nights=int(cramps.pick("woke_nights", max) or 0),
-        severity_sum=cramps.sum("severity_sum"),
-        severity_count=cramps.sum("severity_count"),
-        durations=cramps.counts("duration_min", "cramps"),
-        water=nights.counts("water_ml", "nights", "cramps"),
-        pregnant=pregnant if pregnant[0] else None,
-        factors=factors,
-        red_flags=tuple((night, codes) for _, night, codes in red_flag_rows(conn, start, end)),
+        first_night=_day(night.min()) if len(night) else None,
+        last_night=_day(night.max()) if len(night) else None,
+        nights=len(night),
+        nights_with_cramps=int((k > 0).sum()),
+        cramps=int(k.sum()),
+        woke_nights=int(nights["woke"].to_numpy(bool).sum()),
+        severity_sum=cramps.severity_sum,
+        severity_count=cramps.severity_count,
+        durations=cramps.durations,
+        water=amount_counts(nights, "water_ml"),
+        pregnant=(_day(pregnant.min()), _day(pregnant.max())) if len(pregnant) else None,
+        factors={
+            name: _factor(night, k, _numbers(nights, column))
+            for name, column in FACTOR_COLUMNS.items()
+        },
+        red_flags=tuple((_day(night[i]), flags[i]) for i in newest_first),
     )
