@@ -3,7 +3,10 @@
 Plain SQL through SQLAlchemy core (no ORM objects). The DataFrames hold one row per night or
 per cramp, aggregated per night in the database; the summary's counts (tally_journal) are
 made inside the database and come back as a handful of rows, whatever the journal's size.
-Statements are built once per shape and take the period as bound parameters.
+Statements are built once per shape and take the period as bound parameters. The DataFrames'
+rows are read as the driver gives them and converted a column at a time (SQLAlchemy's per-row
+result processing cost five times the query on a long journal); a column that SQLAlchemy would
+convert (SQLite's ISO text for a time) goes through that same type's own result processor.
 """
 
 from __future__ import annotations
@@ -26,8 +29,9 @@ from sqlalchemy import (
     select,
     type_coerce,
 )
-from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.sql import Select
+from sqlalchemy.engine import Connection, Dialect, Engine
+from sqlalchemy.engine.cursor import CursorFetchStrategy
+from sqlalchemy.sql import ColumnElement, Select
 from sqlmodel import Session
 
 from tracker.care.pregnancy import LAST_PREGNANT_DAY, TERM_DAYS
@@ -136,33 +140,64 @@ def gestational_days(
     nights: pd.Series, due_date: dt.date | None, birth_date: dt.date | None = None
 ) -> pd.Series:
     """pregnancy.dating(...).days for a column of nights, vectorised (missing if none)."""
+    days = _gestational_days(nights.to_numpy("datetime64[ns]"), due_date, birth_date)
+    return pd.Series(days, index=nights.index)
+
+
+def _gestational_days(
+    nights: np.ndarray, due_date: dt.date | None, birth_date: dt.date | None
+) -> pd.arrays.IntegerArray:
+    """gestational_days on an array of datetime64[ns] nights."""
     window = pregnancy_window(due_date, birth_date)
-    if window is None or nights.empty:
-        return pd.Series(pd.NA, index=nights.index, dtype="Int64")
-    days = TERM_DAYS - (pd.Timestamp(due_date) - nights).dt.days
-    pregnant = nights.between(pd.Timestamp(window[0]), pd.Timestamp(window[1]))
-    return days.astype("Int64").where(pregnant, pd.NA)
+    if window is None:
+        return pd.arrays.IntegerArray(np.zeros(len(nights), "int64"), np.ones(len(nights), bool))
+    low, high = (np.datetime64(day, "ns") for day in window)
+    days = TERM_DAYS - (np.datetime64(due_date, "ns") - nights) // np.timedelta64(1, "D")
+    return pd.arrays.IntegerArray(days.astype("int64"), ~((nights >= low) & (nights <= high)))
 
 
 def _columns(conn: Connection, statement: Select, params: dict) -> dict[str, tuple]:
-    """Run a query and return its result column by column."""
+    """Run a query and return its result column by column, each value as the driver gave it
+    (see _processed for the types SQLAlchemy would convert)."""
     result = conn.execute(statement, params)
-    names = list(result.keys())
-    rows = result.all()
+    try:
+        names = list(result.keys())
+        if type(result.cursor_strategy) is CursorFetchStrategy:
+            rows = result.cursor.fetchall()  # the driver's tuples, without a Row for each
+        else:  # pragma: no cover (a buffered or server-side result: SQLAlchemy's own rows)
+            rows = result.all()
+    finally:
+        result.close()
     values = list(zip(*rows, strict=True)) if rows else [() for _ in names]
     return dict(zip(names, values, strict=True))
 
 
+def _processed(values: Sequence, column: ColumnElement, dialect: Dialect) -> list:
+    """Driver values as SQLAlchemy would return them for this column (e.g. SQLite's ISO text
+    of a time as datetime.time), each distinct value converted once."""
+    process = column.type.dialect_impl(dialect).result_processor(dialect, None)
+    if process is None:
+        return list(values)
+    converted = {value: process(value) for value in set(values)}
+    return [converted[value] for value in values]
+
+
 def _dates(values: Sequence) -> np.ndarray:
-    """Night dates (ISO text from SQLite, dates from PostgreSQL) as datetime64."""
-    if values and isinstance(values[0], str):
-        return pd.to_datetime(pd.Index(values), format="%Y-%m-%d").to_numpy("datetime64[ns]")
-    return pd.to_datetime(pd.Index(list(values), dtype=object)).to_numpy("datetime64[ns]")
+    """Night dates (ISO text from SQLite, dates from PostgreSQL) as datetime64, parsed by numpy
+    in one call (either kind)."""
+    return np.array(values, dtype="datetime64[D]").astype("datetime64[ns]")
 
 
-def _numbers(values: Sequence, dtype: str) -> pd.Series:
-    """A nullable numeric column (None stays missing: not recorded is not zero)."""
-    return pd.Series(pd.array(np.array(values, dtype="float64"), dtype=dtype))
+def _numbers(values: Sequence, dtype: str) -> pd.api.extensions.ExtensionArray:
+    """A nullable column of whole numbers ("Int64"), numbers ("Float64") or yes/no ("boolean")
+    from the driver's values (None stays missing: not recorded is not zero)."""
+    floats = np.array(values, dtype="float64")
+    missing = np.isnan(floats)
+    if dtype == "Float64":
+        return pd.arrays.FloatingArray(floats, missing)
+    if dtype == "boolean":
+        return pd.arrays.BooleanArray((floats != 0) & ~missing, missing)
+    return pd.arrays.IntegerArray(np.where(missing, 0, floats).astype("int64"), missing)
 
 
 @cache
@@ -224,25 +259,26 @@ def load_nights(
     """One row per logged night in the period, oldest first, with its cramps aggregated."""
     statement = _nights_statement(start is not None, end is not None)
     cols = _columns(conn, statement, period_params(start, end))
+    ids, night = np.asarray(cols["id"], dtype="int64"), _dates(cols["night"])
+    flags = {night_id: codes for night_id, _, codes in red_flag_rows(conn, start, end)}
+    due, birth = (profile.due_date, profile.birth_date) if profile else (None, None)
     frame = pd.DataFrame(
         {
-            "id": np.asarray(cols["id"], dtype="int64"),
-            "night": _dates(cols["night"]),
+            "id": ids,
+            "night": night,
             **{name: _numbers(cols[name], "Int64") for name in HABITS},
             "cramps": np.asarray(cols["cramps"], dtype="int64"),
             "woke": np.asarray(cols["woke"], dtype="int64") > 0,
             "worst_severity": _numbers(cols["worst_severity"], "Int64"),
             "longest_duration_min": _numbers(cols["longest_duration_min"], "Float64"),
+            "flags": _flag_column(ids, flags),
+            "gestational_days": _gestational_days(night, due, birth),
+            # Whether she kept her experiment's plan (a habit she named); missing: not said.
+            "plan_kept": _numbers(cols["plan_kept"], "boolean"),
         }
     )
-    flags = {night_id: codes for night_id, _, codes in red_flag_rows(conn, start, end)}
-    frame["flags"] = _flag_column(frame["id"].to_numpy(), flags)
-    due, birth = (profile.due_date, profile.birth_date) if profile else (None, None)
-    frame["gestational_days"] = gestational_days(frame["night"], due, birth)
-    # Whether she kept her experiment's plan (a habit she named); missing: she did not say.
-    frame["plan_kept"] = pd.array(
-        [None if v is None else bool(v) for v in cols["plan_kept"]], dtype="boolean"
-    )
+    if (np.diff(night) >= np.timedelta64(0)).all():
+        return frame  # already oldest first (ids follow the nights): as sorting would leave it
     return frame.sort_values("night", ignore_index=True)
 
 
@@ -264,16 +300,17 @@ def load_cramps(
     """One row per cramp of the nights in the period: night_id plus the columns asked for."""
     statement = _cramps_statement(tuple(columns), start is not None, end is not None)
     cols = _columns(conn, statement, period_params(start, end))
-    frame = pd.DataFrame({"night_id": np.asarray(cols["night_id"], dtype="int64")})
+    built: dict[str, object] = {"night_id": np.asarray(cols["night_id"], dtype="int64")}
     for name in columns:
         values = cols[name]
         if name == "night":
-            frame[name] = _dates(values)
+            built[name] = _dates(values)
         elif name in _CRAMP_KINDS:
-            frame[name] = _numbers(values, _CRAMP_KINDS[name])
+            built[name] = _numbers(values, _CRAMP_KINDS[name])
         else:
-            frame[name] = pd.Series(list(values), dtype=object if name == "time" else None)
-    return frame
+            values = _processed(values, CRAMPS.c[name], conn.dialect)
+            built[name] = pd.Series(values, dtype=object if name == "time" else None)
+    return pd.DataFrame(built)
 
 
 def load_journal(
