@@ -62,26 +62,23 @@ def _cr_knots(distinct: np.ndarray) -> np.ndarray:
 
 def _natural_f(knots: np.ndarray) -> np.ndarray:
     """patsy's map from a natural cubic spline's values at the knots to its second derivatives
-    (Wood 2006, pp. 145-146)."""
-    from scipy import linalg
-
+    (Wood 2006, pp. 145-146). patsy solves the tridiagonal system with scipy's solve_banded;
+    with four knots it is 2 x 2, solved here directly (the same to rounding)."""
     h = knots[1:] - knots[:-1]
-    side = h[1:-1] / 6.0
-    banded = np.array([np.r_[0.0, side], (h[:-1] + h[1:]) / 3.0, np.r_[side, 0.0]])
-    d = np.zeros((knots.size - 2, knots.size))
-    for i in range(knots.size - 2):
+    inner = knots.size - 2
+    b = np.diag((h[:-1] + h[1:]) / 3.0) + np.diag(h[1:-1] / 6.0, 1) + np.diag(h[1:-1] / 6.0, -1)
+    d = np.zeros((inner, knots.size))
+    for i in range(inner):
         d[i, i] = 1.0 / h[i]
         d[i, i + 2] = 1.0 / h[i + 1]
         d[i, i + 1] = -d[i, i] - d[i, i + 2]
     zeros = np.zeros(knots.size)
-    return np.vstack([zeros, linalg.solve_banded((1, 1), banded, d), zeros])
+    return np.vstack([zeros, np.linalg.solve(b, d), zeros])
 
 
 def _centred_cr(x: np.ndarray, knots: np.ndarray) -> np.ndarray:
     """patsy's natural cubic regression spline columns with its centring constraint absorbed
     (patsy.mgcv_cubic_splines step for step, the free basis built once instead of twice)."""
-    from scipy import linalg
-
     h, f = knots[1:] - knots[:-1], _natural_f(knots)
     j = np.searchsorted(knots, x) - 1  # each night's knot interval
     j[j == -1] = 0
@@ -96,7 +93,8 @@ def _centred_cr(x: np.ndarray, knots: np.ndarray) -> np.ndarray:
     cjm, cjp = cjm_3 - hj * xj1_x / 6.0, cjp_3 - hj * x_xj / 6.0
     eye = np.identity(knots.size)
     free = (ajm * eye[j, :].T + ajp * eye[j1, :].T + cjm * f[j, :].T + cjp * f[j1, :].T).T
-    q, _ = linalg.qr(free.mean(axis=0).reshape((1, -1)).T)
+    # patsy's scipy.linalg.qr, which calls the same LAPACK routines as numpy's complete mode
+    q, _ = np.linalg.qr(free.mean(axis=0).reshape((1, -1)).T, mode="complete")
     return np.dot(free, q[:, 1:])
 
 

@@ -182,10 +182,15 @@ def _processed(values: Sequence, column: ColumnElement, dialect: Dialect) -> lis
     return [converted[value] for value in values]
 
 
+_EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()
+
+
 def _dates(values: Sequence) -> np.ndarray:
-    """Night dates (ISO text from SQLite, dates from PostgreSQL) as datetime64, parsed by numpy
-    in one call (either kind)."""
-    return np.array(values, dtype="datetime64[D]").astype("datetime64[ns]")
+    """Night dates (ISO text from SQLite, dates from PostgreSQL) as datetime64[ns]."""
+    if values and isinstance(values[0], dt.date):  # numpy reads date objects slowly: ordinals
+        ordinals = np.fromiter((day.toordinal() for day in values), "int64", len(values))
+        return (ordinals - _EPOCH_ORDINAL).astype("datetime64[D]").astype("datetime64[ns]")
+    return np.array(values, dtype="datetime64[D]").astype("datetime64[ns]")  # ISO text
 
 
 def _numbers(values: Sequence, dtype: str) -> pd.api.extensions.ExtensionArray:
@@ -262,24 +267,23 @@ def load_nights(
     ids, night = np.asarray(cols["id"], dtype="int64"), _dates(cols["night"])
     flags = {night_id: codes for night_id, _, codes in red_flag_rows(conn, start, end)}
     due, birth = (profile.due_date, profile.birth_date) if profile else (None, None)
-    frame = pd.DataFrame(
-        {
-            "id": ids,
-            "night": night,
-            **{name: _numbers(cols[name], "Int64") for name in HABITS},
-            "cramps": np.asarray(cols["cramps"], dtype="int64"),
-            "woke": np.asarray(cols["woke"], dtype="int64") > 0,
-            "worst_severity": _numbers(cols["worst_severity"], "Int64"),
-            "longest_duration_min": _numbers(cols["longest_duration_min"], "Float64"),
-            "flags": _flag_column(ids, flags),
-            "gestational_days": _gestational_days(night, due, birth),
-            # Whether she kept her experiment's plan (a habit she named); missing: not said.
-            "plan_kept": _numbers(cols["plan_kept"], "boolean"),
-        }
-    )
-    if (np.diff(night) >= np.timedelta64(0)).all():
-        return frame  # already oldest first (ids follow the nights): as sorting would leave it
-    return frame.sort_values("night", ignore_index=True)
+    columns = {
+        "id": ids,
+        "night": night,
+        **{name: _numbers(cols[name], "Int64") for name in HABITS},
+        "cramps": np.asarray(cols["cramps"], dtype="int64"),
+        "woke": np.asarray(cols["woke"], dtype="int64") > 0,
+        "worst_severity": _numbers(cols["worst_severity"], "Int64"),
+        "longest_duration_min": _numbers(cols["longest_duration_min"], "Float64"),
+        "flags": _flag_column(ids, flags),
+        "gestational_days": _gestational_days(night, due, birth),
+        # Whether she kept her experiment's plan (a habit she named); missing: not said.
+        "plan_kept": _numbers(cols["plan_kept"], "boolean"),
+    }
+    if not (np.diff(night) >= np.timedelta64(0)).all():  # oldest first (each night is unique)
+        order = np.argsort(night, kind="stable")
+        columns = {name: values[order] for name, values in columns.items()}
+    return pd.DataFrame(columns)
 
 
 @cache
