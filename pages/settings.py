@@ -204,7 +204,8 @@ def your_data() -> None:
             except EraseIncomplete as exc:
                 st.warning(str(exc), icon=":material/warning:")
                 return
-            st.cache_data.clear()
+            finally:
+                web.forget_journal()  # no copy of what she erased stays cached
             for key in [k for k in ss if str(k).startswith(("ln_", "su_", P))]:
                 del ss[key]
             ss[P + "flash"] = (

@@ -125,6 +125,16 @@ def test_a_postgres_journal_is_named_without_credentials(monkeypatch):
     assert "could not be reached" in at.error[0].value
 
 
+def journals_in_memory() -> int:
+    """How many copies of a journal read as frames are alive in this process."""
+    import gc
+
+    from tracker.insights.frames import Journal
+
+    gc.collect()
+    return sum(isinstance(o, Journal) for o in gc.get_objects())
+
+
 def test_settings_offers_a_backup_and_erases_everything_only_after_the_word(
     sqlite_engine, sqlite_url
 ) -> None:
@@ -141,6 +151,9 @@ def test_settings_offers_a_backup_and_erases_everything_only_after_the_word(
     assert not at.exception
     assert any("backup" in str(b.proto.label).lower() for b in at.get("download_button"))
     assert at.button(key="se_erase").disabled
+    at.switch_page("pages/trends.py").run()  # her nights, now cached as frames
+    at.switch_page("pages/settings.py").run()
+    assert journals_in_memory() > 0
     at.text_input(key="se_erase_word").input("delete").run()
     assert at.button(key="se_erase").disabled
     assert count_rows(sqlite_engine, "night") == 1
@@ -149,6 +162,7 @@ def test_settings_offers_a_backup_and_erases_everything_only_after_the_word(
     assert not at.exception
     assert any("Deleted 1 nights" in s.value for s in at.success)
     assert count_rows(sqlite_engine, "night") == 0 and count_rows(sqlite_engine, "profile") == 0
+    assert journals_in_memory() == 0  # no cached copy of the erased journal is left
     path = sqlite_url.split("///", 1)[1]
     for suffix in ("", "-wal"):
         try:

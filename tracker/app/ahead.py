@@ -50,6 +50,12 @@ def after_write(url: str) -> threading.Thread | None:
     return thread
 
 
+def wait(timeout: float = 30.0) -> None:
+    """Let a build ahead that is running finish (before erasing the journal it reads)."""
+    if last is not None and last.is_alive():
+        last.join(timeout)
+
+
 def build(url: str, choice: str, by: str, custom: tuple | None) -> tuple | None:
     """Fill the Trends caches for these controls now: returns the journal version built."""
     from sqlmodel import Session

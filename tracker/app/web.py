@@ -196,6 +196,16 @@ def _overall(url: str, stamp: tuple):  # noqa: ANN202
     return overall_of(_journal(url, stamp))
 
 
+def forget_journal() -> None:
+    """Drop every cached copy of the journal (frames, numbers, charts): after an erase, none of
+    it stays in the server's memory. A build ahead still running is let finish first."""
+    from tracker.app.ahead import wait
+
+    wait()
+    _journal.clear()
+    st.cache_data.clear()
+
+
 def ready_to_send(spec: dict) -> dict:
     """The spec with its datasets already as the Arrow bytes Streamlit sends to the browser.
 
