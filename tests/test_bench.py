@@ -11,9 +11,9 @@ import pytest
 from sqlalchemy import text
 
 from tests.factories import count_rows
-from tracker.bench import browser, files, measure
+from tracker.bench import browser, files, measure, soak
 from tracker.bench.measure import agrees, build_journal, floor_numbers
-from tracker.bench.report import report_text
+from tracker.bench.report import goals, report_text
 from tracker.cli import main
 from tracker.insights.frames import pregnancy_window
 from tracker.insights.summary import summarise
@@ -68,6 +68,7 @@ GOALS = (  # issue 11's goals, each printed with PASS, MISS or why it was not me
     "import csv peak < 400 MB at 36,500 nights",
     "import json peak < 400 MB at 36,500 nights",
     "PDF warm < 1.5 s",
+    "server RSS grows < 50 MB after a warm-up of 10 saves",
 )
 
 
@@ -114,6 +115,14 @@ def test_bench_runs_end_to_end_and_prints_json(
         assert goal in text, goal
     assert text.count("----  ") == len(result["goals"]) - 3  # not measured, and why
     assert "Noise: load average" in text and "spread of the browser pairs" in text
+    assert "Memory soak: not measured: " in text  # the browser's reason: Chromium is missing
+    assert result["pdf_largest"] == result["pdf"]  # 60 nights: the largest is the PDF's size
+    quick = {**result["pdf"], "pdf_seconds": 1.0}  # made-up figures: the goals, not the timing
+    slow = {**result["pdf"], "nights": 6_000, "pdf_seconds": 2.0}
+    made_up = goals({**result, "pdf": quick, "pdf_largest": slow})
+    pdf_goals = [g for g in made_up if g["goal"].startswith("PDF")]
+    assert [g["pass"] for g in pdf_goals] == [True, False]  # 60 nights, then 6,000
+    assert "at 6,000 nights" in pdf_goals[1]["measured"]
 
 
 def test_a_command_is_measured_in_a_fresh_process_of_its_own(tmp_path: Path) -> None:
@@ -123,7 +132,15 @@ def test_a_command_is_measured_in_a_fresh_process_of_its_own(tmp_path: Path) -> 
 
 
 @pytest.mark.parametrize(
-    "option", [["--sizes", "ten"], ["--sizes", "0"], ["--repeat", "0"], ["--pairs", "0"]]
+    "option",
+    [
+        ["--sizes", "ten"],
+        ["--sizes", "0"],
+        ["--repeat", "0"],
+        ["--pairs", "0"],
+        ["--soak", "19"],  # fewer saves than a warm-up and one sample after it
+        ["--soak", "many"],
+    ],
 )
 def test_bad_options_are_a_usage_error(option: list[str]) -> None:
     assert main(["bench", *option]) == 2
@@ -167,3 +184,65 @@ def test_a_journal_reaching_too_far_back_is_imported_as_the_largest_the_app_acce
     assert len(imports) == 2
     assert all("importing 25 nights since" in g["measured"] for g in imports)
     assert all(isinstance(g["pass"], bool) for g in result["goals"])
+
+
+def test_the_soak_spreads_its_trends_visits_over_the_saves() -> None:
+    after = [soak.visits_after(save, 100) for save in range(1, 101)]
+    assert sum(after) == 30 and set(after) == {0, 1}
+    assert sum(after[:10]) == 3  # the warm-up has its share of visits too
+    assert sum(soak.visits_after(save, 20) for save in range(1, 21)) == 6
+
+
+def test_the_soak_grows_from_the_sample_after_the_warm_up() -> None:
+    samples = [
+        {"saves": 0, "visits": 0, "rss_mb": 250.0},
+        {"saves": 10, "visits": 3, "rss_mb": 300.0},  # the warm-up: not counted
+        {"saves": 20, "visits": 6, "rss_mb": 320.0},
+        {"saves": 30, "visits": 9, "rss_mb": 349.0},
+    ]
+    grown = soak.growth(samples)
+    assert grown == {
+        "start_mb": 250.0,
+        "warm_mb": 300.0,
+        "end_mb": 349.0,
+        "growth_mb": 49.0,
+        "pass": True,
+    }
+    samples[-1]["rss_mb"] = 350.0
+    assert soak.growth(samples)["pass"] is False
+    assert soak.growth(samples[:2]) == {"growth_mb": None, "pass": None}  # nothing after warm-up
+
+
+def test_a_process_resident_memory_is_read_from_proc() -> None:
+    import os
+
+    from tracker.bench.servers import peak_mb
+
+    now = soak.rss_mb(os.getpid())
+    assert now is not None and 20 < now <= peak_mb(os.getpid())
+    assert soak.rss_mb(2**22 + 7) is None  # no such process
+
+
+@pytest.mark.browser
+def test_the_soak_saves_and_visits_trends_on_the_real_server(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from tests.browser_support import chromium, require_chromium
+
+    require_chromium()
+    monkeypatch.setattr(soak, "SAMPLE_EVERY", 2)  # a small soak: 4 saves, samples every 2
+    build_journal(tmp_path / "j.db", 60)
+    with chromium() as chrome:
+        result = browser._soak({60: tmp_path / "j.db"}, 4, chrome, tmp_path)
+    assert "skipped" not in result, result
+    assert (result["saves"], result["visits"], result["nights"]) == (4, 1, 60)
+    assert [s["saves"] for s in result["samples"]] == [0, 2, 4]
+    assert all(s["rss_mb"] > 50 for s in result["samples"])  # a Streamlit server's, not ours
+    assert result["growth_mb"] == round(result["end_mb"] - result["warm_mb"], 1)
+    assert result["peak_mb"] >= max(s["rss_mb"] for s in result["samples"])
+    assert result["page_errors"] == [] and result["charts"] >= 1
+    with make_engine(f"sqlite:///{tmp_path / 'soak-60.db'}").connect() as conn:
+        night = conn.execute(text("SELECT id FROM night WHERE night = :n"), {"n": LAST_NIGHT})
+        assert night.scalar_one()  # the saves wrote last night on the soak's own copy
+    lines = soak.report_lines(result)
+    assert "4 saves and 1 Trends visits" in lines[0] and "0/0: " in lines[1]

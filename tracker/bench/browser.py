@@ -17,6 +17,7 @@ from pathlib import Path
 
 from sqlalchemy import text
 
+from tracker.bench import soak
 from tracker.bench.browser_page import AppTab, BlankTab
 from tracker.bench.noise import pairs_figures, shown
 from tracker.bench.servers import blank_app, peak_mb, real_app
@@ -44,7 +45,7 @@ def missing() -> str | None:
     return None
 
 
-def _without_last_night(source: Path, copy: Path) -> str:
+def without_last_night(source: Path, copy: Path) -> str:
     """A copy of the journal without last night, so the first save writes a new night."""
     shutil.copy(source, copy)
     url = f"sqlite:///{copy}"
@@ -76,7 +77,7 @@ def _one_pair(name: str, app: AppTab, blank: BlankTab, flip: bool) -> tuple[floa
 
 def time_size(journal: Path, nights: int, pairs: int, browser, blank: BlankTab, folder: Path):  # noqa: ANN001, ANN201
     """The three figures at one size: medians of `pairs` interleaved pairs, and their spread."""
-    url = _without_last_night(journal, folder / f"browser-{nights}.db")
+    url = without_last_night(journal, folder / f"browser-{nights}.db")
     with real_app(url, folder) as server:
         app = AppTab(browser, server.url)
         try:
@@ -107,8 +108,26 @@ def time_size(journal: Path, nights: int, pairs: int, browser, blank: BlankTab, 
     }
 
 
-def run(journals: dict[int, Path], pairs: int, folder: Path) -> dict:
-    """Every size in Chromium against one blank server; {"skipped": why} when it cannot run."""
+def _failed(exc: Exception) -> str:
+    said = (str(exc).strip().splitlines() or [""])[0][:300]
+    return f"the browser run failed: {type(exc).__name__}: {said}"
+
+
+def _soak(journals: dict[int, Path], saves: int, browser, folder: Path) -> dict:  # noqa: ANN001
+    """The memory soak at the size nearest ten years, or why it did not run."""
+    if not saves:
+        return {"skipped": "off (run it with --soak N)"}
+    nights = min(journals, key=lambda n: abs(n - soak.SOAK_SIZE))
+    url = without_last_night(journals[nights], folder / f"soak-{nights}.db")
+    try:
+        return soak.run_soak(url, nights, saves, browser, folder)
+    except Exception as exc:  # noqa: BLE001 (the pairs still count)
+        return {"skipped": _failed(exc)}
+
+
+def run(journals: dict[int, Path], pairs: int, folder: Path, soak_saves: int = 0) -> dict:
+    """Every size in Chromium against one blank server, then the memory soak when asked for;
+    {"skipped": why} when it cannot run."""
     if why := missing():
         return {"skipped": why}
     from playwright.sync_api import sync_playwright
@@ -121,12 +140,12 @@ def run(journals: dict[int, Path], pairs: int, folder: Path) -> dict:
                 sizes = [
                     time_size(p, n, pairs, browser, blank, folder) for n, p in journals.items()
                 ]
+                soaked = _soak(journals, soak_saves, browser, folder)
             finally:
                 browser.close()
     except Exception as exc:  # noqa: BLE001 (the other figures still count: say what failed)
-        said = (str(exc).strip().splitlines() or [""])[0][:300]
-        return {"skipped": f"the browser run failed: {type(exc).__name__}: {said}"}
-    return {"pairs": pairs, "chromium": CHROMIUM, "sizes": sizes}
+        return {"skipped": _failed(exc)}
+    return {"pairs": pairs, "chromium": CHROMIUM, "sizes": sizes, "soak": soaked}
 
 
 def report_lines(result: dict) -> list[str]:

@@ -458,6 +458,8 @@ def run(sizes: tuple[int, ...], repeat: int, folder: Path) -> dict:
     page_size = min(sizes, key=lambda n: abs(n - PAGE_SIZE))
     page = time_page(built[page_size], repeat)
     pdf = time_pdf(built[page_size], repeat)
+    # and at the largest size: 12 weeks should cost about the same whatever the journal's size
+    pdf_largest = time_pdf(built[max(sizes)], repeat) if max(sizes) != page_size else pdf
     morning = time_morning(built[min(sizes)], repeat)
     memory = measure_memory(built[max(sizes)])
     return {
@@ -472,6 +474,7 @@ def run(sizes: tuple[int, ...], repeat: int, folder: Path) -> dict:
         "summary": summary,
         "page": page,
         "pdf": pdf,
+        "pdf_largest": pdf_largest,
         "memory": memory,
         "morning": morning,
         "targets": targets(summary, page, memory, morning),
@@ -506,7 +509,13 @@ def report_text(result: dict) -> str:
         f"{morning['save_ms']:.0f} ms; blank page: {morning['blank_ms']:.1f} ms "
         f"({morning['ratio']:.1f}x)",
         f"Appointment PDF of the last {pdf['weeks']} weeks at {pdf['nights']:,} nights, warm: "
-        f"{pdf['pdf_seconds']:.2f} s (aim: at most {PDF_SECONDS:g} s)",
+        f"{pdf['pdf_seconds']:.2f} s"
+        + (
+            f"; at {largest['nights']:,} nights: {largest['pdf_seconds']:.2f} s"
+            if (largest := result.get("pdf_largest", pdf))["nights"] != pdf["nights"]
+            else ""
+        )
+        + f" (aim: at most {PDF_SECONDS:g} s)",
         f"Peak memory loading the summary and frames of {memory['nights']:,} nights "
         f"({memory['cramps']:,} cramps) in a fresh process: {memory['peak_mb']:.0f} MB "
         f"(imports alone {memory['imports_mb']:.0f} MB)",

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import Engine
 
-from tracker.bench import SIZES
+from tracker.bench import SIZES, SOAK_MIN_SAVES
 
 
 def _sizes(text: str) -> tuple[int, ...]:
@@ -30,11 +30,21 @@ def _positive(text: str) -> int:
     return int(text)
 
 
+def _soak(text: str) -> int:
+    if not text.isdigit() or int(text) < SOAK_MIN_SAVES:
+        raise argparse.ArgumentTypeError(
+            f"'{text}' is not a number of saves of {SOAK_MIN_SAVES} or more"
+        )
+    return int(text)
+
+
 def run_bench(args: argparse.Namespace, engine: Engine | None) -> int:
     """Run the bench on synthetic journals in a temp folder (the journal itself is untouched)."""
     from tracker.bench.report import Options, report_text, run  # pandas, Streamlit load now
 
-    options = Options(args.sizes, args.repeat, args.pairs, args.browser, args.files, args.postgres)
+    options = Options(
+        args.sizes, args.repeat, args.pairs, args.browser, args.files, args.postgres, args.soak
+    )
     with tempfile.TemporaryDirectory(prefix="cramp-journal-bench-") as folder:
         result = run(options, Path(folder))
     print(json.dumps(result, indent=2, default=str) if args.json else report_text(result))
@@ -42,7 +52,7 @@ def run_bench(args: argparse.Namespace, engine: Engine | None) -> int:
 
 
 def add_bench(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    """Register `bench [--sizes N,N] [--repeat N] [--pairs N] [--no-browser] [--no-files] ...`."""
+    """Register `bench [--sizes N,N] [--repeat N] [--pairs N] [--no-browser] [--soak N] ...`."""
     parser = subparsers.add_parser(
         "bench",
         parents=[common],
@@ -84,6 +94,15 @@ def add_bench(subparsers: argparse._SubParsersAction, common: argparse.ArgumentP
         metavar="URL",
         help="also time the summary on this PostgreSQL server (in scratch databases it creates "
         "and drops; needs CREATEDB)",
+    )
+    parser.add_argument(
+        "--soak",
+        type=_soak,
+        default=0,
+        metavar="N",
+        help="also soak the server's memory in Chromium: N saves with a Trends visit after about "
+        "every third, at 3,650 nights, its RSS every 10 saves (off by default; 100 takes a few "
+        "minutes)",
     )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.set_defaults(run=run_bench, journal=False)
