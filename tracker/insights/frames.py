@@ -1,8 +1,7 @@
-"""The journal read for analysis: DataFrames for charts, and the summary's counts.
+"""The journal read for analysis: DataFrames for the charts and the summary.
 
 Plain SQL through SQLAlchemy core (no ORM objects). The DataFrames hold one row per night or
-per cramp, aggregated per night in the database; the summary's counts (tally_journal) are
-made inside the database and come back as a handful of rows, whatever the journal's size.
+per cramp, aggregated per night in the database (tally.py counts the summary from the nights).
 Statements are built once per shape and take the period as bound parameters. The DataFrames'
 rows are read as the driver gives them and converted a column at a time (SQLAlchemy's per-row
 result processing cost five times the query on a long journal); a column that SQLAlchemy would
