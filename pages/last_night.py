@@ -5,6 +5,7 @@ import itertools
 
 import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
+from streamlit.delta_generator import DeltaGenerator
 
 from tracker.app import web
 from tracker.care.pregnancy import dating
@@ -29,6 +30,7 @@ from tracker.journal.log_form import (
     habits_of,
     night_values,
     read_night,
+    shows,
 )
 from tracker.journal.models import RELIEF_LABELS, WATER_UNITS, Leg, Muscle
 from tracker.journal.numbers import parse_amount, show_amount
@@ -115,21 +117,29 @@ def field_error(key: str) -> None:
         st.error(f"{label_of(key)} {message}", icon=":material/edit:")
 
 
-def current_entry() -> tuple[NightEntry, dict[str, str]]:
-    night, _, unit = ss[P + "loaded"]
+def form_values() -> tuple[dict, list[dict]]:
+    """What the form holds: the night's values (with the warning signs) and each cramp's."""
     night_v = {name: ss[P + name] for name in NIGHT_FIELDS}
     night_v.update({f"flag_{c}": ss.get(f"{P}flag_{c}", False) for c in RED_FLAGS})
     cramps = [{n: ss[f"{P}c{cid}_{n}"] for n in CRAMP_FIELDS} for cid in ss[P + "cramp_ids"]]
-    return read_night(night, night_v, cramps, unit, ss.get(P + "saved"))
+    return night_v, cramps
+
+
+def current_entry() -> tuple[NightEntry, dict[str, str]]:
+    night, _, unit = ss[P + "loaded"]
+    return read_night(night, *form_values(), unit, ss.get(P + "saved"))
 
 
 def save() -> None:
     """Save (a button callback, so the page draws once); confirm only once committed.
 
-    On any problem nothing is written and every typed value stays in the form.
+    On any problem nothing is written, every typed value stays in the form and the whole
+    page is drawn again (its marks are all over it). A save that changes nothing else she
+    sees reruns only night_form, so "Saved" shows at once (see saved_in_place).
     """
     entry, read_errors = current_entry()
-    _, expected, unit = ss[P + "loaded"]
+    night, expected, unit = ss[P + "loaded"]
+    marked = bool(ss.get(P + "errors"))  # fields marked by an earlier refused save
     errors = validate_night(entry.normalised())
     if "water_ml" in errors and unit != "ml":  # the limit in her unit, not in ml
         most = LIMITS["water_ml"][1] / WATER_UNITS[unit]
@@ -146,10 +156,11 @@ def save() -> None:
             f"Nothing was saved yet. Fix {label_of(first)}: "
             f"{errors[first]}. Everything you typed is kept.",
         )
-        return
+        st.rerun()
     try:
         with web.session(writing=True) as s:
-            save_night(session=s, entry=entry, expected_version=expected)
+            stored = save_night(session=s, entry=entry, expected_version=expected)
+            committed, version = entry_of(stored), stored.version
     except ValidationFailed as exc:
         ss[P + "errors"] = exc.errors
         ss[P + "outcome"] = ("error", "Nothing was saved yet. Please fix the marked fields.")
@@ -165,7 +176,26 @@ def save() -> None:
             "success",
             f"Saved the night of {entry.night:%A %d %B}: {count} cramp{'s' * (count != 1)}.",
         )
+        if expected != NEW and not marked and shows(committed, unit, *form_values()):
+            saved_in_place(night, committed, version, unit)
+            return
         ss[P + "loaded"] = None  # reload what was committed
+    st.rerun()
+
+
+def saved_in_place(night: dt.date, committed: NightEntry, version: int, unit: str) -> None:
+    """After a save of a night she had already logged, when the form shows exactly what was
+    committed: make it based on the new version, as a reload would, without drawing the
+    page again. Only night_form reruns (the cramps fold, the save bar says "Saved"); nothing
+    else on the page depends on what changed (a new night, marked fields, a changed value
+    such as "1,5" shown again as "1.5": the whole page is drawn again)."""
+    for cid, cramp in zip(ss[P + "cramp_ids"], committed.cramps, strict=True):
+        ss[f"{P}c{cid}_dur_saved"] = cramp.duration_min
+    ss[P + "open"] = None  # as a reload: a saved night shows folded
+    ss[P + "loaded"] = (night, version, unit)
+    ss[P + "saved"] = committed
+    ss[P + "stored"] = (committed, version)
+    ss.pop(P + "stale", None)
 
 
 def delete(night: dt.date, version: int) -> None:
@@ -181,6 +211,7 @@ def delete(night: dt.date, version: int) -> None:
         ss[P + "outcome"] = ("error", web.UNAVAILABLE)
     ss[P + "loaded"] = None
     ss.pop(P + "confirm_delete", None)
+    st.rerun()  # the whole page changes with the night gone
 
 
 def open_cramp(cid: int) -> None:
@@ -381,6 +412,98 @@ def outcome() -> None:
             st.toast(text, icon=":material/error:")
 
 
+@st.fragment(key=P + "form")
+def night_form(cramps_box: DeltaGenerator, night: dt.date) -> None:
+    """The cramps (drawn into cramps_box, high on the page), the save bar and Delete.
+
+    A fragment: a tap on a cramp, Save or Delete reruns only this, not the whole page (the
+    rest does not depend on it; a save or delete that changes more reruns everything).
+    """
+    saved, version = ss[P + "stored"]
+    with cramps_box:
+        cramps_part(night, saved, version)
+    with st.container(key=P + "savebar"):
+        outcome()
+        st.button(
+            "Save",
+            key=P + "save",
+            type="primary",
+            icon=":material/save:",
+            width="stretch",
+            on_click=save,
+        )
+    if saved is not None:
+        delete_part(night, saved, version)
+
+
+def cramps_part(night: dt.date, saved: NightEntry | None, version: int) -> None:
+    """Whether the night is already logged (or changed elsewhere), and each cramp."""
+    base_version = ss[P + "loaded"][1]  # the version her form is based on
+    if version != base_version and not ss.get(P + "stale"):
+        st.warning(
+            "This night was changed in another tab or device since you opened it. "
+            "Saving now would be refused; reload it first.",
+            icon=":material/sync_problem:",
+        )
+    if (ss.get(P + "stale") or version != base_version) and st.button(
+        "Show the newer version (discards my changes)", key=P + "reload"
+    ):
+        ss[P + "loaded"] = None
+        st.rerun()
+    if saved is None:
+        if not ss[P + "cramp_ids"]:
+            st.button(
+                "No cramps last night"
+                if night == today - dt.timedelta(days=1)
+                else f"No cramps on the night of {night:%d %b}",
+                key=P + "zero",
+                type="primary",
+                icon=":material/check_circle:",
+                width="stretch",
+                on_click=save,
+            )
+    else:
+        count = len(saved.cramps)
+        st.info(
+            f"Already logged: {count} cramp{'s' * (count != 1)}. "
+            "Change anything below and save again.",
+            icon=":material/task_alt:",
+        )
+    for i, cid in enumerate(ss[P + "cramp_ids"]):
+        cramp_form(i, cid)
+    if len(ss[P + "cramp_ids"]) < MAX_CRAMPS_PER_NIGHT:
+        st.button(
+            "Add a cramp", key=P + "add", icon=":material/add:", on_click=add_cramp, width="stretch"
+        )
+    field_error("cramps")
+    long_cramp_card(current_entry()[0])
+
+
+def delete_part(night: dt.date, saved: NightEntry, version: int) -> None:
+    """Delete this night, asked first."""
+    if ss.get(P + "confirm_delete") == (night, version):
+        web.confirm(
+            f"Delete the night of {night:%A %d %B} and its {len(saved.cramps)} "
+            "cramps? This can't be undone.",
+            icon=":material/delete:",
+            yes="Yes, delete it",
+            no="Keep it",
+            key=P + "delete",
+            on_yes=delete,
+            args=(night, version),
+            asked=P + "confirm_delete",
+        )
+    else:
+        st.button(
+            "Delete this night…",
+            key=P + "delete",
+            icon=":material/delete:",
+            type="tertiary",
+            on_click=ss.__setitem__,
+            args=(P + "confirm_delete", (night, version)),
+        )
+
+
 # ---------------------------------------------------------------- the screen
 profile = web.profile()
 unit = profile.water_unit
@@ -418,55 +541,15 @@ with web.session() as s:
     stored = get_night(session=s, night=night)
     saved, version = (entry_of(stored), stored.version) if stored else (None, NEW)
     before = habits_of(night_before_with_habits(session=s, night=night), unit)
+ss[P + "stored"] = (saved, version)  # as this page last read it (or wrote it: saved_in_place)
 loaded = ss.get(P + "loaded")
 # First visit, another night, after a save, or back from another page (Streamlit drops the
 # widget values of a page she leaves).
 if loaded is None or loaded[0] != night or loaded[2] != unit or P + "water" not in ss:
     load(night, saved, version, unit)
-base_version = ss[P + "loaded"][1]  # the version her form is based on
 if plans:  # her newest experiment's plan for this night
     experiment_line(plans[0][1], night)
-
-if version != base_version and not ss.get(P + "stale"):
-    st.warning(
-        "This night was changed in another tab or device since you opened it. "
-        "Saving now would be refused; reload it first.",
-        icon=":material/sync_problem:",
-    )
-if (ss.get(P + "stale") or version != base_version) and st.button(
-    "Show the newer version (discards my changes)", key=P + "reload"
-):
-    ss[P + "loaded"] = None
-    st.rerun()
-
-if saved is None:
-    if not ss[P + "cramp_ids"]:
-        st.button(
-            "No cramps last night"
-            if night == today - dt.timedelta(days=1)
-            else f"No cramps on the night of {night:%d %b}",
-            key=P + "zero",
-            type="primary",
-            icon=":material/check_circle:",
-            width="stretch",
-            on_click=save,
-        )
-else:
-    count = len(saved.cramps)
-    st.info(
-        f"Already logged: {count} cramp{'s' * (count != 1)}. Change anything below and save again.",
-        icon=":material/task_alt:",
-    )
-
-for i, cid in enumerate(ss[P + "cramp_ids"]):
-    cramp_form(i, cid)
-if len(ss[P + "cramp_ids"]) < MAX_CRAMPS_PER_NIGHT:
-    st.button(
-        "Add a cramp", key=P + "add", icon=":material/add:", on_click=add_cramp, width="stretch"
-    )
-field_error("cramps")
-entry, read_errors = current_entry()
-long_cramp_card(entry)
+cramps_box = st.container(key=P + "cramps")  # drawn by night_form, below
 
 st.header("Yesterday", anchor=False)
 if before and not any(ss[P + n] for n in HABIT_FIELDS):
@@ -538,37 +621,4 @@ with st.expander("This morning: leg soreness, notes", expanded=morning):
     field_error("notes")
 warning_signs()
 field_error("red_flags")
-
-with st.container(key=P + "savebar"):
-    outcome()
-    st.button(
-        "Save",
-        key=P + "save",
-        type="primary",
-        icon=":material/save:",
-        width="stretch",
-        on_click=save,
-    )
-
-if saved is not None:
-    if ss.get(P + "confirm_delete") == (night, version):
-        web.confirm(
-            f"Delete the night of {night:%A %d %B} and its {len(saved.cramps)} "
-            "cramps? This can't be undone.",
-            icon=":material/delete:",
-            yes="Yes, delete it",
-            no="Keep it",
-            key=P + "delete",
-            on_yes=delete,
-            args=(night, version),
-            asked=P + "confirm_delete",
-        )
-    else:
-        st.button(
-            "Delete this night…",
-            key=P + "delete",
-            icon=":material/delete:",
-            type="tertiary",
-            on_click=ss.__setitem__,
-            args=(P + "confirm_delete", (night, version)),
-        )
+night_form(cramps_box, night)

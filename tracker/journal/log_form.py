@@ -185,6 +185,17 @@ def read_night(
     return entry, errors
 
 
+def shows(entry: NightEntry, unit: str, v: dict[str, Any], cramps: list[dict[str, Any]]) -> bool:
+    """True when the form (night values v, each cramp's values) already shows what filling it
+    from the saved entry would: reloading it after that save would change nothing she sees."""
+    blank = night_values(None, unit)
+    if night_values(entry, unit) != {name: v.get(name) for name in blank}:
+        return False
+    seen = [{n: c.get(n) for n in CRAMP_FIELDS if n != "dur_saved"} for c in cramps]
+    filled = [cramp_values(c) for c in entry.cramps]
+    return seen == [{n: c[n] for n in CRAMP_FIELDS if n != "dur_saved"} for c in filled]
+
+
 def habits_of(entry: NightEntry | None, unit: str) -> dict[str, str] | None:
     """Yesterday's habits of a saved night as form values (None when it recorded none)."""
     if entry is None:
