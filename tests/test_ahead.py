@@ -79,7 +79,7 @@ def test_a_save_on_last_night_builds_the_next_trends_visit(demo, monkeypatch) ->
 
 def test_without_a_build_ahead_the_same_visit_builds_everything(demo, monkeypatch) -> None:
     """The check above can fail: with the build ahead off, the visit reads and builds."""
-    monkeypatch.setattr(ahead, "after_write", lambda url: None)
+    monkeypatch.setattr(web, "build_trends_ahead", lambda: None)
     at = AppTest.from_file(APP, default_timeout=30).run()
     night = dt.date.today() - dt.timedelta(days=1)
     with Session(demo) as s:
@@ -99,9 +99,9 @@ def test_a_failed_build_ahead_is_logged_and_changes_nothing(demo, monkeypatch, c
 
     monkeypatch.setattr(ahead, "DELAY_S", 0.0)
     monkeypatch.setattr(trends, "view_of", broken)
-    thread = ahead.after_write(web.database_url())
+    thread = web.build_trends_ahead()
     assert thread is not None
     thread.join(30)
     assert "building Trends ahead failed: RuntimeError" in caplog.text
-    assert ahead.after_write(web.database_url()) is not None  # the next write may build again
+    assert web.build_trends_ahead() is not None  # the next write may build again
     ahead.last.join(30)

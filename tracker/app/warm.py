@@ -1,7 +1,7 @@
 """The server's start: import what the pages use, then freeze the heap it made.
 
 Python's automatic collection of the oldest generation walks every tracked object. After
-pandas, Altair and statsmodels are imported that is over 200,000 objects, and a collection
+pandas, Altair and SciPy are imported that is over 200,000 objects, and a collection
 started while a page reads ten years of nights cost 70-150 ms (seen in the bench as spikes of a
 Trends visit). gc.freeze() moves the objects alive at start-up into a permanent generation
 that collections skip; objects made afterwards are collected as before.

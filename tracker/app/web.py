@@ -15,6 +15,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
+from tracker.app import ahead
 from tracker.care.safety import EMERGENCY, Advice
 from tracker.journal.config import database_url
 from tracker.journal.db import make_engine
@@ -172,9 +173,7 @@ def session(*, writing: bool = False) -> Iterator[Session]:
             st.error(UNAVAILABLE, icon=":material/error:")
             st.stop()
     if writing:  # the journal may have changed: build the next Trends visit ahead
-        from tracker.app.ahead import after_write
-
-        after_write(database_url())
+        build_trends_ahead()
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)
@@ -196,12 +195,42 @@ def _overall(url: str, stamp: tuple):  # noqa: ANN202
     return overall_of(_journal(url, stamp))
 
 
+def build_trends(url: str, choice: str, by: str, custom: tuple | None) -> tuple:
+    """Fill the Trends caches for these controls (Period, Show by, the first chart tab) now:
+    returns the journal version built."""
+    import datetime as dt
+
+    from tracker.insights.trends import CHART_GROUPS, journal_stamp, period_of
+    from tracker.journal.store import get_profile
+
+    with Session(_engine_for(url)) as s:
+        stamp = journal_stamp(s)
+        saved = get_profile(session=s)
+    overall = _overall(url, stamp)
+    if overall.nights_logged:
+        last_night = dt.date.today() - dt.timedelta(days=1)
+        shown = period_of(choice, by, custom, saved, overall.first_night, last_night)
+        _view(url, stamp, shown.start, shown.end, shown.compare_before)
+        _charts(url, stamp, shown.start, shown.end, shown.axis, CHART_GROUPS[0])
+    return stamp
+
+
+def build_trends_ahead():  # noqa: ANN201
+    """Build the next Trends visit in the background (tracker.app.ahead), for the period and
+    axis she last chose there; returns the thread, or None if a build is already running."""
+    from functools import partial
+
+    ss = st.session_state
+    choice = ss.get("tr_period", "Last 4 weeks")
+    custom = ss.get("tr_custom") if choice == "Custom" else None
+    work = partial(build_trends, database_url(), choice, ss.get("tr_by", "date"), custom)
+    return ahead.start(work)
+
+
 def forget_journal() -> None:
     """Drop every cached copy of the journal (frames, numbers, charts): after an erase, none of
     it stays in the server's memory. A build ahead still running is let finish first."""
-    from tracker.app.ahead import wait
-
-    wait()
+    ahead.wait()
     _journal.clear()
     st.cache_data.clear()
 
