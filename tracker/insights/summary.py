@@ -1,7 +1,8 @@
 """The one summary of the journal: what the Trends page, the PDF and the CLI all show.
 
 summarise() reads the period's nights (frames.load_nights, cramps counted per night in the
-database) and its cramps' durations and severities (tally.cramp_counts) and builds a Summary;
+database), its cramps' durations and severities (tally.cramp_counts) and, for a period's
+before/after over her whole journal, the habits' starts (tally.habit_starts), and builds a Summary;
 compute_summary() builds the same Summary from already loaded DataFrames. Both count with
 tally.tally_nights and go through build_summary(), the single place where the numbers and
 comparisons are worked out, including each comparison's rate ratio adjusted for the weeks passing
@@ -26,10 +27,12 @@ from tracker.insights.stats import BeforeAfter, Comparison, Side, compare, media
 from tracker.insights.tally import (
     FACTOR_COLUMNS,
     CrampCounts,
-    FactorTally,
+    HabitStarts,
     Tally,
     amount_counts,
     cramp_counts,
+    habit_starts,
+    starts_of,
     tally_nights,
 )
 from tracker.insights.wording import CAVEATS, describe
@@ -148,18 +151,15 @@ def _with_adjusted(c: Comparison, nights: pd.DataFrame) -> Comparison:
     return replace(c, adjusted=adjusted_for(nights, exposed=exposed, recorded=recorded))
 
 
-def _before_after(name: str, factor: FactorTally, everything: Side) -> BeforeAfter:
-    after = Side(
-        everything.nights - factor.baseline.nights, everything.cramps - factor.baseline.cramps
-    )
-    ratio = compare(after, factor.baseline)
-    return BeforeAfter(name, factor.first_night, factor.baseline, after, ratio)
+def _before_after(name: str, starts: HabitStarts) -> BeforeAfter:
+    everything, baseline = starts.everything, starts.baselines[name]
+    after = Side(everything.nights - baseline.nights, everything.cramps - baseline.cramps)
+    return BeforeAfter(name, starts.first_nights[name], baseline, after, compare(after, baseline))
 
 
-def before_afters(tally: Tally) -> tuple[BeforeAfter, ...]:
-    """The before/after views of the tally's nights."""
-    everything = Side(tally.nights, tally.cramps)
-    return tuple(_before_after(n, tally.factors[n], everything) for n in BEFORE_AFTER)
+def before_afters(starts: HabitStarts) -> tuple[BeforeAfter, ...]:
+    """The before/after views of the nights counted in starts (tally.starts_of or habit_starts)."""
+    return tuple(_before_after(name, starts) for name in BEFORE_AFTER)
 
 
 def _weeks(tally: Tally, due_date: dt.date | None) -> tuple[int, int] | None:
@@ -197,9 +197,22 @@ def build_summary(
             _with_adjusted(comparisons[name], nights) if adjusted else comparisons[name]
             for name in COMPARED
         ),
-        before_after=before_afters(tally),
+        before_after=before_afters(starts_of(tally)),
         water_unit=profile.water_unit or "ml",
     )
+
+
+def overlapping(plans: Sequence[Plan], start: dt.date | None, end: dt.date | None) -> list[Plan]:
+    """The experiments to report for the period: those that ran during it (saved correctly)."""
+    kept = []
+    for plan in plans:
+        if problems(plan):
+            continue  # never saved that way by the app; not one to report
+        blocks = schedule(plan)
+        ran_until = last_night(plan, blocks)  # its last block's end, or the night she stopped it
+        if not ((end is not None and blocks[0].start > end) or (start and ran_until < start)):
+            kept.append(plan)
+    return kept
 
 
 def experiment_results(
@@ -211,13 +224,7 @@ def experiment_results(
 ) -> tuple[Result, ...]:
     """Each experiment overlapping the period, judged on its nights up to the period's end."""
     results = []
-    for plan in plans:
-        if problems(plan):
-            continue  # never saved that way by the app; not one to report
-        blocks = schedule(plan)
-        ran_until = last_night(plan, blocks)  # its last block's end, or the night she stopped it
-        if (end is not None and blocks[0].start > end) or (start and ran_until < start):
-            continue
+    for plan in overlapping(plans, start, end):
         upto = nights if end is None else nights[nights["night"] <= pd.Timestamp(end)]
         until = today if end is None else min(today, end + dt.timedelta(days=1))
         results.append(evaluate(plan, upto, today=until))
@@ -230,17 +237,18 @@ def summarise(
     """The summary of the nights from start to end (inclusive; default: everything)."""
     with connection(session_or_engine) as conn:
         profile = load_profile(conn)
-        # Every night up to end, read once: the period is part of it, and so are the nights
-        # that before/after (her whole journal) and her experiments look at.
-        upto = load_nights(conn, None, end, profile)
-        nights = upto if start is None else _from(upto, start)
+        plans = overlapping([plan for _, plan in load_plans(conn)], start, end)
+        # The nights read once: the period's, and those of the experiments that ran in it.
+        first = None if start is None else min([start, *(plan.start for plan in plans)])
+        read = load_nights(conn, first, end, profile)
+        nights = read if start is None else _from(read, start)
         tally = tally_nights(nights, profile, cramp_counts(conn, start, end))
         summary = build_summary(tally, profile, nights)
-        if start is not None:  # before/after splits her whole journal, not just this period
-            whole = tally_nights(upto, profile, CrampCounts(((), ()), 0, 0))
-            summary = replace(summary, before_after=before_afters(whole))
-        if plans := [plan for _, plan in load_plans(conn)]:
-            tried = _from(upto, min(plan.start for plan in plans))
+        if start is not None:  # before/after splits her whole journal, not just this period:
+            starts = habit_starts(conn, end)  # counted in SQL, not read night by night
+            summary = replace(summary, before_after=before_afters(starts))
+        if plans:
+            tried = _from(read, min(plan.start for plan in plans))
             results = experiment_results(plans, tried, start, end, dt.date.today())
             summary = replace(summary, experiments=results)
     return summary
@@ -308,7 +316,7 @@ def compute_summary(
     kept = nights_in_period(nights_df, start, end)
     summary = build_summary(tally_frames(kept, cramps_df, profile), profile, kept, adjusted)
     if start is not None:
-        whole = before_afters(tally_frames(nights_df, cramps_df, profile, None, end))
+        whole = before_afters(starts_of(tally_frames(nights_df, cramps_df, profile, None, end)))
         summary = replace(summary, before_after=whole)
     if plans:
         results = experiment_results(plans, nights_df, start, end, dt.date.today())

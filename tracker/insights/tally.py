@@ -5,6 +5,10 @@ is counted from the per-night rows the summary reads anyway for its trend-adjust
 cramps counted per night in the database), in numpy: counting them again in SQL doubled the
 database's work. The cramp side (each recorded duration, the severities) is one grouped query:
 a few rows back, whatever the journal's size. summary.tally_frames counts the same from frames.
+
+A period's before/after looks at her whole journal up to the period's end: habit_starts counts
+what it needs (the first night with each habit, the nights and cramps before it and in all) in
+one grouped query, so a short period never reads every night of a long journal.
 """
 
 from __future__ import annotations
@@ -16,9 +20,10 @@ from functools import cache
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import func, select
+from sqlalchemy import Date, bindparam, func, select
 from sqlalchemy.engine import Connection
-from sqlalchemy.sql import Select
+from sqlalchemy.sql import ColumnElement, Select
+from sqlalchemy.sql.selectable import ScalarSelect
 
 from tracker.insights.frames import CRAMPS, NIGHTS, in_period, period_params, pregnancy_window
 from tracker.insights.stats import Side
@@ -35,6 +40,16 @@ class FactorTally:
     without: Side
     first_night: dt.date | None  # the first night with it in the period
     baseline: Side  # the nights before first_night (all of them when there is none)
+
+
+@dataclass(frozen=True)
+class HabitStarts:
+    """The nights before/after looks at: all of them, and for each habit (FACTOR_COLUMNS) its
+    first night with it (> 0) and the nights before that (all of them when there is none)."""
+
+    everything: Side
+    first_nights: dict[str, dt.date | None]
+    baselines: dict[str, Side]
 
 
 @dataclass(frozen=True)
@@ -162,4 +177,72 @@ def tally_nights(nights: pd.DataFrame, profile: Profile, cramps: CrampCounts) ->
             for name, column in FACTOR_COLUMNS.items()
         },
         red_flags=tuple((_day(night[i]), flags[i]) for i in newest_first),
+    )
+
+
+def starts_of(tally: Tally) -> HabitStarts:
+    """The habit starts of a tally's nights (the same numbers habit_starts counts in SQL)."""
+    return HabitStarts(
+        everything=Side(tally.nights, tally.cramps),
+        first_nights={name: f.first_night for name, f in tally.factors.items()},
+        baselines={name: f.baseline for name, f in tally.factors.items()},
+    )
+
+
+def _count(source, *where: ColumnElement[bool]) -> ScalarSelect:  # noqa: ANN001
+    return select(func.count()).select_from(source).where(*where).scalar_subquery()
+
+
+@cache
+def _habit_starts_statement(has_end: bool) -> Select:
+    """The first night with each habit up to :end, and the nights and cramps before it and in
+    all; each a range of the index on the night or a count from the cramps' index, so the
+    query reads about as many index entries as there are nights before a start."""
+    n = NIGHTS.c
+    cramps = CRAMPS.join(NIGHTS, CRAMPS.c.night_id == n.id)
+    end = bindparam("end", type_=Date)
+    first_select = {
+        name: select(n.night)
+        .where(n[col] > 0, *([n.night <= end] if has_end else []))
+        .order_by(n.night)  # walks the index from her first night: stops at the first with it
+        .limit(1)
+        .scalar_subquery()
+        .label(name)
+        for name, col in FACTOR_COLUMNS.items()
+    }
+    firsts = select(*first_select.values()).subquery("firsts")  # one row (NULL: never)
+    # Up to :end: all of them but those after it (counting a whole table is quick).
+    columns = [
+        *(firsts.c[name] for name in FACTOR_COLUMNS),
+        (_count(NIGHTS) - (_count(NIGHTS, n.night > end) if has_end else 0)).label("nights"),
+        (_count(CRAMPS) - (_count(cramps, n.night > end) if has_end else 0)).label("cramps"),
+    ]
+    for name in FACTOR_COLUMNS:  # the first night is on or before :end: no need to say so
+        columns.append(_count(NIGHTS, n.night < firsts.c[name]).label(f"{name}_nights"))
+        columns.append(_count(cramps, n.night < firsts.c[name]).label(f"{name}_cramps"))
+    return select(*columns).select_from(firsts)
+
+
+def _as_day(value: object) -> dt.date | None:
+    """A night from the database (a date, or SQLite's ISO text where a type was lost)."""
+    if value is None or isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value)[:10])
+
+
+def habit_starts(conn: Connection, end: dt.date | None = None) -> HabitStarts:
+    """The habit starts of every night up to end (default: the whole journal), in SQL."""
+    statement = _habit_starts_statement(end is not None)
+    row = conn.execute(statement, period_params(None, end)).one()._mapping
+    everything = Side(int(row["nights"]), int(row["cramps"]))
+    firsts = {name: _as_day(row[name]) for name in FACTOR_COLUMNS}
+    return HabitStarts(
+        everything=everything,
+        first_nights=firsts,
+        baselines={  # with no first night, every night comes before it
+            name: everything
+            if firsts[name] is None
+            else Side(int(row[f"{name}_nights"]), int(row[f"{name}_cramps"]))
+            for name in FACTOR_COLUMNS
+        },
     )
