@@ -2,27 +2,35 @@
 then write them all in one transaction, or none.
 
 The nights a file holds are read from the journal in a few queries (IMPORT_CHUNK dates each),
-not one lookup per night, and written without a query in between, so the ORM inserts them in
-batches. PostgreSQL's planner statistics are refreshed afterwards (ANALYZE), as an import can
-multiply the table's size.
+not one lookup per night, compared and let go chunk by chunk. They are written with bulk
+inserts (one statement for many rows, IMPORT_CHUNK nights with their cramps and flags at a
+time), not as ORM objects kept in the session, so an import of any size holds only one chunk
+of rows besides the file's entries. PostgreSQL's planner statistics are refreshed afterwards
+(ANALYZE), as an import can multiply the table's size.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import bindparam, delete, insert, text, update
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import selectinload
 from sqlmodel import Session, select
 
 from tracker.journal.entries import NightEntry, ValidationFailed, validate_night
-from tracker.journal.models import Night
-from tracker.journal.store import entry_of, put_night
+from tracker.journal.models import Cramp, Night, RedFlag, utcnow
+from tracker.journal.store import entry_of
 
-IMPORT_CHUNK = 500  # dates per lookup: well under SQLite's and PostgreSQL's parameter limits
+IMPORT_CHUNK = 500  # nights per query: well under SQLite's and PostgreSQL's parameter limits
 TABLES = ("night", "cramp", "redflag")
+HABITS = tuple(
+    n for n in NightEntry.__dataclass_fields__ if n not in ("night", "cramps", "red_flags")
+)
+NIGHTS, CRAMPS, FLAGS = Night.__table__, Cramp.__table__, RedFlag.__table__
 
 
 class ImportConflict(RuntimeError):
@@ -44,41 +52,126 @@ class Sorted:
     conflicts: list[NightEntry]
 
 
-def stored_nights(*, session: Session, nights: list[dt.date]) -> dict[dt.date, Night]:
-    """The journal's rows for these nights (with cramps and flags), in a few queries."""
-    found: dict[dt.date, Night] = {}
-    for i in range(0, len(nights), IMPORT_CHUNK):
+def _chunks(items: list, size: int = IMPORT_CHUNK) -> Iterator[list]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def stored_entries(*, session: Session, nights: list[dt.date]) -> Iterator[tuple[int, NightEntry]]:
+    """The journal's rows for these nights as (id, entry), a chunk of rows in the session at a
+    time, each locked until the commit (PostgreSQL: no other writer changes them meanwhile)."""
+    for chunk in _chunks(nights):
         statement = (
             select(Night)
-            .where(Night.night.in_(nights[i : i + IMPORT_CHUNK]))
+            .where(Night.night.in_(chunk))
             .options(selectinload(Night.cramps), selectinload(Night.red_flags))
-            .with_for_update()  # PostgreSQL: no other writer changes them until the commit
+            .with_for_update()
         )
-        found.update((row.night, row) for row in session.exec(statement))
-    return found
+        rows = list(session.exec(statement))
+        for row in rows:
+            yield row.id, entry_of(row)
+        for row in rows:  # only compared: let them go (their cramps and flags with them)
+            for child in (*row.cramps, *row.red_flags):
+                session.expunge(child)
+            session.expunge(row)
 
 
 def sort_for_import(
     *, session: Session, entries: list[NightEntry], replace: bool = False
-) -> tuple[Sorted, dict[dt.date, Night]]:
+) -> tuple[Sorted, dict[dt.date, int]]:
     """New nights, identical ones, and different ones (updated with replace, else conflicts),
-    with the stored rows they were compared with."""
-    stored = stored_nights(session=session, nights=[e.night for e in entries])
+    with the ids of the stored rows they were compared with."""
+    stored: dict[dt.date, int] = {}
+    different: set[dt.date] = set()
+    by_night = {e.night: e for e in entries}
+    for night_id, existing in stored_entries(session=session, nights=list(by_night)):
+        stored[existing.night] = night_id
+        if existing != by_night[existing.night]:
+            different.add(existing.night)
     result = Sorted([], [], [], [])
     for entry in entries:
-        existing = stored.get(entry.night)
-        if existing is None:
+        if entry.night not in stored:
             result.added.append(entry)
-        elif entry_of(existing) == entry:
+        elif entry.night not in different:
             result.unchanged.append(entry)
         else:
             (result.updated if replace else result.conflicts).append(entry)
-    return result, stored
+    return result, {night: stored[night] for night in different}
 
 
 def _refuse_conflicts(conflicts: list[dt.date]) -> None:
     if conflicts:
         raise ImportConflict(conflicts)
+
+
+def _children(entries: list[NightEntry], ids: Mapping[dt.date, int]) -> tuple[list, list]:
+    """The cramp and red flag rows of these nights, for a bulk insert."""
+    cramps = [
+        {"night_id": ids[e.night], "position": i, **vars(c)}
+        for e in entries
+        for i, c in enumerate(e.cramps)
+    ]
+    flags = [{"night_id": ids[e.night], "code": code} for e in entries for code in e.red_flags]
+    return cramps, flags
+
+
+def _insert_children(conn: Connection, entries: list[NightEntry], ids: Mapping[dt.date, int]):
+    cramps, flags = _children(entries, ids)
+    if cramps:
+        conn.execute(insert(CRAMPS), cramps)
+    if flags:
+        conn.execute(insert(FLAGS), flags)
+
+
+def _add(
+    conn: Connection,
+    entries: list[NightEntry],
+    stamps: Mapping[dt.date, Mapping[str, dt.datetime]],
+    now: dt.datetime,
+) -> None:
+    """Insert new nights with their cramps and flags, a chunk at a time."""
+    for chunk in _chunks(entries):
+        rows: list[dict[str, Any]] = [
+            {
+                "night": e.night,
+                **{name: getattr(e, name) for name in HABITS},
+                "version": 1,
+                "created_at": now,
+                "updated_at": now,
+                **stamps.get(e.night, {}),
+            }
+            for e in chunk
+        ]
+        inserted = conn.execute(insert(NIGHTS).returning(NIGHTS.c.id, NIGHTS.c.night), rows)
+        _insert_children(conn, chunk, {night: night_id for night_id, night in inserted})
+
+
+def _replace(
+    conn: Connection, entries: list[NightEntry], ids: Mapping[dt.date, int], now: dt.datetime
+) -> None:
+    """Overwrite stored nights (a new version each), replacing their cramps and flags."""
+    statement = (
+        update(NIGHTS)
+        .where(NIGHTS.c.id == bindparam("night_id"))
+        .values(version=NIGHTS.c.version + 1, updated_at=now)
+    )
+    for chunk in _chunks(entries):
+        chunk_ids = [ids[e.night] for e in chunk]
+        rows = [
+            {"night_id": ids[e.night], **{name: getattr(e, name) for name in HABITS}} for e in chunk
+        ]
+        conn.execute(statement, rows)
+        conn.execute(delete(CRAMPS).where(CRAMPS.c.night_id.in_(chunk_ids)))
+        conn.execute(delete(FLAGS).where(FLAGS.c.night_id.in_(chunk_ids)))
+        _insert_children(conn, chunk, ids)
+
+
+def _forget_journal_rows(session: Session) -> None:
+    """Expire nights, cramps and flags the session loaded before the import: the bulk writes
+    went past the ORM, so what it holds of them may be out of date."""
+    for row in list(session.identity_map.values()):
+        if isinstance(row, Night | Cramp | RedFlag):
+            session.expire(row)
 
 
 def import_nights(
@@ -107,13 +200,10 @@ def import_nights(
             errors = validate_night(entry)
             if errors:
                 raise ValidationFailed(errors)
-        with session.no_autoflush:
-            for entry in result.added:
-                night = put_night(session, entry, None)
-                for key, value in (stamps or {}).get(entry.night, {}).items():
-                    setattr(night, key, value)
-            for entry in result.updated:
-                put_night(session, entry, stored[entry.night])
+        conn, now = session.connection(), utcnow()
+        _add(conn, result.added, stamps or {}, now)
+        _replace(conn, result.updated, stored, now)
+        _forget_journal_rows(session)
         if also is not None:
             also()
         session.commit()
