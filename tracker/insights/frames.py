@@ -219,7 +219,9 @@ def _nights_statement(has_start: bool, has_end: bool) -> Select:
             func.max(c.duration_min).label("longest_duration_min"),
         )
         .select_from(NIGHTS.outerjoin(CRAMPS, c.night_id == n.id))
-        .group_by(n.id)
+        # From a start: grouped along the index on the night, so SQLite reads only the
+        # period's nights (grouped by id alone it scanned the whole table in id order).
+        .group_by(*([n.night] if has_start else []), n.id)
     )
     return in_period(statement, has_start, has_end)
 
