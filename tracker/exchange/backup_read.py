@@ -63,10 +63,12 @@ def _plain(
 
 
 def _matching(pattern: str, example: str, parse: Callable[[str], Any]) -> Callable[[Any], Any]:
+    written_like = re.compile(pattern)
+
     def read(value: Any) -> Any:
         if not isinstance(value, str):
             raise TypeError
-        if not re.fullmatch(pattern, value):
+        if not written_like.fullmatch(value):
             raise ValueError(f"{json.dumps(value)[:40]} is not written like {example}")
         try:
             return parse(value)
@@ -270,7 +272,9 @@ def read_json(text: str, today: dt.date | None = None) -> Backup:
     nights: list[NightEntry] = []
     stamps: dict[dt.date, dict[str, dt.datetime]] = {}
     first: dict[dt.date, int] = {}
-    for index, raw in enumerate(top["nights"]):
+    raw_nights = top["nights"]
+    for index in range(len(raw_nights)):
+        raw, raw_nights[index] = raw_nights[index], None  # let each night's JSON go once read
         read = _night(index, raw, problems, today)
         if read is None:
             continue

@@ -187,6 +187,10 @@ def _shown(value: Any) -> str:
     return repr(text[:40] + ("…" if len(text) > 40 else "")) if text else "nothing"
 
 
+_CRAMP_CELLS = (*CRAMP_COLUMNS, "cramp")  # any of these makes a row a cramp
+_CRAMP_FIELDS = tuple((column, field_of(column)) for column in CRAMP_COLUMNS)
+
+
 def _add_row(
     nights: dict[dt.date, _Rows], row: int, values: dict[str, Any], problems: list[Problem]
 ) -> None:
@@ -201,8 +205,8 @@ def _add_row(
                 "every row of a night"
             )
             problems.append(Problem(row, column, message))
-    if any(values.get(c) is not None for c in (*CRAMP_COLUMNS, "cramp")):
-        night.cramps.append(CrampEntry(**{field_of(c): values.get(c) for c in CRAMP_COLUMNS}))
+    if any(values.get(c) is not None for c in _CRAMP_CELLS):
+        night.cramps.append(CrampEntry(**{name: values.get(c) for c, name in _CRAMP_FIELDS}))
         night.cramp_rows.append(row)
 
 
