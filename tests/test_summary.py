@@ -473,8 +473,8 @@ def test_command_refuses_bad_dates(sqlite_engine: Engine, capsys: pytest.Capture
 
 
 def test_the_summary_reads_the_nights_once_with_or_without_a_period(engine: Engine) -> None:
-    """One read of the nights serves the period, before/after and the experiments: no second
-    tally of the whole journal when a period is given."""
+    """One read of the nights serves the period and the experiments; a period's before/after
+    (her whole journal) is counted in the database, never read night by night."""
     from sqlalchemy import event
 
     from tracker.journal.demo import fill_demo
@@ -499,6 +499,7 @@ def test_the_summary_reads_the_nights_once_with_or_without_a_period(engine: Engi
             assert summary.experiments and summary.nights_logged
             nights_read = [s for s in read if "count(cramp.id)" in s]
             assert len(nights_read) == 1
+            assert (start is None) is ("night.night >=" not in nights_read[0])  # from a start
             assert sum("sum(cramp.severity)" in s for s in read) == 1
     finally:
         event.remove(engine, "before_cursor_execute", note)
