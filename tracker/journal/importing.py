@@ -12,24 +12,24 @@ of rows besides the file's entries. PostgreSQL's planner statistics are refreshe
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import bindparam, delete, insert, text, update
+from sqlalchemy import bindparam, delete, insert, select, text, update
 from sqlalchemy.engine import Connection
-from sqlalchemy.orm import selectinload
-from sqlmodel import Session, select
+from sqlmodel import Session
 
-from tracker.journal.entries import NightEntry, ValidationFailed, validate_night
+from tracker.journal.entries import CrampEntry, NightEntry, ValidationFailed, validate_night
 from tracker.journal.models import Cramp, Night, RedFlag, utcnow
-from tracker.journal.store import entry_of
 
 IMPORT_CHUNK = 500  # nights per query: well under SQLite's and PostgreSQL's parameter limits
 TABLES = ("night", "cramp", "redflag")
 HABITS = tuple(
     n for n in NightEntry.__dataclass_fields__ if n not in ("night", "cramps", "red_flags")
 )
+CRAMP_FIELDS = tuple(CrampEntry.__dataclass_fields__)  # in the order CrampEntry takes them
 NIGHTS, CRAMPS, FLAGS = Night.__table__, Cramp.__table__, RedFlag.__table__
 
 
@@ -58,22 +58,38 @@ def _chunks(items: list, size: int = IMPORT_CHUNK) -> Iterator[list]:
 
 
 def stored_entries(*, session: Session, nights: list[dt.date]) -> Iterator[tuple[int, NightEntry]]:
-    """The journal's rows for these nights as (id, entry), a chunk of rows in the session at a
-    time, each locked until the commit (PostgreSQL: no other writer changes them meanwhile)."""
+    """The journal's rows for these nights as (id, entry), read a chunk at a time with plain
+    queries (no ORM objects to keep or let go), each night locked until the commit
+    (PostgreSQL: no other writer changes them meanwhile)."""
+    conn = session.connection()
     for chunk in _chunks(nights):
-        statement = (
-            select(Night)
-            .where(Night.night.in_(chunk))
-            .options(selectinload(Night.cramps), selectinload(Night.red_flags))
+        found = conn.execute(
+            select(NIGHTS.c.id, NIGHTS.c.night, *(NIGHTS.c[name] for name in HABITS))
+            .where(NIGHTS.c.night.in_(chunk))
             .with_for_update()
-        )
-        rows = list(session.exec(statement))
-        for row in rows:
-            yield row.id, entry_of(row)
-        for row in rows:  # only compared: let them go (their cramps and flags with them)
-            for child in (*row.cramps, *row.red_flags):
-                session.expunge(child)
-            session.expunge(row)
+        ).all()
+        if not found:
+            continue
+        ids = [row.id for row in found]
+        cramps: dict[int, list[CrampEntry]] = defaultdict(list)
+        for night_id, *values in conn.execute(
+            select(CRAMPS.c.night_id, *(CRAMPS.c[name] for name in CRAMP_FIELDS))
+            .where(CRAMPS.c.night_id.in_(ids))
+            .order_by(CRAMPS.c.night_id, CRAMPS.c.position)
+        ):
+            cramps[night_id].append(CrampEntry(*values))
+        flags: dict[int, list[str]] = defaultdict(list)
+        for night_id, code in conn.execute(
+            select(FLAGS.c.night_id, FLAGS.c.code).where(FLAGS.c.night_id.in_(ids))
+        ):
+            flags[night_id].append(code)
+        for row in found:  # the same shape as store.entry_of gives
+            habits = {name: row._mapping[name] for name in HABITS}
+            red_flags = sorted(flags[row.id])
+            yield (
+                row.id,
+                NightEntry(row.night, **habits, cramps=cramps[row.id], red_flags=red_flags),
+            )
 
 
 def sort_for_import(
