@@ -131,7 +131,9 @@ def _children(entries: list[NightEntry], ids: Mapping[dt.date, int]) -> tuple[li
     return cramps, flags
 
 
-def _insert_children(conn: Connection, entries: list[NightEntry], ids: Mapping[dt.date, int]):
+def _insert_children(
+    conn: Connection, entries: list[NightEntry], ids: Mapping[dt.date, int]
+) -> None:
     cramps, flags = _children(entries, ids)
     if cramps:
         conn.execute(insert(CRAMPS), cramps)
