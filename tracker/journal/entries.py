@@ -131,6 +131,13 @@ def control_character(text: str, *, multiline: bool = True) -> str | None:
     return None
 
 
+# Each choice's stored values, in their order (built once: an import checks every cramp).
+_CHOICES = {
+    name: tuple(e.value for e in enum)
+    for name, enum in (("leg", Leg), ("muscle", Muscle), ("relief", Relief))
+}
+
+
 def validate_cramp(cramp: CrampEntry, prefix: str, errors: dict[str, str]) -> None:
     """Add what is wrong with one cramp to errors, keyed prefix + field."""
     _check_range(errors, prefix + "severity", cramp.severity, "severity")
@@ -141,11 +148,10 @@ def validate_cramp(cramp: CrampEntry, prefix: str, errors: dict[str, str]) -> No
         errors[prefix + "duration_min"] = (
             f"must be more than 0 and at most {MAX_DURATION_MIN} minutes (3 hours)"
         )
-    choices = {"leg": Leg, "muscle": Muscle, "relief": Relief}
-    for name, enum in choices.items():
+    for name, allowed in _CHOICES.items():
         value = getattr(cramp, name)
-        if value is not None and value not in {e.value for e in enum}:
-            errors[prefix + name] = "must be one of " + ", ".join(e.value for e in enum)
+        if value is not None and value not in allowed:
+            errors[prefix + name] = "must be one of " + ", ".join(allowed)
     if cramp.time is not None and not isinstance(cramp.time, dt.time):
         errors[prefix + "time"] = "must be a time like 02:40"
 
