@@ -41,10 +41,15 @@ def sqlite_url(tmp_path: Path) -> str:
 
 @pytest.fixture(autouse=True)
 def isolated_journal(monkeypatch: pytest.MonkeyPatch, sqlite_url: str) -> Iterator[None]:
-    """Point the app at a temp journal and drop Streamlit's cached engine around each test."""
+    """Point the app at a temp journal and drop Streamlit's cached engine around each test;
+    a build ahead that a save started is finished before the next test."""
+    from tracker.app import ahead
+
     monkeypatch.setenv("DATABASE_URL", sqlite_url)
+    monkeypatch.setattr(ahead, "DELAY_S", 0.0)  # a test's page answers at once anyway
     _clear_streamlit_caches()
     yield
+    ahead.wait()  # no build ahead of this test's journal runs on into the next test
     _clear_streamlit_caches()
 
 

@@ -105,3 +105,16 @@ def test_a_failed_build_ahead_is_logged_and_changes_nothing(demo, monkeypatch, c
     assert "building Trends ahead failed: RuntimeError" in caplog.text
     assert web.build_trends_ahead() is not None  # the next write may build again
     ahead.last.join(30)
+
+
+def test_a_build_reads_the_journal_it_was_started_for(demo, tmp_path, monkeypatch) -> None:
+    """A build that runs on after DATABASE_URL points elsewhere (a test's next journal, say)
+    reads its own journal and leaves the other alone."""
+    url = os.environ["DATABASE_URL"]
+    other = f"sqlite:///{tmp_path / 'other.db'}"
+    monkeypatch.setenv("DATABASE_URL", other)
+    stamp = web.build_trends(url, "Last 4 weeks", "date", None)
+    with Session(demo) as s:
+        assert stamp == trends.journal_stamp(s)
+    assert web._journal(url, stamp).nights.shape[0] > 0  # the demo's nights, from the cache
+    assert not (tmp_path / "other.db").exists()  # the other journal was never opened

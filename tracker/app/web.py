@@ -141,12 +141,13 @@ def _engine_for(url: str) -> Engine:
     return engine
 
 
-def engine() -> Engine:
-    """The journal's engine (migrated on first use); stops the page with a message if it can't."""
+def engine(url: str | None = None) -> Engine:
+    """The journal's engine (migrated on first use); stops the page with a message if it can't.
+    url: this journal's (default: DATABASE_URL, as it is now)."""
     from tracker.journal.schema import JournalRefused
 
     try:
-        return _engine_for(database_url())
+        return _engine_for(url or database_url())
     except JournalRefused as exc:
         st.error(str(exc), icon=":material/error:")
     except (SQLAlchemyError, OSError) as exc:
@@ -156,14 +157,14 @@ def engine() -> Engine:
 
 
 @contextmanager
-def session(*, writing: bool = False) -> Iterator[Session]:
-    """A session on the journal, closed afterwards.
+def session(*, writing: bool = False, url: str | None = None) -> Iterator[Session]:
+    """A session on the journal (at url, default DATABASE_URL), closed afterwards.
 
     A failed read stops the page with a plain message; with writing=True the error goes to
     the page, which explains the failed save and keeps what she typed, and after a write
     that went through, the next Trends visit is built in the background (tracker.app.ahead).
     """
-    with Session(engine(), expire_on_commit=False) as s:
+    with Session(engine(url), expire_on_commit=False) as s:
         try:
             yield s
         except SQLAlchemyError as exc:
@@ -184,7 +185,7 @@ def _journal(url: str, stamp: tuple):  # noqa: ANN202
     """
     from tracker.insights.frames import load_journal
 
-    with session() as s:
+    with session(url=url) as s:  # this journal's, even from a build ahead in its own thread
         return load_journal(s)
 
 
