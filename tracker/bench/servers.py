@@ -116,14 +116,20 @@ def _streamlit_pid(proc: subprocess.Popen) -> int:
     return proc.pid
 
 
-def peak_mb(pid: int) -> float | None:
-    """A process's peak resident memory so far (VmHWM), in MB; None where /proc is missing."""
+def status_mb(pid: int, field: str) -> float | None:
+    """One memory line of a process's /proc status (VmHWM, VmRSS...), in MB; None where /proc
+    or the line is missing."""
     try:
         status = Path(f"/proc/{pid}/status").read_text().splitlines()
     except OSError:
         return None
-    line = next((x for x in status if x.startswith("VmHWM:")), None)
+    line = next((x for x in status if x.startswith(field + ":")), None)
     return round(int(line.split()[1]) / 1024, 1) if line else None
+
+
+def peak_mb(pid: int) -> float | None:
+    """A process's peak resident memory so far (VmHWM), in MB; None where /proc is missing."""
+    return status_mb(pid, "VmHWM")
 
 
 @contextmanager

@@ -13,7 +13,7 @@ import statistics
 from pathlib import Path
 
 from tracker.bench.browser_page import AppTab
-from tracker.bench.servers import peak_mb, real_app
+from tracker.bench.servers import peak_mb, real_app, status_mb
 
 SOAK_SIZE = 3_650  # nights: the soak runs on the journal nearest ten years
 SAMPLE_EVERY = 10  # saves between two samples; the first 10 are the warm-up
@@ -23,12 +23,7 @@ GROWTH_MB = 50  # goal: the server grows less than this after the warm-up
 
 def rss_mb(pid: int) -> float | None:
     """A process's resident memory now (VmRSS), in MB; None where /proc is missing."""
-    try:
-        status = Path(f"/proc/{pid}/status").read_text().splitlines()
-    except OSError:
-        return None
-    line = next((x for x in status if x.startswith("VmRSS:")), None)
-    return round(int(line.split()[1]) / 1024, 1) if line else None
+    return status_mb(pid, "VmRSS")
 
 
 def visits_after(save: int, saves: int) -> int:
