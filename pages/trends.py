@@ -7,7 +7,15 @@ import streamlit as st
 from tracker.app import web
 from tracker.care.pregnancy import TERM_DAYS
 from tracker.care.safety import PAST_SIGNS_ADVICE, red_flag_label
-from tracker.insights.trends import CHART_GROUPS, EMPTY_GROUP, PERIODS, headline, period_of
+from tracker.insights.trends import (
+    CHART_GROUPS,
+    DEFAULT_PERIOD,
+    EMPTY_GROUP,
+    PERIODS,
+    SHOW_BY,
+    headline,
+    period_of,
+)
 from tracker.insights.wording import CAVEATS, describe, explain, topic
 
 web.ensure_router()
@@ -32,7 +40,7 @@ if overall.nights_logged == 0:
 choice = st.segmented_control(
     "Period",
     list(PERIODS),
-    default="Last 4 weeks",
+    default=DEFAULT_PERIOD,
     required=True,
     key="tr_period",
     persist_state="session",
@@ -50,8 +58,8 @@ if choice == "Custom":
 has_weeks = profile.due_date is not None
 by = st.segmented_control(
     "Show by",
-    ["date", "week of pregnancy"],
-    default="date",
+    SHOW_BY,
+    default=SHOW_BY[0],
     required=True,
     key="tr_by",
     persist_state="session",

@@ -202,14 +202,13 @@ def build_trends(url: str, choice: str, by: str, custom: tuple | None) -> tuple:
     import datetime as dt
 
     from tracker.insights.trends import CHART_GROUPS, journal_stamp, period_of
-    from tracker.journal.store import get_profile
 
     with Session(_engine_for(url)) as s:
         stamp = journal_stamp(s)
-        saved = get_profile(session=s)
     overall = _overall(url, stamp)
     if overall.nights_logged:
         last_night = dt.date.today() - dt.timedelta(days=1)
+        saved = _journal(url, stamp).profile  # read with the frames, at this version
         shown = period_of(choice, by, custom, saved, overall.first_night, last_night)
         _view(url, stamp, shown.start, shown.end, shown.compare_before)
         _charts(url, stamp, shown.start, shown.end, shown.axis, CHART_GROUPS[0])
@@ -221,10 +220,12 @@ def build_trends_ahead():  # noqa: ANN201
     axis she last chose there; returns the thread, or None if a build is already running."""
     from functools import partial
 
+    from tracker.insights.trends import DEFAULT_PERIOD, SHOW_BY
+
     ss = st.session_state
-    choice = ss.get("tr_period", "Last 4 weeks")
+    choice = ss.get("tr_period", DEFAULT_PERIOD)
     custom = ss.get("tr_custom") if choice == "Custom" else None
-    work = partial(build_trends, database_url(), choice, ss.get("tr_by", "date"), custom)
+    work = partial(build_trends, database_url(), choice, ss.get("tr_by", SHOW_BY[0]), custom)
     return ahead.start(work)
 
 

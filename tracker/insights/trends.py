@@ -17,6 +17,8 @@ PERIODS = {
     "Whole pregnancy": None,
     "Custom": None,
 }
+DEFAULT_PERIOD = "Last 4 weeks"
+SHOW_BY = ("date", "week of pregnancy")  # the first is the default
 
 
 def period_bounds(
