@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 import numpy as np
 import pandas as pd
@@ -40,8 +40,22 @@ WEEK_OF_PREGNANCY, DATE = "week of pregnancy", "date"
 
 
 def time_basis(days: np.ndarray) -> np.ndarray:
-    """The smooth-time columns of the model for these day numbers (centred, no intercept)."""
-    days = np.asarray(days, dtype="float64")
+    """The smooth-time columns of the model for these day numbers (centred, no intercept).
+
+    A summary fits a model per habit, most often over the same nights: the bases of the last
+    few sets of days are kept (read-only), so each is built once for all of them.
+    """
+    return _kept_basis(np.asarray(days, dtype="float64").tobytes())
+
+
+@lru_cache(maxsize=4)
+def _kept_basis(days: bytes) -> np.ndarray:
+    basis = _basis(np.frombuffer(days, dtype="float64"))
+    basis.flags.writeable = False
+    return basis
+
+
+def _basis(days: np.ndarray) -> np.ndarray:
     distinct = np.unique(days)
     if len(days) < MIN_SPLINE_NIGHTS or len(distinct) < 2 * SPLINE_DF:
         return ((days - days.mean()) / 7)[:, None]  # weeks from the middle: a log-linear trend
