@@ -104,11 +104,17 @@ if summary.red_flag_nights:
 # ---------------------------------------------------------------- insights
 st.subheader("What your own data says")
 # Before/after splits her whole journal at the first night with the habit, whatever the period.
-for item in (*summary.comparisons, *overall.before_after):
+insights = (*summary.comparisons, *overall.before_after)
+for item in insights:
     said = [s for s in describe(item, profile.water_unit) if s not in CAVEATS]
     st.markdown(f"**{topic(item)}.** " + " ".join(said))
-    with st.expander("How this is worked out"):
-        st.markdown(" ".join(explain(item, profile.water_unit)))
+# The exact and adjusted figures of each, in one place, drawn only when she opens it: one
+# expander under each paragraph was a long scroll on a phone and a tenth of the page's time.
+how = st.expander("How these are worked out", key="tr_how", on_change="rerun")
+if how.open:
+    with how:
+        for item in insights:
+            st.markdown(f"**{topic(item)}.** " + " ".join(explain(item, profile.water_unit)))
 st.caption(" ".join(CAVEATS))
 
 # ---------------------------------------------------------------- charts

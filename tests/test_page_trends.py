@@ -196,20 +196,28 @@ def test_insights_are_the_summary_comparisons_with_their_caveats(demo) -> None:
     with Session(demo) as s:
         now = summarise(session_or_engine=s, start=period(28)[0], end=LAST_NIGHT)
         whole = summarise(session_or_engine=s)
+    items = (*now.comparisons, *whole.before_after)
     expected = []
-    for item in (*now.comparisons, *whole.before_after):
+    for item in items:
         said = " ".join(line for line in describe(item, "ml") if line not in CAVEATS)
-        expected += [f"**{topic(item)}.** {said}", " ".join(explain(item, "ml"))]
+        expected.append(f"**{topic(item)}.** {said}")
     assert texts(at, "markdown") == expected
     assert any("after you took magnesium" in line for line in expected)
     assert " ".join(CAVEATS) in texts(at, "caption")
-    # Each comparison has its "how this is worked out", with the exact and adjusted figures.
-    expanders = [e for e in at.expander if e.label == "How this is worked out"]
-    assert len(expanders) == len(now.comparisons) + len(whole.before_after)
+    # How each is worked out, with the exact and adjusted figures, is one expander, drawn
+    # (and sent) only once she opens it.
+    (how,) = [e for e in at.expander if e.label == "How these are worked out"]
+    assert len(how.markdown) == 0
+    at.session_state["tr_how"] = True
+    at.run()
+    assert not at.exception
+    (how,) = [e for e in at.expander if e.label == "How these are worked out"]
+    worked_out = [m.value for m in how.markdown]
+    assert worked_out == [f"**{topic(i)}.** " + " ".join(explain(i, "ml")) for i in items]
     stretching = now.comparison("stretching")
-    worked_out = expanders[0].markdown[0].value
-    assert f"{stretching.ratio.estimate:.2f} times" in worked_out
-    assert f"{stretching.adjusted.rate_ratio:.2f} times" in worked_out
+    assert f"{stretching.ratio.estimate:.2f} times" in worked_out[0]
+    assert f"{stretching.adjusted.rate_ratio:.2f} times" in worked_out[0]
+    assert texts(at, "markdown")[: len(expected)] == expected  # the paragraphs stay as they were
 
 
 def test_warning_signs_in_the_period_are_shown(demo) -> None:
