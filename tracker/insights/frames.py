@@ -330,3 +330,29 @@ def load_journal(
         nights = load_nights(conn, start, end, profile)
         cramps = load_cramps(conn, start, end, cramp_columns)
     return Journal(nights=nights, cramps=cramps, profile=profile)
+
+
+def with_night_read_again(journal: Journal, conn: Connection, night: dt.date) -> Journal:
+    """The frames of the whole journal with one night (its row and its cramps) read again from
+    conn, the rest kept: what load_journal would read, when nothing else has changed since."""
+    fresh = load_nights(conn, night, night, journal.profile)
+    columns = [name for name in journal.cramps.columns if name != "night_id"]
+    fresh_cramps = load_cramps(conn, night, night, columns)
+    nights, cramps = journal.nights, journal.cramps
+    was = nights["night"].to_numpy() == np.datetime64(night, "ns")
+    gone = nights["id"].to_numpy()[was]
+    kept = nights[~was]
+    at = int(np.searchsorted(kept["night"].to_numpy(), np.datetime64(night, "ns")))
+    nights = _joined([kept.iloc[:at], fresh, kept.iloc[at:]])  # oldest first, as read
+    if len(gone) or len(fresh_cramps):
+        cramps = _joined([cramps[~np.isin(cramps["night_id"].to_numpy(), gone)], fresh_cramps])
+    return Journal(nights=nights, cramps=cramps, profile=journal.profile)
+
+
+def _joined(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    """The frames one after the other, renumbered (empty ones left out: pandas would guess
+    their columns' types)."""
+    full = [part for part in parts if len(part)]
+    if not full:
+        return parts[0].iloc[:0].reset_index(drop=True)
+    return pd.concat(full, ignore_index=True) if len(full) > 1 else full[0].reset_index(drop=True)

@@ -142,17 +142,13 @@ EMPTY_GROUP = {
 
 
 def journal_stamp(source) -> tuple:  # noqa: ANN001
-    """(token, version) of the journal: one row that every write to it changes (migration
-    0006's triggers), whichever program wrote, so views cached under it stay right."""
-    from sqlalchemy import select
-
+    """(token, version) of the journal (store.journal_stamp), from an engine, a session or a
+    connection: views cached under it stay right until it changes."""
     from tracker.insights.frames import connection
-    from tracker.journal.models import JournalVersion
+    from tracker.journal.store import journal_stamp as stamp_of
 
-    table = JournalVersion.__table__
     with connection(source) as conn:
-        row = conn.execute(select(table.c.token, table.c.version).where(table.c.id == 1)).first()
-    return tuple(row) if row else ("", -1)
+        return stamp_of(conn)
 
 
 def overall_of(journal: Journal) -> Summary:

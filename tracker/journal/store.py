@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from sqlalchemy import func
+from sqlalchemy import select as select_columns
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import selectinload
 from sqlmodel import Session, select
@@ -13,9 +15,41 @@ from sqlmodel import Session, select
 from tracker.care.phones import MAX_CARE, MAX_EMERGENCY, phone_problem
 from tracker.journal.db import ATTEMPTS, is_transient, pause_before_retry
 from tracker.journal.entries import CrampEntry, NightEntry, ValidationFailed, validate_night
-from tracker.journal.models import WATER_UNITS, Cramp, Night, Profile, RedFlag, utcnow
+from tracker.journal.models import (
+    WATER_UNITS,
+    Cramp,
+    JournalVersion,
+    Night,
+    Profile,
+    RedFlag,
+    utcnow,
+)
 
 NEW = 0  # expected_version for a night she saw as not yet logged
+SAVED_NIGHT = "cramp_journal.saved_night"  # Session.info key: the SavedNight of its last save
+
+
+def journal_stamp(source, *, lock: bool = False) -> tuple:  # noqa: ANN001
+    """(token, version) of the journal, from a session or a connection: one row that every
+    write to it changes (migration 0006's triggers), whichever program wrote. lock: hold the
+    row until the transaction ends (PostgreSQL; SQLite's BEGIN IMMEDIATE already does)."""
+    table = JournalVersion.__table__
+    statement = select_columns(table.c.token, table.c.version).where(table.c.id == 1)
+    if lock:
+        statement = statement.with_for_update()
+    run = source.connection().execute if isinstance(source, Session) else source.execute
+    row = run(statement).first()
+    return tuple(row) if row else ("", -1)
+
+
+@dataclass(frozen=True)
+class SavedNight:
+    """What one committed save_night changed: this night only, from stamp `before` to `after`
+    (read in its transaction, which no other writer could change in between)."""
+
+    night: dt.date
+    before: tuple
+    after: tuple
 
 
 class StaleNight(RuntimeError):
@@ -262,7 +296,10 @@ def save_night(
 def _save_once(session: Session, entry: NightEntry, expected_version: int | None) -> Night:
     """One try of save_night: commit, or roll back and raise."""
     try:
+        before = journal_stamp(session, lock=True)  # the first statement: the lock is ours
         night = stage_night(session=session, entry=entry, expected_version=expected_version)
+        session.flush()
+        saved = SavedNight(night.night, before, journal_stamp(session))
         session.commit()
     except IntegrityError as exc:
         # Another writer created the same night between our read and our insert.
@@ -275,6 +312,7 @@ def _save_once(session: Session, entry: NightEntry, expected_version: int | None
     except BaseException:
         session.rollback()
         raise
+    session.info[SAVED_NIGHT] = saved  # read by the app to update what it keeps of the journal
     return night
 
 
