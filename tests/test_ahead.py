@@ -17,7 +17,7 @@ from tracker.insights import frames, trends
 from tracker.journal.db import make_engine
 from tracker.journal.demo import fill_demo
 from tracker.journal.schema import ensure_schema
-from tracker.journal.store import delete_night
+from tracker.journal.store import delete_night, journal_stamp
 
 APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
 
@@ -60,7 +60,7 @@ def test_a_save_on_last_night_builds_the_next_trends_visit(demo, monkeypatch) ->
     at.button_group(key="tr_period").set_value("Last 2 weeks").run()
     assert not at.exception
     with Session(demo) as s:
-        before = trends.journal_stamp(s)
+        before = journal_stamp(s)
     at.switch_page("pages/last_night.py").run()
     ahead.last = None
     at.button(key="ln_zero").click().run()  # "No cramps last night"
@@ -68,7 +68,7 @@ def test_a_save_on_last_night_builds_the_next_trends_visit(demo, monkeypatch) ->
     assert ahead.last is not None, "the save started no build ahead"
     ahead.last.join(30)
     with Session(demo) as s:
-        assert trends.journal_stamp(s) != before  # a new version, built ahead
+        assert journal_stamp(s) != before  # a new version, built ahead
     misses = nothing_may_be_built(monkeypatch)
     at.switch_page("pages/trends.py").run()
     assert not at.exception
@@ -115,6 +115,6 @@ def test_a_build_reads_the_journal_it_was_started_for(demo, tmp_path, monkeypatc
     monkeypatch.setenv("DATABASE_URL", other)
     stamp = web.build_trends(url, "Last 4 weeks", "date", None)
     with Session(demo) as s:
-        assert stamp == trends.journal_stamp(s)
+        assert stamp == journal_stamp(s)
     assert web._journal(url, stamp).nights.shape[0] > 0  # the demo's nights, from the cache
     assert not (tmp_path / "other.db").exists()  # the other journal was never opened

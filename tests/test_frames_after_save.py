@@ -58,7 +58,7 @@ def test_each_kind_of_save_gives_the_frames_a_new_read_gives(engine: Engine) -> 
     ]
     for entry in saves:
         with Session(engine) as s:
-            before = journal_stamp(s.connection())
+            before = journal_stamp(s)
         change = saved(engine, entry)
         with engine.connect() as conn:
             assert (change.night, change.before, change.after) == (
@@ -92,7 +92,7 @@ def reads_of_every_night(monkeypatch) -> list[int]:  # noqa: ANN001
 def cached_frames(engine: Engine) -> Journal:
     """The app's whole-journal frames of the journal as it is now."""
     with Session(engine) as s:
-        stamp = journal_stamp(s.connection())
+        stamp = journal_stamp(s)
     return web._journal(os.environ["DATABASE_URL"], stamp)
 
 

@@ -173,8 +173,7 @@ def test_the_journal_stamp_changes_with_every_save_delete_and_setting(sqlite_eng
     from sqlmodel import Session
 
     from tests.factories import days_ago, make_entry, make_profile
-    from tracker.insights.trends import journal_stamp
-    from tracker.journal.store import NEW, delete_night, save_night, save_profile
+    from tracker.journal.store import NEW, delete_night, journal_stamp, save_night, save_profile
 
     seen = [journal_stamp(sqlite_engine)]
     with Session(sqlite_engine) as s:
@@ -284,11 +283,11 @@ def test_the_journal_stamp_changes_whichever_program_writes_any_table(engine, tm
 
     from sqlalchemy import text
 
-    from tracker.insights.trends import journal_stamp
     from tracker.journal.db import make_engine
     from tracker.journal.plan_store import save_plan
     from tracker.journal.plans import Plan
     from tracker.journal.schema import ensure_schema
+    from tracker.journal.store import journal_stamp
 
     seen = [journal_stamp(engine)]
     with engine.begin() as conn:

@@ -222,7 +222,8 @@ def build_trends(url: str, choice: str, by: str, custom: tuple | None) -> tuple:
     returns the journal version built."""
     import datetime as dt
 
-    from tracker.insights.trends import CHART_GROUPS, journal_stamp, period_of
+    from tracker.insights.trends import CHART_GROUPS, period_of
+    from tracker.journal.store import journal_stamp
 
     with Session(_engine_for(url)) as s:
         stamp = journal_stamp(s)
@@ -298,7 +299,7 @@ def _charts(url: str, stamp: tuple, start, end, axis: str, group: str):  # noqa:
 
 def journal_overall():  # noqa: ANN201
     """(journal version, whole-journal summary): recomputed only when the journal changes."""
-    from tracker.insights.trends import journal_stamp
+    from tracker.journal.store import journal_stamp
 
     with session() as s:
         stamp = journal_stamp(s)

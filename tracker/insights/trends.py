@@ -141,16 +141,6 @@ EMPTY_GROUP = {
 }
 
 
-def journal_stamp(source) -> tuple:  # noqa: ANN001
-    """(token, version) of the journal (store.journal_stamp), from an engine, a session or a
-    connection: views cached under it stay right until it changes."""
-    from tracker.insights.frames import connection
-    from tracker.journal.store import journal_stamp as stamp_of
-
-    with connection(source) as conn:
-        return stamp_of(conn)
-
-
 def overall_of(journal: Journal) -> Summary:
     """The whole journal's counts and before/after, from frames already loaded: all Trends
     shows of it, so no trend-adjusted models are fitted and no experiment is evaluated."""

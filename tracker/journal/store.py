@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import func
 from sqlalchemy import select as select_columns
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import selectinload
 from sqlmodel import Session, select
@@ -29,16 +30,21 @@ NEW = 0  # expected_version for a night she saw as not yet logged
 SAVED_NIGHT = "cramp_journal.saved_night"  # Session.info key: the SavedNight of its last save
 
 
-def journal_stamp(source, *, lock: bool = False) -> tuple:  # noqa: ANN001
-    """(token, version) of the journal, from a session or a connection: one row that every
-    write to it changes (migration 0006's triggers), whichever program wrote. lock: hold the
-    row until the transaction ends (PostgreSQL; SQLite's BEGIN IMMEDIATE already does)."""
+def journal_stamp(source: Engine | Connection | Session, *, lock: bool = False) -> tuple:
+    """(token, version) of the journal: one row that every write to it changes (migration
+    0006's triggers), whichever program wrote, so views cached under it stay right until it
+    changes. lock: hold the row until the transaction ends (PostgreSQL; SQLite's BEGIN
+    IMMEDIATE already does)."""
     table = JournalVersion.__table__
     statement = select_columns(table.c.token, table.c.version).where(table.c.id == 1)
     if lock:
         statement = statement.with_for_update()
-    run = source.connection().execute if isinstance(source, Session) else source.execute
-    row = run(statement).first()
+    if isinstance(source, Engine):
+        with source.connect() as conn:
+            row = conn.execute(statement).first()
+    else:
+        run = source.connection().execute if isinstance(source, Session) else source.execute
+        row = run(statement).first()
     return tuple(row) if row else ("", -1)
 
 
