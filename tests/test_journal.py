@@ -80,6 +80,41 @@ def test_saving_a_date_again_updates_its_one_night_and_replaces_cramps(engine: E
     assert load(engine, night) == changed
 
 
+def test_a_night_keeping_its_warning_sign_can_be_edited_again(engine: Engine) -> None:
+    night = days_ago(2)
+    first = make_entry(night, cramps=2, red_flags=["one_leg_swelling", "fever"])
+    assert save(engine, first, expected_version=NEW) == 1
+    edited = make_entry(night, cramps=2, red_flags=["one_leg_swelling"], notes="Calf warm too")
+    assert save(engine, edited, expected_version=1) == 2
+    again = make_entry(night, cramps=1, red_flags=["one_leg_swelling", "tenderness"])
+    assert save(engine, again, expected_version=2) == 3
+    assert load(engine, night) == again.normalised()
+    assert count_rows(engine, "redflag") == 2
+
+
+def test_a_broken_constraint_on_an_edit_is_raised_not_called_stale(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sqlalchemy.exc import IntegrityError
+
+    from tracker.journal import store
+    from tracker.journal.models import RedFlag
+
+    night = days_ago(2)
+    save(engine, make_entry(night, red_flags=["fever"]), expected_version=NEW)
+    real_put = store.put_night
+
+    def put_twice(session, entry, stored):  # a bug: the same sign staged twice
+        result = real_put(session, entry, stored)
+        result.red_flags.append(RedFlag(code="fever"))
+        return result
+
+    monkeypatch.setattr(store, "put_night", put_twice)
+    with pytest.raises(IntegrityError):
+        save(engine, make_entry(night, red_flags=["fever"], notes="x"), expected_version=1)
+    assert version_of(engine, night) == 1
+
+
 def test_not_recorded_stays_null_not_zero(engine: Engine) -> None:
     night = days_ago(1)
     save(engine, NightEntry(night=night, cramps=[CrampEntry()]), expected_version=NEW)

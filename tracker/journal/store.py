@@ -251,6 +251,12 @@ def put_night(session: Session, entry: NightEntry, night: Night | None) -> Night
     for name in NightEntry.__dataclass_fields__:
         if name not in ("night", "cramps", "red_flags"):
             setattr(night, name, getattr(entry, name))
+    if night.id is not None and (night.cramps or night.red_flags):
+        # The old rows go first: SQLAlchemy's unit of work inserts new children before it
+        # deletes orphans, so an unchanged warning sign would hit the unique (night, code) key.
+        night.cramps = []
+        night.red_flags = []
+        session.flush()
     night.cramps = [Cramp(position=i, **vars(c)) for i, c in enumerate(entry.cramps)]
     night.red_flags = [RedFlag(code=code) for code in entry.red_flags]
     session.add(night)
@@ -301,15 +307,19 @@ def save_night(
 
 def _save_once(session: Session, entry: NightEntry, expected_version: int | None) -> Night:
     """One try of save_night: commit, or roll back and raise."""
+    creating = False
     try:
         before = journal_stamp(session, lock=True)  # the first statement: the lock is ours
         night = stage_night(session=session, entry=entry, expected_version=expected_version)
+        creating = night.id is None
         session.flush()
         saved = SavedNight(night.night, before, journal_stamp(session))
         session.commit()
     except IntegrityError as exc:
-        # Another writer created the same night between our read and our insert.
         session.rollback()
+        if not creating:
+            raise  # an edit of a stored night broke a constraint: a bug, never "changed elsewhere"
+        # Another writer created the same night between our read and our insert.
         exists = get_night(session=session, night=entry.night) is not None
         session.rollback()
         if not exists:
