@@ -1,4 +1,9 @@
-"""Experiments: try one habit on and off in random blocks, and see what your own nights say."""
+"""Experiments: try one habit on and off in random blocks, and see what your own nights say.
+
+On a phone, one step after another: the habit as big buttons, only that habit's questions,
+how many blocks, the plan in words ("12 blocks of 3 to 7 nights: 61 nights, ..."), then Start.
+What a tap on Start or Stop did is said beside it and as a toast.
+"""
 
 import datetime as dt
 import secrets
@@ -10,8 +15,10 @@ from sqlalchemy.exc import SQLAlchemyError
 from tracker.app import web
 from tracker.insights.experiments import describe_result, evaluate
 from tracker.insights.frames import load_journal
+from tracker.insights.plan_words import block_plan, drawn
 from tracker.journal.plan_store import has_table, load_plans, save_plan, stop_plan
 from tracker.journal.plans import (
+    COLUMNS,
     DEFAULT_BLOCKS,
     Plan,
     last_night,
@@ -24,14 +31,32 @@ from tracker.journal.plans import (
 web.ensure_router()
 ss = st.session_state
 
-HABITS = {
-    "Calf stretching before bed": "stretching",
-    "A water target": "water",
-    "Magnesium": "magnesium",
-    "Another habit": "other",
+HABITS = {  # what is stored: what her button says
+    "stretching": "Calf stretching before bed",
+    "water": "A water target",
+    "magnesium": "Magnesium",
+    "other": "Another habit",
 }
+BLOCK_CHOICES = [4, 6, 8, 10, 12, 14, 16]
 engine = web.engine()
 today = dt.date.today()
+
+
+def said(where: str, kind: str, words: str) -> None:
+    """Keep what her tap did, to be shown at `where` on the next run."""
+    ss["ex_outcome"] = (where, kind, words)
+
+
+def outcome(where: str) -> None:
+    """What her last tap on Start or Stop did: here, in view, and as a toast."""
+    if ss.get("ex_outcome", ("",))[0] != where:
+        return
+    _, kind, words = ss.pop("ex_outcome")
+    icon = ":material/check_circle:" if kind == "success" else ":material/error:"
+    with st.container(key="ex_said"):
+        (st.success if kind == "success" else st.error)(words, icon=icon)
+    st.toast(words, icon=icon)
+    web.scroll_to("ex_said")  # the page above her thumb changed: bring the answer to it
 
 
 def stop(plan_id: int, night: dt.date) -> None:
@@ -41,14 +66,10 @@ def stop(plan_id: int, night: dt.date) -> None:
             stopped = stop_plan(conn, plan_id, night)
     except SQLAlchemyError as exc:
         web.log.error("stopping an experiment failed: %s", type(exc).__name__)
-        ss["ex_outcome"] = ("error", web.UNAVAILABLE)
+        said("stop", "error", web.UNAVAILABLE)
     else:
-        said = (
-            "Your experiment is stopped. Tonight has no plan."
-            if stopped
-            else ("This experiment was already stopped.")
-        )
-        ss["ex_outcome"] = ("success", said)
+        words = "Your experiment is stopped. Tonight has no plan."
+        said("stop", "success", words if stopped else "This experiment was already stopped.")
     ss.pop("ex_confirm_stop", None)
 
 
@@ -60,6 +81,7 @@ def stop_button(plan_id: int, plan: Plan) -> None:
             "Stop this experiment",
             key="ex_stop",
             icon=":material/stop_circle:",
+            width="stretch",
             on_click=ss.__setitem__,
             args=("ex_confirm_stop", plan_id),
         )
@@ -80,34 +102,18 @@ def stop_button(plan_id: int, plan: Plan) -> None:
     )
 
 
-st.title("Experiments")
-st.write(
-    "Try one habit on some nights and not on others, in blocks drawn at random. "
-    "Then your own nights show how it went. Plan it with your midwife or doctor if you can."
-)
-
-with engine.connect() as conn:
-    ready = has_table(conn)
-    plans = load_plans(conn)
-if not ready:
-    st.info(
-        "Experiments need a newer journal. Update the app, then open this page again.",
-        icon=":material/update:",
-    )
-    st.stop()
-
-if plans:  # the newest plan: its schedule, tonight's part and the result so far
-    plan_id, plan = plans[0]
+def experiment(plan_id: int, plan: Plan) -> bool:
+    """The newest experiment: its plan, tonight's part, the schedule and the result so far.
+    True while it is still running."""
     blocks = schedule(plan)
     end = last_night(plan, blocks)
     ran = [b for b in blocks if b.start <= end]  # all of them unless she stopped it early
     st.subheader("Your experiment")
-    if result_said := ss.pop("ex_outcome", None):
-        kind, words = result_said
-        (st.success if kind == "success" else st.error)(words, icon=":material/info:")
+    outcome("start")
     st.caption("Habit")
-    named = {habit: label for label, habit in HABITS.items()}
-    web.literal(named.get(plan.habit, plan.habit))  # her own words are shown as typed
+    web.literal(HABITS.get(plan.habit, plan.habit))  # her own words are shown as typed
+    st.caption("Plan")
+    st.write(block_plan(blocks))
     asked = tonight(plan, today)
     if asked:  # a habit she named is in it: escaped, so it is shown as typed, never as Markdown
         habit = plan.habit.strip()
@@ -126,7 +132,7 @@ if plans:  # the newest plan: its schedule, tonight's part and the result so far
         table = pd.DataFrame(
             {
                 "Nights": [f"{b.start:%a %d %b} to {min(b.end, end):%a %d %b}" for b in ran],
-                "Habit": ["on" if b.arm == "on" else "off" for b in ran],
+                "Habit": [b.arm for b in ran],
             }
         )
         st.dataframe(table, hide_index=True, width="stretch")
@@ -145,44 +151,141 @@ if plans:  # the newest plan: its schedule, tonight's part and the result so far
     st.caption("This is your own data, not proof that a habit helps.")
     if not result.finished:
         stop_button(plan_id, plan)
-        st.stop()  # one experiment at a time
+    outcome("stop")
+    return not result.finished
 
-st.subheader("Plan an experiment")
-with st.form("ex_plan"):
-    choice = st.radio("What do you want to try?", list(HABITS), index=None, key="ex_habit")
-    own = st.text_input("Another habit, in your words", max_chars=100, key="ex_own")
-    target = st.number_input(
-        "Water to drink on the 'on' days (ml)", 500, 5000, 2000, step=250, key="ex_target"
-    )
-    agreed = st.checkbox("I have discussed magnesium with my clinician", key="ex_agreed")
-    blocks = st.select_slider(
-        "Blocks of 3 to 7 nights",
-        [4, 6, 8, 10, 12, 14, 16],
-        value=DEFAULT_BLOCKS,
-        key="ex_blocks",
-        help="More blocks take longer, but tell more. With 12 or more, chance can be told apart.",
-    )
-    start = st.date_input(
-        "First night", value=today, min_value=today, key="ex_start", format="DD/MM/YYYY"
-    )
-    drawn = st.form_submit_button("Draw my schedule", type="primary")
 
-if drawn:
-    habit = HABITS.get(choice or "", "")
-    plan = Plan(
-        habit=own if habit == "other" else habit,
-        start=start,
-        seed=secrets.randbelow(2**31),
-        blocks=blocks,
-        target=float(target) if habit == "water" else None,
-        clinician_agreed=agreed,
+def planned() -> Plan:
+    """The plan as she has set it up so far (the seed is drawn once, when she starts planning)."""
+    habit = ss.get("ex_habit") or ""
+    target = ss.get("ex_target") if habit == "water" else None
+    return Plan(
+        habit=ss.get("ex_own", "") if habit == "other" else habit,
+        start=ss.get("ex_start") or today,
+        seed=ss.setdefault("ex_seed", secrets.randbelow(2**31)),
+        blocks=ss.get("ex_blocks") or DEFAULT_BLOCKS,
+        target=float(target) if target else None,
+        clinician_agreed=habit == "magnesium" and bool(ss.get("ex_agreed")),
     )
-    wrong = problems(plan) if choice else ["Choose what you want to try."]
-    if wrong:
-        for problem in wrong:
-            st.error(problem, icon=":material/error:")
+
+
+def start() -> None:
+    """Keep the plan she set up, or say what to change first (nothing is kept then)."""
+    plan = planned()
+    if not ss.get("ex_habit"):
+        wrong = ["Choose what you want to try."]
+    elif ss["ex_habit"] == "other" and plan.habit.strip().lower() in COLUMNS:
+        wrong = ["That habit has its own button above: choose it there."]
     else:
+        wrong = problems(plan)
+    if wrong:
+        said("plan", "error", " ".join(wrong) + " Nothing was started yet.")
+        return
+    try:
         with engine.begin() as conn:
             save_plan(conn, plan)
-        st.rerun()
+    except SQLAlchemyError as exc:
+        web.log.error("saving an experiment failed: %s", type(exc).__name__)
+        said("plan", "error", web.UNAVAILABLE)
+        return
+    first = "tonight" if plan.start == today else f"on the night of {plan.start:%a %d %b}"
+    said("start", "success", f"Your experiment is saved. It starts {first}.")
+    ss.pop("ex_seed", None)  # the next plan draws its own
+
+
+def habit_questions(habit: str) -> None:
+    """Only what the habit she picked needs."""
+    if habit == "water":
+        st.number_input(
+            "Water to drink on the 'on' days (ml)",
+            500,
+            5000,
+            2000,
+            step=250,
+            key="ex_target",
+            persist_state="session",
+        )
+    elif habit == "magnesium":
+        st.caption("Magnesium is a supplement: try it only as your midwife or doctor advised.")
+        st.checkbox(
+            "I have discussed magnesium with my clinician", key="ex_agreed", persist_state="session"
+        )
+    elif habit == "other":
+        st.text_input(
+            "Another habit, in your words",
+            max_chars=100,
+            key="ex_own",
+            placeholder="e.g. legs up the wall for 10 minutes",
+            persist_state="session",
+        )
+    else:
+        st.caption("On 'on' nights, stretch your calves before bed; on 'off' nights, don't.")
+
+
+def plan_form() -> None:
+    """Plan a new experiment, one step after another."""
+    st.subheader("Plan an experiment")
+    habit = st.pills(
+        "What do you want to try?",
+        list(HABITS),
+        format_func=HABITS.__getitem__,
+        key="ex_habit",
+        persist_state="session",
+    )
+    if habit is None:
+        st.caption("Choose one to see its plan.")
+        outcome("plan")
+        return
+    habit_questions(habit)
+    st.pills(
+        "How many blocks of nights?",
+        BLOCK_CHOICES,
+        default=DEFAULT_BLOCKS,
+        required=True,
+        key="ex_blocks",
+        persist_state="session",
+    )
+    st.caption(
+        "Half the blocks with the habit, half without, in an order drawn at random. "
+        "More blocks take longer, but tell more: with 12 or more, chance can be told apart."
+    )
+    st.date_input(
+        "First night",
+        value=today,
+        min_value=today,
+        key="ex_start",
+        format="DD/MM/YYYY",
+        persist_state="session",
+    )
+    plan = planned()
+    st.info(block_plan(drawn(plan.start, plan.blocks, plan.seed)), icon=":material/date_range:")
+    outcome("plan")
+    st.button(
+        "Start this experiment",
+        key="ex_go",
+        type="primary",
+        icon=":material/science:",
+        width="stretch",
+        on_click=start,
+    )
+
+
+st.title("Experiments")
+st.write(
+    "Try one habit on some nights and not on others, in blocks drawn at random. "
+    "Then your own nights show how it went. Plan it with your midwife or doctor if you can."
+)
+
+with engine.connect() as conn:
+    ready = has_table(conn)
+    plans = load_plans(conn)
+if not ready:
+    st.info(
+        "Experiments need a newer journal. Update the app, then open this page again.",
+        icon=":material/update:",
+    )
+    st.stop()
+
+if not plans or not experiment(*plans[0]):  # one experiment at a time
+    plan_form()
 st.caption("Extra salt is not advised in pregnancy, so the app never suggests it.")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from sqlmodel import Session
 from streamlit.testing.v1 import AppTest
 
 from tests.readability import too_hard
+from tracker.insights.plan_words import block_plan, drawn
 from tracker.journal.db import make_engine
 from tracker.journal.demo import fill_demo
 from tracker.journal.plan_store import load_plans, save_plan
@@ -40,14 +42,23 @@ def open_page() -> AppTest:
 
 
 def plan_with(at: AppTest, habit: str, **fields) -> AppTest:  # noqa: ANN003
-    at.radio(key="ex_habit").set_value(habit)
+    """Tap the habit's button, answer its questions, then Start."""
+    at.button_group(key="ex_habit").set_value(habit).run()
     if "own" in fields:
         at.text_input(key="ex_own").input(fields["own"])
     if fields.get("agreed"):
         at.checkbox(key="ex_agreed").check()
-    at.button[0].click().run()  # the form's submit button
+    if "blocks" in fields:
+        at.button_group(key="ex_blocks").set_value(fields["blocks"])
+    at.button(key="ex_go").click().run()
     assert not at.exception
     return at
+
+
+def fields_shown(at: AppTest) -> set[str]:
+    """Which of the habit-specific questions are on the page now."""
+    shown = {w.key for w in (*at.number_input, *at.checkbox, *at.text_input)}
+    return shown & {"ex_target", "ex_agreed", "ex_own"}
 
 
 def test_a_journal_without_the_table_says_it_needs_updating() -> None:
@@ -58,40 +69,54 @@ def test_a_journal_without_the_table_says_it_needs_updating() -> None:
     st.cache_resource.clear()
     at = open_page()
     assert "newer journal" in at.info[0].value
-    assert not at.get("form")
+    assert not at.get("button_group")
 
 
 def test_stretching_is_planned_kept_and_drawn_again_from_its_seed(engine) -> None:
-    at = plan_with(open_page(), "Calf stretching before bed")
+    at = open_page()
+    at.button_group(key="ex_habit").set_value("stretching").run()
+    promised = next(i.value for i in at.info if " blocks of " in i.value)  # before Start
+    plan_with(at, "stretching")
     with engine.connect() as conn:
         (_, plan), *rest = load_plans(conn)
     assert rest == [] and plan.habit == "stretching" and plan.start == TODAY and plan.blocks == 12
-    assert at.success[0].value == tonight(plan, TODAY)  # tonight's part of the schedule
+    assert at.success[0].value == "Your experiment is saved. It starts tonight."
+    assert [t.value for t in at.toast] == [at.success[0].value]  # in view wherever she is
+    assert at.success[1].value == tonight(plan, TODAY)  # tonight's part of the schedule
+    assert block_plan(schedule(plan)) == promised  # the plan she was shown is the one kept
+    assert promised in [m.value for m in at.markdown]
     shown = at.dataframe[0].value
     blocks = schedule(plan)
     assert len(shown) == len(blocks) and list(shown["Habit"]) == [b.arm for b in blocks]
-    assert not at.get("form")  # one experiment at a time
+    assert not at.get("button_group")  # one experiment at a time: no new plan
     again = open_page()
-    assert again.success[0].value == at.success[0].value  # same seed, same schedule
+    assert again.success[0].value == at.success[1].value  # same seed, same schedule
+    assert not again.toast  # said once
 
 
 @pytest.mark.parametrize(
     ("habit", "fields", "said"),
     [
-        ("Magnesium", {}, "discussed it with your clinician"),
-        ("Another habit", {"own": "Extra salt"}, "salt is not advised"),
-        ("Another habit", {"own": ""}, "Name the habit"),
+        ("magnesium", {}, "discussed it with your clinician"),
+        ("other", {"own": "Extra salt"}, "salt is not advised"),
+        ("other", {"own": ""}, "Name the habit"),
+        ("other", {"own": "Magnesium"}, "its own button above"),
     ],
 )
 def test_what_cannot_be_tried_is_refused_and_nothing_saved(engine, habit, fields, said) -> None:
     at = plan_with(open_page(), habit, **fields)
-    assert any(said in e.value for e in at.error)
+    (error,) = at.error
+    assert said in error.value and "Nothing was started yet" in error.value
+    assert [t.value for t in at.toast] == [error.value]
+    if "own" in fields:
+        assert at.text_input(key="ex_own").value == fields["own"]  # her typing kept
+    assert at.button(key="ex_go")  # still planning, her choices kept
     with engine.connect() as conn:
         assert load_plans(conn) == []
 
 
 def test_magnesium_once_discussed_is_allowed(engine) -> None:
-    plan_with(open_page(), "Magnesium", agreed=True)
+    plan_with(open_page(), "magnesium", agreed=True)
     with engine.connect() as conn:
         assert load_plans(conn)[0][1].clinician_agreed is True
 
@@ -110,7 +135,7 @@ def test_a_finished_experiment_shows_its_result_in_plain_words(engine) -> None:
     for word in ("prove", "cure", "caused"):
         assert word not in text.lower()
     assert too_hard(said) == []
-    assert at.get("form")  # finished: a new one can be planned
+    assert at.get("button_group")  # finished: a new one can be planned
 
 
 def test_stop_this_experiment_asks_first_then_ends_it_with_last_night(engine) -> None:
@@ -118,7 +143,7 @@ def test_stop_this_experiment_asks_first_then_ends_it_with_last_night(engine) ->
     with engine.begin() as conn:
         save_plan(conn, Plan(habit="legs up the wall", start=start, seed=5))
     at = open_page()
-    assert not at.get("form")
+    assert not at.get("button_group")
     at.button(key="ex_stop").click().run()
     assert "Tonight has no plan" in at.warning[0].value
     at.button(key="ex_stop_no").click().run()  # changed her mind: nothing stored
@@ -136,8 +161,9 @@ def test_stop_this_experiment_asks_first_then_ends_it_with_last_night(engine) ->
     planned = sum(b.nights for b in schedule(stopped))
     assert f"Stopped early after 10 of {planned} nights." in text
     assert "Your experiment is stopped" in at.success[0].value
+    assert [t.value for t in at.toast] == [at.success[0].value]
     assert "What your experiment found" in [h.value for h in at.subheader]
-    assert at.get("form")  # finished: a new one can be planned, and nothing left to stop
+    assert at.get("button_group")  # finished: a new one can be planned, nothing left to stop
     assert "ex_stop" not in [b.key for b in at.button]
 
 
@@ -152,3 +178,72 @@ def test_a_habit_she_names_is_shown_as_typed_never_as_markdown(engine) -> None:
     line = next(s.value for s in at.success if "Your experiment, block" in s.value)
     assert "\\*\\*legs up\\*\\*" in line and "\\[wall\\]\\(http" in line
     assert words not in line
+
+
+ONLY = {
+    "stretching": set(),
+    "water": {"ex_target"},
+    "magnesium": {"ex_agreed"},
+    "other": {"ex_own"},
+}
+
+
+def test_only_the_picked_habits_questions_show(engine) -> None:
+    at = open_page()
+    assert fields_shown(at) == set() and not at.get("date_input")  # nothing until she picks
+    habits = at.button_group(key="ex_habit")
+    assert habits.options == ["Calf stretching before bed", "A water target", "Magnesium",
+                              "Another habit"]  # fmt: skip
+    for habit, only in [*ONLY.items(), ("water", {"ex_target"})]:
+        at.button_group(key="ex_habit").set_value(habit).run()
+        assert not at.exception
+        assert fields_shown(at) == only, habit
+    at.number_input(key="ex_target").set_value(2500).run()
+    at.button_group(key="ex_habit").set_value("other").run()
+    at.text_input(key="ex_own").input("legs up the wall").run()
+    at.button_group(key="ex_habit").set_value("water").run()
+    assert at.number_input(key="ex_target").value == 2500  # her answers wait while hidden
+    at.button(key="ex_go").click().run()
+    with engine.connect() as conn:
+        (_, plan), *_ = load_plans(conn)
+    assert (plan.habit, plan.target, plan.clinician_agreed) == ("water", 2500.0, False)
+
+
+def test_a_habit_in_her_words_is_planned_under_her_words(engine) -> None:
+    plan_with(open_page(), "other", own="legs up the wall", blocks=4)
+    with engine.connect() as conn:
+        (_, plan), *_ = load_plans(conn)
+    assert (plan.habit, plan.blocks, plan.target) == ("legs up the wall", 4, None)
+
+
+PLAN_SENTENCE = re.compile(
+    r"(\d+) blocks of (?:(\d+) nights?|(\d+) to (\d+) nights): (\d+) nights"
+    r"(?: \(about \d+ weeks\))?, (\w{3} \d\d \w{3}) to (\w{3} \d\d \w{3})\.$"
+)
+
+
+@pytest.mark.parametrize("count", [4, 10, 16])
+def test_the_block_plan_is_said_in_words_that_match_its_numbers(engine, count) -> None:
+    at = open_page()
+    at.button_group(key="ex_habit").set_value("stretching").run()
+    chooser = at.button_group(key="ex_blocks")
+    assert chooser.label == "How many blocks of nights?" and chooser.value == 12
+    assert "3 to 7" not in chooser.label  # a length is not what it sets
+    chooser.set_value(count).run()
+    sentence = next(i.value for i in at.info if " blocks of " in i.value)
+    blocks = drawn(TODAY, count, at.session_state["ex_seed"])
+    lengths = [b.nights for b in blocks]
+    got = PLAN_SENTENCE.match(sentence)
+    assert got, sentence
+    number, same, shortest, longest, total, first, last = got.groups()
+    assert int(number) == count == len(blocks)
+    if same:
+        assert set(lengths) == {int(same)}
+    else:
+        assert (int(shortest), int(longest)) == (min(lengths), max(lengths))
+    assert int(total) == sum(lengths) == (blocks[-1].end - TODAY).days + 1
+    assert (first, last) == (f"{TODAY:%a %d %b}", f"{blocks[-1].end:%a %d %b}")
+    at.button(key="ex_go").click().run()
+    with engine.connect() as conn:
+        (_, plan), *_ = load_plans(conn)
+    assert schedule(plan) == blocks  # the plan she was shown is the plan kept
