@@ -404,7 +404,37 @@ def test_experiments_in_a_file_are_checked_like_new_plans(sqlite_engine: Engine)
     message = str(refused.value)
     assert "experiments[0]" in message and "salt is not advised" in message
     assert "experiments[1]" in message and "even number of blocks" in message
-    assert "experiments[2], stopped: must be the day before start or later" in message
+    assert "experiments[2], stopped: The last night must be the day before the first" in message
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "said"),
+    [
+        ("blocks", 2_000_000, "blocks: Use an even number of blocks, from 4 to 16 (this plan has"),
+        ("blocks", 18, "blocks: Use an even number of blocks, from 4 to 16"),
+        ("blocks", -4, "blocks: Use an even number"),
+        ("seed", -1, "seed: The seed must be a whole number from 0 to 2,147,483,647"),
+        ("seed", 2**63, "seed: The seed must be a whole number"),
+        ("target", 1e308, "target: The water target must be 500 to 5,000 ml"),
+        ("start", "9999-12-31", "start: The first night must be between 01 Jan 1950 and"),
+        ("start", "0001-01-01", "start: The first night must be between"),
+        ("stopped", "0001-01-01", "stopped: The last night must be the day before"),
+        ("habit", "x" * 101, "habit: The habit's name is too long: at most 100 characters"),
+        ("habit", "legs\nup", "habit: The habit's name contains an invisible control character"),
+    ],
+)
+def test_a_plan_outside_the_bounds_is_refused_naming_the_field(
+    sqlite_engine: Engine, key: str, value: Any, said: str
+) -> None:
+    """A backup with 2,000,000 blocks imported, then bricked every page, export and summary."""
+    fill(sqlite_engine)
+    document = json.loads(export_json(sqlite_engine, now=NOW))
+    document["experiments"][1][key] = value
+    before = dump(sqlite_engine)
+    with pytest.raises(JsonError) as refused:
+        read_json(json.dumps(document))
+    assert f"experiments[1], {said}" in str(refused.value)
+    assert dump(sqlite_engine) == before
 
 
 def test_importing_experiments_twice_adds_them_once(sqlite_engine: Engine) -> None:

@@ -20,6 +20,7 @@ from sqlmodel import Session, select
 from tracker.journal.entries import CrampEntry, NightEntry
 from tracker.journal.importing import ImportConflict, import_nights
 from tracker.journal.models import Experiment, Night, Profile
+from tracker.journal.plans import Plan, plan_problems
 from tracker.journal.store import (
     PROFILE_FIELDS,
     entry_of,
@@ -168,10 +169,16 @@ def _text_of(session: Session, now: dt.datetime) -> str:
 
 
 def _experiments_document(session: Session) -> dict[str, Any]:
-    """Her experiment plans, oldest first (no key at all when she has none)."""
+    """Her experiment plans, oldest first (no key at all when she has none). A stored plan that
+    cannot run is left out, as everywhere else: the file would not restore with it."""
     rows = session.exec(select(Experiment).order_by(Experiment.id)).all()
-    plans = [{k: _value(getattr(row, k)) for k in EXPERIMENT_KEYS} for row in rows]
+    plans = [{k: _value(getattr(row, k)) for k in EXPERIMENT_KEYS} for row in rows if _runs(row)]
     return {"experiments": plans} if plans else {}
+
+
+def _runs(row: Experiment) -> bool:
+    fields = ("habit", "start", "seed", "blocks", "target", "clinician_agreed", "stopped")
+    return not plan_problems(Plan(**{k: getattr(row, k) for k in fields}))
 
 
 def export_json(source: Engine | Session, *, now: dt.datetime | None = None) -> str:

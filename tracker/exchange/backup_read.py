@@ -27,8 +27,7 @@ from tracker.exchange.backup_json import (
 )
 from tracker.journal.entries import CrampEntry, NightEntry, validate_night
 from tracker.journal.models import Profile
-from tracker.journal.plans import Plan
-from tracker.journal.plans import problems as plan_problems
+from tracker.journal.plans import Plan, plan_problems
 from tracker.journal.store import (
     validate_profile,
 )
@@ -292,7 +291,8 @@ def read_json(text: str, today: dt.date | None = None) -> Backup:
 
 
 def _experiments(raw: Any, problems: list[JsonProblem]) -> list[dict[str, Any]]:
-    """The experiment plans in a file, each checked like a new plan on the page."""
+    """The experiment plans in a file, each checked like a new plan on the page, within the
+    bounds the app can live with (tracker.journal.plans.plan_problems)."""
     if raw is None:
         return []
     if not isinstance(raw, list):
@@ -313,9 +313,7 @@ def _experiments(raw: Any, problems: list[JsonProblem]) -> list[dict[str, Any]]:
         if not missing:
             values["clinician_agreed"] = bool(values["clinician_agreed"])
             plan = Plan(**{k: v for k, v in values.items() if k != "created_at"})
-            for message in plan_problems(plan):
-                reader.problem("habit", message)
-            if plan.stopped is not None and plan.stopped < plan.start - dt.timedelta(days=1):
-                reader.problem("stopped", "must be the day before start or later")
+            for key, message in plan_problems(plan).items():  # the page's checks and bounds
+                reader.problem(key, message)
             plans.append(values)
     return plans

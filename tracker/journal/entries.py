@@ -28,6 +28,10 @@ LIMITS = {
 MAX_DURATION_MIN = 180
 MAX_NOTE_CHARS = 20_000
 MAX_CRAMPS_PER_NIGHT = 50
+FIRST_NIGHT = dt.date(1950, 1, 1)
+# The longest text each field takes: the Last night form's max_chars, checked again here (a
+# client can send any widget value) and on every import.
+TEXT_LIMITS = {"notes": MAX_NOTE_CHARS, "side_effects": MAX_NOTE_CHARS, "magnesium_form": 100}
 
 
 class ValidationFailed(ValueError):
@@ -162,15 +166,16 @@ def validate_night(entry: NightEntry, today: dt.date | None = None) -> dict[str,
     today = today or dt.date.today()
     if entry.night > today:
         errors["night"] = f"{entry.night:%d %b %Y} is in the future: pick last night or earlier"
-    elif entry.night < dt.date(1950, 1, 1):
+    elif entry.night < FIRST_NIGHT:
         errors["night"] = "is too far in the past"
     for name in ("water_ml", "stretch_min", "active_min", "magnesium_mg", "soreness"):
         _check_range(errors, name, getattr(entry, name), name)
-    for name in ("notes", "side_effects", "magnesium_form"):
+    for name, limit in TEXT_LIMITS.items():
         value = getattr(entry, name)
-        limit = 100 if name == "magnesium_form" else MAX_NOTE_CHARS
-        if value is not None and len(value) > limit:
-            errors[name] = f"is too long: at most {limit:,} characters"
+        if value is not None and not isinstance(value, str):
+            errors[name] = "must be text"
+        elif value is not None and len(value) > limit:
+            errors[name] = f"is too long: {len(value):,} characters, at most {limit:,}"
         elif value is not None and (
             problem := control_character(value, multiline=name != "magnesium_form")
         ):

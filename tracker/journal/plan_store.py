@@ -4,6 +4,10 @@ The table is tracker.journal.models.Experiment (migration 0004); on a journal no
 load_plans() finds no plans and has_table() says so, so the page can explain instead of
 failing. A plan is all that needs keeping: the schedule is drawn again from
 its seed, and what happened is read from the nights she logged.
+
+A stored plan that cannot run (e.g. 2,000,000 blocks, imported by an older version or written
+by hand) is checked here, in one place: load_plans() leaves it out, so no page, export or
+summary ever draws its schedule, and unusable_plans() names it and what is wrong with it.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import (
+    delete,
     inspect,
     select,
     update,
@@ -18,7 +23,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection
 
 from tracker.journal.models import Experiment
-from tracker.journal.plans import Plan
+from tracker.journal.plans import Plan, plan_problems
 
 EXPERIMENTS = Experiment.__table__  # migration 0004 (stopped: 0005)
 
@@ -54,8 +59,14 @@ def stop_plan(conn: Connection, plan_id: int, night: dt.date) -> bool:
     return conn.execute(statement).rowcount == 1
 
 
-def load_plans(conn: Connection) -> list[tuple[int, Plan]]:
-    """(id, plan) for every plan, newest first; none before the table exists."""
+def remove_plan(conn: Connection, plan_id: int) -> bool:
+    """Delete a plan (the caller commits); the nights she logged are not touched. False when
+    it was already gone."""
+    return conn.execute(delete(EXPERIMENTS).where(EXPERIMENTS.c.id == plan_id)).rowcount == 1
+
+
+def _stored_plans(conn: Connection) -> list[tuple[int, Plan]]:
+    """(id, plan) for every stored plan as it is, newest first; none before the table exists."""
     if not has_table(conn):
         return []
     rows = conn.execute(select(EXPERIMENTS).order_by(EXPERIMENTS.c.id.desc())).mappings()
@@ -74,3 +85,13 @@ def load_plans(conn: Connection) -> list[tuple[int, Plan]]:
         )
         for row in rows
     ]
+
+
+def load_plans(conn: Connection) -> list[tuple[int, Plan]]:
+    """(id, plan) for every plan that can run, newest first (see unusable_plans for the rest)."""
+    return [(plan_id, plan) for plan_id, plan in _stored_plans(conn) if not plan_problems(plan)]
+
+
+def unusable_plans(conn: Connection) -> list[tuple[int, Plan]]:
+    """(id, plan) for every stored plan that cannot run (plans.plan_problems says why)."""
+    return [(plan_id, plan) for plan_id, plan in _stored_plans(conn) if plan_problems(plan)]

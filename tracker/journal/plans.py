@@ -18,11 +18,19 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from tracker.journal.entries import FIRST_NIGHT, control_character
+
 if TYPE_CHECKING:
     import pandas as pd
 
-MIN_BLOCK, MAX_BLOCK = 3, 7
+MIN_BLOCK, MAX_BLOCK = 3, 7  # nights in one block
 DEFAULT_BLOCKS = 12  # 6 pairs, 64 possible schedules: the test can reach 2 in 64
+BLOCK_CHOICES = (4, 6, 8, 10, 12, 14, 16)  # what the Experiments page offers
+MIN_BLOCKS, MAX_BLOCKS = BLOCK_CHOICES[0], BLOCK_CHOICES[-1]
+MAX_HABIT_CHARS = 100  # the Experiments page's text box, and the table's column
+MIN_TARGET_ML, MAX_TARGET_ML = 500, 5000  # the page's water target
+MAX_SEED = 2**31 - 1  # the page draws below 2**31; a PostgreSQL integer holds no more
+LAST_START = dt.date(2199, 12, 31)  # far ahead, and every night of it still a pandas date
 COLUMNS = {"stretching": "stretch_min", "water": "water_ml", "magnesium": "magnesium_mg"}
 NEVER = ("salt", "sodium")
 ON, OFF = "on", "off"
@@ -47,21 +55,73 @@ def named_habit(plan: Plan) -> bool:
     return plan.habit not in COLUMNS
 
 
-def problems(plan: Plan) -> list[str]:
-    """Why the plan cannot start, in plain words (empty when it can)."""
-    said = []
-    name = plan.habit.strip().lower()
+def plan_problems(plan: Plan) -> dict[str, str]:
+    """Why the plan cannot run, keyed by the field to fix, in plain words (empty when it can).
+
+    The one check for a plan: the page's new plan, a backup's plans and the plans read back
+    from the journal (one written by an older version, or by hand, is refused here too).
+    """
+    said: dict[str, str] = {}
+    habit = plan.habit if isinstance(plan.habit, str) else ""
+    name = habit.strip().lower()
     if not name:
-        said.append("Name the habit you want to try.")
-    if any(word in name for word in NEVER):
-        said.append("Extra salt is not advised in pregnancy, so it can't be an experiment.")
+        said["habit"] = "Name the habit you want to try."
+    elif len(habit) > MAX_HABIT_CHARS:
+        said["habit"] = f"The habit's name is too long: at most {MAX_HABIT_CHARS} characters."
+    elif problem := control_character(habit, multiline=False):
+        said["habit"] = f"The habit's name {problem}."
+    elif any(word in name for word in NEVER):
+        said["habit"] = "Extra salt is not advised in pregnancy, so it can't be an experiment."
     if name == "magnesium" and not plan.clinician_agreed:
-        said.append("Magnesium is a supplement: tick that you discussed it with your clinician.")
+        said["clinician_agreed"] = (
+            "Magnesium is a supplement: tick that you discussed it with your clinician."
+        )
     if name == "water" and not plan.target:
-        said.append("Set how much water to drink on the 'on' days.")
-    if plan.blocks < 4 or plan.blocks % 2:
-        said.append("Use an even number of blocks, at least 4.")
+        said["target"] = "Set how much water to drink on the 'on' days."
+    elif plan.target is not None and not (
+        isinstance(plan.target, int | float) and MIN_TARGET_ML <= plan.target <= MAX_TARGET_ML
+    ):
+        said["target"] = f"The water target must be {MIN_TARGET_ML} to {MAX_TARGET_ML:,} ml."
+    if not _whole(plan.blocks) or plan.blocks not in BLOCK_CHOICES:
+        said["blocks"] = (
+            f"Use an even number of blocks, from {MIN_BLOCKS} to {MAX_BLOCKS} "
+            f"(this plan has {_number(plan.blocks)})."
+        )
+    if not _whole(plan.seed) or not 0 <= plan.seed <= MAX_SEED:
+        said["seed"] = f"The seed must be a whole number from 0 to {MAX_SEED:,}."
+    if not isinstance(plan.start, dt.date) or not FIRST_NIGHT <= plan.start <= LAST_START:
+        said["start"] = (
+            f"The first night must be between {FIRST_NIGHT:%d %b %Y} and {LAST_START:%d %b %Y}."
+        )
+    elif plan.stopped is not None and not (
+        isinstance(plan.stopped, dt.date) and plan.stopped >= plan.start - dt.timedelta(days=1)
+    ):
+        said["stopped"] = "The last night must be the day before the first night or later."
     return said
+
+
+def problems(plan: Plan) -> list[str]:
+    """Why the plan cannot run, in plain words (empty when it can)."""
+    return list(plan_problems(plan).values())
+
+
+def cannot_run(plan: Plan) -> str:
+    """What to tell her about a plan kept in her journal that cannot run (one an older version
+    let in), and what to do about it: her words are left out, so it is safe as Markdown."""
+    first = f"{plan.start:%d %b %Y}" if isinstance(plan.start, dt.date) else "an unknown night"
+    return (
+        f"An experiment in your journal, from the night of {first}, can't be used: "
+        + " ".join(plan_problems(plan).values())
+        + " Remove it to plan another; the nights you logged stay in your journal."
+    )
+
+
+def _whole(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _number(value: object) -> str:
+    return f"{value:,}" if _whole(value) else repr(value)[:20]
 
 
 @dataclass(frozen=True)
@@ -126,11 +186,22 @@ def nightly(blocks: tuple[Block, ...]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["night", "block", "arm"])
 
 
-_TONIGHT = {
-    "stretching": ("stretch your calves before bed", "no calf stretching tonight"),
-    "water": ("drink at least {target} today", "drink as you usually do today"),
-    "magnesium": ("take your magnesium as agreed", "no magnesium tonight"),
-}
+def _asked(plan: Plan, arm: str) -> str:
+    """What one night of the plan asks, her own words for a habit she named (as data, never
+    as a template: braces, Markdown or HTML in them are just characters)."""
+    on = arm == ON
+    if plan.habit == "stretching":
+        return "stretch your calves before bed" if on else "no calf stretching tonight"
+    if plan.habit == "water":
+        return (
+            f"drink at least {plan.target or 0:,.0f} ml today"
+            if on
+            else ("drink as you usually do today")
+        )
+    if plan.habit == "magnesium":
+        return "take your magnesium as agreed" if on else "no magnesium tonight"
+    habit = plan.habit.strip()
+    return habit if on else "no " + habit + " tonight"
 
 
 def tonight(plan: Plan, night: dt.date) -> str | None:
@@ -140,6 +211,4 @@ def tonight(plan: Plan, night: dt.date) -> str | None:
     if arm is None or night > last_night(plan, blocks):
         return None
     number = next(i for i, b in enumerate(blocks, 1) if b.start <= night <= b.end)
-    on, off = _TONIGHT.get(plan.habit, (plan.habit.strip(), f"no {plan.habit.strip()} tonight"))
-    words = (on if arm == ON else off).format(target=f"{plan.target or 0:,.0f} ml")
-    return f"Your experiment, block {number} of {len(blocks)} ({arm}): {words}."
+    return f"Your experiment, block {number} of {len(blocks)} ({arm}): {_asked(plan, arm)}."
