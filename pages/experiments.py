@@ -38,6 +38,7 @@ HABITS = {  # what is stored: what her button says
     "other": "Another habit",
 }
 BLOCK_CHOICES = [4, 6, 8, 10, 12, 14, 16]
+WATER_TARGETS = [1500, 2000, 2500, 3000]  # ml: one tap, no typing on a phone
 engine = web.engine()
 today = dt.date.today()
 
@@ -135,7 +136,7 @@ def experiment(plan_id: int, plan: Plan) -> bool:
                 "Habit": [b.arm for b in ran],
             }
         )
-        st.dataframe(table, hide_index=True, width="stretch")
+        st.table(table, hide_index=True)  # no toolbar: nothing small to tap by mistake
     result = evaluate(plan, load_journal(engine).nights, today=today)
     st.subheader("So far" if not result.finished else "What your experiment found")
     for sentence in describe_result(result):
@@ -196,12 +197,12 @@ def start() -> None:
 def habit_questions(habit: str) -> None:
     """Only what the habit she picked needs."""
     if habit == "water":
-        st.number_input(
-            "Water to drink on the 'on' days (ml)",
-            500,
-            5000,
-            2000,
-            step=250,
+        st.pills(
+            "Water to drink on the 'on' days",
+            WATER_TARGETS,
+            default=2000,
+            required=True,
+            format_func="{} ml".format,
             key="ex_target",
             persist_state="session",
         )

@@ -57,7 +57,7 @@ def plan_with(at: AppTest, habit: str, **fields) -> AppTest:  # noqa: ANN003
 
 def fields_shown(at: AppTest) -> set[str]:
     """Which of the habit-specific questions are on the page now."""
-    shown = {w.key for w in (*at.number_input, *at.checkbox, *at.text_input)}
+    shown = {w.key for w in (*at.button_group, *at.checkbox, *at.text_input)}
     return shown & {"ex_target", "ex_agreed", "ex_own"}
 
 
@@ -85,7 +85,7 @@ def test_stretching_is_planned_kept_and_drawn_again_from_its_seed(engine) -> Non
     assert at.success[1].value == tonight(plan, TODAY)  # tonight's part of the schedule
     assert block_plan(schedule(plan)) == promised  # the plan she was shown is the one kept
     assert promised in [m.value for m in at.markdown]
-    shown = at.dataframe[0].value
+    shown = at.table[0].value
     blocks = schedule(plan)
     assert len(shown) == len(blocks) and list(shown["Habit"]) == [b.arm for b in blocks]
     assert not at.get("button_group")  # one experiment at a time: no new plan
@@ -198,11 +198,11 @@ def test_only_the_picked_habits_questions_show(engine) -> None:
         at.button_group(key="ex_habit").set_value(habit).run()
         assert not at.exception
         assert fields_shown(at) == only, habit
-    at.number_input(key="ex_target").set_value(2500).run()
+    at.button_group(key="ex_target").set_value(2500).run()
     at.button_group(key="ex_habit").set_value("other").run()
     at.text_input(key="ex_own").input("legs up the wall").run()
     at.button_group(key="ex_habit").set_value("water").run()
-    assert at.number_input(key="ex_target").value == 2500  # her answers wait while hidden
+    assert at.button_group(key="ex_target").value == 2500  # her answers wait while hidden
     at.button(key="ex_go").click().run()
     with engine.connect() as conn:
         (_, plan), *_ = load_plans(conn)
