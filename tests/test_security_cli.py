@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
@@ -21,7 +22,10 @@ from tracker.exchange.diary_csv import CsvError, export_diary
 from tracker.exchange.diary_read import read_diary
 from tracker.journal.config import sqlite_path
 from tracker.journal.db import make_engine
+from tracker.journal.demo import fill_demo
 from tracker.journal.entries import validate_night
+from tracker.journal.plan_store import load_plans, unusable_plans
+from tracker.journal.plans import schedule, tonight
 from tracker.journal.schema import ensure_schema
 from tracker.journal.store import list_nights, save_night
 
@@ -281,6 +285,143 @@ def test_fuzz_json_import(changes, top, fuzz_journal, tmp_path_factory, capsys) 
     _check(fuzz_journal, file, capsys, lambda: read_json(text).nights)
 
 
+PLAN_FIELDS = ["habit", "start", "seed", "blocks", "target", "clinician_agreed", "stopped",
+               "created_at", "extra_key"]  # fmt: skip
+plan_values = st.one_of(
+    st.sampled_from(NASTY_VALUES),
+    st.integers(),
+    st.floats(allow_nan=False),
+    st.sampled_from([4, 6, 16, 18, 2_000_000, 2**31, "2025-01-02", "1949-12-31", "9999-12-31",
+                     "legs {pillow}", "{target:>99999}", ":red[x]", "water", "magnesium",
+                     "stretching", 2000.0, 499, 5001]),
+)  # fmt: skip
+
+
+@settings(max_examples=80, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(changes=st.lists(st.tuples(st.sampled_from(PLAN_FIELDS), plan_values), max_size=3))
+def test_fuzz_json_import_of_experiments(changes, fuzz_journal, tmp_path_factory, capsys) -> None:  # noqa: ANN001
+    """A plan in a backup is refused cleanly, or imported and then drawn, asked and
+    summarised without an error: a backup can no longer brick the journal."""
+    document = _base_backup()
+    plan = {"habit": "legs up the wall", "start": "2025-01-01", "seed": 5, "blocks": 4,
+            "target": None, "clinician_agreed": False, "stopped": None,
+            "created_at": "2025-01-04T08:00:00Z"}  # fmt: skip
+    for key, value in changes:
+        plan[key] = value
+    document["experiments"] = [plan]
+    file = tmp_path_factory.mktemp("json") / "backup.json"
+    try:
+        file.write_text(json.dumps(document), encoding="utf-8")
+    except UnicodeEncodeError:
+        return
+    before = journal_files(fuzz_journal)
+    code, out = run(["import", str(file), "--db", fuzz_journal], capsys)
+    assert "Traceback" not in out
+    if code != 0:
+        assert code in (1, 2) and out.strip()
+        assert journal_files(fuzz_journal) == before, "a refused import changed the journal"
+        return
+    engine = make_engine(fuzz_journal)
+    try:
+        with engine.connect() as conn:
+            assert unusable_plans(conn) == []
+            plans = load_plans(conn)
+        for _, kept in plans:
+            blocks = schedule(kept)
+            assert all(tonight(kept, night) for night in (blocks[0].start, blocks[-1].end)) or (
+                kept.stopped is not None
+            )
+        code, out = run(["summary", "--json", "--db", fuzz_journal], capsys)
+        assert code == 0 and "Traceback" not in out and "cannot run" not in out
+    finally:
+        with engine.begin() as conn:  # the next example starts without this plan
+            conn.execute(text("DELETE FROM experiment"))
+        engine.dispose()
+
+
 def test_a_database_without_its_driver_is_a_message(capsys) -> None:
     code, out = run(["summary", "--db", "mysql://someone@localhost/journal"], capsys)
     assert code == 2 and "not installed" in out and "Traceback" not in out
+
+
+# --- a journal that cannot brick itself, and one already in a bad state ------------------------
+
+
+def _demo_backup(tmp_path: Path, blocks: int) -> Path:
+    """A real backup of a sample journal with an experiment of this many blocks."""
+    source = make_engine(f"sqlite:///{tmp_path / 'source.db'}")
+    ensure_schema(source)
+    with Session(source) as session:
+        fill_demo(session=session, seed=3)
+    document = json.loads(export_json(source))
+    source.dispose()
+    document["experiments"] = [
+        {"habit": "legs up the wall", "start": days_ago(30).isoformat(), "seed": 5,
+         "blocks": blocks, "target": None, "clinician_agreed": False, "stopped": None,
+         "created_at": "2026-01-01T08:00:00Z"}
+    ]  # fmt: skip
+    file = tmp_path / "backup.json"
+    file.write_text(json.dumps(document))
+    return file
+
+
+def test_a_backup_with_2_000_000_blocks_is_refused_naming_the_field(
+    journal_url: str, tmp_path: Path, capsys
+) -> None:
+    """It was imported (exit 0); then Last night, Experiments, the PDF and summary all failed."""
+    code, out = run(["import", str(_demo_backup(tmp_path, 2_000_000)), "--db", journal_url], capsys)
+    assert code == 1 and "Traceback" not in out
+    assert "experiments[0], blocks: Use an even number of blocks, from 4 to 16" in out
+    assert count_rows(make_engine(journal_url), "experiment") == 0
+    assert count_rows(make_engine(journal_url), "night") == 0  # all or nothing
+    for argv in (["summary"], ["export", str(tmp_path / "x.pdf")]):
+        code, out = run([*argv, "--db", journal_url], capsys)
+        assert code == 0 and "Traceback" not in out
+
+
+def test_a_journal_already_holding_a_plan_that_cannot_run_still_works(
+    journal_url: str, tmp_path: Path, capsys
+) -> None:
+    """An experiment row with 2,000,000 blocks written with SQL (as an older version let in):
+    every command works, names it and says how to remove it; removing it leaves the nights."""
+    assert run(["import", str(_demo_backup(tmp_path, 4)), "--db", journal_url], capsys)[0] == 0
+    engine = make_engine(journal_url)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE experiment SET blocks = 2000000"))
+        plan_id = conn.execute(text("SELECT id FROM experiment")).scalar_one()
+    nights = count_rows(engine, "night")
+    warned = f"experiment {plan_id} in the journal cannot run and is left out"
+    remove = f"cramp-journal experiments --remove {plan_id}"
+    commands = [["summary"], ["summary", "--json"], ["export", str(tmp_path / "x.pdf")],
+                ["export", str(tmp_path / "x.json")], ["export", str(tmp_path / "x.csv")],
+                ["export", str(tmp_path / "x.fhir.json")], ["experiments"]]  # fmt: skip
+    for argv in commands:
+        code, out = run([*argv, "--db", journal_url], capsys)
+        assert code == 0, (argv, out)
+        assert "Traceback" not in out and warned in out and remove in out
+        assert "from 4 to 16 (this plan has 2,000,000)" in out
+    # The JSON backup leaves the broken plan out, so it restores.
+    assert "experiments" not in json.loads((tmp_path / "x.json").read_text())
+    code, out = run(["experiments", "--remove", str(plan_id), "--db", journal_url], capsys)
+    assert code == 0 and "Removed experiment" in out
+    assert count_rows(engine, "experiment") == 0 and count_rows(engine, "night") == nights
+    code, out = run(["summary", "--db", journal_url], capsys)
+    assert code == 0 and "cannot run" not in out
+    code, out = run(["experiments", "--remove", str(plan_id), "--db", journal_url], capsys)
+    assert code == 1 and "there is no experiment" in out
+    engine.dispose()
+
+
+def test_anything_unexpected_is_a_message_not_a_traceback(
+    sqlite_engine: Engine, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    """A fault no handler names still ends in one line saying nothing was changed."""
+    import tracker.insights.summary as summary
+
+    def broken(**_: object) -> None:
+        raise OverflowError("date value out of range")
+
+    monkeypatch.setattr(summary, "summarise", broken)
+    code, out = run(["summary", "--db", str(sqlite_engine.url)], capsys)
+    assert code == 1 and "Traceback" not in out
+    assert "summary stopped" in out and "OverflowError" in out and "Nothing was changed" in out

@@ -19,6 +19,7 @@ from tracker.cli.bench import add_bench
 from tracker.cli.common import EXIT_FAILED, EXIT_USAGE, CommandFailed
 from tracker.cli.demo import add_demo
 from tracker.cli.erase import add_erase
+from tracker.cli.experiments import add_experiments
 from tracker.cli.export import add_export
 from tracker.cli.importing import add_import
 from tracker.cli.passphrase import add_passphrase
@@ -37,6 +38,7 @@ COMMANDS = (
     add_export,
     add_summary,
     add_backup,
+    add_experiments,
     add_erase,
     add_reminder,
     add_bench,
@@ -67,7 +69,33 @@ def open_journal(url: str) -> Engine:
     backup = ensure_schema(engine)
     if backup is not None:
         print(f"Upgraded the journal; the old version is saved in {backup}", file=sys.stderr)
+    _warn_unusable_plans(engine)
     return engine
+
+
+def _warn_unusable_plans(engine: Engine) -> None:
+    """Name each stored experiment that cannot run (it is left out everywhere) and the way out."""
+    from tracker.journal.plan_store import unusable_plans
+    from tracker.journal.plans import plan_problems
+
+    try:
+        with engine.connect() as conn:
+            unusable = unusable_plans(conn)
+    except (ValueError, TypeError, OverflowError):  # a plan's row is not even a date/number
+        print(
+            "cramp-journal: an experiment plan in the journal cannot be read; "
+            "`cramp-journal experiments --remove ID` deletes one (your nights stay).",
+            file=sys.stderr,
+        )
+        return
+    for plan_id, plan in unusable:
+        print(
+            f"cramp-journal: experiment {plan_id} in the journal cannot run and is left out: "
+            + " ".join(plan_problems(plan).values())
+            + f" Remove it with `cramp-journal experiments --remove {plan_id}` "
+            "(your nights stay).",
+            file=sys.stderr,
+        )
 
 
 def _shown(url: str) -> str:
@@ -124,6 +152,16 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:  # imports and exports are all or nothing; say so and stop
         print("cramp-journal: stopped before finishing.", file=sys.stderr)
         return 130
+    except Exception as exc:  # noqa: BLE001  never a traceback: say what and how to go on
+        print(
+            f"cramp-journal: {args.command} stopped: the journal at {_shown(args.url)} holds "
+            f"something this version cannot work with ({type(exc).__name__}), perhaps written "
+            "by an older version or by hand. Nothing was changed. Keep a copy with "
+            "`cramp-journal export journal.json`; `cramp-journal experiments` lists plans "
+            "that cannot run.",
+            file=sys.stderr,
+        )
+        return EXIT_FAILED
 
 
 if __name__ == "__main__":
