@@ -18,8 +18,11 @@ from tracker.insights.frames import load_journal
 from tracker.insights.plan_words import block_plan, drawn
 from tracker.journal.plan_store import has_table, load_plans, save_plan, stop_plan
 from tracker.journal.plans import (
+    BLOCK_CHOICES,
     COLUMNS,
     DEFAULT_BLOCKS,
+    MAX_HABIT_CHARS,
+    MAX_SEED,
     Plan,
     last_night,
     problems,
@@ -37,7 +40,6 @@ HABITS = {  # what is stored: what her button says
     "magnesium": "Magnesium",
     "other": "Another habit",
 }
-BLOCK_CHOICES = [4, 6, 8, 10, 12, 14, 16]
 WATER_TARGETS = [1500, 2000, 2500, 3000]  # ml: one tap, no typing on a phone
 engine = web.engine()
 today = dt.date.today()
@@ -163,7 +165,7 @@ def planned() -> Plan:
     return Plan(
         habit=ss.get("ex_own", "") if habit == "other" else habit,
         start=ss.get("ex_start") or today,
-        seed=ss.setdefault("ex_seed", secrets.randbelow(2**31)),
+        seed=ss.setdefault("ex_seed", secrets.randbelow(MAX_SEED + 1)),
         blocks=ss.get("ex_blocks") or DEFAULT_BLOCKS,
         target=float(target) if target else None,
         clinician_agreed=habit == "magnesium" and bool(ss.get("ex_agreed")),
@@ -173,10 +175,11 @@ def planned() -> Plan:
 def start() -> None:
     """Keep the plan she set up, or say what to change first (nothing is kept then)."""
     plan = planned()
+    words = plan.habit.strip().lower()
     if not ss.get("ex_habit"):
         wrong = ["Choose what you want to try."]
-    elif ss["ex_habit"] == "other" and plan.habit.strip().lower() in COLUMNS:
-        wrong = ["That habit has its own button above: choose it there."]
+    elif ss["ex_habit"] == "other" and (words in COLUMNS or "magnesium" in words):
+        wrong = ["That habit has its own button above: choose it there."]  # and its checks
     else:
         wrong = problems(plan)
     if wrong:
@@ -214,7 +217,7 @@ def habit_questions(habit: str) -> None:
     elif habit == "other":
         st.text_input(
             "Another habit, in your words",
-            max_chars=100,
+            max_chars=MAX_HABIT_CHARS,
             key="ex_own",
             placeholder="e.g. legs up the wall for 10 minutes",
             persist_state="session",
@@ -240,7 +243,7 @@ def plan_form() -> None:
     habit_questions(habit)
     st.pills(
         "How many blocks of nights?",
-        BLOCK_CHOICES,
+        list(BLOCK_CHOICES),
         default=DEFAULT_BLOCKS,
         required=True,
         key="ex_blocks",

@@ -18,7 +18,7 @@ from tracker.insights.plan_words import block_plan, drawn
 from tracker.journal.db import make_engine
 from tracker.journal.demo import fill_demo
 from tracker.journal.plan_store import load_plans, save_plan
-from tracker.journal.plans import Plan, schedule, tonight
+from tracker.journal.plans import MAX_TARGET_ML, MIN_TARGET_ML, Plan, schedule, tonight
 from tracker.journal.schema import ensure_schema
 
 PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "experiments.py")
@@ -101,6 +101,7 @@ def test_stretching_is_planned_kept_and_drawn_again_from_its_seed(engine) -> Non
         ("other", {"own": "Extra salt"}, "salt is not advised"),
         ("other", {"own": ""}, "Name the habit"),
         ("other", {"own": "Magnesium"}, "its own button above"),
+        ("other", {"own": "magnesium citrate"}, "its own button above"),  # not without the box
     ],
 )
 def test_what_cannot_be_tried_is_refused_and_nothing_saved(engine, habit, fields, said) -> None:
@@ -198,6 +199,8 @@ def test_only_the_picked_habits_questions_show(engine) -> None:
         at.button_group(key="ex_habit").set_value(habit).run()
         assert not at.exception
         assert fields_shown(at) == only, habit
+    offered = [int(o.removesuffix(" ml")) for o in at.button_group(key="ex_target").options]
+    assert all(MIN_TARGET_ML <= ml <= MAX_TARGET_ML for ml in offered)  # each one can be kept
     at.button_group(key="ex_target").set_value(2500).run()
     at.button_group(key="ex_habit").set_value("other").run()
     at.text_input(key="ex_own").input("legs up the wall").run()
