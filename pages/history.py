@@ -59,7 +59,7 @@ st.caption(
     f"{len(entries)} night{'s' * (len(entries) != 1)} logged"
     + (f", {gaps} not logged" if gaps else "")
     + f" since {min(e.night for e in entries):%d %B %Y}. Tap a night to see or change it."
-    + (f" ⚠ marks the {flagged} with warning signs." if flagged else "")
+    + (f" Nights with warning signs ({flagged}) are marked in red." if flagged else "")
 )
 rows = history_rows(frame)
 shown = ss.get(P + "shown", PAGE_ROWS)

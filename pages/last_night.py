@@ -10,6 +10,7 @@ from streamlit.delta_generator import DeltaGenerator
 from tracker.app import web
 from tracker.care.pregnancy import dating
 from tracker.care.safety import RED_FLAGS, advice_for, flags_by_level
+from tracker.insights.history import cramp_count
 from tracker.journal.entries import (
     LIMITS,
     MAX_CRAMPS_PER_NIGHT,
@@ -171,10 +172,9 @@ def save() -> None:
         web.log.error("saving a night failed: %s", type(exc).__name__)
         ss[P + "outcome"] = ("error", web.UNAVAILABLE + " What you typed is still here.")
     else:
-        count = len(entry.cramps)
         ss[P + "outcome"] = (
             "success",
-            f"Saved the night of {entry.night:%A %d %B}: {count} cramp{'s' * (count != 1)}.",
+            f"Saved the night of {entry.night:%A %d %B}: {cramp_count(len(entry.cramps))}.",
         )
         if expected != NEW and not marked and shows(committed, unit, *form_values()):
             saved_in_place(night, committed, version, unit)
@@ -203,7 +203,7 @@ def delete(night: dt.date, version: int) -> None:
     try:
         with web.session(writing=True) as s:
             delete_night(session=s, night=night, expected_version=version)
-        ss[P + "outcome"] = ("success", f"Deleted the night of {night:%A %d %B} and its cramps.")
+        ss[P + "outcome"] = ("success", f"Deleted the night of {night:%A %d %B}.")
     except StaleNight as exc:
         ss[P + "outcome"] = ("error", str(exc))
     except SQLAlchemyError as exc:
@@ -339,6 +339,8 @@ def first_run() -> None:
                 with web.session(writing=True) as s:
                     save_profile(session=s, profile=wanted, expected_version=profile.version)
                 ss[P + "welcomed"] = True
+                # The card goes away: say it worked where she is looking (the save bar).
+                ss[P + "outcome"] = ("success", "Due date saved. Each night now shows its week.")
                 st.rerun()
             except (ValidationFailed, StaleProfile, SQLAlchemyError) as exc:
                 message = getattr(exc, "errors", {}).get("due_date", "could not be saved")
@@ -463,9 +465,8 @@ def cramps_part(night: dt.date, saved: NightEntry | None, version: int) -> None:
                 on_click=save,
             )
     else:
-        count = len(saved.cramps)
         st.info(
-            f"Already logged: {count} cramp{'s' * (count != 1)}. "
+            f"Already logged: {cramp_count(len(saved.cramps))}. "
             "Change anything below and save again.",
             icon=":material/task_alt:",
         )
@@ -482,9 +483,9 @@ def cramps_part(night: dt.date, saved: NightEntry | None, version: int) -> None:
 def delete_part(night: dt.date, saved: NightEntry, version: int) -> None:
     """Delete this night, asked first."""
     if ss.get(P + "confirm_delete") == (night, version):
+        cramps = f" and its {cramp_count(len(saved.cramps))}" if saved.cramps else ""
         web.confirm(
-            f"Delete the night of {night:%A %d %B} and its {len(saved.cramps)} "
-            "cramps? This can't be undone.",
+            f"Delete the night of {night:%A %d %B}{cramps}? This can't be undone.",
             icon=":material/delete:",
             yes="Yes, delete it",
             no="Keep it",
@@ -622,3 +623,4 @@ with st.expander("This morning: leg soreness, notes", expanded=morning):
 warning_signs()
 field_error("red_flags")
 night_form(cramps_box, night)
+web.keyboard("decimal", P + "water", P + "stretch", P + "active", P + "mg", P + "c*_dur")

@@ -1,4 +1,4 @@
-"""Red flags: tick what you notice now and see at once who to contact; past nights with flags."""
+"""Warning signs: tick what you notice now and see at once who to contact; past nights with them."""
 
 import dataclasses
 

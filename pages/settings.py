@@ -54,17 +54,41 @@ def save() -> None:
         try:
             with web.session(writing=True) as s:
                 save_profile(session=s, profile=profile, expected_version=ss[P + "version"])
-            ss[P + "flash"] = "Settings saved."
+            ss[P + "outcome"] = ("success", "Settings saved.")
             ss[P + "reload"] = True
         except ValidationFailed as exc:
             errors = exc.errors
         except StaleProfile as exc:
             ss[P + "stale"] = str(exc)
+            ss[P + "outcome"] = ("error", str(exc))
         except SQLAlchemyError as exc:
             web.log.error("saving the settings failed: %s", type(exc).__name__)
-            ss[P + "failed"] = True
+            ss[P + "outcome"] = ("error", web.UNAVAILABLE + " What you typed is still here.")
+    if errors:
+        ss[P + "outcome"] = (
+            "error",
+            "Nothing was saved. Please fix the field marked above; everything you typed is kept.",
+        )
     ss[P + "errors"] = errors
     st.rerun()
+
+
+def outcome() -> None:
+    """What happened to her last tap on Save settings, right under it and as a toast (the
+    button is at the bottom of a long form on a phone: the top is off screen). Settings
+    changed elsewhere stay said, with the way to see them, until she reloads them."""
+    result = ss.pop(P + "outcome", None)
+    if result:
+        kind, text = result
+        icon = ":material/check_circle:" if kind == "success" else ":material/error:"
+        (st.success if kind == "success" else st.error)(text, icon=icon)
+        st.toast(text, icon=icon)
+    if stale := ss.get(P + "stale"):
+        if not result:
+            st.error(stale, icon=":material/sync_problem:")
+        if st.button("Show the newer settings (discards my changes)", key=P + "reload_btn"):
+            ss[P + "reload"] = True
+            st.rerun()
 
 
 def field_error(name: str, label: str) -> None:
@@ -128,7 +152,11 @@ def settings_form() -> None:
             "Emergency number",
             key=P + "emergency",
             max_chars=20,
-            placeholder=f"{web.emergency_number(Profile())} (from your browser's language)",
+            placeholder=f"e.g. {web.emergency_number(Profile())}",
+        )
+        st.caption(
+            f"Empty: the emergency card calls {web.emergency_number(Profile())}, the number "
+            "for your region as your browser gives it."
         )
         field_error("emergency_number", "The emergency number")
         st.text_input(
@@ -203,16 +231,20 @@ def your_data() -> None:
                 erased = erase_journal(web.engine())
             except EraseIncomplete as exc:
                 st.warning(str(exc), icon=":material/warning:")
+                st.toast(str(exc), icon=":material/warning:")
                 return
             finally:
                 web.forget_journal()  # no copy of what she erased stays cached
             for key in [k for k in ss if str(k).startswith(("ln_", "su_", P))]:
                 del ss[key]
-            ss[P + "flash"] = (
-                f"Deleted {erased.nights} nights, your settings and "
-                f"{len(erased.backups)} automatic backups."
+            ss[P + "erased"] = (
+                f"Deleted {erased.nights} night{'s' * (erased.nights != 1)}, your settings and "
+                f"{len(erased.backups)} automatic backup{'s' * (len(erased.backups) != 1)}."
             )
             st.rerun()
+    if erased_now := ss.pop(P + "erased", None):  # under the button she tapped, and a toast
+        st.success(erased_now, icon=":material/check_circle:")
+        st.toast(erased_now, icon=":material/check_circle:")
 
 
 # ---------------------------------------------------------------- the screen
@@ -221,23 +253,11 @@ top = st.container()  # drawn after the location, so that still shows if the jou
 where_it_lives()
 
 with top:
-    if flash := ss.pop(P + "flash", None):
-        st.success(flash, icon=":material/check_circle:")
-    if ss.pop(P + "failed", False):
-        st.error(web.UNAVAILABLE + " What you typed is still here.", icon=":material/error:")
     profile = web.profile()
     if ss.pop(P + "reload", False) or P + "unit" not in ss:
         load(profile)
-    if ss.get(P + "errors"):
-        st.error(
-            "Nothing was saved. Please fix the field marked below; everything you typed is kept.",
-            icon=":material/edit:",
-        )
-    if stale := ss.get(P + "stale"):
-        st.error(stale, icon=":material/sync_problem:")
-        if st.button("Show the newer settings (discards my changes)", key=P + "reload_btn"):
-            ss[P + "reload"] = True
-            st.rerun()
     pregnancy_status(profile)
     settings_form()
+    outcome()
+    web.keyboard("tel", P + "emergency", P + "care")
 your_data()

@@ -2,7 +2,7 @@
 
 Settings (due date), Last night (a zero night in one tap, an earlier night with two cramps,
 a night with a warning sign), History (open a night, change it, save), Trends (the charts
-drawn), Summary (the PDF downloaded and read back), then Red flags and Guide. On every page:
+drawn), Summary (the PDF downloaded and read back), then Warning signs and Guide. On every page:
 no sideways scrolling, no console errors, nothing fetched from any host but the app's own.
 Screenshots of each page are kept in test-artifacts/journey-<screen>-<step>.png.
 """
@@ -74,14 +74,14 @@ class Journey:
         """Open a page from the app's navigation (on a phone, its menu)."""
         page = self.page
         if self.screen == "phone":
-            page.get_by_role("button", name="Expand sidebar").click()
+            page.get_by_role("button", name="Menu", exact=True).click()
             page.locator("[data-testid=stSidebar]").get_by_role("link", name=link).click()
         else:
             page.locator("[data-testid=stHeader]").get_by_role("link", name=link).click()
         page.get_by_role("heading", name=title, level=1).wait_for(timeout=60_000)
         wait_for_app(page)
         if self.screen == "phone":  # the menu closed itself and leaves the page readable
-            page.get_by_role("button", name="Expand sidebar").wait_for()
+            page.get_by_role("button", name="Menu", exact=True).wait_for()
 
     def wait_text(self, text: str) -> None:
         """Wait for text Streamlit shows after a rerun (never a fixed sleep)."""
@@ -136,7 +136,7 @@ def set_due_date(j: Journey, url: str) -> None:
 def log_zero_night(j: Journey, url: str) -> None:
     j.go("Last night", "Last night")
     j.page.get_by_role("button", name="No cramps last night").click()
-    j.wait_text("Already logged: 0 cramps")
+    j.wait_text("Already logged: no cramps.")
     j.check("last-night-zero")
     saved = night(url, LAST_NIGHT)
     assert saved is not None and saved.cramps == [] and saved.red_flags == []
@@ -258,7 +258,7 @@ def check_pdf(text: str, url: str) -> None:
 
 
 def see_the_other_pages(j: Journey, *_: object) -> None:
-    j.go("Red flags", "Warning signs")
+    j.go("Warning signs", "Warning signs")
     j.page.get_by_text(f"{FLAGGED:%a %d %b %Y}:").wait_for()  # her flagged night is listed
     j.check("red-flags")
     j.go("Guide", "Guide")

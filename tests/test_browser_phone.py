@@ -272,7 +272,7 @@ def test_every_control_is_big_enough_and_apart_on_a_phone(tmp_path, browser):
     problems = {}
     with running_app(url) as base:
         phone = Phone(browser, base)
-        phone.tap(phone.button("Expand sidebar"))  # the page menu, open
+        phone.tap(phone.button("Menu", exact=True))  # the page menu, open
         phone.page.locator("[data-testid=stSidebarNavLink]").first.wait_for()
         problems["menu"] = touch_targets(phone.page)
         phone.page.screenshot(path="test-artifacts/phone-menu-viewport.png")
@@ -299,7 +299,7 @@ NAV_LINKS = {Path(script).stem.replace("_", "-"): link for script, link, _ in NA
 def open_by_menu(page, link: str, phone: bool) -> None:  # noqa: ANN001
     """Open a page with the app's menu: the top bar on a desktop, the side menu on a phone."""
     if phone:
-        expand = page.get_by_role("button", name="Expand sidebar")
+        expand = page.get_by_role("button", name="Menu", exact=True)
         expand.wait_for()
         expand.click()
         page.locator("[data-testid=stSidebarNavLink]", has_text=link).first.click()

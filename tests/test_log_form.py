@@ -12,6 +12,7 @@ from tracker.journal.log_form import (
     BLANK_CRAMP,
     EXACT,
     TIME_CHOICES,
+    WATER_EXAMPLES,
     cramp_values,
     habits_of,
     night_values,
@@ -74,14 +75,38 @@ def test_what_cannot_be_read_is_reported_per_field() -> None:
     read_cramp(cramp(when=EXACT, time="25:99", dur="1,500"), "cramps.2.", errors)
     assert set(errors) == {"cramps.2.time", "cramps.2.duration_min"}
     assert "is not a time" in errors["cramps.2.time"]
-    assert "write 1500 or 1.5" in errors["cramps.2.duration_min"]
+    assert errors["cramps.2.duration_min"].startswith("could be 1500 or 1,5")
 
 
 def test_ambiguous_water_is_refused_not_guessed() -> None:
     values = blank_night() | {"water": "1,500"}
     entry, errors = read_night(NIGHT, values, [], "ml")
     assert entry.water_ml is None
-    assert "write 1500 or 1.5" in errors["water_ml"]
+    assert errors["water_ml"].startswith("could be 1500 or 1,5")
+
+
+@pytest.mark.parametrize(
+    ("unit", "example"),
+    [("ml", "1500"), ("litres", "1,5"), ("fl oz", "50"), ("glasses (250 ml)", "6")],
+)
+def test_water_that_is_not_a_number_is_explained_in_her_unit(unit: str, example: str) -> None:
+    _, errors = read_night(NIGHT, blank_night() | {"water": "lots"}, [], unit)
+    assert errors["water_ml"] == f"is not a number: write it like {example}"  # not 1,5 ml
+
+
+def test_every_water_unit_has_an_example_that_is_a_usual_day() -> None:
+    assert set(WATER_EXAMPLES) == set(WATER_UNITS)
+    for unit, example in WATER_EXAMPLES.items():
+        entry, errors = read_night(NIGHT, blank_night() | {"water": example}, [], unit)
+        assert errors == {} and 1000 <= entry.water_ml <= 2500, unit
+
+
+@pytest.mark.parametrize(("field", "key", "example"), [("stretch", "stretch_min", "10"),
+                                                       ("active", "active_min", "10"),
+                                                       ("mg", "magnesium_mg", "300")])  # fmt: skip
+def test_whole_number_fields_give_a_whole_example(field: str, key: str, example: str) -> None:
+    _, errors = read_night(NIGHT, blank_night() | {field: "a bit"}, [], "ml")
+    assert errors[key] == f"is not a number: write it like {example}"
 
 
 @pytest.mark.parametrize(("field", "key"), [("stretch", "stretch_min"), ("mg", "magnesium_mg")])

@@ -37,15 +37,40 @@ def test_nothing_typed_is_not_recorded(typed: str | None) -> None:
     assert parse_amount(typed, whole=True) is None
 
 
-@pytest.mark.parametrize(("typed", "thousands", "decimal"), [("1,500", "1500", "1.5"),
+@pytest.mark.parametrize(("typed", "thousands", "decimal"), [("1,500", "1500", "1,5"),
                                                              ("2.350", "2350", "2.35"),
+                                                             ("2,050", "2050", "2,05"),
                                                              ("1,000", "1000", "1")])  # fmt: skip
 def test_a_possible_thousands_separator_is_refused_not_guessed(
     typed: str, thousands: str, decimal: str
 ) -> None:
     with pytest.raises(ValueError) as refused:
         parse_amount(typed)
-    assert f"write {thousands} or {decimal}" in str(refused.value)
+    assert str(refused.value) == f"could be {thousands} or {decimal}: please type the one you mean"
+    # Both readings are written the way the form takes them (no "2,050" it would refuse),
+    # the decimal with the separator she used.
+    assert parse_amount(thousands) == int(thousands)
+    assert parse_amount(decimal) == float(decimal.replace(",", "."))
+
+
+@pytest.mark.parametrize(
+    ("typed", "whole", "example", "said"),
+    [
+        ("abc", False, None, "is not a number: write it like 2 or 1,5"),
+        ("abc", False, "1500", "is not a number: write it like 1500"),  # millilitres
+        ("-5", False, "1500", "can't be below zero: write it like 1500"),
+        ("abc", True, None, "is not a number: write it like 10"),  # a whole number: no 1,5
+        ("2,5", True, None, "must be a whole number: write it like 10"),
+        ("2,5", True, "300", "must be a whole number: write it like 300"),
+    ],
+)
+def test_the_example_in_a_refusal_fits_the_field(
+    typed: str, whole: bool, example: str | None, said: str
+) -> None:
+    with pytest.raises(ValueError) as refused:
+        parse_amount(typed, whole=whole, example=example)
+    assert str(refused.value) == said
+    assert parse_amount(said.rsplit(" ", 1)[-1], whole=whole) is not None  # the example parses
 
 
 @pytest.mark.parametrize("typed", ["-1", "-0,5", "- 3"])
@@ -107,7 +132,7 @@ FIXED_REFUSALS = {
     "can't be below zero: write it like 2 or 1,5",
     "is not a number: write it like 2 or 1,5",
 }
-AMBIGUOUS = re.compile(r"could mean [\d,]+ or [\d.]+: write \d+ or [\d.]+")
+AMBIGUOUS = re.compile(r"could be \d+ or \d+(?:[.,]\d+)?: please type the one you mean")
 
 
 @given(st.text(max_size=12) | st.text(alphabet="0123456789,.- \u00a0", max_size=10))

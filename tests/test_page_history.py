@@ -118,8 +118,8 @@ def test_history_rows_fold_gaps_and_mark_warning_signs():
         (dt.date(2025, 3, 1), True, False),
     ]
     assert rows[0].label == "2 nights not logged · 07 Mar – 08 Mar"
-    assert rows[1].label == "Thu 06 Mar · week 32+0 · 0 cramps"
-    assert rows[2].label == "Wed 05 Mar · week 31+6 · 1 cramp · ⚠ warning signs"  # no severity
+    assert rows[1].label == "Thu 06 Mar · week 32+0 · no cramps"
+    assert rows[2].label == "Wed 05 Mar · week 31+6 · 1 cramp · warning signs"  # no severity
     assert rows[4].label == "Sat 01 Mar · week 31+2 · 2 cramps · worst 4/10"
     one_gap = history_rows(history_frame(entries[:1], today=dt.date(2025, 3, 3)))
     assert one_gap[0].label == "Sun 02 Mar · not logged"
@@ -136,15 +136,19 @@ def test_history_rows_newest_first_with_weeks_gaps_worst_and_flags(journal):
     week = {n: dating(d[n], DUE).label for n in (1, 3, 5)}
     assert rows(at) == [
         (key("flag", d[1]), f"{d[1]:%a %d %b} · week {week[1]} · 1 cramp · worst 5/10"
-                            " · ⚠ warning signs"),
+                            " · warning signs"),
         (key("gap", d[2]), f"{d[2]:%a %d %b} · not logged"),
-        (key("night", d[3]), f"{d[3]:%a %d %b} · week {week[3]} · 0 cramps"),
+        (key("night", d[3]), f"{d[3]:%a %d %b} · week {week[3]} · no cramps"),
         (key("gap", d[4]), f"{d[4]:%a %d %b} · not logged"),
         (key("night", d[5]), f"{d[5]:%a %d %b} · week {week[5]} · 2 cramps · worst 7/10"),
     ]  # fmt: skip
     assert week[1].count("+") == 1
     caption = at.caption[0].value
-    assert "3 nights logged, 2 not logged" in caption and "the 1 with warning signs" in caption
+    assert "3 nights logged, 2 not logged" in caption
+    assert "Nights with warning signs (1) are marked in red" in caption
+    # The warning mark is the row's icon, once: no second ⚠ in its words or the caption.
+    assert at.button(key=key("flag", d[1])).proto.icon == ":material/warning:"
+    assert all("⚠" not in b.label for b in at.button) and "⚠" not in caption
     assert not at.dataframe and not at.selectbox  # a list to tap, nothing to scroll sideways
     assert all(not b.label.startswith("Delete") for b in at.button)  # delete is on Last night
 
@@ -193,7 +197,7 @@ def test_tapping_a_clean_night_opens_it_without_cards(journal):
     at.button(key=key("night", days_ago(3))).click().run()
     assert not at.exception
     assert at.date_input(key="ln_night").value == days_ago(3)
-    assert any("Already logged: 0 cramps" in i.value for i in at.info)
+    assert any("Already logged: no cramps." in i.value for i in at.info)
     assert not at.warning and not at.error
 
 

@@ -122,7 +122,10 @@ def test_no_cramps_is_one_tap_and_a_zero_night(engine) -> None:
     night = stored(engine)
     assert night is not None and night.cramps == []
     assert night.water_ml is None and night.stretch_min is None  # not recorded, not 0
-    assert any("Already logged: 0 cramps" in text for text in texts(at, "info"))
+    said = f"Saved the night of {LAST_NIGHT:%A %d %B}: no cramps."  # never "0 cramps"
+    assert [m.value for m in save_bar(at).success] == [said] and texts(at, "toast") == [said]
+    assert any("Already logged: no cramps." in text for text in texts(at, "info"))
+    assert not any("0 cramps" in text for text in texts(at, "info") + texts(at, "success"))
 
 
 def test_red_flag_shows_its_card_and_still_saves(engine) -> None:
@@ -314,7 +317,7 @@ def test_ambiguous_water_is_refused_naming_water_and_kept_as_typed(engine) -> No
     at.button(key="ln_save").click().run()
     assert not at.exception
     errors = texts(at, "error")
-    assert any(e.startswith("Water could mean 1,500 or 1.5") for e in errors)
+    assert "Water could be 1500 or 1,5: please type the one you mean" in errors
     assert any("Nothing was saved yet. Fix Water" in e for e in errors)
     assert any("Nothing was saved" in t for t in texts(at, "toast"))
     assert not at.success
@@ -379,6 +382,9 @@ def test_first_run_asks_for_the_due_date_and_saves_it(empty_journal) -> None:
     assert not [b for b in at.button if b.key in ("ln_due_save", "ln_due_skip")]
     assert any("trimester" in e.label for e in at.expander)  # the night shows its week
     assert count_rows(empty_journal, "night") == 0  # only the due date was written
+    # The card she tapped in is gone: it is said in the save bar (always in view) and a toast.
+    said = "Due date saved. Each night now shows its week."
+    assert [m.value for m in save_bar(at).success] == [said] and texts(at, "toast") == [said]
 
 
 def test_first_run_can_be_skipped_and_asks_no_more(empty_journal) -> None:
@@ -414,7 +420,8 @@ def test_delete_asks_first_then_removes_the_night_and_its_cramps(engine) -> None
     at.button(key="ln_delete").click().run()
     at.button(key="ln_delete_yes").click().run()
     assert not at.exception
-    assert any("Deleted the night of" in t for t in texts(at, "success"))
+    said = f"Deleted the night of {LAST_NIGHT:%A %d %B}."
+    assert [m.value for m in save_bar(at).success] == [said] and texts(at, "toast") == [said]
     assert [count_rows(engine, t) for t in ("night", "cramp", "redflag")] == [0, 0, 0]
     assert at.session_state["ln_cramp_ids"] == []  # the form shows the night as not logged
     assert at.button(key="ln_zero").label == "No cramps last night"
@@ -431,7 +438,20 @@ def test_delete_is_refused_when_the_night_changed_after_she_opened_it(engine) ->
     assert not at.exception
     assert any("changed elsewhere" in e for e in texts(at, "error"))
     assert not any("Deleted" in t for t in texts(at, "success"))
+    assert any("changed elsewhere" in e.value for e in save_bar(at).error)  # in view
+    assert any("changed elsewhere" in t for t in texts(at, "toast"))
     assert count_rows(engine, "night") == 1 and len(stored(engine).cramps) == 3
+
+
+@pytest.mark.parametrize(("cramps", "asked"), [(0, ""), (1, " and its 1 cramp"),
+                                              (2, " and its 2 cramps")])  # fmt: skip
+def test_delete_asks_in_words_that_fit_the_night(engine, cramps: int, asked: str) -> None:
+    with Session(engine) as s:
+        save_night(session=s, entry=make_entry(cramps=cramps))
+    at = open_app()
+    at.button(key="ln_delete").click().run()
+    question = f"Delete the night of {LAST_NIGHT:%A %d %B}{asked}? This can't be undone."
+    assert question in texts(at, "warning")  # never "its 0 cramps"
 
 
 # ------------------------------------------------------------------ tap to call
@@ -450,6 +470,7 @@ def test_the_emergency_card_calls_the_number_from_settings(engine) -> None:
     assert any("Call your local emergency number now" in e for e in texts(at, "error"))
     links = [(b.proto.label, b.proto.url) for b in at.get("link_button")]
     assert links == [("Call 999 now", "tel:999")]
+    assert not any("Settings" in c for c in texts(at, "caption"))  # her own number: nothing to add
 
 
 def test_the_straight_away_card_calls_her_care_phone(engine) -> None:
@@ -459,13 +480,39 @@ def test_the_straight_away_card_calls_her_care_phone(engine) -> None:
     assert any("straight away" in w for w in texts(at, "warning"))
     urls = [b.proto.url for b in at.get("link_button")]
     assert urls == ["tel:+442079460000"]
+    assert not at.get("page_link")  # nothing to add in Settings
 
 
-def test_without_a_care_phone_the_straight_away_card_has_no_call_button(engine) -> None:
+def settings_links(at: AppTest) -> list[str]:
+    return [
+        link.proto.label for link in at.get("page_link") if link.proto.page.endswith("settings")
+    ]
+
+
+def test_without_a_care_phone_the_straight_away_card_says_where_to_add_it(engine) -> None:
     at = open_app()
     at.checkbox(key="ln_flag_one_leg_swelling").check().run()
-    assert any("straight away" in w for w in texts(at, "warning"))
-    assert not at.get("link_button")
+    assert any("phone your doctor, midwife or maternity unit" in w for w in texts(at, "warning"))
+    assert not at.get("link_button")  # no number to call
+    (link,) = settings_links(at)  # what to do is said; where to add the number is one tap
+    assert "number in Settings" in link
+
+
+def test_without_any_number_the_emergency_card_still_calls_and_says_where_to_set_it(
+    engine,
+) -> None:
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.context = {"locale": "en-GB"}
+    at.run()
+    at.checkbox(key="ln_flag_breathless_or_chest_pain").check().run()
+    at.checkbox(key="ln_flag_fever").check().run()
+    assert not at.exception
+    assert [(b.proto.label, b.proto.url) for b in at.get("link_button")] == [
+        ("Call 999 now", "tel:999")  # the emergency number is known from her region
+    ]
+    assert any("999 is the emergency number for your region" in c and "Settings" in c
+               for c in texts(at, "caption"))  # fmt: skip
+    assert len(settings_links(at)) == 1  # under the right-away card: her midwife's number
 
 
 @pytest.mark.parametrize(("locale", "url"), [("en-GB", "tel:999"), ("en-US", "tel:911"),
@@ -498,9 +545,7 @@ def test_a_failed_save_opens_the_cramp_to_fix(engine) -> None:
     at.button(key="ln_save").click().run()
     assert at.session_state["ln_open"] == first
     assert at.text_input(key=f"ln_c{first}_dur").value == "1,500"
-    assert any(
-        e.startswith("How long (cramp 1) could mean 1,500 or 1.5") for e in texts(at, "error")
-    )
+    assert any(e.startswith("How long (cramp 1) could be 1500 or 1,5") for e in texts(at, "error"))
     assert at.button(key=f"ln_c{second}_open").label == "Cramp 2: 3 am · 6/10"
     assert count_rows(engine, "night") == 0
 
@@ -584,9 +629,9 @@ def test_the_outcome_of_save_is_shown_beside_the_button(engine) -> None:
     bar = save_bar(at)
     assert not bar.error
     assert [s.value for s in bar.success] == [
-        f"Saved the night of {LAST_NIGHT:%A %d %B}: 0 cramps."
+        f"Saved the night of {LAST_NIGHT:%A %d %B}: no cramps."
     ]
-    assert texts(at, "toast") == [f"Saved the night of {LAST_NIGHT:%A %d %B}: 0 cramps."]
+    assert texts(at, "toast") == [f"Saved the night of {LAST_NIGHT:%A %d %B}: no cramps."]
     at.run()  # the next tap elsewhere: the outcome has been said once
     assert not save_bar(at).success
 

@@ -31,6 +31,16 @@ def press_save(at: AppTest) -> AppTest:
     return at
 
 
+def said_beside_save(at: AppTest) -> tuple[str, str, list[str]]:
+    """(kind, words) of the message right under "Save settings", and the toasts: on a phone
+    the button is at the bottom of a long form, so the top of the page is off screen."""
+    nodes = list(at.main)
+    button = next(i for i, n in enumerate(nodes) if getattr(n, "label", None) == "Save settings")
+    message = nodes[button + 1]
+    assert message.type in ("success", "error"), f"nothing said under the button: {message}"
+    return message.type, message.value, [t.value for t in at.toast]
+
+
 def stored(engine) -> Profile | None:
     with Session(engine) as s:
         return s.get(Profile, 1)
@@ -45,7 +55,8 @@ def test_save_then_a_fresh_visit_shows_the_saved_values(sqlite_engine):
     at.text_input(key="se_name").input("  Sam  ")
     at.date_input(key="se_appt").set_value(appointment)
     press_save(at)
-    assert at.success[0].value == "Settings saved."
+    assert said_beside_save(at) == ("success", "Settings saved.", ["Settings saved."])
+    assert [m.value for m in at.success] == ["Settings saved."]  # not also at the top
     saved = stored(sqlite_engine)
     assert (
         saved.due_date,
@@ -75,7 +86,8 @@ def test_a_future_birth_date_is_explained_next_to_it_and_nothing_is_saved(sqlite
     at.text_input(key="se_name").input("Alex")
     press_save(at)
     assert stored(sqlite_engine) is None
-    assert "Nothing was saved" in at.error[0].value
+    kind, words, toasts = said_beside_save(at)
+    assert kind == "error" and words.startswith("Nothing was saved") and toasts == [words]
     nodes = list(at.main)
     birth = nodes.index(at.date_input(key="se_birth"))
     assert nodes[birth + 1].type == "error"  # the message sits right under the field
@@ -160,7 +172,10 @@ def test_settings_offers_a_backup_and_erases_everything_only_after_the_word(
     at.text_input(key="se_erase_word").input("erase").run()
     at.button(key="se_erase").click().run()
     assert not at.exception
-    assert any("Deleted 1 nights" in s.value for s in at.success)
+    said = "Deleted 1 night, your settings and 0 automatic backups."
+    assert [m.value for m in at.success] == [said] and [t.value for t in at.toast] == [said]
+    nodes = list(at.main)  # right under the button she tapped, at the bottom of the page
+    assert nodes[nodes.index(at.button(key="se_erase")) + 1].value == said
     assert count_rows(sqlite_engine, "night") == 0 and count_rows(sqlite_engine, "profile") == 0
     assert journals_in_memory() == 0  # no cached copy of the erased journal is left
     path = sqlite_url.split("///", 1)[1]
@@ -216,7 +231,7 @@ def test_bad_phone_numbers_are_explained_under_them_and_nothing_is_saved(sqlite_
     at.text_input(key="se_care").input("1")
     at.text_input(key="se_name").input("Alex")
     press_save(at)
-    assert "Nothing was saved" in at.error[0].value
+    assert said_beside_save(at)[1].startswith("Nothing was saved")
     assert error_under(at, "se_emergency").startswith("The emergency number may only have digits")
     assert error_under(at, "se_care") == "The phone number needs at least 2 digits"
     assert at.text_input(key="se_emergency").value == "call 911"  # her typing is kept
@@ -239,7 +254,7 @@ def test_a_control_character_in_the_name_is_refused(sqlite_engine, name: str):
     at.text_input(key="se_name").input(name)
     press_save(at)
     assert not at.exception
-    assert "Nothing was saved" in at.error[0].value
+    assert said_beside_save(at)[1].startswith("Nothing was saved")
     assert error_under(at, "se_name") == (
         "Your name contains an invisible control character; remove it"
     )
@@ -256,7 +271,8 @@ def test_a_stale_save_is_refused_and_the_newer_settings_kept(sqlite_engine):
         save_profile(session=s, profile=Profile(id=1, name="Sam B", water_unit="litres"))
     at.text_input(key="se_name").input("Alex")
     press_save(at)
-    assert any("changed elsewhere" in e.value for e in at.error)
+    kind, words, toasts = said_beside_save(at)
+    assert kind == "error" and "changed elsewhere" in words and toasts == [words]
     assert not at.success
     saved = stored(sqlite_engine)
     assert (saved.name, saved.water_unit, saved.version) == ("Sam B", "litres", 2)
@@ -268,7 +284,7 @@ def test_a_stale_save_is_refused_and_the_newer_settings_kept(sqlite_engine):
     assert not any("changed elsewhere" in e.value for e in at.error)
     at.text_input(key="se_name").input("Alex")
     press_save(at)  # based on the newer version now: saved
-    assert at.success[0].value == "Settings saved."
+    assert said_beside_save(at)[:2] == ("success", "Settings saved.")
     assert (stored(sqlite_engine).name, stored(sqlite_engine).version) == ("Alex", 3)
 
 
@@ -277,4 +293,7 @@ def test_the_emergency_number_placeholder_follows_her_locale(sqlite_engine):
     at.context = {"locale": "en-GB"}
     at.run()
     at.switch_page("pages/settings.py").run()
-    assert at.text_input(key="se_emergency").placeholder.startswith("999")
+    field = at.text_input(key="se_emergency")
+    assert field.placeholder == "e.g. 999"  # a plain example, not "(from your browser's...)"
+    nodes = list(at.main)
+    assert "the emergency card calls 999" in nodes[nodes.index(field) + 1].value

@@ -11,7 +11,7 @@ PAGES = (
     ("pages/trends.py", "Trends", ":material/monitoring:"),
     ("pages/experiments.py", "Experiments", ":material/science:"),
     ("pages/summary.py", "Summary", ":material/description:"),
-    ("pages/red_flags.py", "Red flags", ":material/warning:"),
+    ("pages/red_flags.py", "Warning signs", ":material/warning:"),
     ("pages/settings.py", "Settings", ":material/settings:"),
     ("pages/guide.py", "Guide", ":material/lightbulb:"),
 )

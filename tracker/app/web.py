@@ -331,8 +331,12 @@ def emergency_number(saved: Profile) -> str:
     return saved.emergency_number or default_emergency_number(st.context.locale)
 
 
+SETTINGS = "pages/settings.py"
+
+
 def call_buttons(level: str, saved: Profile) -> None:
-    """Tap-to-call links under a warning card: the emergency number, or her care provider."""
+    """Under a warning card: a tap-to-call link (the emergency number, or her care provider's),
+    and where to add a number the card could call (Settings) when she has not set it."""
     from tracker.care.phones import shown, tel_url
 
     if level == EMERGENCY:
@@ -344,12 +348,24 @@ def call_buttons(level: str, saved: Profile) -> None:
             icon=":material/call:",
             width="stretch",
         )
+        if not saved.emergency_number:
+            st.caption(
+                f"{shown(number)} is the emergency number for your region as your browser "
+                "gives it. If yours is different, add it in Settings."
+            )
     elif saved.care_phone:
         st.link_button(
             f"Call my doctor or maternity unit: {shown(saved.care_phone)}",
             tel_url(saved.care_phone),
             icon=":material/call:",
             width="stretch",
+        )
+    else:
+        st.page_link(
+            SETTINGS,
+            label="Add your midwife's, doctor's or maternity unit's number in Settings, "
+            "to call them from here next time",
+            icon=":material/add_call:",
         )
 
 
@@ -383,6 +399,10 @@ TOUCH_CSS = """
 [data-testid="stCheckbox"] label { min-height: 44px; align-items: center; width: 100%; }
 [data-testid="stExpander"] summary { min-height: 44px; }
 [data-testid="stHeader"] button { min-width: 44px; min-height: 44px; }
+[data-testid="stExpandSidebarButton"]::after { content: "Menu"; margin-left: 4px;
+  font-size: 1rem; font-weight: 600; color: #31333f; }
+[data-testid="stMain"] [data-testid="stPageLink"] a { min-height: 44px; align-items: center; }
+[data-testid="stLayoutWrapper"]:has(> [class*="st-key-script_"]) { display: none; }
 [data-testid="stSidebarNavLink"] { min-height: 44px; align-items: center; }
 [data-testid="stSidebarNav"] ul { display: flex; flex-direction: column; gap: 8px; }
 [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p,
@@ -426,8 +446,78 @@ def scroll_to(key: str) -> None:
 
 
 def touch_style() -> None:
-    """Apply TOUCH_CSS to the page (called by the router, so every page has it)."""
+    """Apply TOUCH_CSS to the page and name the phone's menu button (called by the router,
+    so every page has them)."""
     st.html(TOUCH_CSS)
+    _run_script(_MENU_JS, "menu")
+
+
+# The app's own script, in the page itself (no request, nothing sent): Streamlit draws the
+# collapsed page menu on a phone as a bare "»" named "Expand sidebar"; it is called "Menu",
+# in words (TOUCH_CSS) and for a screen reader, and "Close menu" once open. Set again
+# whenever Streamlit draws the buttons anew.
+_MENU_JS = """<script>
+(() => {
+  if (window.crampJournalMenu) return;
+  const names = {'[data-testid=stExpandSidebarButton]': 'Menu',
+                 '[data-testid=stSidebarCollapseButton] button': 'Close menu'};
+  const name = () => {
+    for (const [sel, label] of Object.entries(names))
+      for (const el of document.querySelectorAll(sel))
+        if (el.getAttribute('aria-label') !== label) el.setAttribute('aria-label', label);
+  };
+  window.crampJournalMenu = new MutationObserver(name);
+  window.crampJournalMenu.observe(document.body,
+    {childList: true, subtree: true, attributes: true, attributeFilter: ['aria-label']});
+  name();
+})();
+</script>"""
+
+# The keyboard a phone opens for text fields by their widget key ("*" for any characters):
+# Streamlit's st.text_input has no inputmode, so the app's own script sets it on each input
+# whose container (class st-key-<key>) matches, now and whenever one is drawn again.
+_KEYBOARD_JS = """<script>
+(() => {
+  const modes = window.crampJournalKeyboards = window.crampJournalKeyboards || [];
+  for (const [source, mode] of %s)
+    if (!modes.some(m => m[0].source === source)) modes.push([new RegExp(source), mode]);
+  const set = () => {
+    for (const input of document.querySelectorAll('[data-testid=stMain] input')) {
+      const box = input.closest('[class*="st-key-"]');
+      const key = box && (box.className.match(/(?:^| )st-key-(\\S+)/) || [])[1];
+      const found = key && modes.find(m => m[0].test(key));
+      if (found && input.inputMode !== found[1]) input.inputMode = found[1];
+    }
+  };
+  set();
+  if (window.crampJournalTyping) return;
+  let queued = false;
+  window.crampJournalTyping = new MutationObserver(() => {
+    if (!queued) { queued = true; requestAnimationFrame(() => { queued = false; set(); }); }
+  });
+  window.crampJournalTyping.observe(document.body, {childList: true, subtree: true});
+})();
+</script>"""
+KEYBOARDS = ("decimal", "numeric", "tel")
+
+
+def keyboard(mode: str, *keys: str) -> None:
+    """Make a phone open its `mode` keyboard ("decimal": digits with a comma or point, "tel")
+    for the text fields with these keys (the app's own constant keys; "*" for any characters,
+    as in "ln_c*_dur")."""
+    import json
+
+    own = all(key.replace("*", "").replace("_", "").isalnum() for key in keys)
+    if mode not in KEYBOARDS or not own:
+        raise ValueError("keyboard takes a known mode and the app's own widget keys")
+    patterns = [["^" + re.escape(k).replace(r"\*", ".+") + "$", mode] for k in keys]
+    _run_script(_KEYBOARD_JS % json.dumps(patterns), f"keyboard_{mode}")
+
+
+def _run_script(script: str, name: str) -> None:
+    """One of the app's own scripts, in a hidden container (it takes no space on the page)."""
+    with st.container(key=f"script_{name}"):
+        st.html(script, unsafe_allow_javascript=True)
 
 
 def confirm(

@@ -60,7 +60,7 @@ _ADVICE = {
     CHECK: (
         "Check for warning signs",
         "A cramp usually eases within about 10 minutes. If pain lasted longer or stays, "
-        "go through the warning signs (listed on the Red flags page), and contact your "
+        "go through the warning signs (listed on the Warning signs page), and contact your "
         "doctor or maternity unit if the pain does not ease or any of them apply.",
     ),
 }

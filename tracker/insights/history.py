@@ -18,6 +18,11 @@ NOT_LOGGED = "not logged"
 COLUMNS = ["night", "week", "cramps", "worst", "red_flags", "notes", "logged"]
 
 
+def cramp_count(count: int) -> str:
+    """'no cramps', '1 cramp', '3 cramps': a night's cramps in words."""
+    return "no cramps" if count == 0 else f"{count} cramp{'s' * (count != 1)}"
+
+
 def worst_severity(entry: NightEntry) -> int | None:
     """The highest severity (0-10) she gave a cramp that night; None when none was given."""
     return max((c.severity for c in entry.cramps if c.severity is not None), default=None)
@@ -137,9 +142,9 @@ def history_rows(frame: pd.DataFrame) -> list[HistoryRow]:
         count = int(record.cramps)
         parts = [f"{record.night:%a %d %b}"]
         parts += [f"week {record.week}" if record.week[:1].isdigit() else record.week]
-        parts += [f"{count} cramp{'s' * (count != 1)}"]
+        parts += [cramp_count(count)]
         parts += [f"worst {record.worst}" if record.worst else ""]
-        parts += ["⚠ warning signs" if record.red_flags else ""]
+        parts += ["warning signs" if record.red_flags else ""]  # the row's icon marks it
         label = " · ".join(p for p in parts if p)
         rows.append(HistoryRow(record.night, label, flagged=bool(record.red_flags)))
     close_gap()

@@ -56,6 +56,9 @@ CRAMP_FIELDS = (
 )
 DETAIL_FIELDS = ("dur", "muscle", "woke", "relief", "relieved")  # one tap away
 BLANK_CRAMP: dict[str, Any] = {name: None for name in CRAMP_FIELDS} | {"time": "", "dur": ""}
+# What a usual day's water looks like in each unit: the example a message about it gives.
+WATER_EXAMPLES = {"ml": "1500", "litres": "1,5", "fl oz": "50", "glasses (250 ml)": "6"}
+MAGNESIUM_EXAMPLE = "300"
 
 
 def yes_no(value: bool | None) -> str | None:
@@ -122,9 +125,11 @@ def night_values(entry: NightEntry | None, unit: str) -> dict[str, Any]:
     return values
 
 
-def _number(text: str, key: str, errors: dict[str, str], *, whole: bool = False):  # noqa: ANN202
+def _number(  # noqa: ANN202
+    text: str, key: str, errors: dict[str, str], *, whole: bool = False, example: str | None = None
+):
     try:
-        return parse_amount(text, whole=whole)
+        return parse_amount(text, whole=whole, example=example)
     except ValueError as exc:
         errors[key] = str(exc)
         return None
@@ -163,10 +168,11 @@ def read_night(
 ) -> tuple[NightEntry, dict[str, str]]:
     """The night the form describes, and any errors found while reading it."""
     errors: dict[str, str] = {}
-    water_ml = water_to_ml(_number(v["water"], "water_ml", errors), unit)
+    typed_water = _number(v["water"], "water_ml", errors, example=WATER_EXAMPLES.get(unit))
+    water_ml = water_to_ml(typed_water, unit)
     if saved is not None and (v["water"] or "").strip() == water_to_unit(saved.water_ml, unit):
         water_ml = saved.water_ml  # unchanged: keep the exact millilitres, not a rounded copy
-    mg = _number(v["mg"], "magnesium_mg", errors, whole=True)
+    mg = _number(v["mg"], "magnesium_mg", errors, whole=True, example=MAGNESIUM_EXAMPLE)
     entry = NightEntry(
         night=night,
         water_ml=water_ml,

@@ -11,36 +11,39 @@ import re
 
 _PLAIN = re.compile(r"^\d+(?:[.,]\d+)?$")
 _GROUPED = re.compile(r"^\d{1,3}(?:[ \u00a0\u202f]\d{3})+$")  # 2 350 (a space between thousands)
-_EXAMPLE = "write it like 2 or 1,5"
+DECIMAL_EXAMPLE, WHOLE_EXAMPLE = "2 or 1,5", "10"
 
 
-def parse_amount(text: str | None, *, whole: bool = False) -> float | int | None:
+def parse_amount(
+    text: str | None, *, whole: bool = False, example: str | None = None
+) -> float | int | None:
     """The number in text (None when empty); ValueError says what to write instead.
 
-    whole=True asks for a whole number (minutes, mg) and returns an int.
+    whole=True asks for a whole number (minutes, mg) and returns an int. example: what a
+    good value of this field looks like, in its unit ("1500" for millilitres), for the message.
     """
+    example = example or (WHOLE_EXAMPLE if whole else DECIMAL_EXAMPLE)
     cleaned = (text or "").strip()
     if cleaned == "":
         return None
     if _GROUPED.match(cleaned):
         cleaned = re.sub(r"\D", "", cleaned)
     if re.match(r"^[1-9]\d{0,2}[.,]\d{3}$", cleaned):  # 0,250 has no thousands to mean
-        number = cleaned.replace(",", "").replace(".", "")
-        decimal = cleaned.replace(",", ".")
-        raise ValueError(  # only digits are echoed: the message is never her raw text
-            f"could mean {int(number):,} or {float(decimal):g}: "
-            f"write {number} or {decimal.rstrip('0').rstrip('.')}"
-        )
+        point = "," if "," in cleaned else "."
+        thousands = cleaned.replace(point, "")
+        decimal = f"{float(cleaned.replace(',', '.')):g}".replace(".", point)
+        # Only digits are echoed (the message is never her raw text), as the form takes them.
+        raise ValueError(f"could be {thousands} or {decimal}: please type the one you mean")
     if cleaned.startswith("-"):
-        raise ValueError(f"can't be below zero: {_EXAMPLE}")
+        raise ValueError(f"can't be below zero: write it like {example}")
     if not _PLAIN.match(cleaned):
-        raise ValueError(f"is not a number: {_EXAMPLE}")
+        raise ValueError(f"is not a number: write it like {example}")
     value = float(cleaned.replace(",", "."))
     if not math.isfinite(value):
-        raise ValueError(f"is not a number: {_EXAMPLE}")
+        raise ValueError(f"is not a number: write it like {example}")
     if whole:
         if value != int(value):
-            raise ValueError("must be a whole number: write it like 10")
+            raise ValueError(f"must be a whole number: write it like {example}")
         return int(value)
     return value
 
