@@ -22,7 +22,13 @@ from tests.browser_support import free_port, listening_addresses, wait_until_ser
 from tests.factories import days_ago, make_entry
 from tracker.care.pregnancy import dating
 from tracker.cli import main
-from tracker.cli.serve import LOOPBACK_HOSTS, PRIVATE_DEFAULTS, SPEED_DEFAULTS, serve_command
+from tracker.cli.serve import (
+    LIMIT_DEFAULTS,
+    LOOPBACK_HOSTS,
+    PRIVATE_DEFAULTS,
+    SPEED_DEFAULTS,
+    serve_command,
+)
 from tracker.exchange.diary_csv import export_diary
 from tracker.journal.config import PROJECT_ROOT
 from tracker.journal.db import make_engine
@@ -320,8 +326,8 @@ def test_demo_refuses_a_journal_with_nights_unless_forced(
 def test_serve_runs_streamlit_with_private_defaults_before_her_options() -> None:
     command = serve_command(["--server.port", "8502", "--server.address", "0.0.0.0"])
     assert command[1:5] == ["-m", "streamlit", "run", str(PROJECT_ROOT / "server_app.py")]
-    n = len(PRIVATE_DEFAULTS) + len(SPEED_DEFAULTS)
-    assert command[5 : 5 + n] == PRIVATE_DEFAULTS + SPEED_DEFAULTS
+    n = len(PRIVATE_DEFAULTS) + len(SPEED_DEFAULTS) + len(LIMIT_DEFAULTS)
+    assert command[5 : 5 + n] == PRIVATE_DEFAULTS + SPEED_DEFAULTS + LIMIT_DEFAULTS
     assert SPEED_DEFAULTS == ["--runner.postScriptGC", "false"]
     pinned = [a for host in LOOPBACK_HOSTS for a in ("--server.allowedHosts", host)]
     assert command[5 + n : 5 + n + len(pinned)] == pinned  # loopback names unless told more

@@ -184,7 +184,8 @@ class Throttle:
         session: str = "unknown",
     ) -> bool | None:
         """Wait for this client's penalty, then check: True, False, or None when refused
-        without checking (too many tries queued, or the global ceiling)."""
+        without checking (too many tries queued, or the global ceiling). A right passphrase
+        also opens this session at the server's front door (tracker.app.guard)."""
         keys = [f"address:{address}", f"session:{session}"]
         start = self._reserve(keys, address, time.time())
         if start is None:
@@ -192,6 +193,10 @@ class Throttle:
         time.sleep(max(0.0, start - time.time()))
         ok = check_passphrase(passphrase, path or self._path)
         self._record(keys, address, ok)
+        if ok and session != "unknown":  # the server's front door now lets it use the app
+            from tracker.app.guard import OPEN_SESSIONS
+
+            OPEN_SESSIONS.open(session)
         return ok
 
 

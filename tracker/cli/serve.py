@@ -28,6 +28,10 @@ PRIVATE_DEFAULTS = [
 # save's time on the server (~200 of ~290 ms at 3,650 nights). Python's automatic collection
 # still runs; the server's memory stayed flat over 30 saves and 20 Trends visits without it.
 SPEED_DEFAULTS = ["--runner.postScriptGC", "false"]
+# The app has no file uploader (the front door refuses uploads outright), and its biggest
+# message either way is a few kilobytes (a chart: 15 KB at 3,650 nights; a long note):
+# the smallest sizes, in MB, Streamlit takes. A message bigger than this closes the socket.
+LIMIT_DEFAULTS = ["--server.maxUploadSize", "1", "--server.maxMessageSize", "1"]
 LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
 STOP_GRACE_S = 8.0  # how long the app may take to stop when asked
 
@@ -36,7 +40,7 @@ def serve_command(extra: list[str], hosts: list[str] | None = None) -> list[str]
     """The `streamlit run` command line for the app behind its guard, private defaults first."""
     app = PROJECT_ROOT / "server_app.py"
     pinned = [arg for host in hosts or LOOPBACK_HOSTS for arg in ("--server.allowedHosts", host)]
-    defaults = [*PRIVATE_DEFAULTS, *SPEED_DEFAULTS]
+    defaults = [*PRIVATE_DEFAULTS, *SPEED_DEFAULTS, *LIMIT_DEFAULTS]
     return [sys.executable, "-m", "streamlit", "run", str(app), *defaults, *pinned, *extra]
 
 
