@@ -89,6 +89,9 @@ def test_stretching_is_planned_kept_and_drawn_again_from_its_seed(engine) -> Non
     blocks = schedule(plan)
     assert len(shown) == len(blocks) and list(shown["Habit"]) == [b.arm for b in blocks]
     assert not at.get("button_group")  # one experiment at a time: no new plan
+    said = [m.value for m in at.markdown]
+    assert "No night of your experiment has passed yet." in said
+    assert not any(re.search(r"\b0 nights", words) for words in said)
     again = open_page()
     assert again.success[0].value == at.success[1].value  # same seed, same schedule
     assert not again.toast  # said once
@@ -250,3 +253,16 @@ def test_the_block_plan_is_said_in_words_that_match_its_numbers(engine, count) -
     with engine.connect() as conn:
         (_, plan), *_ = load_plans(conn)
     assert schedule(plan) == blocks  # the plan she was shown is the plan kept
+
+
+def test_an_experiment_stopped_before_its_first_night_says_so_plainly(engine) -> None:
+    with engine.begin() as conn:
+        save_plan(conn, Plan(habit="stretching", start=TODAY + dt.timedelta(days=2), seed=7))
+    at = open_page()
+    at.button(key="ex_stop").click().run()
+    assert "before its first night" in at.warning[0].value
+    at.button(key="ex_stop_yes").click().run()
+    assert not at.exception
+    said = [m.value for m in at.markdown]
+    assert "Your experiment was stopped before its first night." in said
+    assert not any(re.search(r"\b0 nights|after 0 of", words) for words in said)

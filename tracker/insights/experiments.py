@@ -202,12 +202,17 @@ def _chance(p: float, schedules: int) -> list[str]:
 def describe_result(r: Result, person: str = "you") -> list[str]:
     """The experiment's result in short plain sentences ("you" for her, "she" for the PDF)."""
     who = person
+    whose = "your" if who == "you" else "her"
     said = [
-        f"In {'your' if who == 'you' else 'her'} experiment: {nights(r.on.nights)} on and "
+        f"In {whose} experiment: {nights(r.on.nights)} on and "
         f"{nights(r.off.nights)} off were logged, and {nights(r.not_logged)} "
         f"{'was' if r.not_logged == 1 else 'were'} not."
     ]
-    if r.stopped_early:
+    if not (r.on.nights or r.off.nights or r.not_logged):  # not "0 nights ... 0 were not"
+        said = [f"No night of {whose} experiment has passed yet."]
+    if r.stopped_early and r.nights_run == 0:
+        said = [f"{whose.capitalize()} experiment was stopped before its first night."]
+    elif r.stopped_early:
         said.append(f"Stopped early after {r.nights_run} of {r.planned_nights} nights.")
     (a, b), (c, d) = r.kept_on, r.kept_off
     if b + d:
