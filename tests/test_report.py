@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -378,3 +379,107 @@ def test_an_experiment_is_printed_in_her_words_with_its_figures(demo, tmp_path) 
     flat = " ".join(read_pdf(pdf, tmp_path)[0].split())
     assert f"Stopped early after 21 of {early.planned_nights} nights." in flat
     assert f"stopped early after the night of {stop.day} {stop:%b %Y}" in flat
+
+
+# ------------------------------------------------------------------ read on paper (issue 21)
+
+
+def x_encodings(spec: dict) -> list[dict]:
+    """Every x encoding of a chart spec that draws an axis, in its layers too."""
+    found = [layer["encoding"]["x"] for layer in spec.get("layer", [])]
+    found += [spec["encoding"]["x"]] if "encoding" in spec else []
+    return [x for x in found if "title" in x]
+
+
+@pytest.fixture
+def few_nights(sqlite_engine):
+    """Three nights from 28+6 to 29+1, the last with a cramp: the week axis crosses a week."""
+    due = dt.date.today() + dt.timedelta(weeks=11, days=-2)  # last night is 29+1
+    with Session(sqlite_engine) as session:
+        save_profile(session=session, profile=make_profile(due_date=due))
+        for back in (3, 2, 1):
+            save_night(session=session, entry=make_entry(days_ago(back), cramps=back % 2))
+    return sqlite_engine
+
+
+@pytest.mark.parametrize(
+    ("journal", "weeks"), [("few_nights", [28, 29, 30]), ("demo", None)], ids=["3-nights", "demo"]
+)
+def test_the_week_axes_are_ticked_at_whole_weeks_only(journal, weeks, request) -> None:
+    from tracker.exchange.report import chart_specs
+    from tracker.exchange.report_data import gather
+
+    data = gather(request.getfixturevalue(journal), weeks_back(4), LAST_NIGHT)
+    specs = chart_specs(data)
+    assert len(specs) == 2  # cramps per week, and severity
+    pregnant = data.nights["gestational_days"].dropna() / 7
+    expected = weeks or list(range(int(pregnant.min()), int(pregnant.max()) + 2))
+    for spec in specs:
+        (x,) = x_encodings(spec)
+        assert x["title"] == "Week of pregnancy"
+        # A tick at each half week printed "28 29 29 30 30": whole weeks, each once.
+        assert x["axis"]["values"] == expected, spec["title"]
+        assert x["axis"]["format"] == "d"
+        assert x["scale"]["domain"] == [expected[0], expected[-1]] and not x["scale"]["nice"]
+
+
+def test_a_long_pregnancy_has_fewer_week_ticks_still_whole_weeks() -> None:
+    from tracker.insights.charts import week_ticks
+
+    assert week_ticks(28.1, 30) == [28, 29, 30]
+    assert week_ticks(32, 32.4) == [32, 33]  # one week still spans its own width
+    long = week_ticks(4, 42)
+    assert len(long) <= 13 and long[0] == 4 and long[-1] >= 42
+    assert len(set(long)) == len(long) and all(isinstance(t, int) for t in long)
+
+
+def test_every_count_of_one_is_said_in_the_singular(sqlite_engine, tmp_path) -> None:
+    with Session(sqlite_engine) as session:
+        save_profile(session=session, profile=make_profile())
+        entry = make_entry(LAST_NIGHT, cramps=[make_cramp()], red_flags=["tenderness"],
+                           magnesium_mg=300, side_effects="Loose stools")  # fmt: skip
+        save_night(session=session, entry=entry)
+    for start in (weeks_back(4), LAST_NIGHT):  # four weeks, and one night
+        data = appointment_pdf(sqlite_engine, start=start, end=LAST_NIGHT)
+        read_pdf(data, tmp_path)  # then in reading order: a column's lines run on
+        flat = " ".join(poppler("pdftotext", tmp_path / "summary.pdf").split())
+        plural_of_one = re.findall(
+            r"(?<![\d.,])1 (?:[a-z]+ )?(?:nights|cramps|times|weeks)\b", flat
+        )
+        assert plural_of_one == [], plural_of_one
+        assert "1 of 1 times" not in flat and "6 to 6 out of 10" not in flat
+        for said in (
+            "Warning signs noted on 1 night",
+            "1 cramp in total",
+            "1 of 1 logged night",
+            "tried once, it worked",
+            "Pain of 1 cramp: 6 out of 10",
+        ):
+            assert said in flat, said  # fmt: skip
+    assert f"Nights {day_text(LAST_NIGHT)} to {day_text(LAST_NIGHT)} (1 night, 1 logged)" in flat
+
+
+def grey(hex_colour: str, opacity: float = 1.0) -> float:
+    """The relative luminance (0 black, 1 white) of a colour drawn at this opacity on white
+    paper, as a black-and-white printer sees it (WCAG's formula)."""
+    channels = []
+    for i in (1, 3, 5):
+        c = (opacity * int(hex_colour[i : i + 2], 16) + (1 - opacity) * 255) / 255
+        channels.append(c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4)
+    return 0.2126 * channels[0] + 0.7152 * channels[1] + 0.0722 * channels[2]
+
+
+def test_the_severity_dots_stay_dark_in_greyscale_print(demo) -> None:
+    from tracker.exchange.report import chart_specs
+    from tracker.exchange.report_data import gather
+
+    severity = chart_specs(gather(demo, weeks_back(4), LAST_NIGHT))[1]
+    mark = severity["mark"]
+    assert mark["type"] == "circle"
+    fill = grey(mark["color"], mark.get("fillOpacity", mark.get("opacity", 1)))
+    outline = grey(mark.get("stroke", mark["color"]), mark.get("strokeOpacity", 1))
+    # Contrast with white paper: 4.5:1 for the fill (text-grade), 7:1 for the outline. The
+    # pale pink they replace printed at 1.9:1.
+    assert 1.05 / (fill + 0.05) >= 4.5
+    assert 1.05 / (outline + 0.05) >= 7.0
+    assert mark.get("strokeWidth", 0) >= 1

@@ -36,6 +36,11 @@ def day_text(day: dt.date) -> str:
     return _day(day)
 
 
+def count(n: int, word: str) -> str:
+    """A count with its noun: "1 night", "2 nights", "0 cramps"."""
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
 def default_period(profile: Profile, last_night: dt.date) -> tuple[dt.date, dt.date]:
     """Since her last appointment (the night of that day on), else the last 4 weeks."""
     appointment = profile.last_appointment
@@ -65,15 +70,15 @@ def headline_numbers(summary: Summary, start: dt.date, end: dt.date) -> list[Num
     typical = "–" if s.median_duration_min is None else f"{s.median_duration_min:g} min"
     longest = "" if s.longest_duration_min is None else f"; longest {s.longest_duration_min:g} min"
     return [
-        Number("Cramps per week", trend["Cramps per week"], f"{s.cramps} cramps in total"),
+        Number("Cramps per week", trend["Cramps per week"], f"{count(s.cramps, 'cramp')} in total"),
         Number(
             "Nights with cramps",
             trend["Nights with cramps"],
-            f"{s.nights_with_cramps} of {s.nights_logged} logged nights",
+            f"{s.nights_with_cramps} of {count(s.nights_logged, 'logged night')}",
         ),
         Number("Average severity", trend["Average severity"], "0 no pain, 10 worst"),
         Number("Typical cramp", typical, f"median{longest}" if longest else "duration not noted"),
-        Number("Woken by a cramp", f"{s.woke_nights} nights", f"of {s.nights_logged} logged"),
+        Number("Woken by a cramp", count(s.woke_nights, "night"), f"of {s.nights_logged} logged"),
         Number("Nights logged", trend["Nights logged"], "unlogged nights are unknown"),
     ]
 

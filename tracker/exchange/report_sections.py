@@ -15,7 +15,13 @@ from fpdf import FPDF
 
 from tracker.care.pregnancy import dating
 from tracker.care.safety import red_flag_label
-from tracker.exchange.report_data import ReportData, day_text, headline_numbers, page_budget
+from tracker.exchange.report_data import (
+    ReportData,
+    count,
+    day_text,
+    headline_numbers,
+    page_budget,
+)
 from tracker.exchange.report_pdf import (
     BANNER,
     BLUE,
@@ -107,7 +113,7 @@ def _period(d: ReportData) -> list[Para]:
     days = (d.end - d.start).days + 1
     since = " · since the last appointment" if p.last_appointment == d.start else ""
     lines = [
-        f"Nights {day_text(d.start)} to {day_text(d.end)} ({days} nights, "
+        f"Nights {day_text(d.start)} to {day_text(d.end)} ({count(days, 'night')}, "
         f"{s.nights_logged} logged){since}"
     ]
     pregnancy = f"Due date {day_text(p.due_date)}" if p.due_date else "Due date not given"
@@ -144,8 +150,8 @@ def _red_flags(w: Sheet) -> None:
         title, asked = NO_FLAGS
         w.box([Para(title, 9.5, True, after=0.5), Para(asked, 8, color=MUTED, after=0)], *CALM_BOX)
         return
-    count = f"{len(flagged)} night{'s' * (len(flagged) != 1)}"
-    paras = [Para(f"Warning signs noted on {count} (newest first)", 10.5, True, RED, after=1)]
+    nights = count(len(flagged), "night")
+    paras = [Para(f"Warning signs noted on {nights} (newest first)", 10.5, True, RED, after=1)]
     left_out = False  # a note there was no room for
     for red in flagged[: w.budget.flag_nights]:
         signs = "; ".join(red_flag_label(code) for code in red.flags)

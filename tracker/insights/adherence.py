@@ -196,6 +196,10 @@ def relief_sentences(relief: list[ReliefTally]) -> list[str]:
     """How often each way of easing a cramp worked, in ranking order."""
     said = []
     for r in relief:
+        if r.tried == 1:  # not "worked 1 of 1 times"
+            outcome = "it worked" if r.worked else "it did not work" if r.did_not else ""
+            said.append(f"{r.label}: tried once, {outcome or 'whether it worked not noted'}")
+            continue
         unknown = r.tried - r.worked - r.did_not
         extra = f" ({unknown} not noted)" if unknown else ""
         said.append(f"{r.label}: worked {r.worked} of {r.tried} times{extra}")

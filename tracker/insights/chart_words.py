@@ -12,6 +12,11 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
+def _span(low: float, high: float) -> str:
+    """ "3 to 9", or "6" when they are the same."""
+    return f"{low:g}" if low == high else f"{low:g} to {high:g}"
+
+
 def _day(stamp: pd.Timestamp) -> str:
     return f"{stamp.day} {stamp:%b}"
 
@@ -40,7 +45,8 @@ def cramps_per_night(frame: pd.DataFrame) -> str:
     drift = halves(logged["cramps"])
     return (
         f"Cramps each night from {span}. {len(logged)} of {_plural(len(frame), 'night')} "
-        f"logged, with {low} to {high} cramps a night" + (f", {drift}." if drift else ".")
+        f"logged, with {_span(low, high)} cramp{'' if high == 1 else 's'} a night"
+        + (f", {drift}." if drift else ".")
     )
 
 
@@ -49,6 +55,11 @@ def cramps_per_week(weekly: pd.DataFrame) -> str:
     if weekly.empty:
         return "Cramps per week of pregnancy: no weeks to show."
     first, last = weekly.iloc[0], weekly.iloc[-1]
+    if len(weekly) == 1:
+        return (
+            f"Cramps per week in week {int(first['week'])}: {first['per_week']:.1f}, from "
+            f"{_plural(int(first['nights']), 'night')} logged."
+        )
     top = weekly.loc[weekly["per_week"].idxmax()]
     return (
         f"Cramps per week from week {int(first['week'])} to week {int(last['week'])}. "
@@ -78,13 +89,16 @@ def severity_and_duration(frame: pd.DataFrame) -> str:
     said = []
     if len(severity):
         said.append(
-            f"Pain of {_plural(len(severity), 'cramp')}: {severity.min():.0f} to "
-            f"{severity.max():.0f} out of 10, typically {severity.median():g}."
+            f"Pain of {_plural(len(severity), 'cramp')}: "
+            f"{_span(round(severity.min()), round(severity.max()))} out of 10"
+            + (f", typically {severity.median():g}." if len(severity) > 1 else ".")
         )
     if len(minutes):
         said.append(
-            f"They lasted {minutes.min():g} to {minutes.max():g} minutes, "
-            f"typically {minutes.median():g}."
+            f"{'They' if len(minutes) > 1 else 'It'} lasted {_span(minutes.min(), minutes.max())} "
+            f"minute"
+            f"{'' if minutes.max() == 1 else 's'}"
+            + (f", typically {minutes.median():g}." if len(minutes) > 1 else ".")
         )
     return " ".join(said) or "How bad and how long each cramp was: not noted."
 

@@ -8,10 +8,13 @@ colour-blindness. Each chart carries a one-line text alternative as its Vega-Lit
 
 from __future__ import annotations
 
+import math
+
 import altair as alt
 import pandas as pd
 
 from tracker.insights import chart_words
+from tracker.insights.stats import MIN_NIGHTS_FOR_RATE
 
 # A long Custom period draws every cramp: 10 years is about 11,000 cramp rows, past Altair's
 # 5,000-row guard, which stopped the whole Trends page. (Nights are drawn week by week or month
@@ -21,6 +24,10 @@ alt.data_transformers.disable_max_rows()
 OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442"]
 BLUE, ORANGE, GREEN, PINK = OKABE_ITO[:4]
 GAP = "#d9d9d9"
+# Each cramp's severity: a dark wine (Paul Tol's, readable with colour-blindness) with a solid
+# outline, so that every dot still shows on a black-and-white printout (the pink it replaces
+# printed as a pale grey). Overlapping dots stay told apart by their fill's transparency.
+SEVERITY_DOT, SEVERITY_FILL_OPACITY = "#882255", 0.8
 # The calendar: 0 cramps the palest, calmest blue, more cramps darker (one hue, no bright end).
 CALENDAR_RAMP = ["#f4f8fc", "#08306b"]
 CALENDAR_EDGE = "#c6d4e1"  # so a pale square still shows on a white page
@@ -89,6 +96,25 @@ def _x(by: str, bucket: str | None = None) -> alt.X:
     return alt.X("night:T").title(None).axis(format="%b %Y" if bucket else "%d %b")
 
 
+def week_ticks(first: float, last: float, most: int = 12) -> list[int]:
+    """Whole weeks of pregnancy covering first to last, for an axis: every week, or every 2nd,
+    3rd... when there would be more than `most` ticks (a tick at each half week printed as
+    "28 29 29 30 30")."""
+    low, high = math.floor(first), max(math.ceil(last), math.floor(first) + 1)
+    step = math.ceil((high - low) / most)
+    ticks = list(range(low, high + 1, step))
+    return ticks if ticks[-1] >= high else [*ticks, ticks[-1] + step]
+
+
+def _on_whole_weeks(x: alt.X, first: float, last: float) -> alt.X:
+    """The week axis x from the start of week `first` to the end of week `last`, ticked at
+    whole weeks only: each week's marks sit between its own tick and the next."""
+    ticks = week_ticks(first, math.floor(last) + 1)
+    return x.scale(domain=[ticks[0], ticks[-1]], nice=False, zero=False).axis(
+        values=ticks, format="d"
+    )
+
+
 def _with_week(frame: pd.DataFrame) -> pd.DataFrame:
     """Add the week of pregnancy, also for unlogged days (it moves in step with the date)."""
     frame = frame.copy()
@@ -136,10 +162,19 @@ def trimester_bands(first_week: float, last_week: float) -> alt.Chart:
     return rect + label
 
 
+DAY_TICKS_UNTIL = 14  # nights drawn with a tick each; more are ticked as Vega-Lite sees fit
+
+
+def _iso(stamp: pd.Timestamp) -> str:
+    return stamp.isoformat()
+
+
 def _rolling_segments(frame: pd.DataFrame) -> pd.DataFrame:
-    """A 7-day rolling mean of logged nights, split into segments where data is missing."""
+    """A 7-day rolling mean of logged nights (of MIN_NIGHTS_FOR_RATE or more of the 7), split
+    into segments where data is missing."""
     frame = frame.copy()
-    frame["rolling"] = frame["cramps"].astype("Float64").rolling(7, min_periods=4).mean()
+    rolling = frame["cramps"].astype("Float64").rolling(7, min_periods=MIN_NIGHTS_FOR_RATE)
+    frame["rolling"] = rolling.mean()
     missing = frame["rolling"].isna()
     frame["segment"] = missing.cumsum()
     return frame[~missing]
@@ -181,6 +216,14 @@ def cramps_per_night(
         until=lambda f: f["night"] + pd.Timedelta(days=1) if by == "week" else f["until"],
         week_end=lambda f: f["week"] + 1 / 7 if by == "week" else None,
     )
+    marks = frame
+    if by == "date" and not bucket and not frame.empty:
+        # Night by night, each night is the day it spans (as its grey when not logged), its
+        # point in the middle: a few nights fill the chart instead of sitting on its edges.
+        x = x.scale(domain=[_iso(frame["night"].min()), _iso(frame["until"].max())])
+        if len(frame) <= DAY_TICKS_UNTIL:  # a tick a day, not "04 Dec 04 Dec 05 Dec"
+            x = x.axis(format="%d %b", tickCount={"interval": "day", "step": 1})
+        marks = frame.assign(night=frame["night"] + pd.Timedelta(hours=12))
     gaps = (
         _base(gap_frame)
         .mark_rect(color=GAP, opacity=0.7)
@@ -193,12 +236,13 @@ def cramps_per_night(
         )
     )
     points = (
-        _base(frame[frame["logged"]])
+        _base(marks[marks["logged"]])
         .mark_circle(size=40, color=BLUE, opacity=0.7)
         .encode(x, alt.Y("cramps:Q").title("Cramps per night").axis(tickMinStep=1), tooltip=tooltip)
     )
+    rolling = _rolling_segments(marks)
     line = (
-        _base(_rolling_segments(frame))
+        _base(rolling)
         .mark_line(color=ORANGE, strokeWidth=2.5)
         .encode(
             x,
@@ -214,10 +258,12 @@ def cramps_per_night(
     if by == "week" and not frame.empty:
         rect, label = _trimester_layers(frame["week"].min(), frame["week"].max())
         layers = [rect, *layers, label]
+    # The title names the orange line only when there is one: it needs 4 of 7 nights logged.
+    average = "" if rolling.empty else f" (orange: 7-{unit} average)"
     title = (
-        "Cramps per night (orange: 7-night average)"
+        f"Cramps per night{average}"
         if unit == "night"
-        else f"Cramps per night, {unit} by {unit} (orange: 7-{unit} average)"
+        else f"Cramps per night, {unit} by {unit}{average}"
     )
     if by == "week":
         title = alt.TitleParams(title, offset=TITLE_ABOVE_BANDS)
@@ -239,11 +285,14 @@ def cramps_per_week(nights: pd.DataFrame) -> alt.Chart:
     # Week 32 is the nights 32+0 to 32+6: its bar spans that stretch of the axis, as the
     # nights do on the cramps-per-night chart.
     weekly = weekly.assign(left=weekly["week"] + 0.1, right=weekly["week"] + 0.9)
+    x = alt.X("left:Q").title(WEEK_TITLE).scale(zero=False).axis(tickMinStep=1, format="d")
+    if not weekly.empty:
+        x = _on_whole_weeks(x, weekly["week"].min(), weekly["week"].max())
     bars = (
         alt.Chart(weekly)
         .mark_bar(color=BLUE)
         .encode(
-            alt.X("left:Q").title(WEEK_TITLE).scale(zero=False).axis(tickMinStep=1, format="d"),
+            x,
             alt.X2("right:Q"),
             alt.Y("per_week:Q").title("Cramps per week"),
             alt.Y2Datum(0),  # ranged bars need their base said explicitly
@@ -287,9 +336,17 @@ def severity_and_duration(
         alt.Tooltip("duration_min:Q", title="Minutes", format=".1f"),
     ]
     x = _x(by)
+    if by == "week" and not frame.empty:
+        x = _on_whole_weeks(x, frame["week"].min(), frame["week"].max())
     severity = (
         _base(frame.dropna(subset=["severity"]))
-        .mark_circle(color=PINK, opacity=0.6)
+        .mark_circle(
+            color=SEVERITY_DOT,
+            fillOpacity=SEVERITY_FILL_OPACITY,
+            stroke=SEVERITY_DOT,
+            strokeWidth=1,
+            strokeOpacity=1,
+        )
         .encode(
             x, alt.Y("severity:Q").title("Severity (0-10)").scale(domain=[0, 10]), tooltip=tooltip
         )
