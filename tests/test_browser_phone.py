@@ -345,9 +345,169 @@ def test_history_on_a_phone_is_a_list_of_nights_she_can_tap(tmp_path, browser):
         flagged = TODAY - dt.timedelta(days=4)
         row = phone.button(f"{flagged:%a %d %b}")
         assert "warning signs" in row.inner_text()
+        assert "⚠" not in row.inner_text(), "the warning mark is shown twice"
+        assert row.locator("[data-testid=stIconMaterial]").count() == 1  # the icon, once
+        assert "⚠" not in phone.page.locator("[data-testid=stMain]").inner_text()
         assert phone.button("2 nights not logged").count() == 1
         screenshot(phone.page, "phone-history-list")
         phone.tap(phone.button(f"{TODAY - dt.timedelta(days=3):%a %d %b}"))
         phone.page.get_by_role("heading", name="Last night", level=1).wait_for()
         phone.page.get_by_text(f"{TODAY - dt.timedelta(days=3):%a %d %b} →").wait_for()
         phone.clean()
+
+
+# ---------------------------------------------------------------- what she sees after each tap
+
+
+def said_in_view(phone: Phone, words: str) -> None:
+    """Her tap's outcome: a message in the viewport where she tapped, and a toast."""
+    message = phone.page.locator("[data-testid=stMain] [data-testid=stAlert]").filter(
+        has_text=words
+    )
+    message.first.wait_for()
+    assert settles(lambda: in_viewport(phone.page, message.first)), f"{words!r} is off screen"
+    toast = phone.page.locator("[data-testid=stToast]").filter(has_text=words)
+    assert toast.count() == 1, f"no toast says {words!r}"
+
+
+def test_save_settings_says_so_under_the_button_she_tapped(journal, browser):
+    """On a phone Save settings is a screen below the top: the outcome is said under it."""
+    base, url = journal
+    phone = Phone(browser, base)
+    phone.page.goto(f"{base}/settings")
+    wait_for_app(phone.page)
+    phone.page.get_by_label("Emergency number").fill("call 999")  # refused: not a number
+    phone.tap(phone.button("Save settings"))
+    said_in_view(phone, "Nothing was saved")
+    phone.page.screenshot(path="test-artifacts/phone-settings-refused-viewport.png")
+    phone.page.get_by_label("Emergency number").fill("999")
+    phone.page.get_by_label("Doctor, midwife or maternity unit phone (optional)").fill(
+        "020 7946 0000"
+    )
+    phone.tap(phone.button("Save settings"))
+    said_in_view(phone, "Settings saved.")
+    phone.page.screenshot(path="test-artifacts/phone-settings-saved-viewport.png")
+    saved = read_profile(url)
+    assert (saved.emergency_number, saved.care_phone) == ("999", "020 7946 0000")
+    phone.clean()
+
+
+def read_profile(url: str):  # noqa: ANN201
+    engine = make_engine(url)
+    try:
+        with Session(engine) as s:
+            return get_profile(session=s)
+    finally:
+        engine.dispose()
+
+
+def test_no_cramps_and_delete_say_their_outcome_in_view_in_words(journal, browser):
+    base, url = journal
+    phone = Phone(browser, base)
+    phone.tap(phone.button("No cramps last night"))
+    said_in_view(phone, f"Saved the night of {LAST_NIGHT:%A %d %B}: no cramps.")
+    assert phone.page.get_by_text("Already logged: no cramps.").count() == 1
+    assert phone.page.get_by_text("0 cramps").count() == 0
+    phone.tap(phone.button("Delete this night"))
+    phone.tap(phone.button("Yes, delete it", exact=True))
+    said_in_view(phone, f"Deleted the night of {LAST_NIGHT:%A %d %B}.")
+    phone.page.screenshot(path="test-artifacts/phone-deleted-viewport.png")
+    assert stored(url) is None
+    phone.clean()
+
+
+NUMBER_FIELDS = ("Water (ml)", "Calf stretch (min)", "Active (min)", "Magnesium (mg)")
+
+
+def keyboards(page) -> dict[str, str]:  # noqa: ANN001
+    """Each text field's label and the keyboard a phone opens for it (inputMode)."""
+    return dict(
+        page.evaluate(
+            "() => [...document.querySelectorAll('[data-testid=stMain] input[type=text],"
+            " [data-testid=stMain] input[type=tel]')]"
+            ".map(e => [e.getAttribute('aria-label'), e.inputMode])"
+        )
+    )
+
+
+def test_number_fields_open_the_number_keyboard_after_every_rerun(journal, browser):
+    base, _ = journal
+    phone = Phone(browser, base)
+    phone.tap(phone.page.locator("summary").filter(has_text="Magnesium"))
+    phone.tap(phone.button("Add a cramp"))
+    phone.tap(phone.button("More: how long, where, what helped"))
+    phone.page.get_by_label("How long, in minutes").fill("2")
+    phone.page.get_by_label("How long, in minutes").press("Enter")
+    wait_for_app(phone.page)
+    phone.tap(phone.pill("Leg", "left"))  # a rerun of the form only
+    expected = dict.fromkeys((*NUMBER_FIELDS, "How long, in minutes"), "decimal")
+    assert settles(lambda: {k: keyboards(phone.page).get(k) for k in expected} == expected), (
+        keyboards(phone.page)
+    )
+    assert keyboards(phone.page)["Side effects, if any"] == ""  # words: the letter keyboard
+    phone.tap(phone.button("Save", exact=True))  # the whole page again, a new night
+    said_in_view(phone, SAVED)
+    phone.tap(phone.button("Add a cramp"))  # a second cramp's fields are new inputs
+    phone.tap(phone.button("More: how long, where, what helped"))
+    fields = phone.page.get_by_label("How long, in minutes")
+    assert settles(lambda: fields.evaluate_all("els => els.map(e => e.inputMode)") == ["decimal"])
+    assert settles(lambda: all(keyboards(phone.page)[k] == "decimal" for k in NUMBER_FIELDS))
+    phone.page.goto(f"{base}/settings")
+    wait_for_app(phone.page)
+    phones = {
+        "Emergency number": "tel",
+        "Doctor, midwife or maternity unit phone (optional)": "tel",
+    }
+    assert settles(lambda: {k: keyboards(phone.page).get(k) for k in phones} == phones)
+    assert keyboards(phone.page)["Your name (optional)"] == ""
+    phone.clean()
+
+
+def test_the_phone_menu_is_named_menu_in_words_and_for_a_screen_reader(journal, browser):
+    base, _ = journal
+    phone = Phone(browser, base)
+    menu = phone.page.locator("[data-testid=stExpandSidebarButton]")
+    assert settles(lambda: menu.get_attribute("aria-label") == "Menu")
+    shown = menu.evaluate("el => getComputedStyle(el, '::after').content")
+    assert shown == '"Menu"', f"the button shows only an icon: {shown}"
+    box = menu.bounding_box()
+    assert box["width"] >= 44 and box["height"] >= 44
+    phone.tap(phone.button("Menu", exact=True))
+    link = phone.page.locator("[data-testid=stSidebarNavLink]", has_text="Warning signs")
+    assert link.count() == 1, "the menu calls the page something other than its title"
+    assert phone.page.locator("[data-testid=stSidebarNavLink]", has_text="Red flags").count() == 0
+    close = phone.page.locator("[data-testid=stSidebarCollapseButton] button")
+    assert settles(lambda: close.get_attribute("aria-label") == "Close menu")
+    phone.page.screenshot(path="test-artifacts/phone-menu-named-viewport.png")
+    phone.tap(link)
+    phone.page.get_by_role("heading", name="Warning signs", level=1).wait_for()
+    phone.clean()
+
+
+def test_a_warning_card_without_her_numbers_says_where_to_add_them(journal, browser):
+    """No numbers saved: the card still says what to do, the emergency card still calls her
+    region's number, and a tap on the link under the card opens Settings."""
+    require_axe()
+    base, _ = journal
+    phone = Phone(browser, base)
+    phone.tap(phone.page.get_by_text("Warning signs: tick anything you noticed"))
+    phone.tap(phone.page.get_by_text("Swelling in one leg, especially the calf"))
+    card = phone.page.locator("[data-testid=stAlert]").filter(has_text="straight away")
+    card.first.wait_for()
+    link = phone.page.get_by_role("link", name="number in Settings")
+    link.wait_for()
+    assert settles(lambda: in_viewport(phone.page, link)), "the way to add the number is off screen"
+    assert phone.page.get_by_role("link", name="Call my doctor").count() == 0
+    phone.tap(phone.page.get_by_text("Breathlessness or chest pain"))
+    call = phone.page.get_by_role("link", name="Call 999 now")
+    call.wait_for()
+    assert call.get_attribute("href") == "tel:999"
+    assert phone.page.get_by_text("999 is the emergency number for your region").count() == 1
+    phone.page.screenshot(path="test-artifacts/phone-card-without-numbers-viewport.png")
+    found = touch_targets(phone.page)
+    assert found["small"] == [] and found["close"] == [], found
+    assert axe_violations(phone.page) == []
+    phone.tap(phone.page.get_by_role("link", name="number in Settings"))
+    phone.page.get_by_role("heading", name="Settings", level=1).wait_for()
+    assert phone.page.get_by_label("Doctor, midwife or maternity unit phone (optional)").count()
+    phone.clean()
