@@ -45,3 +45,11 @@ def test_no_full_garbage_collection_after_every_run(config: dict) -> None:
 
     assert config["runner"]["postScriptGC"] is False
     assert SPEED_DEFAULTS == ["--runner.postScriptGC", "false"]
+
+
+def test_uploads_and_messages_are_as_small_as_streamlit_allows(config: dict) -> None:
+    """No file uploader, a few kilobytes a message: 1 MB each, here and in `serve`."""
+    from tracker.cli.serve import LIMIT_DEFAULTS
+
+    assert config["server"]["maxUploadSize"] == config["server"]["maxMessageSize"] == 1
+    assert LIMIT_DEFAULTS == ["--server.maxUploadSize", "1", "--server.maxMessageSize", "1"]

@@ -213,3 +213,48 @@ def test_a_message_over_the_size_limit_closes_the_socket(tmp_path: Path) -> None
             _answers(owner, 5)
             owner.run()
         assert "Last night" in Client(port).run()  # the server itself is fine
+
+
+# --- the same rules without a server: what tracker.app.guard.Stream passes on ----------------
+
+
+def _forward(**fields) -> bytes:  # noqa: ANN003
+    return ForwardMsg(**fields).SerializeToString()
+
+
+def test_a_gate_run_keeps_only_the_gate_s_own_widgets(monkeypatch: pytest.MonkeyPatch) -> None:
+    from streamlit.proto.BackMsg_pb2 import BackMsg
+
+    from tracker.app.guard import LAN_ENV, OPEN_SESSIONS, Stream
+
+    monkeypatch.setenv(LAN_ENV, "1")
+    stream = Stream()
+    stream.outgoing(_forward(new_session={"initialize": {"session_id": "s-gate-test"}}))
+    box = {"id": "$$ID-box-None", "form_id": "unlock"}
+    stream.outgoing(_forward(delta={"new_element": {"text_input": box}}))
+    forged = [{"id": "$$ID-box-None", "string_value": "a guess"},
+              {"id": "_unlocked", "bool_value": True},
+              {"id": "$$ID-delete-night", "trigger_value": True}]  # fmt: skip
+    run = BackMsg(rerun_script={"widget_states": {"widgets": forged}, "fragment_id": "f"})
+    passed = BackMsg.FromString(stream.incoming(run.SerializeToString()))
+    assert [w.id for w in passed.rerun_script.widget_states.widgets] == ["$$ID-box-None"]
+    assert passed.rerun_script.fragment_id == ""
+    heartbeat = BackMsg(app_heartbeat=True).SerializeToString()
+    assert stream.incoming(heartbeat) == heartbeat
+    assert stream.incoming(BackMsg(clear_cache=True).SerializeToString()) is None
+
+    OPEN_SESSIONS.open("s-gate-test")  # the passphrase was right
+    assert stream.incoming(run.SerializeToString()) == run.SerializeToString()
+    for never in ({"load_git_info": True}, {"debug_disconnect_websocket": True},
+                  {"clear_cache": True}, {"set_run_on_save": True}):  # fmt: skip
+        assert stream.incoming(BackMsg(**never).SerializeToString()) is None
+
+
+def test_streamlit_s_upload_and_metrics_routes_are_refused_under_any_base_path() -> None:
+    from tracker.app.guard import is_refused_path
+
+    for path in ("/_stcore/upload_file/s/f", "/journal/_stcore/upload_file/s/f",
+                 "//_stcore//metrics/", "/_stcore/metrics"):  # fmt: skip
+        assert is_refused_path(path), path
+    for path in ("/", "/_stcore/health", "/_stcore/stream", "/static/js/index.js", "/trends"):
+        assert not is_refused_path(path), path
