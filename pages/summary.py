@@ -112,8 +112,7 @@ def preview(start: dt.date, end: dt.date) -> None:
     with st.expander("Your habits compared"):
         for item in (*summary.comparisons, *summary.before_after):
             said = [s for s in describe(item, summary.water_unit) if s not in CAVEATS]
-            whole = " (whole diary)" if item in summary.before_after else ""
-            st.markdown(f"- **{topic(item)}{whole}.** " + " ".join(said))
+            st.markdown(f"- **{topic(item)}.** " + " ".join(said))  # says "(whole diary)"
         st.caption(" ".join(CAVEATS))
 
 

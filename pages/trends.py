@@ -79,12 +79,13 @@ if summary.nights_logged == 0:
 
 # ---------------------------------------------------------------- headline numbers
 cols = st.columns(2)
-for i, metric in enumerate(headline(summary, before, start, end)):
+for i, metric in enumerate(headline(summary, before, start, end, overall.first_night)):
     cols[i % 2].metric(
         metric.label,
         metric.value,
         metric.delta,
-        delta_color="inverse",
+        delta_color=metric.color,  # fewer cramps green, more red, no change grey
+        delta_arrow=metric.arrow,
         help=metric.help,
         border=True,
     )

@@ -177,16 +177,22 @@ def test_headline_numbers_match_the_summary_of_the_period(demo) -> None:
         )
     assert before.nights_logged > 0  # the sample covers the four weeks before too
     shown = metrics(at)
+    week = now.cramps_per_week - before.cramps_per_week
+    fewer = "fewer" if week < 0 else "more"
     assert shown["Cramps per week"] == (
         f"{now.cramps_per_week:.1f}",
-        f"{now.cramps_per_week - before.cramps_per_week:+.1f}",
+        f"{abs(week):.1f}".removesuffix(".0") + f" {fewer} cramps a week than the 4 weeks before",
     )
     share = now.nights_with_cramps / now.nights_logged
     assert shown["Nights with cramps"][0] == f"{share:.0%}"
+    severity = now.mean_severity - before.mean_severity
     assert shown["Average severity"] == (
         f"{now.mean_severity:.1f} / 10",
-        f"{now.mean_severity - before.mean_severity:+.1f}",
+        f"{abs(severity):.1f}".removesuffix(".0")
+        + f" {'lower' if severity < 0 else 'higher'} than the 4 weeks before",
     )
+    for m in at.metric[:3]:  # said in words, never "+0" or "-1 in 100 nights"
+        assert not m.proto.delta.startswith(("+", "-")), m.proto.delta
     assert shown["Nights logged"] == (f"{now.nights_logged} of 28", "")
     assert texts(at, "caption")[0] == f"{start:%d %b %Y} to {end:%d %b %Y}"
 
@@ -361,3 +367,94 @@ def test_tabs_without_cramps_to_draw_say_so(engine) -> None:
         assert not at.exception
         assert len(charts(at)) == drawn, group
         assert (EMPTY_GROUP.get(group, "-") in texts(at, "info")) == (drawn == 0), group
+
+
+# ------------------------------------------------------------------ issue 21: read right
+
+
+def badge(at: AppTest, label: str) -> tuple[str, str, str, str]:
+    """(value, delta words, arrow, colour) of one headline number as the page sends it."""
+    from streamlit.proto.Metric_pb2 import Metric
+
+    (m,) = [m for m in at.metric if m.label == label]
+    arrow = Metric.MetricDirection.Name(m.proto.direction)
+    return m.value, m.proto.delta, arrow, Metric.MetricColor.Name(m.proto.color)
+
+
+def test_change_badges_say_what_they_compare_and_a_fall_is_never_red(demo) -> None:
+    at = open_trends()
+    for label in ("Cramps per week", "Nights with cramps", "Average severity"):
+        _, said, arrow, colour = badge(at, label)
+        assert said.endswith(" the 4 weeks before"), said  # not only in a tooltip
+        assert not said.startswith(("+", "-")) and "+0" not in said
+        if said.startswith("About the same"):
+            assert (arrow, colour) == ("NONE", "GRAY")
+        elif " fewer " in said or " lower " in said:
+            assert (arrow, colour) == ("DOWN", "GREEN")
+        else:
+            assert (" more " in said or " higher " in said) and (arrow, colour) == ("UP", "RED")
+    choose(at, "tr_period", "Last 2 weeks")
+    assert badge(at, "Cramps per week")[1].endswith(" the 2 weeks before")
+
+
+def test_the_before_and_after_says_it_is_the_whole_diary(demo) -> None:
+    """Beside "Magnesium ... about the same", the before/after's "about twice as many" is
+    over the whole diary, as the Summary and the PDF say."""
+    at = open_trends()
+    said = texts(at, "markdown")
+    assert any(t.startswith("**Before and after starting magnesium (whole diary).**") for t in said)
+    assert any(t.startswith("**Magnesium.**") for t in said)
+
+
+def test_amounts_are_written_as_the_form_accepts_them(demo) -> None:
+    from tracker.journal.numbers import parse_amount
+
+    at = open_trends()
+    said = " ".join(texts(at, "markdown"))
+    water = re.search(r"at least (\d+) ml", said)
+    assert water and int(water[1]) >= 1000  # the sample drinks about 2 litres
+    assert parse_amount(water[1]) == int(water[1])  # "2,050" is refused as ambiguous
+    assert not re.search(r"\d,\d\d\d", page_text(at))
+    at.session_state["tr_charts"] = "Habits"
+    at.run()
+    assert not at.exception
+    ((spec, _),) = charts(at)
+    assert spec["config"]["numberFormat"] == ".5~r"  # axis 2000, not 2,000
+
+
+@pytest.fixture
+def three_nights(engine):
+    """A new journal: three nights ending last night, across two weeks of pregnancy."""
+    from tests.factories import make_entry, make_profile
+    from tracker.journal.store import save_night
+
+    due = LAST_NIGHT + dt.timedelta(days=280 - 31 * 7)  # last night is 31+0
+    with Session(engine) as s:
+        save_profile(session=s, profile=make_profile(due_date=due))
+        for days, cramps in ((2, 2), (1, 1), (0, 1)):
+            night = LAST_NIGHT - dt.timedelta(days=days)
+            save_night(session=s, entry=make_entry(night, cramps=cramps, water_ml=2050))
+    return engine
+
+
+def test_three_nights_are_too_few_to_tell_not_a_week_projected(three_nights) -> None:
+    at = open_trends()
+    assert badge(at, "Cramps per week") == ("–", "Too few nights to tell", "NONE", "GRAY")
+    assert badge(at, "Nights with cramps")[:2] == ("3 of 3", "")  # a count, not "100%"
+    assert badge(at, "Nights logged")[0] == "3 of 3"  # since her first night, as drawn
+    assert not any(re.fullmatch(r"\d+\.\d", m.value) for m in at.metric[:1])
+
+
+def test_three_nights_are_drawn_across_the_chart_with_no_week_bars(three_nights) -> None:
+    at = open_trends()
+    ((spec, rows),) = charts(at)  # the week bars of one or two nights are not drawn
+    assert "orange" not in json.dumps(spec["title"])  # no 7-night average line to name
+    assert sum(rows) == 3  # the three nights, no grey days from before she began
+    domains = [layer["encoding"]["x"]["scale"]["domain"] for layer in spec["layer"]
+               if "scale" in layer.get("encoding", {}).get("x", {})]  # fmt: skip
+    first = (LAST_NIGHT - dt.timedelta(days=2)).isoformat()
+    assert domains and all(d[0].startswith(first) for d in domains)
+    assert all(d[1].startswith(dt.date.today().isoformat()) for d in domains)
+    choose(at, "tr_period", "Whole pregnancy")
+    choose(at, "tr_by", "week of pregnancy")
+    assert len(charts(at)) == 1  # by week too: no bars from weeks of one or two nights

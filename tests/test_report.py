@@ -331,9 +331,10 @@ def test_comparisons_speak_of_her_with_adjusted_figures_and_the_period_said(demo
     magnesium = summary.before_and_after("magnesium")
     assert magnesium.after.nights > summary.nights_logged  # the premise: beyond the period
     assert (
-        f"Whole diary: on the {magnesium.after.nights} nights since she started magnesium" in flat
+        f"Before and after starting magnesium (whole diary). On the {magnesium.after.nights} "
+        "nights since she started magnesium" in flat
     )
-    assert flat.count("Whole diary:") == len(summary.before_after)
+    assert flat.count("(whole diary)") == len(summary.before_after)
 
 
 def test_each_chart_has_its_text_alternative_under_it(demo, tmp_path) -> None:

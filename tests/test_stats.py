@@ -218,7 +218,7 @@ def test_sentence_reads_like_the_example() -> None:
 def test_water_sentence_uses_her_median_in_her_unit() -> None:
     with_, without = Side(5, 2), Side(4, 6)
     comparison = Comparison("water", with_, without, compare(with_, without), threshold=1750.0)
-    assert "after you drank at least 1,750 ml, you had" in describe(comparison)[0]
+    assert "after you drank at least 1750 ml, you had" in describe(comparison)[0]
     assert "at least 1.8 litres" in describe(comparison, water_unit="litres")[0]
     assert "at least 7 glasses (250 ml)" in describe(comparison, "glasses (250 ml)")[0]
 

@@ -183,6 +183,18 @@ def test_nights_without_cramps_count_in_the_rate(engine: Engine) -> None:
     assert (got["cramps_per_night"], got["nights_with_cramps"]) == (1.0, 1)
 
 
+def test_three_nights_are_too_few_for_a_weekly_rate(engine: Engine) -> None:
+    """Not "4.7 a week" from three nights: JSON null, and the text says why (issue 21)."""
+    seed(engine, night(0, cramp()), night(1), night(2, cramp()))
+    got = both_ways(engine)
+    assert got["cramps_per_night"] == pytest.approx(2 / 3) and got["cramps_per_week"] is None
+    text = summary_text(summarise(session_or_engine=engine))
+    assert (
+        "Cramps: 2 (0.7 a night, too few nights to tell a weekly rate, which needs at least 4)"
+        in text
+    )
+
+
 def test_no_cramps_leaves_severity_and_duration_unknown(engine: Engine) -> None:
     seed(engine, night(0, water_ml=1000), night(1))
     got = both_ways(engine)

@@ -10,9 +10,17 @@ import pytest
 
 from tests.readability import sentences, too_hard
 from tracker.care.pregnancy import TERM_DAYS
-from tracker.insights.stats import NOT_FITTED, Adjusted, BeforeAfter, Comparison, Side, compare
+from tracker.insights.stats import (
+    MIN_NIGHTS_FOR_RATE,
+    NOT_FITTED,
+    Adjusted,
+    BeforeAfter,
+    Comparison,
+    Side,
+    compare,
+)
 from tracker.insights.summary import Summary
-from tracker.insights.trends import PERIODS, headline, period_bounds
+from tracker.insights.trends import PERIODS, TOO_FEW, before_words, headline, period_bounds
 from tracker.insights.wording import about, adjustment_changes, describe, explain, range_sentence
 from tracker.journal.models import Profile
 
@@ -109,27 +117,49 @@ def test_headline_values_and_changes_against_the_period_before() -> None:
         "Average severity",
         "Nights logged",
     ]
-    assert (metrics["Cramps per week"].value, metrics["Cramps per week"].delta) == ("14.0", "+7.0")
-    assert (metrics["Nights with cramps"].value, metrics["Nights with cramps"].delta) == (
-        "75%",
-        "+35 in 100 nights",
-    )
-    assert (metrics["Average severity"].value, metrics["Average severity"].delta) == (
-        "6.2 / 10",
-        "+1.2",
-    )
+    week, share, severity = (metrics[k] for k in list(metrics)[:3])
+    assert (week.value, week.delta) == ("14.0", "7 more cramps a week than the 4 weeks before")
+    assert (share.value, share.delta) == ("75%", "35 more in 100 nights than the 4 weeks before")
+    assert (severity.value, severity.delta) == ("6.2 / 10", "1.2 higher than the 4 weeks before")
+    assert {(m.arrow, m.color) for m in (week, share, severity)} == {("up", "red")}
     assert (metrics["Nights logged"].value, metrics["Nights logged"].delta) == ("20 of 28", None)
-    assert metrics["Nights with cramps"].help == "15 of 20 logged nights"
+    assert metrics["Nights with cramps"].help.startswith("15 of 20 logged nights")
     assert all(m.help for m in metrics.values())
 
 
-def test_fewer_cramps_than_before_is_a_negative_change() -> None:
+def test_fewer_cramps_than_before_is_a_fall_in_green_never_red() -> None:
     now = summary(nights=14, with_cramps=2, cramps=2, severity=3.0)
     before = summary(nights=14, with_cramps=7, cramps=14, severity=5.5)
     metrics = by_label(headline(now, before, START, END))
-    assert metrics["Cramps per week"].delta == "-6.0"
-    assert metrics["Nights with cramps"].delta == "-36 in 100 nights"
-    assert metrics["Average severity"].delta == "-2.5"
+    assert metrics["Cramps per week"].delta == "6 fewer cramps a week than the 4 weeks before"
+    assert metrics["Nights with cramps"].delta == "36 fewer in 100 nights than the 4 weeks before"
+    assert metrics["Average severity"].delta == "2.5 lower than the 4 weeks before"
+    assert {(m.arrow, m.color) for m in metrics.values() if m.delta} == {("down", "green")}
+
+
+def test_no_change_says_about_the_same_without_an_arrow_or_colour() -> None:
+    """Not "+0 in 100 nights" in red: a change that rounds to nothing is "about the same"."""
+    now = summary(nights=28, with_cramps=14, cramps=28, severity=5.0)
+    before = summary(nights=400, with_cramps=199, cramps=400, severity=5.04)  # 49.75%
+    for m in headline(now, before, START, END)[:3]:
+        assert m.delta == "About the same as the 4 weeks before", m
+        assert (m.arrow, m.color) == ("off", "off")
+
+
+def test_one_fewer_is_said_in_the_singular() -> None:
+    now = summary(nights=14, with_cramps=6, cramps=12, severity=4.0)  # 6 a week
+    before = summary(nights=14, with_cramps=7, cramps=14, severity=4.0)  # 7 a week
+    week = by_label(headline(now, before, START, END))["Cramps per week"]
+    assert week.delta == "1 fewer cramp a week than the 4 weeks before"
+
+
+@pytest.mark.parametrize(
+    ("days", "words"),
+    [(7, "the week before"), (14, "the 2 weeks before"), (84, "the 12 weeks before"),
+     (10, "the 10 nights before"), (1, "the night before")],
+)  # fmt: skip
+def test_the_badge_names_the_period_it_compares_with(days: int, words: str) -> None:
+    assert before_words(END - dt.timedelta(days=days - 1), END) == words
 
 
 @pytest.mark.parametrize(
@@ -147,7 +177,7 @@ def test_nights_without_cramps_have_no_severity_and_no_severity_change() -> None
     before = summary(nights=7, with_cramps=3, cramps=4, severity=5.0)
     metrics = by_label(headline(now, before, START, END))
     assert metrics["Cramps per week"].value == "0.0"
-    assert metrics["Cramps per week"].delta == "-4.0"
+    assert metrics["Cramps per week"].delta == "4 fewer cramps a week than the 4 weeks before"
     assert metrics["Nights with cramps"].value == "0%"
     assert (metrics["Average severity"].value, metrics["Average severity"].delta) == ("–", None)
     # and the other way round: no severity before, so no change to show
@@ -161,6 +191,41 @@ def test_empty_period_shows_dashes_not_zeros() -> None:
     metrics = headline(empty, before, START, END)
     assert [m.value for m in metrics] == ["–", "–", "–", "0 of 28"]
     assert [m.delta for m in metrics] == [None, None, None, None]
+
+
+@pytest.mark.parametrize("nights", [1, 2, MIN_NIGHTS_FOR_RATE - 1])
+def test_below_the_minimum_a_week_is_too_few_nights_to_tell_not_projected(nights: int) -> None:
+    """From a night or two, "7.0 cramps a week" looked certain: a count is shown instead."""
+    assert MIN_NIGHTS_FOR_RATE > 3  # three nights looked certain too (issue 21)
+    now = summary(nights=nights, with_cramps=1, cramps=1, severity=6.0)
+    before = summary(nights=28, with_cramps=20, cramps=30, severity=5.0)
+    assert now.cramps_per_week is None  # the one summary gives no weekly rate either
+    metrics = by_label(headline(now, before, START, END))
+    week = metrics["Cramps per week"]
+    assert (week.value, week.delta, week.arrow, week.color) == ("–", TOO_FEW, "off", "off")
+    assert TOO_FEW == "Too few nights to tell"
+    assert f"at least {MIN_NIGHTS_FOR_RATE} logged nights" in week.help
+    assert metrics["Nights with cramps"].value == f"1 of {nights}"  # a count, not "100%"
+    assert [metrics[k].delta for k in ("Nights with cramps", "Average severity")] == [None, None]
+    assert metrics["Average severity"].value == "6.0 / 10"  # what she logged, not a projection
+
+
+def test_at_the_minimum_the_week_is_given_and_a_thin_period_before_is_not_compared() -> None:
+    now = summary(nights=MIN_NIGHTS_FOR_RATE, with_cramps=4, cramps=4, severity=6.0)
+    assert by_label(headline(now, None, START, END))["Cramps per week"].value == "7.0"
+    thin = summary(nights=MIN_NIGHTS_FOR_RATE - 1, with_cramps=0, cramps=0, severity=None)
+    metrics = headline(now, thin, START, END)
+    assert [m.delta for m in metrics] == [None, None, None, None]
+    assert "No change is given" in metrics[0].help
+
+
+def test_nights_logged_count_from_her_first_night_when_the_period_starts_before() -> None:
+    now = summary(nights=3, with_cramps=1, cramps=1, severity=2.0)
+    started = END - dt.timedelta(days=2)
+    logged = by_label(headline(now, None, START, END, first_logged=started))["Nights logged"]
+    assert logged.value == "3 of 3"
+    earlier = by_label(headline(now, None, START, END, first_logged=START - dt.timedelta(days=9)))
+    assert earlier["Nights logged"].value == "3 of 28"
 
 
 def test_everything_logged_has_no_day_count() -> None:
@@ -319,7 +384,7 @@ def test_every_view_from_one_read_of_the_journal_matches_reading_each_period(
     from tracker.insights import charts
     from tracker.insights.frames import load_journal
     from tracker.insights.summary import summarise
-    from tracker.insights.trends import charts_of, overall_of, view_of
+    from tracker.insights.trends import PLAIN_NUMBERS, charts_of, drawn_from, overall_of, view_of
     from tracker.journal.demo import fill_demo
     from tracker.journal.plan_store import save_plan
     from tracker.journal.plans import Plan
@@ -353,5 +418,7 @@ def test_every_view_from_one_read_of_the_journal_matches_reading_each_period(
             assert view.before == unfitted(replace(expected, experiments=()))
             assert all(c.adjusted is None for c in view.before.comparisons)
         own = load_journal(sqlite_engine, start, last)
-        expected = charts.calendar(own.nights, start, last).configure_mark(aria=False).to_dict()
+        calendar = charts.calendar(own.nights, drawn_from(journal, start, last), last)
+        expected = calendar.configure(numberFormat=PLAIN_NUMBERS).configure_mark(aria=False)
+        expected = expected.to_dict()
         assert charts_of(journal, start, last, "date", "Calendar") == (expected,)

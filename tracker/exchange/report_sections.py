@@ -85,7 +85,6 @@ AS_WORDED = (
     'Nights in this report\'s period only, except where marked "whole diary". Ratios: cramps '
     "a night with the habit divided by without it."
 )
-WHOLE_DIARY = "Whole diary: "
 CALM_BOX = (CALM_FILL, CALM)
 NOTE = "Her note: "
 NOTES_LEFT_OUT = " Her notes on these nights did not fit: they are in the CSV/JSON export."
@@ -243,9 +242,7 @@ def _habits_and_relief(w: Sheet) -> None:
 def _comparison_paras(item, s, compact: bool = False) -> list[Para]:  # noqa: ANN001
     """A comparison in the third person, its figures on a muted line under it (or inline)."""
     said = " ".join(describe(item, s.water_unit, SHE))
-    if item in s.before_after:  # the whole diary, not the report's period: said so
-        said = WHOLE_DIARY + said[0].lower() + said[1:]
-    text = f"{topic(item)}. {said}"
+    text = f"{topic(item)}. {said}"  # a before/after's topic says "(whole diary)"
     numbers = None if item in s.before_after else figures(item)
     if compact and numbers:
         return [Para(f"{text} {numbers}", 8, bullet="•")]

@@ -14,6 +14,7 @@ import altair as alt
 import pandas as pd
 
 from tracker.insights import chart_words
+from tracker.insights.stats import MIN_NIGHTS_FOR_RATE
 
 # A long Custom period draws every cramp: 10 years is about 11,000 cramp rows, past Altair's
 # 5,000-row guard, which stopped the whole Trends page. (Nights are drawn week by week or month
@@ -161,10 +162,19 @@ def trimester_bands(first_week: float, last_week: float) -> alt.Chart:
     return rect + label
 
 
+DAY_TICKS_UNTIL = 14  # nights drawn with a tick each; more are ticked as Vega-Lite sees fit
+
+
+def _iso(stamp: pd.Timestamp) -> str:
+    return stamp.isoformat()
+
+
 def _rolling_segments(frame: pd.DataFrame) -> pd.DataFrame:
-    """A 7-day rolling mean of logged nights, split into segments where data is missing."""
+    """A 7-day rolling mean of logged nights (of MIN_NIGHTS_FOR_RATE or more of the 7), split
+    into segments where data is missing."""
     frame = frame.copy()
-    frame["rolling"] = frame["cramps"].astype("Float64").rolling(7, min_periods=4).mean()
+    rolling = frame["cramps"].astype("Float64").rolling(7, min_periods=MIN_NIGHTS_FOR_RATE)
+    frame["rolling"] = rolling.mean()
     missing = frame["rolling"].isna()
     frame["segment"] = missing.cumsum()
     return frame[~missing]
@@ -206,6 +216,14 @@ def cramps_per_night(
         until=lambda f: f["night"] + pd.Timedelta(days=1) if by == "week" else f["until"],
         week_end=lambda f: f["week"] + 1 / 7 if by == "week" else None,
     )
+    marks = frame
+    if by == "date" and not bucket and not frame.empty:
+        # Night by night, each night is the day it spans (as its grey when not logged), its
+        # point in the middle: a few nights fill the chart instead of sitting on its edges.
+        x = x.scale(domain=[_iso(frame["night"].min()), _iso(frame["until"].max())])
+        if len(frame) <= DAY_TICKS_UNTIL:  # a tick a day, not "04 Dec 04 Dec 05 Dec"
+            x = x.axis(format="%d %b", tickCount={"interval": "day", "step": 1})
+        marks = frame.assign(night=frame["night"] + pd.Timedelta(hours=12))
     gaps = (
         _base(gap_frame)
         .mark_rect(color=GAP, opacity=0.7)
@@ -218,12 +236,13 @@ def cramps_per_night(
         )
     )
     points = (
-        _base(frame[frame["logged"]])
+        _base(marks[marks["logged"]])
         .mark_circle(size=40, color=BLUE, opacity=0.7)
         .encode(x, alt.Y("cramps:Q").title("Cramps per night").axis(tickMinStep=1), tooltip=tooltip)
     )
+    rolling = _rolling_segments(marks)
     line = (
-        _base(_rolling_segments(frame))
+        _base(rolling)
         .mark_line(color=ORANGE, strokeWidth=2.5)
         .encode(
             x,
@@ -239,10 +258,12 @@ def cramps_per_night(
     if by == "week" and not frame.empty:
         rect, label = _trimester_layers(frame["week"].min(), frame["week"].max())
         layers = [rect, *layers, label]
+    # The title names the orange line only when there is one: it needs 4 of 7 nights logged.
+    average = "" if rolling.empty else f" (orange: 7-{unit} average)"
     title = (
-        "Cramps per night (orange: 7-night average)"
+        f"Cramps per night{average}"
         if unit == "night"
-        else f"Cramps per night, {unit} by {unit} (orange: 7-{unit} average)"
+        else f"Cramps per night, {unit} by {unit}{average}"
     )
     if by == "week":
         title = alt.TitleParams(title, offset=TITLE_ABOVE_BANDS)

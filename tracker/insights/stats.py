@@ -24,6 +24,10 @@ from scipy import special
 from tracker.journal.models import WATER_UNITS
 
 MIN_NIGHTS = 3  # nights needed on each side before a comparison is shown
+# Nights needed before cramps are given as a weekly rate (a period's, a week of pregnancy's, the
+# 7-night average), or a period's share of nights with cramps as a percentage: more than half a
+# week. From fewer, a week's figure is a guess ("7.0 a week" from one night with one cramp).
+MIN_NIGHTS_FOR_RATE = 4
 CONFIDENCE = 0.95
 
 
@@ -236,7 +240,8 @@ def _day(day: dt.date) -> str:
 
 
 def _amount(ml: float, unit: str) -> str:
-    """A water amount in her unit: "1,750 ml", "1.8 litres" (adherence uses it too)."""
+    """A water amount in her unit, as the form accepts it: "1750 ml" (no thousands comma,
+    which the form refuses as ambiguous), "1.8 litres" (adherence uses it too)."""
     if unit not in WATER_UNITS or unit == "ml":
-        return f"{round(ml):,} ml"
+        return f"{round(ml)} ml"
     return f"{ml / WATER_UNITS[unit]:.1f}".removesuffix(".0") + f" {unit}"

@@ -23,7 +23,14 @@ from tracker.care.safety import PAST_SIGNS_ADVICE, red_flag_label
 from tracker.insights.adjusted import adjusted_for
 from tracker.insights.experiments import Result, describe_result, evaluate
 from tracker.insights.frames import Source, connection, load_nights, load_profile
-from tracker.insights.stats import BeforeAfter, Comparison, Side, compare, median_of_counts
+from tracker.insights.stats import (
+    MIN_NIGHTS_FOR_RATE,
+    BeforeAfter,
+    Comparison,
+    Side,
+    compare,
+    median_of_counts,
+)
 from tracker.insights.tally import (
     FACTOR_COLUMNS,
     CrampCounts,
@@ -82,9 +89,10 @@ class Summary:
 
     @property
     def cramps_per_week(self) -> float | None:
-        """Cramps per night times seven."""
+        """Cramps per night times seven; None below MIN_NIGHTS_FOR_RATE logged nights (a week's
+        figure from a night or two would be a guess, not a count)."""
         rate = self.cramps_per_night
-        return None if rate is None else rate * 7
+        return None if rate is None or self.nights_logged < MIN_NIGHTS_FOR_RATE else rate * 7
 
     def comparison(self, factor: str) -> Comparison:
         """The with/without comparison for one factor."""
@@ -342,7 +350,13 @@ def summary_text(summary: Summary) -> str:
         + (f" (weeks {weeks[0]} to {weeks[1]} of pregnancy)" if weeks else ""),
         f"Nights logged: {s.nights_logged}",
         f"Nights with cramps: {s.nights_with_cramps}",
-        f"Cramps: {s.cramps} ({s.cramps_per_night:.1f} a night, {s.cramps_per_week:.1f} a week)",
+        f"Cramps: {s.cramps} ({s.cramps_per_night:.1f} a night, "
+        + (
+            f"{s.cramps_per_week:.1f} a week)"
+            if s.cramps_per_week is not None
+            else "too few nights to tell a weekly rate, which needs at least "
+            f"{MIN_NIGHTS_FOR_RATE})"
+        ),
         f"Nights a cramp woke you: {s.woke_nights}",
     ]
     if s.mean_severity is not None:

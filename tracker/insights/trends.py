@@ -5,8 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+import pandas as pd
+
 from tracker.care.pregnancy import TERM_DAYS
 from tracker.insights.frames import Journal
+from tracker.insights.stats import MIN_NIGHTS_FOR_RATE
 from tracker.insights.summary import Summary
 from tracker.journal.models import Profile
 
@@ -68,56 +71,129 @@ def period_of(  # noqa: PLR0913
     return Period(start, end, axis, compare_before=choice != "Whole pregnancy")
 
 
+TOO_FEW = "Too few nights to tell"
+SAME = "About the same as"
+
+
 @dataclass(frozen=True)
 class Metric:
-    """One headline number, with its change against the previous period."""
+    """One headline number, with its change against the period before said in words.
+
+    arrow and color are st.metric's delta_arrow and delta_color: down and green for fewer
+    cramps (a fall is good news, never red), up and red for more, no arrow and grey for no
+    change or no change to give.
+    """
 
     label: str
     value: str
     delta: str | None = None
     help: str | None = None
+    arrow: str = "off"
+    color: str = "off"
 
 
-def _change(now: float | None, before: float | None, fmt: str) -> str | None:
-    if now is None or before is None:
-        return None
-    return format(now - before, "+" + fmt)
+def before_words(start: dt.date, end: dt.date) -> str:
+    """The period just before, as the change badges name it: "the 4 weeks before"."""
+    days = (end - start).days + 1
+    if days % 7 == 0:
+        return "the week before" if days == 7 else f"the {days // 7} weeks before"
+    return "the night before" if days == 1 else f"the {days} nights before"
+
+
+def _plain(x: float) -> str:
+    """1.5, 2 (not 2.0): a number as she would write it in the form."""
+    return f"{x:.1f}".removesuffix(".0")
+
+
+def _badge(diff: float | None, shown: str, fewer: str, more: str, than: str) -> dict:
+    """A change as Metric fields: "1.5 fewer cramps a week than the 4 weeks before", with its
+    arrow and colour; shown is the size of the change as the badge rounds it ({n} in fewer and
+    more); a change that rounds to nothing is "About the same as ..."."""
+    if diff is None:
+        return {}
+    if float(shown) == 0:
+        return {"delta": f"{SAME} {than}"}
+    if diff < 0:
+        return {"delta": f"{fewer.format(n=shown)} than {than}", "arrow": "down", "color": "green"}
+    return {"delta": f"{more.format(n=shown)} than {than}", "arrow": "up", "color": "red"}
+
+
+def _nights(n: int) -> str:
+    return f"{n} night{'' if n == 1 else 's'}"
 
 
 def headline(
-    summary: Summary, before: Summary | None, start: dt.date | None, end: dt.date
+    summary: Summary,
+    before: Summary | None,
+    start: dt.date | None,
+    end: dt.date,
+    first_logged: dt.date | None = None,
 ) -> list[Metric]:
-    """The numbers at the top of Trends, each compared with the period just before."""
-    prior = before if before is not None and before.nights_logged else None
-    days = (end - start).days + 1 if start else None
-    share = summary.nights_with_cramps / summary.nights_logged if summary.nights_logged else None
-    prior_share = prior.nights_with_cramps / prior.nights_logged if prior else None
-    logged = f"{summary.nights_logged}" + (f" of {days}" if days else "")
-    per_week = summary.cramps_per_week
+    """The numbers at the top of Trends, each compared in words with the period just before;
+    nights logged are counted from her first night (first_logged) when the period starts
+    before it, as the charts are drawn.
+
+    Below MIN_NIGHTS_FOR_RATE logged nights a weekly rate is "too few nights to tell" and the
+    share of nights with cramps a count ("2 of 3"); a change needs that many on both sides.
+    """
+    s, n = summary, summary.nights_logged
+    enough = n >= MIN_NIGHTS_FOR_RATE
+    than = before_words(start, end) if start is not None else ""
+    prior = before if before is not None and enough and start is not None else None
+    if prior is not None and prior.nights_logged < MIN_NIGHTS_FOR_RATE:
+        prior = None
+    share = s.nights_with_cramps / n if n else None
+    no_change = ""
+    if before is not None and prior is None and n and start is not None:
+        no_change = (
+            f" No change is given: it needs at least {MIN_NIGHTS_FOR_RATE} logged nights here "
+            f"and in {than}."
+        )
+
+    def diff(now: float | None, then: float | None) -> float | None:
+        return None if prior is None or now is None or then is None else now - then
+
+    week = diff(s.cramps_per_week, prior and prior.cramps_per_week)
+    shown = _plain(abs(week or 0))
+    cramps = "cramp" if shown == "1" else "cramps"
+    week_badge = _badge(week, shown, f"{{n}} fewer {cramps} a week", f"{{n}} more {cramps} a week",
+                        than)  # fmt: skip
+    share_now = diff(share, prior and prior.nights_with_cramps / prior.nights_logged)
+    share_badge = _badge(share_now, f"{abs(share_now or 0) * 100:.0f}", "{n} fewer in 100 nights",
+                         "{n} more in 100 nights", than)  # fmt: skip
+    severity = diff(s.mean_severity, prior and prior.mean_severity)
+    severity_badge = _badge(severity, _plain(abs(severity or 0)), "{n} lower", "{n} higher", than)
+    if n and not enough:  # a count, not a rate: a week from a few nights would be a guess
+        week_value, week_badge = "–", {"delta": TOO_FEW}
+        share_value = f"{s.nights_with_cramps} of {n}"
+        week_help = (
+            f"A weekly figure needs at least {MIN_NIGHTS_FOR_RATE} logged nights; this period "
+            f"has {_nights(n)}, with {s.cramps} cramp{'' if s.cramps == 1 else 's'}."
+        )
+    else:
+        week_value = "–" if s.cramps_per_week is None else f"{s.cramps_per_week:.1f}"
+        share_value = "–" if share is None else f"{share:.0%}"
+        week_help = "Cramps per logged night, times 7."
+    counted_from = max(start, first_logged) if start and first_logged else start
+    days = (end - counted_from).days + 1 if counted_from else None
     return [
-        Metric(
-            "Cramps per week",
-            "–" if per_week is None else f"{per_week:.1f}",
-            _change(per_week, prior.cramps_per_week if prior else None, ".1f"),
-            "Cramps per logged night, times 7. The change is against the same number of "
-            "days just before.",
-        ),
+        Metric("Cramps per week", week_value, help=week_help + no_change, **week_badge),
         Metric(
             "Nights with cramps",
-            "–" if share is None else f"{share:.0%}",
-            None
-            if prior_share is None or share is None
-            else f"{(share - prior_share) * 100:+.0f} in 100 nights",  # not "-1 points"
-            f"{summary.nights_with_cramps} of {summary.nights_logged} logged nights",
+            share_value,
+            help=f"{s.nights_with_cramps} of {n} logged nights.{no_change}",
+            **share_badge,
         ),
         Metric(
             "Average severity",
-            "–" if summary.mean_severity is None else f"{summary.mean_severity:.1f} / 10",
-            _change(summary.mean_severity, prior.mean_severity if prior else None, ".1f"),
-            "0 = no pain, 10 = worst imaginable",
+            "–" if s.mean_severity is None else f"{s.mean_severity:.1f} / 10",
+            help="0 = no pain, 10 = worst imaginable." + no_change,
+            **severity_badge,
         ),
         Metric(
-            "Nights logged", logged, None, "Nights not logged are unknown, not counted as zero."
+            "Nights logged",
+            f"{n}" + (f" of {days}" if days else ""),
+            help="Nights not logged are unknown, not counted as zero.",
         ),
     ]
 
@@ -172,6 +248,34 @@ def view_of(
     return TrendsView(summary, before)
 
 
+PLAIN_NUMBERS = ".5~r"  # d3-format: up to 5 significant digits, no thousands comma
+FEW_NIGHTS_LEFT_OUT = (
+    f"Weeks with fewer than {MIN_NIGHTS_FOR_RATE} nights logged are left out: a week from a "
+    "night or two would be a guess."
+)
+
+
+def drawn_from(journal: Journal, start: dt.date | None, end: dt.date) -> dt.date:
+    """Where the time charts start: the period's first day, or her first night if later."""
+    logged = journal.nights["night"]
+    first = logged.min().date() if len(logged) else end
+    return first if start is None else min(max(start, first), end)
+
+
+def weeks_to_draw(nights: pd.DataFrame) -> pd.DataFrame:
+    """The nights of the weeks of pregnancy with at least MIN_NIGHTS_FOR_RATE logged: a week's
+    bar from one or two nights looked as full and certain as one from seven."""
+    pregnant = nights.dropna(subset=["gestational_days"])
+    week = pregnant["gestational_days"] // 7
+    return pregnant[week.map(week.value_counts()) >= MIN_NIGHTS_FOR_RATE].reset_index(drop=True)
+
+
+def with_note(chart, note: str):  # noqa: ANN001, ANN201
+    """The chart with a sentence added to its text alternative (shown under it on Trends)."""
+    description = chart.description if isinstance(chart.description, str) else ""
+    return chart.properties(description=f"{description} {note}".strip())
+
+
 def charts_of(
     journal: Journal, start: dt.date | None, end: dt.date, axis: str, group: str
 ) -> tuple[dict, ...]:
@@ -183,18 +287,23 @@ def charts_of(
     if group not in CHART_GROUPS:
         raise ValueError(f"no chart group {group!r}")
     nights = nights_in_period(journal.nights, start, end).reset_index(drop=True)
-    first = start or (nights["night"].min().date() if len(nights) else end)
+    # Drawn from her first night on, not from before she began: three nights of a new journal
+    # are not squeezed at the right edge of four weeks of grey "not logged".
+    first = drawn_from(journal, start, end)
     bucket = charts.bucket_for((end - first).days + 1) if axis == "date" else None
     drawn = []
     if group == "Over time":
-        drawn.append(charts.cramps_per_night(nights, axis, start, end, bucket))
-        if journal.profile.due_date is not None and nights["gestational_days"].notna().any():
-            drawn.append(charts.cramps_per_week(nights))
+        drawn.append(charts.cramps_per_night(nights, axis, first, end, bucket))
+        weeks = weeks_to_draw(nights)
+        if journal.profile.due_date is not None and not weeks.empty:
+            chart = charts.cramps_per_week(weeks)
+            left_out = len(weeks) < nights["gestational_days"].notna().sum()
+            drawn.append(with_note(chart, FEW_NIGHTS_LEFT_OUT) if left_out else chart)
     elif group == "Calendar":
         if bucket is None:  # a square a night: past a year, too many to tell apart
-            drawn.append(charts.calendar(nights, start, end))
+            drawn.append(charts.calendar(nights, first, end))
     elif group == "Habits":
-        drawn.append(charts.habits(nights, axis, start, end, bucket))
+        drawn.append(charts.habits(nights, axis, first, end, bucket))
     else:
         cramps = journal.cramps[journal.cramps["night_id"].isin(nights["id"])]
         cramps = cramps.reset_index(drop=True)
@@ -209,4 +318,10 @@ def charts_of(
     # Each chart is described in words (its description, and the line under it on the page);
     # its hundreds of marks are not announced one by one to a screen reader. The charts are
     # checked against the Vega-Lite schema in tests/test_charts.py, not again on every view.
-    return tuple(chart.configure_mark(aria=False).to_dict(validate=False) for chart in drawn)
+    # Numbers are written as the form takes them: 2000 ml, not "2,000" (which it refuses).
+    return tuple(
+        chart.configure(numberFormat=PLAIN_NUMBERS)
+        .configure_mark(aria=False)
+        .to_dict(validate=False)
+        for chart in drawn
+    )

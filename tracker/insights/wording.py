@@ -83,7 +83,7 @@ def day_text(day: dt.date) -> str:
 def number(x: float) -> str:
     """A rate or ratio as she would say it: 1.4, 0.05, 12, under 0.01 (never 1e-05)."""
     if x >= 10:
-        return f"{x:,.0f}"
+        return f"{x:.0f}"  # no thousands comma: "1,234" reads as 1.234 in much of the world
     if x >= 0.095 or x == 0:
         return f"{x:.1f}"
     return f"{x:.2f}" if x >= 0.01 else "under 0.01"
@@ -147,7 +147,7 @@ def nights(n: int, more: bool = False) -> str:
 
 
 def amount(c: Comparison, water_unit: str = "ml") -> str:
-    """Her median amount, where the comparison splits: "1,750 ml", "1.8 litres", "30 minutes"."""
+    """Her median amount, where the comparison splits: "1750 ml", "1.8 litres", "30 minutes"."""
     if c.threshold is None:
         return ""
     if c.factor == "activity":
@@ -329,10 +329,15 @@ def figures(c: Comparison) -> str | None:
     return said + "."
 
 
+WHOLE_DIARY = "whole diary"
+
+
 def topic(item: Comparison | BeforeAfter) -> str:
-    """A short heading for the comparison: "Calf stretching", "Before and after magnesium"."""
+    """A short heading for the comparison: "Calf stretching", "Before and after starting
+    magnesium (whole diary)": a before/after always splits her whole diary, whatever the period
+    the comparisons beside it cover, and says so wherever it is shown."""
     if isinstance(item, BeforeAfter):
-        return f"Before and after starting {item.factor}"
+        return f"Before and after starting {item.factor} ({WHOLE_DIARY})"
     return TOPICS[item.factor]
 
 
