@@ -29,8 +29,9 @@ PRIVATE_DEFAULTS = [
 # still runs; the server's memory stayed flat over 30 saves and 20 Trends visits without it.
 SPEED_DEFAULTS = ["--runner.postScriptGC", "false"]
 # The app has no file uploader (the front door refuses uploads outright), and its biggest
-# message either way is a few kilobytes (a chart: 15 KB at 3,650 nights; a long note):
-# the smallest sizes, in MB, Streamlit takes. A message bigger than this closes the socket.
+# websocket message either way is a few kilobytes (Trends' chart: 15.7 KB at 36,500 nights;
+# from a browser, a form with a long note): the smallest sizes, in MB, Streamlit takes. A
+# bigger message from a browser closes its socket (1009).
 LIMIT_DEFAULTS = ["--server.maxUploadSize", "1", "--server.maxMessageSize", "1"]
 LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
 STOP_GRACE_S = 8.0  # how long the app may take to stop when asked
