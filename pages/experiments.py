@@ -16,7 +16,13 @@ from tracker.app import web
 from tracker.insights.experiments import describe_result, evaluate
 from tracker.insights.frames import load_journal
 from tracker.insights.plan_words import block_plan, drawn
-from tracker.journal.plan_store import has_table, load_plans, save_plan, stop_plan
+from tracker.journal.plan_store import (
+    has_table,
+    read_plans,
+    remove_plan,
+    save_plan,
+    stop_plan,
+)
 from tracker.journal.plans import (
     BLOCK_CHOICES,
     COLUMNS,
@@ -24,6 +30,7 @@ from tracker.journal.plans import (
     MAX_HABIT_CHARS,
     MAX_SEED,
     Plan,
+    cannot_run,
     last_night,
     problems,
     schedule,
@@ -102,6 +109,45 @@ def stop_button(plan_id: int, plan: Plan) -> None:
         on_yes=stop,
         args=(plan_id, night),
         asked="ex_confirm_stop",
+    )
+
+
+def remove(plan_id: int) -> None:
+    """Delete a plan that cannot run (the nights stay)."""
+    try:
+        with engine.begin() as conn:
+            remove_plan(conn, plan_id)
+    except SQLAlchemyError as exc:
+        web.log.error("removing an experiment failed: %s", type(exc).__name__)
+        said("remove", "error", web.UNAVAILABLE)
+    else:
+        said("remove", "success", "That experiment is removed. Your nights are all still there.")
+    ss.pop("ex_confirm_remove", None)
+
+
+def unusable(plan_id: int, plan: Plan) -> None:
+    """A plan in her journal that cannot run (an older version let it in): what is wrong with
+    it, and Remove, after a confirm step."""
+    st.warning(cannot_run(plan, "Remove it to plan another."), icon=":material/error:")
+    if ss.get("ex_confirm_remove") != plan_id:
+        st.button(
+            "Remove this experiment",
+            key=f"ex_remove_{plan_id}",
+            icon=":material/delete:",
+            width="stretch",
+            on_click=ss.__setitem__,
+            args=("ex_confirm_remove", plan_id),
+        )
+        return
+    web.confirm(
+        "Remove this experiment? The nights you logged stay in your journal.",
+        icon=":material/delete:",
+        yes="Yes, remove it",
+        no="Keep it",
+        key="ex_remove",
+        on_yes=remove,
+        args=(plan_id,),
+        asked="ex_confirm_remove",
     )
 
 
@@ -282,7 +328,7 @@ st.write(
 
 with engine.connect() as conn:
     ready = has_table(conn)
-    plans = load_plans(conn)
+    plans, broken = read_plans(conn)  # one that cannot run: named, with a way to remove it
 if not ready:
     st.info(
         "Experiments need a newer journal. Update the app, then open this page again.",
@@ -290,6 +336,9 @@ if not ready:
     )
     st.stop()
 
+outcome("remove")
+for plan_id, plan in broken:
+    unusable(plan_id, plan)
 if not plans or not experiment(*plans[0]):  # one experiment at a time
     plan_form()
 st.caption("Extra salt is not advised in pregnancy, so the app never suggests it.")

@@ -35,8 +35,8 @@ from tracker.journal.log_form import (
 )
 from tracker.journal.models import RELIEF_LABELS, WATER_UNITS, Leg, Muscle
 from tracker.journal.numbers import parse_amount, show_amount
-from tracker.journal.plan_store import load_plans
-from tracker.journal.plans import Plan, named_habit, tonight
+from tracker.journal.plan_store import read_plans
+from tracker.journal.plans import Plan, cannot_run, named_habit, tonight
 from tracker.journal.store import (
     NEW,
     StaleNight,
@@ -538,7 +538,7 @@ with st.expander(
 field_error("night")
 
 with web.session() as s:
-    plans = load_plans(s.connection())
+    plans, broken = read_plans(s.connection())
     stored = get_night(session=s, night=night)
     saved, version = (entry_of(stored), stored.version) if stored else (None, NEW)
     before = habits_of(night_before_with_habits(session=s, night=night), unit)
@@ -550,6 +550,8 @@ if loaded is None or loaded[0] != night or loaded[2] != unit or P + "water" not 
     load(night, saved, version, unit)
 if plans:  # her newest experiment's plan for this night
     experiment_line(plans[0][1], night)
+for _, plan in broken[:1]:  # a plan an older version let in, that cannot run: left out
+    st.warning(cannot_run(plan, "Remove it on the Experiments page."), icon=":material/science:")
 cramps_box = st.container(key=P + "cramps")  # drawn by night_form, below
 
 st.header("Yesterday", anchor=False)

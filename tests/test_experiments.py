@@ -247,3 +247,45 @@ def test_a_named_habit_is_kept_as_she_said_and_a_stopped_experiment_ends_there()
     whole = evaluate(p, nights, today=blocks[-1].end + dt.timedelta(days=1))
     assert not whole.stopped_early and whole.to_json_dict()["stopped"] is None
     assert whole.on.nights + whole.off.nights == len(nights)
+
+
+# --- A plan kept in the journal that cannot run (an older version let 2,000,000 blocks in) ----
+
+
+def test_a_stored_plan_that_cannot_run_is_named_on_both_pages_and_can_be_removed(
+    sqlite_engine, monkeypatch
+) -> None:
+    from pathlib import Path
+
+    from sqlalchemy import text
+    from sqlmodel import Session
+    from streamlit.testing.v1 import AppTest
+
+    from tests.factories import count_rows, days_ago, make_entry, make_profile
+    from tracker.journal.plan_store import save_plan
+    from tracker.journal.store import save_night, save_profile
+
+    monkeypatch.setenv("DATABASE_URL", str(sqlite_engine.url))
+    with Session(sqlite_engine) as s:
+        save_profile(session=s, profile=make_profile())
+        save_night(session=s, entry=make_entry(days_ago(2)))
+    with sqlite_engine.begin() as conn:
+        save_plan(conn, plan(habit="legs up the wall", start=days_ago(5)))
+        conn.execute(text("UPDATE experiment SET blocks = 2000000"))
+    said = "can't be used: Use an even number of blocks, from 4 to 16 (this plan has 2,000,000)."
+    app = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
+    at = AppTest.from_file(app, default_timeout=30).run()
+    assert not at.exception
+    (warning,) = [w.value for w in at.warning if said in w.value]
+    assert "Remove it on the Experiments page." in warning
+    assert at.button(key="ln_save")  # the form is there: she can log her night
+    at.switch_page("pages/experiments.py").run()
+    assert not at.exception
+    assert any(said in w.value for w in at.warning)
+    (remove,) = [b for b in at.button if b.label == "Remove this experiment"]
+    remove.click().run()
+    at.button(key="ex_remove_yes").click().run()
+    assert not at.exception
+    assert any("removed" in s.value for s in at.success)
+    assert count_rows(sqlite_engine, "experiment") == 0 and count_rows(sqlite_engine, "night") == 1
+    assert not [w for w in at.warning if said in w.value]

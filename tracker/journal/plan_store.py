@@ -87,11 +87,18 @@ def _stored_plans(conn: Connection) -> list[tuple[int, Plan]]:
     ]
 
 
+def read_plans(conn: Connection) -> tuple[list[tuple[int, Plan]], list[tuple[int, Plan]]]:
+    """(plans that can run, plans that cannot), each (id, plan) newest first, in one query."""
+    stored = _stored_plans(conn)
+    runs = [(plan_id, plan) for plan_id, plan in stored if not plan_problems(plan)]
+    return runs, [(plan_id, plan) for plan_id, plan in stored if plan_problems(plan)]
+
+
 def load_plans(conn: Connection) -> list[tuple[int, Plan]]:
     """(id, plan) for every plan that can run, newest first (see unusable_plans for the rest)."""
-    return [(plan_id, plan) for plan_id, plan in _stored_plans(conn) if not plan_problems(plan)]
+    return read_plans(conn)[0]
 
 
 def unusable_plans(conn: Connection) -> list[tuple[int, Plan]]:
     """(id, plan) for every stored plan that cannot run (plans.plan_problems says why)."""
-    return [(plan_id, plan) for plan_id, plan in _stored_plans(conn) if plan_problems(plan)]
+    return read_plans(conn)[1]

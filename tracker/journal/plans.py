@@ -105,14 +105,14 @@ def problems(plan: Plan) -> list[str]:
     return list(plan_problems(plan).values())
 
 
-def cannot_run(plan: Plan) -> str:
+def cannot_run(plan: Plan, remedy: str) -> str:
     """What to tell her about a plan kept in her journal that cannot run (one an older version
-    let in), and what to do about it: her words are left out, so it is safe as Markdown."""
+    let in), then `remedy`: her words are left out, so it is safe as Markdown."""
     first = f"{plan.start:%d %b %Y}" if isinstance(plan.start, dt.date) else "an unknown night"
     return (
         f"An experiment in your journal, from the night of {first}, can't be used: "
         + " ".join(plan_problems(plan).values())
-        + " Remove it to plan another; the nights you logged stay in your journal."
+        + f" {remedy} The nights you logged stay in your journal."
     )
 
 
