@@ -15,6 +15,7 @@ from tracker.journal.entries import (
     LIMITS,
     MAX_CRAMPS_PER_NIGHT,
     MAX_DURATION_MIN,
+    TEXT_LIMITS,
     NightEntry,
     ValidationFailed,
     validate_night,
@@ -597,11 +598,16 @@ with st.expander("Magnesium", expanded=bool(ss[P + "mg"])):
         key=P + "mg_form",
         persist_state="session",
         placeholder="e.g. citrate",
-        max_chars=100,
+        max_chars=TEXT_LIMITS["magnesium_form"],
     )
     field_error("magnesium_form")
     st.checkbox("Discussed with my clinician", key=P + "mg_agreed", persist_state="session")
-    st.text_input("Side effects, if any", key=P + "side", persist_state="session")
+    st.text_input(
+        "Side effects, if any",
+        key=P + "side",
+        persist_state="session",
+        max_chars=TEXT_LIMITS["side_effects"],  # checked again on Save: validate_night
+    )
     field_error("side_effects")
 
 morning = ss[P + "soreness"] is not None or bool(ss[P + "notes"])
@@ -618,6 +624,7 @@ with st.expander("This morning: leg soreness, notes", expanded=morning):
         "Notes",
         key=P + "notes",
         persist_state="session",
+        max_chars=TEXT_LIMITS["notes"],
         height=88,
         placeholder="Anything you want to remember",
     )

@@ -283,3 +283,34 @@ def test_notes_reach_last_night_only_as_plain_text(marked_up_nights: dict[dt.dat
         at.date_input(key="ln_night").set_value(night).run()
         assert at.text_area(key="ln_notes").value == note
         assert_only_literal(at, note)
+
+
+@pytest.mark.parametrize(
+    ("key", "field", "label"),
+    [("ln_notes", "notes", "Notes"), ("ln_side", "side_effects", "Side effects"),
+     ("ln_mg_form", "magnesium_form", "Magnesium form")],
+)  # fmt: skip
+def test_the_forms_text_limits_hold_on_the_server_too(
+    sqlite_engine: Engine, key: str, field: str, label: str
+) -> None:
+    """The box stops her at its max_chars, the same limit Save checks (validate_night). A client
+    can send any value over the websocket: whatever it sends, no longer text is stored (Streamlit
+    cuts a widget's value to its max_chars; validate_night refuses the rest by name)."""
+    from tests.factories import make_profile
+    from tracker.journal.entries import TEXT_LIMITS
+    from tracker.journal.store import get_night, save_profile
+
+    with Session(sqlite_engine) as session:
+        save_profile(session=session, profile=make_profile())
+    at = AppTest.from_file(APP, default_timeout=30).run()
+    box = at.text_area(key=key) if field == "notes" else at.text_input(key=key)
+    assert box.max_chars == TEXT_LIMITS[field]  # the form and the server share one limit
+    box.set_value("x" * (TEXT_LIMITS[field] + 1))  # past max_chars: a forged widget state
+    at.button(key="ln_save").click().run()
+    assert not at.exception
+    with Session(sqlite_engine) as session:
+        stored = get_night(session=session, night=days_ago(1))
+    kept = "" if stored is None else getattr(stored, field) or ""
+    assert len(kept) <= TEXT_LIMITS[field]
+    refused = [e.value for e in at.error if "too long" in e.value]
+    assert stored is not None or refused[0].startswith(f"{label} is too long")
