@@ -6,8 +6,12 @@ import streamlit as st
 from starlette.middleware import Middleware
 
 from tracker.app.guard import Guard
-from tracker.app.warm import warm_up
+from tracker.app.warm import first_trends, warm_up
 
 warm_up()  # before the first page: imports done once, and the heap they made frozen
 
-app = st.App(Path(__file__).resolve().parent / "streamlit_app.py", middleware=[Middleware(Guard)])
+app = st.App(
+    Path(__file__).resolve().parent / "streamlit_app.py",
+    middleware=[Middleware(Guard)],
+    lifespan=first_trends,  # Trends' first view built as the server starts
+)

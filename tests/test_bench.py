@@ -61,6 +61,7 @@ GOALS = (  # issue 11's goals, each printed with PASS, MISS or why it was not me
     'save (click to "Saved") <= 1.5x',
     "Trends warm (click to every chart drawn) <= 3x",
     "Trends after a save (the first visit each morning) <= 5x",
+    "Trends' first visit after the server starts <= 1.5x a later visit",
     "summary <= 2x raw SQL on SQLite",
     "summary <= 2x raw SQL on PostgreSQL",
     "export csv peak < 400 MB at 36,500 nights",
@@ -246,3 +247,32 @@ def test_the_soak_saves_and_visits_trends_on_the_real_server(
         assert night.scalar_one()  # the saves wrote last night on the soak's own copy
     lines = soak.report_lines(result)
     assert "4 saves and 1 Trends visits" in lines[0] and "0/0: " in lines[1]
+
+
+@pytest.mark.browser
+def test_trends_first_visit_after_a_start_is_timed_against_a_later_one(tmp_path: Path) -> None:
+    """Issue 21: the bench shows Trends' first visit after the server starts (fresh servers,
+    a new tab each), with its goal against a later visit. Speed is reported, never asserted."""
+    from tests.browser_support import chromium, require_chromium
+
+    require_chromium()
+    build_journal(tmp_path / "j.db", 60)
+    with chromium() as chrome:
+        found = browser.first_visits(tmp_path / "j.db", 60, chrome, tmp_path, starts=1)
+    assert found["starts"] == 1 and found["goal_x"] == browser.FIRST_GOAL
+    assert found["app_ms"] > 0 and found["blank_ms"] > 0  # first and later: until all drawn
+    assert 0 < found["first_number_ms"] <= found["app_ms"]  # its first number comes sooner
+    assert 0 < found["later_number_ms"] <= found["blank_ms"]
+    assert found["pass"] == (found["ratio"] <= browser.FIRST_GOAL)
+    line = browser.first_line(60, found)
+    assert "trends_first" in line and "against a later visit, 1 starts" in line
+    size = {"nights": 60, **{name: found for name in browser.GOALS}, "trends_first": found}
+    (goal,) = [g for g in goals_of_browser({"sizes": [size]}) if "first visit after" in g["goal"]]
+    assert goal["goal"].endswith("<= 1.5x a later visit at 60 nights")
+    assert f"first number {found['first_number_ms']:.0f} ms" in goal["measured"]
+
+
+def goals_of_browser(result: dict) -> list[dict]:
+    from tracker.bench.report import _browser_goals
+
+    return _browser_goals(result)

@@ -104,6 +104,47 @@ def charts_drawn(count: int) -> str:
     )
 
 
+# Click `click` and resolve with [ms until `first` holds, ms until `last` holds].
+TWICE_TIMED_CLICK = """
+async ([click, first, last, timeout]) => {
+  const sooner = new Function('return (' + first + ')()');
+  const later = new Function('return (' + last + ')()');
+  const el = document.querySelector(click);
+  if (!el) throw new Error('nothing to click at ' + click);
+  if (sooner() || later()) throw new Error('already true before the click');
+  return await new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    let seen = null;
+    const iv = setInterval(() => {
+      const now = performance.now() - t0;
+      if (seen === null && sooner()) seen = now;
+      if (later()) { clearInterval(iv); resolve([seen === null ? now : seen, now]); }
+      else if (now > timeout) { clearInterval(iv);
+        reject(new Error('timed out after ' + timeout + ' ms: ' + last)); }
+    }, 4);
+    el.click();
+  });
+}
+"""
+FIRST_NUMBER = (
+    "() => { const h = document.querySelector('[data-testid=stMain] h1');"
+    " return !!h && h.innerText.trim() === 'Trends'"
+    " && !!document.querySelector('[data-testid=stMetricValue]'); }"
+)
+
+
+def every_chart_drawn() -> str:
+    """JS: Trends has run to its end and every chart on it is drawn (however many)."""
+    return (
+        "() => { const h = document.querySelector('[data-testid=stMain] h1');"
+        " if (!h || h.innerText.trim() !== 'Trends') return false;"
+        " const a = document.querySelector('[data-testid=stApp]');"
+        f" const charts = [...document.querySelectorAll('{CHART}')];"
+        " return a.getAttribute('data-test-script-state') === 'notRunning'"
+        f" && charts.length > 0 && charts.every(c => c.querySelector('{DRAWN}')); }}"
+    )
+
+
 def saved_in(bar: str, words: str) -> str:
     """JS: the save bar with key `bar` says `words`."""
     return (
@@ -162,6 +203,17 @@ class AppTab:
         click(self.page, nav(self.page, "Last night"))
         self.page.wait_for_function(title_is("Last night"), timeout=120_000)
         settle(self.page)
+
+    def visit_trends(self) -> tuple[float, float]:
+        """Click Trends (whatever came before it in this tab): ms to its first number and ms
+        until every chart is drawn; then back to Last night (untimed)."""
+        click_at = nav(self.page, "Trends")
+        number, drawn = self.page.evaluate(
+            TWICE_TIMED_CLICK, [click_at, FIRST_NUMBER, every_chart_drawn(), 120_000]
+        )
+        settle(self.page, 150)
+        self.back()
+        return number, drawn
 
     def count_charts(self) -> int:
         """Open Trends once (untimed) and count the charts it draws."""
