@@ -20,7 +20,13 @@ from tracker.exchange.diary_csv import encode_diary, export_diary
 from tracker.exchange.fhir import export_fhir
 from tracker.exchange.reminder import reminder_ics
 from tracker.exchange.report import appointment_pdf
-from tracker.exchange.report_data import PAPERS, day_text, default_period, headline_numbers
+from tracker.exchange.report_data import (
+    PAPERS,
+    QUESTIONS_MAX_CHARS,
+    day_text,
+    default_period,
+    headline_numbers,
+)
 from tracker.insights.summary import summarise
 from tracker.insights.wording import CAVEATS, describe, topic
 from tracker.journal.models import Profile
@@ -40,6 +46,13 @@ MIME = {
     ".json": "application/json",
     ".ics": "text/calendar",
 }
+# The app's own constant CSS for this page (never anything she typed): Streamlit draws a
+# segmented control's options 1 px into each other (7 px apart; taps need 8), and the reminder's
+# time field as one 44 px field like the date fields.
+SUMMARY_CSS = """<style>
+.st-key-su_period button, .st-key-su_paper button { margin-right: 0 !important; }
+.st-key-su_at [role="group"] { min-height: 44px; align-items: center; }
+</style>"""
 
 
 def keep_questions() -> None:
@@ -50,7 +63,24 @@ def keep_questions() -> None:
     the page with her text, and this runs first in that rerun while the PDF is being made;
     appointment_pdf reads the questions last, so what she just typed is in.
     """
-    ss.setdefault(P + "live", {})["questions"] = ss.get(P + "questions") or ""
+    text = ss.get(P + "questions") or ""
+    live = ss.setdefault(P + "live", {})
+    # Longer than the PDF takes (pasted, or megabytes from a client): kept in the box, where
+    # she is told to shorten it, and never handed to the PDF (appointment_pdf refuses it too).
+    # Not the box's max_chars: Streamlit would cut her text there without a word.
+    live["too_long"] = len(text) > QUESTIONS_MAX_CHARS
+    live["questions"] = "" if live["too_long"] else text
+
+
+def questions_too_long() -> str | None:
+    """What to fix when her questions are longer than the PDF takes, else None."""
+    text = ss.get(P + "questions") or ""
+    if len(text) <= QUESTIONS_MAX_CHARS:
+        return None
+    return (
+        f"Your questions are {len(text):,} characters long, and the PDF has room for "
+        f"{QUESTIONS_MAX_CHARS:,}. Please shorten them, then make the PDF."
+    )
 
 
 def since_possible(appointment: dt.date | None) -> bool:
@@ -68,13 +98,26 @@ def save_appointment() -> None:
             save_profile(session=s, profile=profile)
     except SQLAlchemyError as exc:
         web.log.error("saving the appointment date failed: %s", type(exc).__name__)
-        ss[P + "problem"] = web.UNAVAILABLE
+        ss[P + "appt_outcome"] = ("error", web.UNAVAILABLE)
         return
     ss[P + "period"] = SINCE if since_possible(appointment) else next(iter(WEEKS))
+    said = f"saved: {day_text(appointment)}" if appointment else "cleared"
+    ss[P + "appt_outcome"] = ("success", f"Last appointment {said}. Settings shows the same date.")
 
 
-def choose_period(profile: Profile) -> tuple[dt.date, dt.date]:
-    """The nights the summary covers: since the appointment by default, else 4 weeks."""
+def outcome(key: str) -> None:
+    """What happened to her last tap, right under what she tapped and as a toast (on a phone
+    the top of the page is off screen by then)."""
+    if result := ss.pop(P + key, None):
+        kind, text = result
+        icon = ":material/check_circle:" if kind == "success" else ":material/error:"
+        (st.success if kind == "success" else st.error)(text, icon=icon)
+        st.toast(text, icon=icon)
+
+
+def choose_period(profile: Profile) -> tuple[dt.date, dt.date] | None:
+    """The nights the summary covers: since the appointment by default, else 4 weeks; None
+    (said beside the dates) when the chosen dates run backwards."""
     appointment = profile.last_appointment
     choices = [SINCE] * since_possible(appointment) + [*WEEKS, CUSTOM]
     choice = st.segmented_control(
@@ -88,7 +131,17 @@ def choose_period(profile: Profile) -> tuple[dt.date, dt.date]:
     picked = st.date_input(
         "From - to", value=(start, end), max_value=last_night, key=P + "custom", format="DD/MM/YYYY"
     )
-    return (picked[0], picked[-1]) if picked else (start, end)
+    if not picked:
+        return start, end
+    first, last = picked[0], picked[-1]
+    if first > last:  # the calendar cannot pick this, but a client can send it
+        st.error(
+            f"These dates run backwards: {day_text(first)} is after {day_text(last)}. Choose "
+            "the earlier date first, then the later one.",
+            icon=":material/error:",
+        )
+        return None
+    return first, last
 
 
 def preview(start: dt.date, end: dt.date) -> None:
@@ -122,6 +175,14 @@ def app_link() -> str | None:
     return f"{parts.scheme}://{parts.netloc}" if parts.scheme in ("http", "https") else None
 
 
+ICON_DONE = ":material/download_done:"
+
+
+def fetched(key: str, name: str) -> None:
+    """Note the file she just pressed for, to say so beside its button in the rerun."""
+    ss[P + "fetched"] = (key, name)
+
+
 def download(
     key: str,
     label: str,
@@ -130,9 +191,13 @@ def download(
     icon: str,
     help_: str,
     primary: bool = False,
-    rerun: bool = False,
+    disabled: bool = False,
 ) -> None:
-    """A full-width button whose file is made only when she presses it."""
+    """A full-width button whose file is made only when she presses it; then, under it and
+    as a toast, which file her browser is downloading.
+
+    Pressing it reruns the page (for the PDF that brings her latest questions to the server:
+    see keep_questions)."""
     st.download_button(
         label,
         data,
@@ -140,15 +205,23 @@ def download(
         mime=MIME[Path(name).suffix],
         icon=icon,
         help=help_,
-        on_click="rerun" if rerun else "ignore",
+        on_click=fetched,
+        args=(key, name),
         key=P + key,
         type="primary" if primary else "secondary",
         width="stretch",
+        disabled=disabled,
     )
+    if ss.get(P + "fetched", ("",))[0] == key:
+        _, file_name = ss.pop(P + "fetched")
+        said = f"Downloading {file_name}"  # a long toast is cut short: the name only
+        st.success(f"{said}: your browser keeps it with your other downloads.", icon=ICON_DONE)
+        st.toast(said, icon=ICON_DONE, duration="long")  # the PDF takes a few seconds
 
 
-def pdf_download(start: dt.date, end: dt.date) -> None:
-    """The summary PDF, with her latest questions and the paper size she chose."""
+def pdf_download(period: tuple[dt.date, dt.date] | None, refused: bool) -> None:
+    """The summary PDF, with her latest questions and the paper size she chose; greyed out,
+    with what to fix said above it, when the dates or the questions are refused."""
     live = ss[P + "live"]  # read when the PDF is made: her latest questions
     paper = st.segmented_control(
         "Paper size",
@@ -158,9 +231,12 @@ def pdf_download(start: dt.date, end: dt.date) -> None:
         key=P + "paper",
         persist_state="session",
     )
+    start, end = period or (last_night, last_night)
 
     def pdf() -> bytes:
         def questions() -> str:  # read last: a question typed just before pressing is in
+            if live["too_long"]:  # pressed with too long a text: no PDF, the page says why
+                raise ValueError("the questions are longer than the PDF takes")
             return live["questions"]
 
         return appointment_pdf(engine, start=start, end=end, questions=questions, paper=paper)
@@ -173,8 +249,10 @@ def pdf_download(start: dt.date, end: dt.date) -> None:
         ":material/picture_as_pdf:",
         "The page for your appointment.",
         primary=True,
-        rerun=True,  # brings her latest questions to the server (see keep_questions)
+        disabled=refused or period is None,
     )
+    if refused or period is None:
+        st.caption("The PDF can be made once what is marked above is fixed.")
 
 
 def journal_downloads() -> None:
@@ -228,14 +306,13 @@ def reminder_download() -> None:
 
 # ---------------------------------------------------------------- the screen
 keep_questions()  # first: the PDF being made in parallel waits for nothing else
+st.html(SUMMARY_CSS)
 st.title("Summary for your appointment")
 st.caption(
     "One page for your midwife or doctor: any warning signs first, then your numbers, charts, "
     "habits and your questions."
 )
 engine = web.engine()
-if problem := ss.pop(P + "problem", None):
-    st.error(problem, icon=":material/error:")
 profile = web.profile()
 
 if P + "appt" not in ss:
@@ -247,24 +324,30 @@ st.date_input(
     key=P + "appt",
     format="DD/MM/YYYY",
     on_change=save_appointment,
-    help="Saved straight away; Settings shows the same date.",
 )
-start, end = choose_period(profile)
+st.caption("Saved as soon as you pick it; Settings shows the same date.")
+outcome("appt_outcome")
+period = choose_period(profile)
 st.text_area(
     "Questions for your midwife or doctor",
     key=P + "questions",
     persist_state="session",
     on_change="ignore",
-    max_chars=1500,
     placeholder="One per line, e.g. Is it safe to keep taking magnesium?",
-    help="They go into the PDF (about a dozen short questions fit). They stay here while the "
-    "app is open but are not saved in your journal.",
 )
-
-pdf_download(start, end)
+if too_long := questions_too_long():
+    st.error(too_long, icon=":material/error:")
+st.caption(
+    f"Up to {QUESTIONS_MAX_CHARS:,} characters: about a dozen short questions fit in the PDF. "
+    "They stay here while the app is open but are not saved in your journal."
+)
+pdf_download(period, refused=bool(too_long))
 
 st.subheader("What the PDF shows")
-preview(start, end)
+if period:
+    preview(*period)
+else:
+    st.info("Choose dates that run forwards to see what the PDF will show.", icon=":material/info:")
 st.subheader("Your whole journal")
 journal_downloads()
 st.subheader("Morning reminder")

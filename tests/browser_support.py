@@ -206,7 +206,7 @@ DESKTOP = {"viewport": {"width": 1280, "height": 900}, "locale": "en-GB"}
 AXE = Path(os.environ.get("AXE_CORE_JS", ROOT / ".ci/node_modules/axe-core/axe.min.js"))
 
 # Every control she can tap, as the box a finger hits (a checkbox with its label, a date
-# field as one field), and the pairs of them closer than 8 px. Off-screen menus and the
+# or time field as one field), and the pairs of them closer than 8 px. Off-screen menus and the
 # keyboard-only "skip to content" link are not tap targets.
 _TARGETS_JS = """
 () => {
@@ -219,6 +219,7 @@ _TARGETS_JS = """
     if (el.closest('[data-testid=stSkipToContent], [data-testid=stToast]')) continue;
     if (!el.checkVisibility({checkOpacity: true, checkVisibilityCSS: true})) continue;
     const target = el.closest('[data-testid=stDateInput] [role=group]')
+      || el.closest('[data-testid=stTimeInput] [role=group]')
       || el.closest('label') || el;
     if (seen.has(target)) continue;
     seen.add(target);

@@ -9,10 +9,17 @@ import pytest
 from sqlmodel import Session
 
 from tests.browser_support import (
+    ARTIFACTS,
+    DESKTOP,
+    PHONE,
     Guard,
+    axe_violations,
+    in_viewport,
+    require_axe,
     require_chromium,
     running_app,
     screenshot,
+    touch_targets,
     wait_for_app,
 )
 from tests.test_report import require_poppler
@@ -43,8 +50,9 @@ def app(tmp_path):
         yield base, summary
 
 
-def open_summary(browser, base: str, width: int, height: int):  # noqa: ANN001, ANN201
-    page = browser.new_page(viewport={"width": width, "height": height}, accept_downloads=True)
+def open_summary(browser, base: str, screen: dict):  # noqa: ANN001, ANN201
+    """The Summary page in a new tab with this screen (browser.new_page's options)."""
+    page = browser.new_page(**screen, accept_downloads=True)
     guard = Guard()
     guard.attach(page, base)
     # The app's first run registers its navigation; before that, a fresh server would open
@@ -61,7 +69,7 @@ def open_summary(browser, base: str, width: int, height: int):  # noqa: ANN001, 
 
 def test_desktop_downloads_the_pdf_with_the_headline_numbers(app, browser, tmp_path) -> None:
     base, summary = app
-    page, guard = open_summary(browser, base, 1280, 900)
+    page, guard = open_summary(browser, base, {"viewport": {"width": 1280, "height": 900}})
     page.get_by_role("textbox", name="Questions for your midwife or doctor").fill(QUESTION)
     with page.expect_download(timeout=60_000) as download:
         page.get_by_role("button", name="Summary PDF").click()
@@ -100,7 +108,7 @@ def save_download(page, button: str, path):  # noqa: ANN001, ANN201
 
 def test_phone_downloads_the_diary_and_the_reminder(app, browser, tmp_path) -> None:
     base, summary = app
-    page, guard = open_summary(browser, base, 390, 844)
+    page, guard = open_summary(browser, base, {"viewport": {"width": 390, "height": 844}})
     name = save_download(page, "Diary (CSV)", tmp_path / "diary.csv")
     assert name == f"cramp-diary-{dt.date.today()}.csv"
     diary = (tmp_path / "diary.csv").read_bytes()
@@ -112,11 +120,81 @@ def test_phone_downloads_the_diary_and_the_reminder(app, browser, tmp_path) -> N
 
 def test_phone_shows_the_preview_without_sideways_scrolling(app, browser) -> None:
     base, summary = app
-    page, guard = open_summary(browser, base, 390, 844)
+    page, guard = open_summary(browser, base, {"viewport": {"width": 390, "height": 844}})
     for number in headline_numbers(summary, START, LAST_NIGHT):
         assert page.get_by_text(number.value, exact=True).first.is_visible()
     assert page.get_by_role("button", name="Summary PDF").is_visible()
     screenshot(page, "summary-phone")
     assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
     assert guard.foreign_requests == []
+    assert guard.console_errors == []
+
+
+def tap(page, name: str) -> None:  # noqa: ANN001
+    """Her thumb on a control, then the app settled."""
+    control = page.get_by_role("button", name=name, exact=True)
+    control.scroll_into_view_if_needed()
+    control.tap()
+    wait_for_app(page)
+
+
+def test_phone_every_control_is_big_enough_and_axe_finds_nothing_serious(app, browser) -> None:
+    require_axe()
+    base, _ = app
+    page, guard = open_summary(browser, base, PHONE)
+    found = {"first view": touch_targets(page)}
+    axe = {"first view": axe_violations(page)}
+    page.get_by_role("radio", name="Choose dates").tap()  # every control there can be
+    wait_for_app(page)
+    page.get_by_text("Your habits compared").tap()
+    wait_for_app(page)
+    screenshot(page, "summary-phone-everything")
+    found["dates and comparisons open"] = touch_targets(page)
+    axe["dates and comparisons open"] = axe_violations(page)
+    for state, targets in found.items():
+        assert targets["count"] >= 20, f"{state}: found only {targets['count']} controls"
+        assert targets["small"] == [], f"{state}: smaller than 44x44 px: {targets['small']}"
+        assert targets["close"] == [], f"{state}: closer than 8 px: {targets['close']}"
+    assert {state: v for state, v in axe.items() if v} == {}
+    assert guard.console_errors == []
+
+
+def test_desktop_axe_finds_nothing_serious(app, browser) -> None:
+    require_axe()
+    base, _ = app
+    page, guard = open_summary(
+        browser, base, {**DESKTOP, "viewport": {"width": 1280, "height": 800}}
+    )
+    assert axe_violations(page) == []
+    page.get_by_role("radio", name="Choose dates").click()
+    wait_for_app(page)
+    page.get_by_text("Your habits compared").click()
+    wait_for_app(page)
+    assert axe_violations(page) == []
+    screenshot(page, "summary-desktop-everything")
+    assert guard.console_errors == []
+
+
+def test_phone_each_download_says_so_where_she_tapped(app, browser, tmp_path) -> None:
+    base, _ = app
+    page, guard = open_summary(browser, base, PHONE)
+    stamp = dt.date.today()
+    for button, name in (
+        ("Diary (CSV)", f"cramp-diary-{stamp}.csv"),  # near the bottom of a long page
+        ("Summary PDF", f"cramp-summary-{START}-to-{LAST_NIGHT}.pdf"),  # near the top
+    ):
+        with page.expect_download(timeout=60_000) as download:
+            tap(page, button)
+            said = f"Downloading {name}: your browser keeps it with your other downloads."
+            beside = page.locator("[data-testid=stAlertContentSuccess]", has_text=said)
+            beside.wait_for()
+            assert in_viewport(page, beside), f"{button}: the message under it is off screen"
+            toast = page.locator("[data-testid=stToast]", has_text=f"Downloading {name}")
+            toast.wait_for()
+            assert in_viewport(page, toast)
+        download.value.save_as(tmp_path / name)
+        assert download.value.suggested_filename == name
+        ARTIFACTS.mkdir(exist_ok=True)  # what she sees after the tap: the viewport only
+        page.screenshot(path=str(ARTIFACTS / f"summary-phone-after-{name.split('-')[1]}.png"))
+    assert (tmp_path / f"cramp-summary-{START}-to-{LAST_NIGHT}.pdf").read_bytes()[:5] == b"%PDF-"
     assert guard.console_errors == []

@@ -11,7 +11,7 @@ from sqlmodel import Session
 from streamlit.testing.v1 import AppTest
 
 from tests.factories import days_ago
-from tracker.exchange.report_data import day_text, headline_numbers
+from tracker.exchange.report_data import QUESTIONS_MAX_CHARS, day_text, headline_numbers
 from tracker.insights.summary import summarise
 from tracker.journal.demo import fill_demo
 from tracker.journal.models import Profile
@@ -72,8 +72,9 @@ def test_without_an_appointment_it_shows_the_last_four_weeks(demo) -> None:
         assert day_text(red.night) in warning
     buttons = [button.proto for button in at.get("download_button")]
     assert [b.label for b in buttons] == DOWNLOADS
-    # Only the PDF reruns the page: that brings her latest questions to the server.
-    assert [b.ignore_rerun for b in buttons] == [False, True, True, True, True]
+    # Every download reruns the page, to say under it what it downloaded (the PDF's rerun
+    # also brings her latest questions to the server).
+    assert [b.ignore_rerun for b in buttons] == [False] * len(DOWNLOADS)
     assert [b.type for b in buttons].count("primary") == 1
 
 
@@ -136,3 +137,71 @@ def test_an_empty_journal_still_offers_every_download(sqlite_engine) -> None:
     assert metrics(at)["Nights logged"] == "0 of 28"
     assert not at.warning
     assert [b.proto.label for b in at.get("download_button")] == DOWNLOADS
+
+
+# ------------------------------------------------------------------ what a client may send
+
+
+def choose_dates(at: AppTest, first: dt.date, last: dt.date) -> AppTest:
+    at.get("button_group")[0].set_value("Choose dates").run()
+    assert not at.exception
+    at.date_input(key="su_custom").set_value((first, last)).run()
+    assert not at.exception
+    return at
+
+
+def pdf_button(at: AppTest):  # noqa: ANN201
+    return next(b.proto for b in at.get("download_button") if b.proto.label == "Summary PDF")
+
+
+def test_dates_that_run_backwards_are_refused_with_what_to_fix(demo) -> None:
+    # The calendar always orders the two dates; a client can send them the other way round.
+    backwards = LAST_NIGHT - dt.timedelta(days=70)
+    at = choose_dates(open_summary(), LAST_NIGHT, backwards)
+    said = " ".join(e.value for e in at.error)
+    assert f"{day_text(LAST_NIGHT)} is after {day_text(backwards)}" in said
+    assert "Choose the earlier date first" in said
+    shown = [m.value for m in at.metric] + [c.value for c in at.caption]
+    assert not any("-" in value and " of -" in value for value in shown), shown  # "0 of -71"
+    assert metrics(at) == {}  # no preview of a period that does not exist
+    assert pdf_button(at).disabled
+    assert [b.proto.label for b in at.get("download_button")] == DOWNLOADS  # the rest still work
+    at.date_input(key="su_custom").set_value((backwards, LAST_NIGHT)).run()  # fixed
+    assert not at.exception and not at.error
+    assert period(at).startswith(f"Nights {day_text(backwards)} to {day_text(LAST_NIGHT)}")
+    assert metrics(at)["Nights logged"].endswith("of 71")
+    assert not pdf_button(at).disabled
+
+
+def test_questions_longer_than_the_pdf_takes_are_refused_and_kept(demo) -> None:
+    at = open_summary()
+    huge = "Is magnesium safe? " * 270_000  # 5 MB, as a client can send for the box
+    at.text_area(key="su_questions").set_value(huge).run()
+    assert not at.exception
+    said = " ".join(e.value for e in at.error)
+    assert f"{len(huge):,} characters long" in said and f"room for {QUESTIONS_MAX_CHARS:,}" in said
+    assert "shorten them" in said
+    assert at.text_area(key="su_questions").value == huge  # her typing kept, not cut
+    assert at.session_state["su_live"]["questions"] == ""  # what the PDF would print
+    assert pdf_button(at).disabled
+    fits = ("Is magnesium safe? " * 78 + "Ok?")[:QUESTIONS_MAX_CHARS]  # all it takes
+    at.text_area(key="su_questions").input(fits).run()
+    assert not at.exception and not at.error
+    assert at.session_state["su_live"]["questions"] == fits
+    assert not pdf_button(at).disabled
+
+
+def test_the_appointment_date_says_it_is_saved_beside_it_and_as_a_toast(demo) -> None:
+    at = open_summary()
+    appointment = days_ago(10)
+    at.date_input(key="su_appt").set_value(appointment).run()
+    assert not at.exception
+    said = f"Last appointment saved: {day_text(appointment)}. Settings shows the same date."
+    assert [s.value for s in at.success] == [said]
+    assert [t.value for t in at.toast] == [said]
+    at.run()  # said once, not on every later run
+    assert not at.success and not at.toast
+    at.date_input(key="su_appt").set_value(None).run()
+    assert [t.value for t in at.toast] == [
+        "Last appointment cleared. Settings shows the same date."
+    ]

@@ -17,7 +17,13 @@ from sqlmodel import Session
 from tests.factories import days_ago, make_cramp, make_entry, make_profile
 from tracker.cli import main
 from tracker.exchange.report import appointment_pdf
-from tracker.exchange.report_data import day_text, default_period, headline_numbers, page_budget
+from tracker.exchange.report_data import (
+    QUESTIONS_MAX_CHARS,
+    day_text,
+    default_period,
+    headline_numbers,
+    page_budget,
+)
 from tracker.exchange.report_pdf import SHORTENED, Writer, new_pdf, printable
 from tracker.insights.adherence import adherence, habit_sentences, load_details, relief_ranking
 from tracker.insights.frames import load_journal
@@ -117,7 +123,8 @@ def test_twenty_weeks_with_long_text_everywhere_stay_within_two_pages(demo, tmp_
         fill_demo(session=session, force=True)
     flagged = [days_ago(d) for d in (3, 10, 17, 24, 31, 60, 90, 120)]
     save_flagged(demo, flagged, "x" * 2000 + " " + HOSTILE * 50)
-    data = appointment_pdf(demo, start=weeks_back(20), end=LAST_NIGHT, questions="y " * 5000)
+    most = "y " * (QUESTIONS_MAX_CHARS // 2)  # the most the Summary's box takes
+    data = appointment_pdf(demo, start=weeks_back(20), end=LAST_NIGHT, questions=most)
     text, pages, _ = read_pdf(data, tmp_path)
     assert pages <= 2
     assert SHORTENED.strip() in " ".join(text.split())
@@ -141,7 +148,8 @@ def test_her_text_never_breaks_the_page(demo, tmp_path, notes) -> None:
     save_flagged(demo, [days_ago(2), days_ago(5)], notes)
     with Session(demo) as session:
         save_profile(session=session, profile=make_profile(name=HOSTILE, due_date=None))
-    data = appointment_pdf(demo, start=weeks_back(4), end=LAST_NIGHT, questions=notes)
+    questions = notes[:QUESTIONS_MAX_CHARS]  # the most the Summary's box takes
+    data = appointment_pdf(demo, start=weeks_back(4), end=LAST_NIGHT, questions=questions)
     text, pages, _ = read_pdf(data, tmp_path)
     assert pages == 1
     assert day_text(days_ago(2)) in text and day_text(days_ago(5)) in text
@@ -484,3 +492,20 @@ def test_the_severity_dots_stay_dark_in_greyscale_print(demo) -> None:
     assert 1.05 / (fill + 0.05) >= 4.5
     assert 1.05 / (outline + 0.05) >= 7.0
     assert mark.get("strokeWidth", 0) >= 1
+
+
+@pytest.mark.parametrize("late", [False, True], ids=["text", "read-last"])
+def test_questions_longer_than_the_box_never_reach_the_page(sqlite_engine, late, monkeypatch):
+    from tracker.exchange import report
+
+    huge = "Is this safe? " * 400_000  # 5.6 MB, as a client that ignores the box could send
+    drawn = []
+    real_render = report.render
+    monkeypatch.setattr(report, "render", lambda *a: drawn.append(a) or real_render(*a))
+    with pytest.raises(ValueError, match="at most 1,500 fit"):
+        appointment_pdf(sqlite_engine, start=weeks_back(1), end=LAST_NIGHT,
+                        questions=(lambda: huge) if late else huge)  # fmt: skip
+    assert drawn == []  # refused before any of it was laid out
+    fits = "q" * QUESTIONS_MAX_CHARS
+    appointment_pdf(sqlite_engine, start=weeks_back(1), end=LAST_NIGHT, questions=fits)
+    assert len(drawn) == 1

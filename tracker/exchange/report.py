@@ -14,7 +14,7 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
 
-from tracker.exchange.report_data import ReportData, gather
+from tracker.exchange.report_data import QUESTIONS_MAX_CHARS, ReportData, gather
 from tracker.exchange.report_pdf import new_pdf
 from tracker.exchange.report_sections import render
 from tracker.insights import chart_words, charts
@@ -93,6 +93,8 @@ def appointment_pdf(
     """
     if start > end:
         raise ValueError("the period ends before it starts")
+    if isinstance(questions, str):
+        _check_questions(questions)
     data = gather(source, start, end)
     specs = chart_specs(data)
     data = replace(data, chart_text=tuple(spec.get("description", "") for spec in specs))
@@ -100,5 +102,17 @@ def appointment_pdf(
         charts_png = render_charts(specs, pool)
         pdf = new_pdf(paper)  # fonts load while the charts render
         images = [future.result() for future in charts_png]
-    typed = questions() if callable(questions) else questions
+    typed = _check_questions(questions() if callable(questions) else questions)
     return render(replace(data, questions=typed), images, paper, pdf)[0]
+
+
+def _check_questions(questions: str) -> str:
+    """Her questions, refused when longer than the Summary's box allows (QUESTIONS_MAX_CHARS):
+    laying out megabytes of text would take the server's CPU for seconds, for a page that
+    prints a dozen lines of it."""
+    if len(questions) > QUESTIONS_MAX_CHARS:
+        raise ValueError(
+            f"the questions are {len(questions):,} characters long; at most "
+            f"{QUESTIONS_MAX_CHARS:,} fit"
+        )
+    return questions

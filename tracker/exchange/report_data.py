@@ -29,6 +29,9 @@ from tracker.journal.models import Profile
 PAPERS = tuple(PAPER_SIZES)  # A4 (the default) or US Letter
 ONE_PAGE_DAYS = 8 * 7
 DEFAULT_DAYS = 28
+# Her questions for the appointment: about a dozen short ones fit on the page. The Summary's
+# box stops her typing there; a longer text (from a client that ignores the box) is refused.
+QUESTIONS_MAX_CHARS = 1500
 
 
 def day_text(day: dt.date) -> str:
