@@ -206,7 +206,7 @@ def test_a_running_experiment_with_nights_logged(demo, browser, context, name) -
     (plan,) = plans(url)
     main = page.locator("[data-testid=stMain]")
     main.get_by_text(block_plan(schedule(plan)), exact=True).wait_for()
-    page.get_by_role("heading", name="So far").wait_for(timeout=60_000)
+    page.get_by_role("heading", name="So far").wait_for(timeout=120_000)  # a busy machine
     wait_for_app(page)
     assert page.get_by_role("radiogroup", name=HABIT).count() == 0  # one at a time
     screen.check("running-demo")
