@@ -35,7 +35,7 @@ from tracker.journal.plans import (
     problems,
     schedule,
     stop_night,
-    tonight,
+    tonight_line,
 )
 
 web.ensure_router()
@@ -163,10 +163,9 @@ def experiment(plan_id: int, plan: Plan) -> bool:
     web.literal(HABITS.get(plan.habit, plan.habit))  # her own words are shown as typed
     st.caption("Plan")
     st.write(block_plan(blocks))
-    asked = tonight(plan, today)
-    if asked:  # a habit she named is in it: escaped, so it is shown as typed, never as Markdown
-        habit = plan.habit.strip()
-        st.success(asked.replace(habit, web.markdown_safe(habit)), icon=":material/event:")
+    asked = tonight_line(plan, today)  # our words only: hers are shown as typed above
+    if asked:
+        st.success(asked, icon=":material/event:")
     elif end < plan.start:
         st.info("You stopped it before its first night.", icon=":material/event:")
     elif end < blocks[-1].end:

@@ -37,7 +37,7 @@ from tracker.journal.log_form import (
 from tracker.journal.models import RELIEF_LABELS, WATER_UNITS, Leg, Muscle
 from tracker.journal.numbers import parse_amount, show_amount
 from tracker.journal.plan_store import read_plans
-from tracker.journal.plans import Plan, cannot_run, named_habit, tonight
+from tracker.journal.plans import Plan, cannot_run, named_habit, tonight_line
 from tracker.journal.store import (
     NEW,
     StaleNight,
@@ -383,14 +383,12 @@ def warning_signs() -> None:
 
 def experiment_line(plan: Plan, night: dt.date) -> None:
     """Her experiment's plan for this night and, for a habit she named, whether she kept it."""
-    asked = tonight(plan, night)
+    asked = tonight_line(plan, night)  # our words only: hers are never Markdown
     if not asked:
         return
-    if named_habit(plan):  # her own words are in it: shown as typed, never as Markdown
-        words = plan.habit.strip()
-        asked = asked.replace(words, web.markdown_safe(words))
     st.info(asked, icon=":material/science:")
     if named_habit(plan):
+        web.literal(plan.habit.strip())  # the habit she named, as typed
         yesterday = night == today - dt.timedelta(days=1)
         st.pills(
             "Did you keep to the plan last night?"

@@ -17,12 +17,21 @@ import pytest
 from sqlmodel import Session
 from streamlit.testing.v1 import AppTest
 
+from tests.browser_support import (
+    DESKTOP,
+    PHONE,
+    Guard,
+    require_chromium,
+    running_app,
+    screenshot,
+    wait_for_app,
+)
 from tests.factories import make_cramp, make_entry, make_profile
 from tests.test_report import poppler, require_poppler
 from tracker.exchange.report import appointment_pdf
 from tracker.journal.db import make_engine
 from tracker.journal.plan_store import save_plan
-from tracker.journal.plans import ON, Plan, schedule, tonight
+from tracker.journal.plans import ON, Plan, schedule, tonight, tonight_line
 from tracker.journal.schema import ensure_schema
 from tracker.journal.store import save_night, save_profile
 
@@ -126,9 +135,10 @@ def test_every_page_shows_her_words_as_typed(journal, page: str) -> None:
     }.get(page, [])
     for words in expected:
         assert any(words in text for text in seen), (page, words)
-    if page in ("last_night", "experiments"):  # the line with her habit: escaped exactly once
+    if page in ("last_night", "experiments"):  # tonight's line: our words; hers as plain text
         (line,) = [s for s in markdown if "Your experiment, block" in s]
-        assert unescaped(line) == tonight(plan, LAST_NIGHT if page == "last_night" else TODAY)
+        assert line == tonight_line(plan, LAST_NIGHT if page == "last_night" else TODAY)
+        assert plan.habit in [t.value for t in at.text]
 
 
 TODAY = dt.date.today()
@@ -163,3 +173,44 @@ def test_the_pdf_shows_her_words_as_typed(journal, tmp_path: Path) -> None:
         if not after.startswith(words):
             cut = after.split(" …")[0]
             assert words.startswith(cut) and cut, (label, after[:120])
+
+
+# --- In a real browser: what Streamlit's Markdown makes of the line with her habit ------------
+
+BROWSER_HABIT = "{x} {t:>9} :red[x] **b** [l](http://example.invalid) ![i](http://example.invalid/i.png) <img src=x>"  # noqa: E501
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize(("context", "name"), [(PHONE, "phone"), (DESKTOP, "desktop")])
+def test_her_habit_is_plain_text_in_a_real_browser(browser, tmp_path: Path, context, name) -> None:  # noqa: ANN001
+    """Last night and Experiments in Chromium: the habit reads exactly as typed; no link,
+    image, colour or element is made from it, and nothing is fetched from another server."""
+    require_chromium()
+    url = f"sqlite:///{tmp_path / 'journal.db'}"
+    engine = make_engine(url)
+    ensure_schema(engine)
+    with Session(engine) as s:
+        save_profile(session=s, profile=make_profile(name=WORDS[:200]))
+    plan = Plan(habit=BROWSER_HABIT, start=LAST_NIGHT - dt.timedelta(days=3), seed=5)
+    with engine.begin() as conn:
+        save_plan(conn, plan)
+    engine.dispose()
+    with running_app(url) as base:
+        page = browser.new_page(**context)
+        guard = Guard()
+        guard.attach(page, base)
+        for path, night in (("/", LAST_NIGHT), ("/experiments", TODAY)):
+            page.goto(base + path)
+            wait_for_app(page)
+            main = page.locator("[data-testid=stMain]")
+            line = main.locator("[data-testid=stAlert]").filter(has_text="Your experiment, block")
+            words = line.locator("[data-testid=stMarkdownContainer]").inner_text().strip()
+            assert words == tonight_line(plan, night)
+            habit = main.locator("[data-testid=stText]").filter(has_text="example.invalid")
+            assert habit.inner_text().strip() == BROWSER_HABIT  # as typed, every character
+            made = "a[href*='example.invalid'], img[src*='example.invalid'], img[src='x']"
+            assert main.locator(made).count() == 0, habit.inner_html()
+            assert habit.locator("strong, a, img, [class*=olored], span[style*=color]").count() == 0
+            screenshot(page, f"her-words-{name}-{path.strip('/') or 'last_night'}")
+        page.close()
+    assert guard.foreign_requests == [] and guard.console_errors == []

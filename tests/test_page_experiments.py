@@ -172,16 +172,20 @@ def test_stop_this_experiment_asks_first_then_ends_it_with_last_night(engine) ->
 
 
 def test_a_habit_she_names_is_shown_as_typed_never_as_markdown(engine) -> None:
-    """Her words reach tonight's line escaped: Markdown punctuation stays literal."""
-    from tracker.journal.plans import Plan
+    """Her words are shown as plain text (st.text), never in a Markdown line: escaping does not
+    stop Markdown making a link of a web address (tests/test_her_words.py, in Chromium)."""
+    from tracker.journal.plans import Plan, tonight_line
 
     words = "**legs up** [wall](http://x.example)"
     with engine.begin() as conn:
         save_plan(conn, Plan(habit=words, start=TODAY - dt.timedelta(days=1), seed=3, blocks=4))
     at = open_page()
+    with engine.connect() as conn:
+        ((_, plan),) = load_plans(conn)
     line = next(s.value for s in at.success if "Your experiment, block" in s.value)
-    assert "\\*\\*legs up\\*\\*" in line and "\\[wall\\]\\(http" in line
-    assert words not in line
+    assert line == tonight_line(plan, TODAY) and "your habit tonight" in line
+    assert not any("legs up" in m.value for m in (*at.success, *at.info, *at.markdown))
+    assert words in [t.value for t in at.text]
 
 
 ONLY = {

@@ -680,14 +680,15 @@ def test_details_are_one_tap_away_and_remembered_per_cramp(engine) -> None:
 
 def test_a_named_habit_experiment_asks_whether_she_kept_the_plan(engine) -> None:
     from tracker.journal.plan_store import save_plan
-    from tracker.journal.plans import Plan, tonight
+    from tracker.journal.plans import Plan, tonight_line
 
     own = Plan(habit="legs *up* the wall", start=LAST_NIGHT - dt.timedelta(days=4), seed=5)
     with engine.begin() as conn:
         save_plan(conn, own)
     at = open_app()
     line = at.info[0].value
-    assert line == tonight(own, LAST_NIGHT).replace("*up*", r"\*up\*")  # her words, not Markdown
+    assert line == tonight_line(own, LAST_NIGHT) and "*up*" not in line  # our words only
+    assert "legs *up* the wall" in [t.value for t in at.text]  # hers, as typed (never Markdown)
     pill = at.button_group(key="ln_kept")
     assert pill.label == "Did you keep to the plan last night?" and pill.value is None
     at.button(key="ln_save").click().run()  # not answered: not said

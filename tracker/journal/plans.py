@@ -204,11 +204,32 @@ def _asked(plan: Plan, arm: str) -> str:
     return habit if on else "no " + habit + " tonight"
 
 
-def tonight(plan: Plan, night: dt.date) -> str | None:
-    """What the schedule asks for the night that begins on `night` (None outside it)."""
+def _block_of(plan: Plan, night: dt.date) -> tuple[int, int, str] | None:
+    """(block number, blocks, arm) of the night, None outside the experiment."""
     blocks = schedule(plan)
     arm = assignment(blocks, night)
     if arm is None or night > last_night(plan, blocks):
         return None
     number = next(i for i, b in enumerate(blocks, 1) if b.start <= night <= b.end)
-    return f"Your experiment, block {number} of {len(blocks)} ({arm}): {_asked(plan, arm)}."
+    return number, len(blocks), arm
+
+
+def tonight(plan: Plan, night: dt.date) -> str | None:
+    """What the schedule asks for the night that begins on `night` (None outside it)."""
+    if (where := _block_of(plan, night)) is None:
+        return None
+    number, blocks, arm = where
+    return f"Your experiment, block {number} of {blocks} ({arm}): {_asked(plan, arm)}."
+
+
+def tonight_line(plan: Plan, night: dt.date) -> str | None:
+    """tonight() in the app's own words only, safe to show as Markdown: a habit she named is
+    "your habit" there, and the page shows her words beside it as plain text (escaping does not
+    stop Markdown making a link of a web address in them)."""
+    if not named_habit(plan):
+        return tonight(plan, night)
+    if (where := _block_of(plan, night)) is None:
+        return None
+    number, blocks, arm = where
+    asked = "keep to your habit tonight" if arm == ON else "leave your habit out tonight"
+    return f"Your experiment, block {number} of {blocks} ({arm}): {asked}."
