@@ -363,8 +363,7 @@ def call_buttons(level: str, saved: Profile) -> None:
     else:
         st.page_link(
             SETTINGS,
-            label="Add your midwife's, doctor's or maternity unit's number in Settings, "
-            "to call them from here next time",
+            label="Add their phone number in Settings",  # to call them from the card
             icon=":material/add_call:",
         )
 
@@ -402,6 +401,7 @@ TOUCH_CSS = """
 [data-testid="stExpandSidebarButton"]::after { content: "Menu"; margin-left: 4px;
   font-size: 1rem; font-weight: 600; color: #31333f; }
 [data-testid="stMain"] [data-testid="stPageLink"] a { min-height: 44px; align-items: center; }
+[data-testid="stMain"] [data-testid="stPageLink"] a * { white-space: normal; }
 [data-testid="stLayoutWrapper"]:has(> [class*="st-key-script_"]) { display: none; }
 [data-testid="stSidebarNavLink"] { min-height: 44px; align-items: center; }
 [data-testid="stSidebarNav"] ul { display: flex; flex-direction: column; gap: 8px; }
