@@ -29,9 +29,10 @@ from tests.browser_support import (
 from tests.factories import make_cramp, make_entry, make_profile
 from tests.test_report import poppler, require_poppler
 from tracker.exchange.report import appointment_pdf
+from tracker.journal import plans
 from tracker.journal.db import make_engine
 from tracker.journal.plan_store import save_plan
-from tracker.journal.plans import ON, Plan, schedule, tonight, tonight_line
+from tracker.journal.plans import ON, Plan, schedule, tonight
 from tracker.journal.schema import ensure_schema
 from tracker.journal.store import save_night, save_profile
 
@@ -139,7 +140,7 @@ def test_every_page_shows_her_words_as_typed(journal, page: str) -> None:
         assert any(words in text for text in seen), (page, words)
     if page in ("last_night", "experiments"):  # tonight's line: our words; hers as plain text
         (line,) = [s for s in markdown if "Your experiment, block" in s]
-        assert line == tonight_line(plan, LAST_NIGHT if page == "last_night" else TODAY)
+        assert line == plans.tonight_line(plan, LAST_NIGHT if page == "last_night" else TODAY)
         assert plan.habit in [t.value for t in at.text]
 
 
@@ -207,7 +208,7 @@ def test_her_habit_is_plain_text_in_a_real_browser(browser, tmp_path: Path, cont
             main = page.locator("[data-testid=stMain]")
             line = main.locator("[data-testid=stAlert]").filter(has_text="Your experiment, block")
             words = line.locator("[data-testid=stMarkdownContainer]").inner_text().strip()
-            assert words == tonight_line(plan, night)
+            assert words == plans.tonight_line(plan, night)
             habit = main.locator("[data-testid=stText]").filter(has_text="example.invalid")
             assert habit.inner_text().strip() == BROWSER_HABIT  # as typed, every character
             made = "a[href*='example.invalid'], img[src*='example.invalid'], img[src='x']"
