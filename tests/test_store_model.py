@@ -44,6 +44,8 @@ from tracker.journal.importing import ImportConflict
 from tracker.journal.models import Leg, Muscle, Relief
 from tracker.journal.store import (
     NEW,
+    SAVED_NIGHT,
+    SavedNight,
     StaleNight,
     delete_night,
     entry_of,
@@ -168,6 +170,7 @@ class JournalModel(RuleBasedStateMachine):
             with self.session() as session:
                 saved = save_night(session=session, entry=entry, expected_version=expected)
                 result = (entry_of(saved), saved.version)
+                change = session.info[SAVED_NIGHT]  # what the app's frames are updated by
         except StaleNight:
             assert stale, (
                 f"refused as changed elsewhere, but the model says it is not stale: {wanted}"
@@ -175,6 +178,8 @@ class JournalModel(RuleBasedStateMachine):
             assert journal_stamp(self.engine) == before, "a refused save wrote something"
             return
         assert not stale, "a stale save went through"
+        # only this night changed, from the stamp before to the stamp now
+        assert change == SavedNight(entry.night, before, journal_stamp(self.engine))
         if same:
             assert result == stored
             assert journal_stamp(self.engine) == before, "a repeated save wrote something"
