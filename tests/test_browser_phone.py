@@ -368,6 +368,8 @@ def said_in_view(phone: Phone, words: str) -> None:
     assert settles(lambda: in_viewport(phone.page, message.first)), f"{words!r} is off screen"
     toast = phone.page.locator("[data-testid=stToast]").filter(has_text=words)
     assert toast.count() == 1, f"no toast says {words!r}"
+    # Streamlit labels its toast by an element that is not there (axe: aria-dialog-name).
+    assert settles(lambda: words in (toast.get_attribute("aria-label") or "")), "unnamed toast"
 
 
 def test_save_settings_says_so_under_the_button_she_tapped(journal, browser):
@@ -387,6 +389,8 @@ def test_save_settings_says_so_under_the_button_she_tapped(journal, browser):
     phone.tap(phone.button("Save settings"))
     said_in_view(phone, "Settings saved.")
     phone.page.screenshot(path="test-artifacts/phone-settings-saved-viewport.png")
+    require_axe()
+    assert axe_violations(phone.page) == []  # with the toast showing
     saved = read_profile(url)
     assert (saved.emergency_number, saved.care_phone) == ("999", "020 7946 0000")
     phone.clean()

@@ -454,8 +454,9 @@ def touch_style() -> None:
 
 # The app's own script, in the page itself (no request, nothing sent): Streamlit draws the
 # collapsed page menu on a phone as a bare "»" named "Expand sidebar"; it is called "Menu",
-# in words (TOUCH_CSS) and for a screen reader, and "Close menu" once open. Set again
-# whenever Streamlit draws the buttons anew.
+# in words (TOUCH_CSS) and for a screen reader, and "Close menu" once open. A toast is an
+# alertdialog labelled by an element that is not there: it is named by its own words (our
+# messages). Set again whenever Streamlit draws them anew.
 _MENU_JS = """<script>
 (() => {
   if (window.crampJournalMenu) return;
@@ -465,6 +466,13 @@ _MENU_JS = """<script>
     for (const [sel, label] of Object.entries(names))
       for (const el of document.querySelectorAll(sel))
         if (el.getAttribute('aria-label') !== label) el.setAttribute('aria-label', label);
+    for (const toast of document.querySelectorAll('[data-testid=stToast]')) {
+      const by = toast.getAttribute('aria-labelledby');
+      const words = (toast.querySelector('[data-testid=stToastText]') || {}).innerText;
+      if (words && !(by && document.getElementById(by))
+          && toast.getAttribute('aria-label') !== words.trim())
+        toast.setAttribute('aria-label', words.trim());
+    }
   };
   window.crampJournalMenu = new MutationObserver(name);
   window.crampJournalMenu.observe(document.body,
