@@ -135,3 +135,16 @@ def test_pages_use_only_careful_words(sqlite_engine):
     for name in PAGES:
         source = (ROOT / "pages" / f"{name}.py").read_text()
         assert not FORBIDDEN.search(source), (name, FORBIDDEN.search(source))
+
+
+def test_each_page_is_called_in_the_menu_what_its_title_says(sqlite_engine):
+    """One name per page: the menu says "Warning signs" where the page says "Warning signs"
+    (not "Red flags"); a longer title starts with the menu's words."""
+    from tracker.app.navigation import PAGES as MENU
+
+    at = open_page("last_night")
+    for script, name, _icon in MENU:
+        at.switch_page(script).run()
+        assert not at.exception, script
+        assert at.title[0].value.startswith(name), (script, name, at.title[0].value)
+    assert "Red flags" not in page_text(open_page("red_flags"))
