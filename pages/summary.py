@@ -325,7 +325,7 @@ st.date_input(
     format="DD/MM/YYYY",
     on_change=save_appointment,
 )
-st.caption("Saved as soon as you pick it; Settings shows the same date.")
+st.caption("Saved as soon as you pick it, for Settings too.")
 outcome("appt_outcome")
 period = choose_period(profile)
 st.text_area(

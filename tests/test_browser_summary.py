@@ -144,6 +144,17 @@ def test_phone_every_control_is_big_enough_and_axe_finds_nothing_serious(app, br
     page, guard = open_summary(browser, base, PHONE)
     found = {"first view": touch_targets(page)}
     axe = {"first view": axe_violations(page)}
+    appointment = LAST_NIGHT - dt.timedelta(days=20)  # typed into the date field: saved at once
+    page.get_by_role("spinbutton", name="day, Last appointment").tap()
+    page.keyboard.type(f"{appointment:%d%m%Y}")
+    page.keyboard.press("Escape")  # the calendar that opened with the field, closed
+    wait_for_app(page)
+    said = f"Last appointment saved: {day_text(appointment)}. Settings shows the same date."
+    for shown in (page.locator("[data-testid=stAlertContentSuccess]", has_text=said),
+                  page.locator("[data-testid=stToast]", has_text=said)):  # fmt: skip
+        shown.wait_for()
+        assert in_viewport(page, shown)
+    found["appointment set"] = touch_targets(page)  # the date field now has a clear button
     page.get_by_role("radio", name="Choose dates").tap()  # every control there can be
     wait_for_app(page)
     page.get_by_text("Your habits compared").tap()
