@@ -515,3 +515,26 @@ def test_a_warning_card_without_her_numbers_says_where_to_add_them(journal, brow
     phone.page.get_by_role("heading", name="Settings", level=1).wait_for()
     assert phone.page.get_by_label("Doctor, midwife or maternity unit phone (optional)").count()
     phone.clean()
+
+
+def test_show_older_nights_brings_them_where_she_tapped(tmp_path, browser):
+    """History's one action that stays on the page: the older rows appear under her thumb."""
+    require_chromium()
+    url = f"sqlite:///{tmp_path / 'journal.db'}"
+    seed(url, nights=False)
+    engine = make_engine(url)
+    with Session(engine) as s:
+        for back in range(1, 76):
+            save_night(session=s, entry=NightEntry(night=TODAY - dt.timedelta(days=back)))
+    engine.dispose()
+    with running_app(url) as base:
+        phone = Phone(browser, base)
+        phone.page.goto(f"{base}/history")
+        wait_for_app(phone.page)
+        older = phone.button(f"{TODAY - dt.timedelta(days=61):%a %d %b}")
+        assert older.count() == 0  # 60 rows at first
+        phone.tap(phone.button("Show older nights"))
+        older.wait_for()
+        assert settles(lambda: in_viewport(phone.page, older)), "the older nights are off screen"
+        phone.page.screenshot(path="test-artifacts/phone-history-older-viewport.png")
+        phone.clean()
