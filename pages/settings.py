@@ -155,8 +155,8 @@ def settings_form() -> None:
             placeholder=f"e.g. {web.emergency_number(Profile())}",
         )
         st.caption(
-            f"Empty: the emergency card calls {web.emergency_number(Profile())}, the number "
-            "for your region as your browser gives it."
+            f"If you leave it empty, the emergency card calls {web.emergency_number(Profile())}, "
+            "the emergency number for the region your browser is set to."
         )
         field_error("emergency_number", "The emergency number")
         st.text_input(

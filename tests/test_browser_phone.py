@@ -506,7 +506,7 @@ def test_a_warning_card_without_her_numbers_says_where_to_add_them(journal, brow
     call = phone.page.get_by_role("link", name="Call 999 now")
     call.wait_for()
     assert call.get_attribute("href") == "tel:999"
-    assert phone.page.get_by_text("999 is the emergency number for your region").count() == 1
+    assert phone.page.get_by_text("999 is the emergency number for the region").count() == 1
     phone.page.screenshot(path="test-artifacts/phone-card-without-numbers-viewport.png")
     found = touch_targets(phone.page)
     assert found["small"] == [] and found["close"] == [], found

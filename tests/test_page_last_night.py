@@ -510,7 +510,7 @@ def test_without_any_number_the_emergency_card_still_calls_and_says_where_to_set
     assert [(b.proto.label, b.proto.url) for b in at.get("link_button")] == [
         ("Call 999 now", "tel:999")  # the emergency number is known from her region
     ]
-    assert any("999 is the emergency number for your region" in c and "Settings" in c
+    assert any("999 is the emergency number for the region" in c and "Settings" in c
                for c in texts(at, "caption"))  # fmt: skip
     assert len(settings_links(at)) == 1  # under the right-away card: her midwife's number
 

@@ -350,8 +350,8 @@ def call_buttons(level: str, saved: Profile) -> None:
         )
         if not saved.emergency_number:
             st.caption(
-                f"{shown(number)} is the emergency number for your region as your browser "
-                "gives it. If yours is different, add it in Settings."
+                f"{shown(number)} is the emergency number for the region your browser is set "
+                "to. If yours is different, add it in Settings."
             )
     elif saved.care_phone:
         st.link_button(
