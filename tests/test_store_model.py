@@ -336,7 +336,7 @@ class JournalModel(RuleBasedStateMachine):
         assert flags == sum(len(e.red_flags) for e, _ in self.model.values()), "orphan flags"
 
 
-STEPS = settings(max_examples=50, stateful_step_count=20, deadline=None)
+STEPS = settings(max_examples=40, stateful_step_count=20, deadline=None)
 
 
 def test_the_journal_always_reads_back_as_the_model(engine: Engine) -> None:
