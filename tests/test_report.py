@@ -509,3 +509,31 @@ def test_questions_longer_than_the_box_never_reach_the_page(sqlite_engine, late,
     fits = "q" * QUESTIONS_MAX_CHARS
     appointment_pdf(sqlite_engine, start=weeks_back(1), end=LAST_NIGHT, questions=fits)
     assert len(drawn) == 1
+
+
+@pytest.mark.parametrize("journal", ["few_nights", "demo"])
+def test_weeks_with_too_few_nights_are_outlined_not_filled(journal, request) -> None:
+    from tracker.exchange.report import chart_specs
+    from tracker.exchange.report_data import gather
+    from tracker.insights.stats import MIN_NIGHTS_FOR_RATE
+
+    engine = request.getfixturevalue(journal)
+    spec = chart_specs(gather(engine, weeks_back(4), LAST_NIGHT))[0]
+    bars = next(layer for layer in spec["layer"] if layer["mark"]["type"] == "bar")
+    fill = bars["encoding"]["fillOpacity"]
+    assert fill["condition"]["test"] == "datum.few"
+    rows = spec["datasets"][bars["data"]["name"]]
+    assert all(r["few"] == (r["nights"] < MIN_NIGHTS_FOR_RATE) for r in rows)
+    opacity = {  # each week's fill as Vega-Lite draws it: the condition's value, else the value
+        int(r["week"]): fill["condition"]["value"] if r["few"] else fill["value"] for r in rows
+    }
+    mark, said = bars["mark"], spec["description"]
+    assert mark["stroke"] == mark["color"] and mark["strokeWidth"] >= 1  # an outline shows
+    if journal == "few_nights":  # 1 night in week 28, 2 in week 29
+        assert opacity == {28: 0, 29: 0}  # outlines only: not as certain as a full week
+        assert said.endswith(
+            "Weeks with fewer than 4 nights logged are outlined: too few nights to tell."
+        )
+    else:
+        assert 1 in opacity.values()  # a week with its nights logged is filled
+        assert ("outlined" in said) == (0 in opacity.values())

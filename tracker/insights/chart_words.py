@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from tracker.insights.stats import MIN_NIGHTS_FOR_RATE
+
 
 def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
@@ -55,16 +57,25 @@ def cramps_per_week(weekly: pd.DataFrame) -> str:
     if weekly.empty:
         return "Cramps per week of pregnancy: no weeks to show."
     first, last = weekly.iloc[0], weekly.iloc[-1]
+    few = int((weekly["nights"] < MIN_NIGHTS_FOR_RATE).sum())
+    if few:
+        caveat = (
+            f" {'That week has' if len(weekly) == 1 else 'Weeks with'} fewer than "
+            f"{MIN_NIGHTS_FOR_RATE} nights logged{'' if len(weekly) == 1 else ' are outlined'}: "
+            "too few nights to tell."
+        )
+    else:
+        caveat = ""
     if len(weekly) == 1:
         return (
             f"Cramps per week in week {int(first['week'])}: {first['per_week']:.1f}, from "
-            f"{_plural(int(first['nights']), 'night')} logged."
+            f"{_plural(int(first['nights']), 'night')} logged.{caveat}"
         )
     top = weekly.loc[weekly["per_week"].idxmax()]
     return (
         f"Cramps per week from week {int(first['week'])} to week {int(last['week'])}. "
         f"It went from {first['per_week']:.1f} to {last['per_week']:.1f}, "
-        f"with the most, {top['per_week']:.1f}, in week {int(top['week'])}."
+        f"with the most, {top['per_week']:.1f}, in week {int(top['week'])}.{caveat}"
     )
 
 

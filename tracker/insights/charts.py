@@ -285,17 +285,21 @@ def cramps_per_week(nights: pd.DataFrame) -> alt.Chart:
     # Week 32 is the nights 32+0 to 32+6: its bar spans that stretch of the axis, as the
     # nights do on the cramps-per-night chart.
     weekly = weekly.assign(left=weekly["week"] + 0.1, right=weekly["week"] + 0.9)
+    # A week with fewer nights logged than a rate needs is only outlined: one night's cramps
+    # times seven is not a week anyone had, and a full bar would look as certain as the rest.
+    weekly["few"] = weekly["nights"] < MIN_NIGHTS_FOR_RATE
     x = alt.X("left:Q").title(WEEK_TITLE).scale(zero=False).axis(tickMinStep=1, format="d")
     if not weekly.empty:
         x = _on_whole_weeks(x, weekly["week"].min(), weekly["week"].max())
     bars = (
         alt.Chart(weekly)
-        .mark_bar(color=BLUE)
+        .mark_bar(color=BLUE, stroke=BLUE, strokeWidth=1.5)
         .encode(
             x,
             alt.X2("right:Q"),
             alt.Y("per_week:Q").title("Cramps per week"),
             alt.Y2Datum(0),  # ranged bars need their base said explicitly
+            fillOpacity=alt.condition("datum.few", alt.value(0), alt.value(1)),
             tooltip=[
                 alt.Tooltip("week:Q", title="Week"),
                 alt.Tooltip("nights:Q", title="Nights logged"),
