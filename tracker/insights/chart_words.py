@@ -47,7 +47,7 @@ def cramps_per_night(frame: pd.DataFrame) -> str:
     drift = halves(logged["cramps"])
     return (
         f"Cramps each night from {span}. {len(logged)} of {_plural(len(frame), 'night')} "
-        f"logged, with {_span(low, high)} cramp{'' if high == 1 else 's'} a night"
+        f"logged, with {_span(low, high)} cramp{'' if low == high == 1 else 's'} a night"
         + (f", {drift}." if drift else ".")
     )
 
@@ -108,7 +108,7 @@ def severity_and_duration(frame: pd.DataFrame) -> str:
         said.append(
             f"{'They' if len(minutes) > 1 else 'It'} lasted {_span(minutes.min(), minutes.max())} "
             f"minute"
-            f"{'' if minutes.max() == 1 else 's'}"
+            f"{'' if minutes.min() == minutes.max() == 1 else 's'}"
             + (f", typically {minutes.median():g}." if len(minutes) > 1 else ".")
         )
     return " ".join(said) or "How bad and how long each cramp was: not noted."
