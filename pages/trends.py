@@ -78,17 +78,18 @@ if summary.nights_logged == 0:
     st.stop()
 
 # ---------------------------------------------------------------- headline numbers
-cols = st.columns(2)
-for i, metric in enumerate(headline(summary, before, start, end, overall.first_night)):
-    cols[i % 2].metric(
-        metric.label,
-        metric.value,
-        metric.delta,
-        delta_color=metric.color,  # fewer cramps green, more red, no change grey
-        delta_arrow=metric.arrow,
-        help=metric.help,
-        border=True,
-    )
+numbers = headline(summary, before, start, end, overall.first_night)
+for row in (numbers[:2], numbers[2:]):  # rows, so a phone shows them in reading order
+    for col, metric in zip(st.columns(2), row, strict=True):
+        col.metric(
+            metric.label,
+            metric.value,
+            metric.delta,
+            delta_color=metric.color,  # fewer cramps green, more red, no change grey
+            delta_arrow=metric.arrow,
+            help=metric.help,
+            border=True,
+        )
 
 if summary.red_flag_nights:
     lines = "\n".join(

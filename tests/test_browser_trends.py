@@ -4,12 +4,15 @@ console errors and no sideways scrolling. Screenshots are kept in test-artifacts
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from dataclasses import dataclass, field
 
 import pytest
 from sqlmodel import Session
 
 from tests.browser_support import (
+    PHONE,
     Guard,
     require_chromium,
     running_app,
@@ -142,3 +145,90 @@ def test_trends_charts_render(app, browser, width: int, height: int, name: str) 
     check_page(page, width, CHARTS["Severity"])
     check_quiet(guard, watch)
     page.close()
+
+
+# ------------------------------------------------------------------ issue 21: read right
+
+VIEWPORTS = {"phone": PHONE, "desktop": {"viewport": {"width": 1280, "height": 800}}}
+DELTAS = """() => [...document.querySelectorAll('[data-testid=stMetric]')].map(m => {
+    const delta = m.querySelector('[data-testid=stMetricDelta]');
+    const rgb = delta ? getComputedStyle(delta).color.match(/\\d+/g).map(Number) : null;
+    return {label: m.querySelector('[data-testid=stMetricLabel]').innerText.trim(),
+            value: m.querySelector('[data-testid=stMetricValue]').innerText.trim(),
+            delta: delta ? delta.innerText.trim() : null, rgb: rgb,
+            arrow: delta ? !!delta.querySelector('svg, [data-testid=stIconMaterial]') : false};
+})"""
+
+
+def headline_in(browser, base: str, kind: str):  # noqa: ANN001
+    """Trends on a phone or a desktop screen, first tab drawn: the page and its numbers."""
+    page = browser.new_context(**{"locale": "en-GB", **VIEWPORTS[kind]}).new_page()
+    page.goto(f"{base}/trends")
+    wait_for_app(page)
+    page.wait_for_function(
+        f"() => [...document.querySelectorAll('{CHART}')].every(c => c.querySelector("
+        f"'{DRAWING}')) && document.querySelectorAll('{CHART}').length > 0",
+        timeout=30_000,
+    )
+    page.wait_for_timeout(500)
+    return page, {m["label"]: m for m in page.evaluate(DELTAS)}
+
+
+@pytest.mark.parametrize("kind", ["phone", "desktop"])
+def test_the_badges_say_what_they_compare_in_colours_that_fit(app, browser, kind: str) -> None:
+    page, shown = headline_in(browser, app, kind)
+    screenshot(page, f"trends-21-demo-{kind}")
+    for label in ("Cramps per week", "Nights with cramps", "Average severity"):
+        m = shown[label]
+        assert m["delta"].endswith("the 4 weeks before"), m  # said on the badge, not a tooltip
+        assert not m["delta"].startswith(("+", "-", "↑", "↓")), m
+        red, green, _ = m["rgb"]
+        if m["delta"].startswith("About the same"):
+            assert abs(red - green) < 40 and not m["arrow"], m  # grey, no arrow
+        elif " fewer " in m["delta"] or " lower " in m["delta"]:
+            assert green > red, f"a fall in cramps is shown in red: {m}"
+        else:
+            assert red > green, m
+    assert page.get_by_text("Before and after starting magnesium (whole diary).").is_visible()
+    body = page.inner_text("[data-testid=stMain]")
+    assert not re.search(r"\d,\d\d\d", body), "a thousands comma the form would refuse"
+    page.context.close()
+
+
+@pytest.fixture(scope="module")
+def three_nights(tmp_path_factory):
+    """A journal of three nights ending last night, across two weeks of pregnancy."""
+    from tests.factories import make_entry, make_profile
+    from tracker.journal.store import save_night, save_profile
+
+    require_chromium()
+    url = f"sqlite:///{tmp_path_factory.mktemp('three') / 'journal.db'}"
+    engine = make_engine(url)
+    ensure_schema(engine)
+    last = dt.date.today() - dt.timedelta(days=1)
+    with Session(engine) as s:
+        save_profile(session=s, profile=make_profile(due_date=last + dt.timedelta(days=63)))
+        for days, cramps in ((2, 2), (1, 1), (0, 1)):
+            night = last - dt.timedelta(days=days)
+            save_night(session=s, entry=make_entry(night, cramps=cramps, water_ml=2050))
+    engine.dispose()
+    with running_app(url) as base:
+        yield base
+
+
+@pytest.mark.parametrize("kind", ["phone", "desktop"])
+def test_three_nights_are_too_few_to_tell_and_fill_the_chart(three_nights, browser, kind) -> None:
+    page, shown = headline_in(browser, three_nights, kind)
+    screenshot(page, f"trends-21-three-nights-{kind}")
+    week = shown["Cramps per week"]
+    assert (week["value"], week["delta"], week["arrow"]) == ("–", "Too few nights to tell", False)
+    assert shown["Nights with cramps"]["value"] == "3 of 3"
+    assert shown["Nights logged"]["value"] == "3 of 3"
+    assert "too few nights to tell." in page.inner_text("[data-testid=stMain]")  # its weeks
+    body = page.inner_text("[data-testid=stMain]")
+    assert "3 of 3 nights logged" in body  # the chart's words: it holds only her nights
+    assert "orange" not in body.lower()
+    width = VIEWPORTS[kind]["viewport"]["width"]
+    for box in page.evaluate(BOXES):
+        assert box["width"] > 0.5 * min(width, CONTENT_WIDTH) and box["right"] <= width + 1
+    page.context.close()

@@ -445,16 +445,23 @@ def test_three_nights_are_too_few_to_tell_not_a_week_projected(three_nights) -> 
     assert not any(re.fullmatch(r"\d+\.\d", m.value) for m in at.metric[:1])
 
 
-def test_three_nights_are_drawn_across_the_chart_with_no_week_bars(three_nights) -> None:
+def test_three_nights_are_drawn_across_the_chart_and_no_week_looks_certain(three_nights) -> None:
     at = open_trends()
-    ((spec, rows),) = charts(at)  # the week bars of one or two nights are not drawn
+    (spec, _), (weeks, _) = charts(at)
     assert "orange" not in json.dumps(spec["title"])  # no 7-night average line to name
-    assert sum(rows) == 3  # the three nights, no grey days from before she began
-    domains = [layer["encoding"]["x"]["scale"]["domain"] for layer in spec["layer"]
-               if "scale" in layer.get("encoding", {}).get("x", {})]  # fmt: skip
-    first = (LAST_NIGHT - dt.timedelta(days=2)).isoformat()
-    assert domains and all(d[0].startswith(first) for d in domains)
-    assert all(d[1].startswith(dt.date.today().isoformat()) for d in domains)
-    choose(at, "tr_period", "Whole pregnancy")
-    choose(at, "tr_by", "week of pregnancy")
-    assert len(charts(at)) == 1  # by week too: no bars from weeks of one or two nights
+    chart = at.get("vega_lite_chart")[0]
+    data = {d.name: pa.ipc.open_stream(d.data.data).read_all().to_pylist()
+            for d in chart.proto.datasets}  # fmt: skip
+    drawn = [row for rows in data.values() for row in rows if "status" in row]
+    assert len(drawn) == 3 and {r["status"] for r in drawn} == {"logged"}  # no grey days
+    # The axis runs from half a day before her first night to half a day after the last: each
+    # night's point sits on its date's tick, none on the chart's edge.
+    (extent,) = [layer for layer in spec["layer"] if layer["mark"].get("opacity") == 0]
+    ((span,),) = [rows for name, rows in data.items() if name == extent["data"]["name"]]
+    noon = dt.time(12)
+    assert (span["left"], span["right"]) == (
+        dt.datetime.combine(LAST_NIGHT - dt.timedelta(days=3), noon).isoformat(),
+        dt.datetime.combine(LAST_NIGHT, noon).isoformat(),
+    )
+    # Two weeks of pregnancy, of one and two nights: neither drawn as a full, certain bar.
+    assert weeks["description"].endswith("too few nights to tell.")

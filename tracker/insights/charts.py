@@ -165,10 +165,6 @@ def trimester_bands(first_week: float, last_week: float) -> alt.Chart:
 DAY_TICKS_UNTIL = 14  # nights drawn with a tick each; more are ticked as Vega-Lite sees fit
 
 
-def _iso(stamp: pd.Timestamp) -> str:
-    return stamp.isoformat()
-
-
 def _rolling_segments(frame: pd.DataFrame) -> pd.DataFrame:
     """A 7-day rolling mean of logged nights (of MIN_NIGHTS_FOR_RATE or more of the 7), split
     into segments where data is missing."""
@@ -216,31 +212,35 @@ def cramps_per_night(
         until=lambda f: f["night"] + pd.Timedelta(days=1) if by == "week" else f["until"],
         week_end=lambda f: f["week"] + 1 / 7 if by == "week" else None,
     )
-    marks = frame
+    gap_x, gap_x2, extent = x, alt.X2("week_end" if by == "week" else "until"), None
     if by == "date" and not bucket and not frame.empty:
-        # Night by night, each night is the day it spans (as its grey when not logged), its
-        # point in the middle: a few nights fill the chart instead of sitting on its edges.
-        x = x.scale(domain=[_iso(frame["night"].min()), _iso(frame["until"].max())])
-        if len(frame) <= DAY_TICKS_UNTIL:  # a tick a day, not "04 Dec 04 Dec 05 Dec"
-            x = x.axis(format="%d %b", tickCount={"interval": "day", "step": 1})
-        marks = frame.assign(night=frame["night"] + pd.Timedelta(hours=12))
+        # Night by night, a night is the day centred on its date's tick (as its grey when not
+        # logged), the axis from half a day before the first to half a day after the last: a
+        # few nights fill the chart, none sits on its edge, and "04 Dec" is under 4 Dec's point.
+        half = pd.Timedelta(hours=12)
+        first, last = frame["night"].min(), frame["night"].max()
+        daily_ticks = {"tickCount": {"interval": "day", "step": 1}}  # not "04 Dec 04 Dec"
+        axis = alt.Axis(format="%d %b", **(daily_ticks if len(frame) <= DAY_TICKS_UNTIL else {}))
+        gap_frame = gap_frame.assign(
+            left=gap_frame["night"] - half, right=gap_frame["until"] - half
+        )
+        # The axis's extent is an unseen day-span of its own (an explicit scale domain in the
+        # layers was merged by Vega-Lite into a broken one, with warnings).
+        span = pd.DataFrame({"left": [first - half], "right": [last + half]})
+        extent = _base(span).mark_rect(opacity=0).encode(alt.X("left:T"), alt.X2("right"))
+        gap_x, gap_x2 = alt.X("left:T", title=None, axis=axis), alt.X2("right")
+        x = alt.X("night:T", title=None, axis=axis)
     gaps = (
         _base(gap_frame)
         .mark_rect(color=GAP, opacity=0.7)
-        .encode(
-            x,
-            alt.X2("week_end" if by == "week" else "until"),
-            alt.YValue(0),
-            alt.Y2Value(HEIGHT),
-            tooltip=tooltip,
-        )
+        .encode(gap_x, gap_x2, alt.YValue(0), alt.Y2Value(HEIGHT), tooltip=tooltip)
     )
     points = (
-        _base(marks[marks["logged"]])
+        _base(frame[frame["logged"]])
         .mark_circle(size=40, color=BLUE, opacity=0.7)
         .encode(x, alt.Y("cramps:Q").title("Cramps per night").axis(tickMinStep=1), tooltip=tooltip)
     )
-    rolling = _rolling_segments(marks)
+    rolling = _rolling_segments(frame)
     line = (
         _base(rolling)
         .mark_line(color=ORANGE, strokeWidth=2.5)
@@ -254,7 +254,7 @@ def cramps_per_night(
             ],
         )
     )
-    layers = [gaps, points, line]
+    layers = [gaps, points, line] if extent is None else [extent, gaps, points, line]
     if by == "week" and not frame.empty:
         rect, label = _trimester_layers(frame["week"].min(), frame["week"].max())
         layers = [rect, *layers, label]

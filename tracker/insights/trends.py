@@ -5,8 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-import pandas as pd
-
 from tracker.care.pregnancy import TERM_DAYS
 from tracker.insights.frames import Journal
 from tracker.insights.stats import MIN_NIGHTS_FOR_RATE
@@ -249,10 +247,6 @@ def view_of(
 
 
 PLAIN_NUMBERS = ".5~r"  # d3-format: up to 5 significant digits, no thousands comma
-FEW_NIGHTS_LEFT_OUT = (
-    f"Weeks with fewer than {MIN_NIGHTS_FOR_RATE} nights logged are left out: a week from a "
-    "night or two would be a guess."
-)
 
 
 def drawn_from(journal: Journal, start: dt.date | None, end: dt.date) -> dt.date:
@@ -260,20 +254,6 @@ def drawn_from(journal: Journal, start: dt.date | None, end: dt.date) -> dt.date
     logged = journal.nights["night"]
     first = logged.min().date() if len(logged) else end
     return first if start is None else min(max(start, first), end)
-
-
-def weeks_to_draw(nights: pd.DataFrame) -> pd.DataFrame:
-    """The nights of the weeks of pregnancy with at least MIN_NIGHTS_FOR_RATE logged: a week's
-    bar from one or two nights looked as full and certain as one from seven."""
-    pregnant = nights.dropna(subset=["gestational_days"])
-    week = pregnant["gestational_days"] // 7
-    return pregnant[week.map(week.value_counts()) >= MIN_NIGHTS_FOR_RATE].reset_index(drop=True)
-
-
-def with_note(chart, note: str):  # noqa: ANN001, ANN201
-    """The chart with a sentence added to its text alternative (shown under it on Trends)."""
-    description = chart.description if isinstance(chart.description, str) else ""
-    return chart.properties(description=f"{description} {note}".strip())
 
 
 def charts_of(
@@ -294,11 +274,9 @@ def charts_of(
     drawn = []
     if group == "Over time":
         drawn.append(charts.cramps_per_night(nights, axis, first, end, bucket))
-        weeks = weeks_to_draw(nights)
-        if journal.profile.due_date is not None and not weeks.empty:
-            chart = charts.cramps_per_week(weeks)
-            left_out = len(weeks) < nights["gestational_days"].notna().sum()
-            drawn.append(with_note(chart, FEW_NIGHTS_LEFT_OUT) if left_out else chart)
+        if journal.profile.due_date is not None and nights["gestational_days"].notna().any():
+            # A week with too few nights for a rate is only outlined (as in the PDF).
+            drawn.append(charts.cramps_per_week(nights))
     elif group == "Calendar":
         if bucket is None:  # a square a night: past a year, too many to tell apart
             drawn.append(charts.calendar(nights, first, end))
