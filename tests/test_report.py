@@ -537,3 +537,18 @@ def test_weeks_with_too_few_nights_are_outlined_not_filled(journal, request) -> 
     else:
         assert 1 in opacity.values()  # a week with its nights logged is filled
         assert ("outlined" in said) == (0 in opacity.values())
+
+
+def test_without_a_due_date_the_severity_axis_has_a_tick_under_each_night(few_nights) -> None:
+    from tracker.exchange.report import chart_specs
+    from tracker.exchange.report_data import gather
+
+    with Session(few_nights) as session:
+        save_profile(session=session, profile=make_profile(due_date=None))
+    severity = chart_specs(gather(few_nights, weeks_back(4), LAST_NIGHT))[1]
+    (x,) = x_encodings(severity)
+    # Cramps on the first and the last of the three nights: each centred on its own tick,
+    # one tick a day (not "04 Dec 04 Dec 05 Dec 05 Dec 06 Dec"), none on the chart's edge.
+    first, last = days_ago(3), LAST_NIGHT
+    assert x["axis"] == {"format": "%d %b", "tickCount": {"interval": "day", "step": 1}}
+    assert x["scale"]["domain"] == [f"{first - dt.timedelta(days=1)}T12:00:00", f"{last}T12:00:00"]

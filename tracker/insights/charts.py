@@ -115,6 +115,16 @@ def _on_whole_weeks(x: alt.X, first: float, last: float) -> alt.X:
     )
 
 
+def _on_whole_days(x: alt.X, first: pd.Timestamp, last: pd.Timestamp) -> alt.X:
+    """The date axis x from half a day before the first night to half a day after the last,
+    a tick under each night's marks when there are few ("04 Dec 04 Dec 05 Dec" otherwise)."""
+    half = pd.Timedelta(hours=12)
+    daily = (last - first).days < DAY_TICKS_UNTIL
+    return x.scale(domain=[(first - half).isoformat(), (last + half).isoformat()]).axis(
+        format="%d %b", **({"tickCount": {"interval": "day", "step": 1}} if daily else {})
+    )
+
+
 def _with_week(frame: pd.DataFrame) -> pd.DataFrame:
     """Add the week of pregnancy, also for unlogged days (it moves in step with the date)."""
     frame = frame.copy()
@@ -342,6 +352,8 @@ def severity_and_duration(
     x = _x(by)
     if by == "week" and not frame.empty:
         x = _on_whole_weeks(x, frame["week"].min(), frame["week"].max())
+    elif not frame.empty:
+        x = _on_whole_days(x, frame["night"].min(), frame["night"].max())
     severity = (
         _base(frame.dropna(subset=["severity"]))
         .mark_circle(
