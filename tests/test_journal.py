@@ -248,14 +248,14 @@ def test_a_staged_night_is_not_saved_until_commit(engine: Engine) -> None:
 def test_profile_is_blank_until_saved_then_stored(engine: Engine) -> None:
     with Session(engine) as session:
         blank = get_profile(session=session)
-        assert (blank.id, blank.due_date, blank.water_unit) == (1, None, "ml")
+        assert (blank.id, blank.due_date, blank.water_unit) == (None, None, "ml")
     assert count_rows(engine, "profile") == 0
     wanted = make_profile(name="  Sam  ", water_unit="fl oz", last_appointment=days_ago(7))
     with Session(engine) as session:
         save_profile(session=session, profile=wanted)
     with Session(engine) as session:
         stored = get_profile(session=session)
-        assert (stored.name, stored.water_unit) == ("Sam", "fl oz")
+        assert (stored.account_id, stored.name, stored.water_unit) == (1, "Sam", "fl oz")
         assert (stored.due_date, stored.last_appointment) == (wanted.due_date, days_ago(7))
     with Session(engine) as session:
         save_profile(session=session, profile=make_profile(name="   "))

@@ -26,6 +26,7 @@ from tracker.journal.store import (
     entry_of,
     iter_nights,
     stage_profile,
+    stored_profile,
 )
 
 FORMAT, VERSION = "cramp-journal", 1
@@ -145,7 +146,7 @@ def _night_document(night: Night) -> dict[str, Any]:
 
 def _document(session: Session, now: dt.datetime, nights: Any) -> dict[str, Any]:
     """The document; its nights are a placeholder when _text_of writes them one by one."""
-    profile = session.get(Profile, 1)
+    profile = stored_profile(session=session)
     return {
         "format": FORMAT,
         "version": VERSION,
@@ -217,8 +218,8 @@ def _profile_action(session: Session, profile: Profile | None, replace: bool) ->
     """What to do with the file's settings; None when they conflict (and not replace)."""
     if profile is None:
         return "not in the file"
-    stored = session.get(Profile, 1)
-    if stored is None or _same_profile(stored, Profile(id=1)):
+    stored = stored_profile(session=session)
+    if stored is None or _same_profile(stored, Profile()):
         return "restored"
     if _same_profile(stored, profile):
         return "unchanged"

@@ -214,7 +214,7 @@ def _profile(raw: Any, problems: list[JsonProblem], today: dt.date | None) -> Pr
     if raw is None:
         return None
     values = {key: reader.value(raw, key, f"profile.{key}") for key in PROFILE_KEYS}
-    profile = Profile(id=1, **{**values, "water_unit": values["water_unit"] or "ml"})
+    profile = Profile(**{**values, "water_unit": values["water_unit"] or "ml"})
     profile.name = (profile.name or "").strip() or None  # as save_profile stores it
     errors = validate_profile(profile, today)
     problems += [JsonProblem("the file", f"profile.{k}", m) for k, m in errors.items()]

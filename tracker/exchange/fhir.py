@@ -22,7 +22,7 @@ from tracker.care.pregnancy import dating
 from tracker.care.safety import red_flag_label
 from tracker.journal.entries import CrampEntry
 from tracker.journal.models import RELIEF_LABELS, Night, Profile
-from tracker.journal.store import list_nights
+from tracker.journal.store import get_profile, list_nights
 
 LOINC, SNOMED, UCUM = "http://loinc.org", "http://snomed.info/sct", "http://unitsofmeasure.org"
 CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-category"
@@ -184,6 +184,6 @@ def export_fhir(
     if isinstance(source, Engine):
         with Session(source) as session:
             return export_fhir(session, now=now, tz=tz)
-    profile = source.get(Profile, 1) or Profile(id=1)
+    profile = get_profile(session=source)
     bundle = fhir_bundle(profile, list_nights(session=source), now=now, tz=tz)
     return json.dumps(bundle, indent=2, ensure_ascii=False) + "\n"

@@ -34,6 +34,7 @@ from sqlalchemy.sql import ColumnElement, Select
 from sqlmodel import Session
 
 from tracker.care.pregnancy import LAST_PREGNANT_DAY, TERM_DAYS
+from tracker.journal.accounts import current_account
 from tracker.journal.models import Cramp, Night, Profile, RedFlag
 
 NIGHTS, CRAMPS, FLAGS, PROFILES = (
@@ -112,13 +113,13 @@ def period_params(start: dt.date | None, end: dt.date | None, **more: object) ->
     return {k: v for k, v in {"start": start, "end": end, **more}.items() if v is not None}
 
 
-_PROFILE = select(PROFILES).where(PROFILES.c.id == 1)
+_PROFILE = select(PROFILES).where(PROFILES.c.account_id == bindparam("account"))
 
 
 def load_profile(conn: Connection) -> Profile:
-    """The profile row (a blank one when none is saved)."""
-    row = conn.execute(_PROFILE).mappings().first()
-    return Profile(**row) if row else Profile(id=1)
+    """Her profile row (a blank one when none is saved)."""
+    row = conn.execute(_PROFILE, {"account": current_account()}).mappings().first()
+    return Profile(**row) if row else Profile()
 
 
 def pregnancy_window(

@@ -13,6 +13,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlmodel import Session, create_engine
 
+from tracker.journal.accounts import install_account_setting
 from tracker.journal.config import DATA_DIR, database_url, sqlite_path
 
 BUSY_TIMEOUT_MS = 30_000
@@ -69,7 +70,9 @@ def make_engine(url: str | None = None) -> Engine:
         )
         _configure_sqlite(engine)
         return engine
-    return create_engine(url, pool_pre_ping=True, hide_parameters=True)
+    engine = create_engine(url, pool_pre_ping=True, hide_parameters=True)
+    install_account_setting(engine)
+    return engine
 
 
 @contextmanager

@@ -5,7 +5,7 @@
 import datetime as dt
 from enum import StrEnum
 
-from sqlalchemy import Column, ForeignKey, Integer, UniqueConstraint, false
+from sqlalchemy import Column, FetchedValue, ForeignKey, Integer, UniqueConstraint, false
 from sqlmodel import Field, Relationship, SQLModel
 
 
@@ -50,10 +50,36 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-class Profile(SQLModel, table=True):
-    """The single person whose journal this is (one row, id 1)."""
+class Account(SQLModel, table=True):
+    """One person on this journal's database: the personal journal is account 1 (no email);
+    a practice's server adds one per patient or clinician (migration 0007)."""
 
     id: int | None = Field(default=None, primary_key=True)
+    email: str | None = Field(default=None, max_length=320, unique=True)
+    name: str | None = Field(default=None, max_length=200)
+    kind: str = Field(default="patient", max_length=20)  # personal, patient or clinician
+    created_at: dt.datetime = Field(default_factory=utcnow)
+
+
+def account_column(*, index: bool = True) -> Column:
+    """The owning account: filled by the database (1 on SQLite; on PostgreSQL the
+    transaction's `cramp.account_id`), so an insert never names it."""
+    return Column(
+        Integer,
+        ForeignKey("account.id", ondelete="CASCADE"),
+        nullable=False,
+        index=index,
+        server_default=FetchedValue(),
+    )
+
+
+class Profile(SQLModel, table=True):
+    """The person whose journal this is: one row per account."""
+
+    __table_args__ = (UniqueConstraint("account_id", name="uq_profile_account"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int | None = Field(default=None, sa_column=account_column(index=False))
     name: str | None = Field(default=None, max_length=200)
     due_date: dt.date | None = None
     birth_date: dt.date | None = None
@@ -68,9 +94,10 @@ class Profile(SQLModel, table=True):
 class Night(SQLModel, table=True):
     """One night, keyed by the evening it began, with the day before's habits."""
 
-    __table_args__ = (UniqueConstraint("night", name="uq_night_night"),)
+    __table_args__ = (UniqueConstraint("account_id", "night", name="uq_night_account_night"),)
 
     id: int | None = Field(default=None, primary_key=True)
+    account_id: int | None = Field(default=None, sa_column=account_column(index=False))
     night: dt.date
     water_ml: int | None = None
     stretch_min: int | None = None
@@ -100,6 +127,7 @@ class Cramp(SQLModel, table=True):
     """One cramp in a night."""
 
     id: int | None = Field(default=None, primary_key=True)
+    account_id: int | None = Field(default=None, sa_column=account_column())
     night_id: int = Field(
         sa_column=Column(
             Integer, ForeignKey("night.id", ondelete="CASCADE"), nullable=False, index=True
@@ -124,6 +152,7 @@ class RedFlag(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("night_id", "code", name="uq_redflag_night_code"),)
 
     id: int | None = Field(default=None, primary_key=True)
+    account_id: int | None = Field(default=None, sa_column=account_column())
     night_id: int = Field(
         sa_column=Column(
             Integer, ForeignKey("night.id", ondelete="CASCADE"), nullable=False, index=True
@@ -142,6 +171,7 @@ class Experiment(SQLModel, table=True):
     """
 
     id: int | None = Field(default=None, primary_key=True)
+    account_id: int | None = Field(default=None, sa_column=account_column())
     habit: str = Field(max_length=100)
     start: dt.date
     seed: int
@@ -158,6 +188,9 @@ class JournalVersion(SQLModel, table=True):
 
     __tablename__ = "journal_version"
 
-    id: int = Field(default=1, primary_key=True)
+    __table_args__ = (UniqueConstraint("account_id", name="uq_journal_version_account"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int | None = Field(default=None, sa_column=account_column(index=False))
     version: int = 0
     token: str = Field(max_length=32)  # tells two journals at the same version apart

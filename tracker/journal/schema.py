@@ -69,9 +69,26 @@ def _prune_backups(folder: Path, stem: str, keep: int = KEEP_BACKUPS) -> None:
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Run migrations up to revision on this engine."""
     config = alembic_config(engine)
-    with engine.begin() as conn:
-        config.attributes["connection"] = conn
-        command.upgrade(config, revision)
+    if engine.dialect.name != "sqlite":
+        with engine.begin() as conn:
+            config.attributes["connection"] = conn
+            command.upgrade(config, revision)
+        return
+    # SQLite rebuilds a table to change it; with foreign keys on, dropping the old `night`
+    # would delete its cramps. They are switched off for this connection (only possible
+    # outside a transaction), checked before the commit, and switched on again.
+    with engine.connect() as conn:
+        driver = conn.connection.driver_connection
+        driver.execute("PRAGMA foreign_keys = OFF")
+        try:
+            with conn.begin():
+                config.attributes["connection"] = conn
+                command.upgrade(config, revision)
+                broken = conn.exec_driver_sql("PRAGMA foreign_key_check").all()
+                if broken:
+                    raise JournalRefused(f"an upgrade would break {len(broken)} links")
+        finally:
+            driver.execute("PRAGMA foreign_keys = ON")
 
 
 def ensure_schema(engine: Engine) -> Path | None:

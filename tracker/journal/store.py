@@ -14,6 +14,7 @@ from sqlalchemy.orm import selectinload
 from sqlmodel import Session, select
 
 from tracker.care.phones import MAX_CARE, MAX_EMERGENCY, phone_problem
+from tracker.journal.accounts import current_account
 from tracker.journal.db import ATTEMPTS, is_transient, pause_before_retry
 from tracker.journal.entries import CrampEntry, NightEntry, ValidationFailed, validate_night
 from tracker.journal.models import (
@@ -36,7 +37,9 @@ def journal_stamp(source: Engine | Connection | Session, *, lock: bool = False) 
     changes. lock: hold the row until the transaction ends (PostgreSQL; SQLite's BEGIN
     IMMEDIATE already does)."""
     table = JournalVersion.__table__
-    statement = select_columns(table.c.token, table.c.version).where(table.c.id == 1)
+    statement = select_columns(table.c.token, table.c.version).where(
+        table.c.account_id == current_account()
+    )
     if lock:
         statement = statement.with_for_update()
     if isinstance(source, Engine):
@@ -81,9 +84,15 @@ class StaleProfile(RuntimeError):
         )
 
 
+def stored_profile(*, session: Session, lock: bool = False) -> Profile | None:
+    """Her saved profile, if she has saved one (lock: until the transaction ends)."""
+    statement = select(Profile).where(Profile.account_id == current_account())
+    return session.exec(statement.with_for_update() if lock else statement).first()
+
+
 def get_profile(*, session: Session) -> Profile:
     """The profile (an unsaved blank one if she has not set anything yet)."""
-    return session.get(Profile, 1) or Profile(id=1, version=0)
+    return stored_profile(session=session) or Profile(version=0)
 
 
 def has_nights(*, session: Session) -> bool:
@@ -133,11 +142,11 @@ def stage_profile(
     errors = validate_profile(profile)
     if errors:
         raise ValidationFailed(errors)
-    stored = session.exec(select(Profile).where(Profile.id == 1).with_for_update()).first()
+    stored = stored_profile(session=session, lock=True)
     if expected_version is not None and (stored.version if stored else 0) != expected_version:
         session.rollback()
         raise StaleProfile()
-    stored = stored or Profile(id=1, version=0)
+    stored = stored or Profile(version=0)
     for name in PROFILE_FIELDS:
         setattr(stored, name, getattr(profile, name))
     for name in ("name", "emergency_number", "care_phone"):
