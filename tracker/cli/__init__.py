@@ -14,6 +14,7 @@ import sys
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
+from tracker.cli.accounts import add_accounts
 from tracker.cli.backup import add_backup
 from tracker.cli.bench import add_bench
 from tracker.cli.common import EXIT_FAILED, EXIT_USAGE, CommandFailed
@@ -21,6 +22,7 @@ from tracker.cli.demo import add_demo
 from tracker.cli.erase import add_erase
 from tracker.cli.experiments import add_experiments
 from tracker.cli.export import add_export
+from tracker.cli.hosting import add_hosting
 from tracker.cli.importing import add_import
 from tracker.cli.passphrase import add_passphrase
 from tracker.cli.reminder import add_reminder
@@ -42,6 +44,8 @@ COMMANDS = (
     add_erase,
     add_reminder,
     add_bench,
+    add_hosting,
+    add_accounts,
 )
 
 

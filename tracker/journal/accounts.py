@@ -87,6 +87,11 @@ def add_account(*, session: Session, email: str, name: str | None, kind: str) ->
         raise ValueError("that is not an email address")
     account = Account(email=email, name=(name or "").strip() or None, kind=kind)
     session.add(account)
+    session.flush()
+    if kind == "patient":
+        with acting_as(account.id):
+            session.commit()  # her journal version row is written as hers (row security)
+            ensure_journal(session=session)
     session.commit()
     session.refresh(account)
     return account

@@ -157,3 +157,38 @@ def erase_journal(engine: Engine) -> Erased:
     else:
         nights = _erase_server(engine, backups)
     return Erased(nights=nights, backups=backups)
+
+
+OWNED_TABLES = ("redflag", "cramp", "night", "experiment", "profile", "journal_version")
+
+
+def remove_account(engine: Engine, email: str) -> Erased | None:
+    """Delete a practice's account and every row of her journal (the database's cascade from
+    the account row), check that none is left, and rewrite the tables so no dead row versions
+    of hers remain; None when no account has this email. Run as the tables' owner."""
+    with engine.begin() as conn:
+        found = conn.execute(
+            text("SELECT id FROM account WHERE email = :email AND email IS NOT NULL"),
+            {"email": email},
+        ).first()
+        if found is None:
+            return None
+        who = {"account": found[0]}
+        nights = conn.execute(
+            text("SELECT COUNT(*) FROM night WHERE account_id = :account"), who
+        ).scalar_one()
+        conn.execute(text("DELETE FROM account WHERE id = :account"), who)
+        for table in OWNED_TABLES:  # the cascade did it; a row left would be a bug: say so
+            left = conn.execute(
+                text(f"SELECT COUNT(*) FROM {table} WHERE account_id = :account"), who
+            ).scalar_one()
+            if left:
+                raise EraseIncomplete(
+                    f"Nothing was removed: {left} rows of {table} would have stayed."
+                )
+    try:
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text(f"VACUUM FULL account, {', '.join(OWNED_TABLES)}"))
+    except SQLAlchemyError as exc:
+        raise EraseIncomplete(NOT_SCRUBBED.format(reason=_reason(exc.orig or exc))) from None
+    return Erased(nights=nights, backups=[])

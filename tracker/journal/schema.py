@@ -66,13 +66,34 @@ def _prune_backups(folder: Path, stem: str, keep: int = KEEP_BACKUPS) -> None:
         old.unlink(missing_ok=True)
 
 
+def _unforce_row_security(conn) -> list[str]:  # noqa: ANN001
+    """On a practice's database, let this migration (as the tables' owner) see every
+    account's rows, until the same transaction forces row-level security on again; the
+    tables it lifted it from."""
+    if conn.dialect.name != "postgresql":
+        return []
+    forced = [
+        name
+        for (name,) in conn.exec_driver_sql(
+            "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE n.nspname = current_schema() AND c.relforcerowsecurity"
+        )
+    ]
+    for table in forced:
+        conn.exec_driver_sql(f'ALTER TABLE "{table}" NO FORCE ROW LEVEL SECURITY')
+    return forced
+
+
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Run migrations up to revision on this engine."""
     config = alembic_config(engine)
     if engine.dialect.name != "sqlite":
         with engine.begin() as conn:
+            forced = _unforce_row_security(conn)
             config.attributes["connection"] = conn
             command.upgrade(config, revision)
+            for table in forced:
+                conn.exec_driver_sql(f'ALTER TABLE "{table}" FORCE ROW LEVEL SECURITY')
         return
     # SQLite rebuilds a table to change it; with foreign keys on, dropping the old `night`
     # would delete its cramps. They are switched off for this connection (only possible

@@ -1,0 +1,214 @@
+"""A practice's database: one journal per account, kept apart by PostgreSQL's row-level security
+(not by the app's queries), prepared by `hosting`, people added and removed by `accounts`."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
+from sqlmodel import Session
+
+from tests.conftest import PostgresServer
+from tests.factories import days_ago, make_entry, make_profile
+from tracker.cli import main
+from tracker.journal.accounts import acting_as, find_account
+from tracker.journal.db import make_engine
+from tracker.journal.hosting import JOURNAL_TABLES, app_role_problem
+from tracker.journal.store import entry_of, get_profile, list_nights, save_night, save_profile
+
+pytestmark = pytest.mark.postgres
+
+SAM, ALEX = "sam@practice.example", "alex@practice.example"
+
+
+@dataclass
+class Practice:
+    """A prepared database: the owner's and the app role's engines, and who is on the list."""
+
+    owner_url: str
+    app_url: str
+    owner: Engine
+    app: Engine
+    role: str
+
+    def account(self, email: str) -> int:
+        with Session(self.owner) as session:
+            return find_account(session=session, email=email).id
+
+
+@pytest.fixture
+def practice(postgres_server: PostgresServer, postgres_url: str) -> Iterator[Practice]:
+    role = f"app_{uuid.uuid4().hex[:12]}"
+    postgres_server.admin(f"CREATE ROLE {role} LOGIN")
+    assert main(["--db", postgres_url, "hosting", "--app-role", role]) == 0
+    for email in (SAM, ALEX):
+        assert main(["--db", postgres_url, "accounts", "add", email, "--name", "P"]) == 0
+    app_url = postgres_url.replace("postgres@", f"{role}@", 1)
+    owner, app = make_engine(postgres_url), make_engine(app_url)
+    try:
+        yield Practice(postgres_url, app_url, owner, app, role)
+    finally:
+        app.dispose()
+        owner.dispose()
+        postgres_server.admin(f"DROP OWNED BY {role}")
+        # The database is dropped by postgres_url's fixture; the role outlives it otherwise.
+
+
+def log(practice: Practice, email: str, days: int, notes: str) -> None:
+    with acting_as(practice.account(email)), Session(practice.app) as session:
+        save_night(
+            session=session,
+            entry=make_entry(days_ago(days), red_flags=["fever"], notes=notes),
+            expected_version=0,
+        )
+
+
+def test_each_person_sees_only_her_own_nights_through_queries_that_never_name_her(
+    practice: Practice,
+) -> None:
+    log(practice, SAM, 2, "Sam's night")
+    log(practice, SAM, 3, "Sam's other night")
+    log(practice, ALEX, 2, "Alex's night")  # the same date: one per journal, no clash
+    for email, notes in ((SAM, {"Sam's night", "Sam's other night"}), (ALEX, {"Alex's night"})):
+        with acting_as(practice.account(email)), Session(practice.app) as session:
+            # list_nights has no account condition at all: the database's policy holds.
+            assert {entry_of(n).notes for n in list_nights(session=session)} == notes
+            with session.connection() as conn:
+                for table in ("night", "cramp", "redflag"):
+                    owners = conn.execute(text(f"SELECT DISTINCT account_id FROM {table}"))
+                    assert [row[0] for row in owners] == [practice.account(email)]
+
+
+def test_the_app_role_with_no_account_set_sees_no_row_of_any_journal_table(
+    practice: Practice,
+) -> None:
+    log(practice, SAM, 2, "private")
+    with acting_as(practice.account(SAM)), Session(practice.app) as session:
+        save_profile(session=session, profile=make_profile(name="Sam"))
+    import psycopg
+
+    raw = psycopg.connect(practice.app_url.replace("postgresql+psycopg", "postgresql"))
+    try:
+        for table in (*JOURNAL_TABLES, "account"):
+            assert raw.execute(f"SELECT count(*) FROM {table}").fetchone() == (0,), table
+    finally:
+        raw.close()
+    with acting_as(None), Session(practice.app) as session:
+        assert list_nights(session=session) == []
+        assert get_profile(session=session).name is None
+
+
+def test_a_row_for_another_account_is_refused_by_the_database(practice: Practice) -> None:
+    log(practice, ALEX, 2, "Alex's")
+    alex_night = None
+    with acting_as(practice.account(ALEX)), Session(practice.app) as session:
+        alex_night = list_nights(session=session)[0].id
+    with acting_as(practice.account(SAM)), practice.app.connect() as conn:
+        with pytest.raises(DBAPIError, match="row-level security"):
+            conn.execute(
+                text(
+                    "INSERT INTO night (account_id, night, version, created_at, updated_at) "
+                    "VALUES (:other, '2026-01-01', 1, now(), now())"
+                ),
+                {"other": practice.account(ALEX)},
+            )
+        conn.rollback()
+        # Her id for another person's night changes nothing and reads nothing.
+        assert (
+            conn.execute(
+                text("UPDATE night SET notes = 'x' WHERE id = :id"), {"id": alex_night}
+            ).rowcount
+            == 0
+        )  # noqa: E501
+        assert (
+            conn.execute(
+                text("DELETE FROM cramp WHERE night_id = :id"), {"id": alex_night}
+            ).rowcount
+            == 0
+        )  # noqa: E501
+        conn.commit()
+    with acting_as(practice.account(ALEX)), Session(practice.app) as session:
+        assert entry_of(list_nights(session=session)[0]).notes == "Alex's"
+
+
+def test_serving_a_practice_refuses_the_owner_a_superuser_and_a_bypassrls_role(
+    practice: Practice, postgres_server: PostgresServer
+) -> None:
+    assert app_role_problem(practice.app) is None
+    assert "superuser" in app_role_problem(practice.owner)
+    bypass = f"bypass_{uuid.uuid4().hex[:8]}"
+    postgres_server.admin(f"CREATE ROLE {bypass} LOGIN BYPASSRLS")
+    member = f"member_{uuid.uuid4().hex[:8]}"
+    owner_role = f"owner_{uuid.uuid4().hex[:8]}"
+    postgres_server.admin(f"CREATE ROLE {owner_role} LOGIN")
+    postgres_server.admin(f"CREATE ROLE {member} LOGIN IN ROLE {owner_role}")
+    with practice.owner.begin() as conn:
+        conn.exec_driver_sql(f"ALTER TABLE experiment OWNER TO {owner_role}")
+    try:
+        for role, words in ((bypass, "BYPASSRLS"), (owner_role, "owns"), (member, "owns")):
+            engine = make_engine(practice.app_url.replace(f"{practice.role}@", f"{role}@"))
+            try:
+                assert words in app_role_problem(engine)
+            finally:
+                engine.dispose()
+    finally:
+        with practice.owner.begin() as conn:
+            conn.exec_driver_sql("ALTER TABLE experiment OWNER TO postgres")
+        for role in (bypass, member, owner_role):
+            postgres_server.admin(f"DROP ROLE {role}")
+
+
+def test_sqlite_cannot_be_prepared_for_a_practice(sqlite_url: str, capsys) -> None:  # noqa: ANN001
+    assert main(["--db", sqlite_url, "hosting", "--app-role", "app"]) != 0
+    assert "PostgreSQL" in capsys.readouterr().err
+    assert main(["--db", sqlite_url, "accounts", "list"]) != 0
+
+
+def test_accounts_are_listed_and_one_is_removed_with_every_row_of_hers(
+    practice: Practice, capsys
+) -> None:  # noqa: ANN001
+    log(practice, SAM, 2, "Sam's")
+    log(practice, ALEX, 2, "Alex's")
+    with acting_as(practice.account(SAM)), Session(practice.app) as session:
+        save_profile(session=session, profile=make_profile(name="Sam"))
+    sam = practice.account(SAM)
+    capsys.readouterr()
+    assert main(["--db", practice.owner_url, "accounts", "list"]) == 0
+    assert capsys.readouterr().out.splitlines() == [f"{ALEX}\tpatient\tP", f"{SAM}\tpatient\tP"]
+    assert main(["--db", practice.owner_url, "accounts", "remove", SAM, "--yes"]) == 0
+    assert "1 night and everything else of hers" in capsys.readouterr().out
+    with practice.owner.connect() as conn:
+        for table in JOURNAL_TABLES:
+            left = conn.execute(
+                text(f"SELECT count(*) FROM {table} WHERE account_id = :a"), {"a": sam}
+            ).scalar_one()
+            assert left == 0, table
+        assert (
+            conn.execute(
+                text("SELECT count(*) FROM account WHERE id = :a"), {"a": sam}
+            ).scalar_one()
+            == 0
+        )  # noqa: E501
+    with acting_as(practice.account(ALEX)), Session(practice.app) as session:
+        assert [entry_of(n).notes for n in list_nights(session=session)] == ["Alex's"]
+    assert main(["--db", practice.owner_url, "accounts", "remove", SAM, "--yes"]) != 0
+
+
+def test_an_email_is_added_once_and_must_look_like_one(practice: Practice, capsys) -> None:  # noqa: ANN001
+    assert main(["--db", practice.owner_url, "accounts", "add", " SAM@Practice.example "]) != 0
+    assert "already" in capsys.readouterr().err
+    assert main(["--db", practice.owner_url, "accounts", "add", "not an email"]) != 0
+    assert "not an email" in capsys.readouterr().err
+
+
+def test_hosting_again_changes_nothing_and_keeps_every_journal(practice: Practice) -> None:
+    log(practice, SAM, 2, "kept")
+    assert main(["--db", practice.owner_url, "hosting", "--app-role", practice.role]) == 0
+    assert app_role_problem(practice.app) is None
+    with acting_as(practice.account(SAM)), Session(practice.app) as session:
+        assert [entry_of(n).notes for n in list_nights(session=session)] == ["kept"]
