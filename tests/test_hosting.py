@@ -212,3 +212,20 @@ def test_hosting_again_changes_nothing_and_keeps_every_journal(practice: Practic
     assert app_role_problem(practice.app) is None
     with acting_as(practice.account(SAM)), Session(practice.app) as session:
         assert [entry_of(n).notes for n in list_nights(session=session)] == ["kept"]
+
+
+def test_her_record_of_access_is_hers_and_the_app_can_only_add_to_it(practice: Practice) -> None:
+    from tracker.journal.accounts import access_record, record_access
+
+    for email in (SAM, ALEX):
+        with acting_as(practice.account(email)), Session(practice.app) as session:
+            record_access(session=session, what=f"signed in as {email}")
+            session.commit()
+    with acting_as(practice.account(SAM)), Session(practice.app) as session:
+        assert [a.what for a in access_record(session=session)] == [f"signed in as {SAM}"]
+    for statement in ("UPDATE access SET what = 'nothing'", "DELETE FROM access"):
+        with acting_as(practice.account(SAM)), practice.app.connect() as conn:
+            with pytest.raises(DBAPIError, match="permission denied"):
+                conn.execute(text(statement))
+    with practice.owner.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM access")).scalar_one() == 2

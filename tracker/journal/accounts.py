@@ -11,7 +11,7 @@ in hosted mode a transaction sees no journal row at all.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
@@ -19,24 +19,33 @@ from sqlalchemy import event, func
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from tracker.journal.models import Account, JournalVersion
+from tracker.journal.models import Access, Account, JournalVersion
 
 PERSONAL = 1  # the personal journal's account (migration 0007)
 SETTING = "cramp.account_id"
 KINDS = ("personal", "patient", "clinician")
 
-_acting: ContextVar[int | None] = ContextVar("cramp_journal_account", default=None)
+_UNSET = object()
+_acting: ContextVar[object] = ContextVar("cramp_journal_account", default=_UNSET)
 _fallback: list[int | None] = [PERSONAL]  # personal mode: every transaction is account 1's
+_session_account: list[Callable[[], int | None] | None] = [None]
 
 
 def current_account() -> int | None:
-    """The account this thread's transactions work on (None: no journal at all)."""
-    return _acting.get() or _fallback[0]
+    """The account this thread's transactions work on (None: no journal at all): the one
+    `acting_as` names, else the signed-in browser session's (a practice's server), else the
+    personal journal's (personal mode)."""
+    acting = _acting.get()
+    if acting is not _UNSET:
+        return acting  # type: ignore[return-value]
+    if _session_account[0] is not None:
+        return _session_account[0]()
+    return _fallback[0]
 
 
 @contextmanager
 def acting_as(account_id: int | None) -> Iterator[None]:
-    """Work on this account's journal inside the block (this thread and context only)."""
+    """Work on this account's journal inside the block (None: nobody's), in this context."""
     token = _acting.set(account_id)
     try:
         yield
@@ -47,6 +56,11 @@ def acting_as(account_id: int | None) -> Iterator[None]:
 def hosted_process() -> None:
     """From now on a transaction with no account said is nobody's (a practice's server)."""
     _fallback[0] = None
+
+
+def use_session_account(find: Callable[[], int | None]) -> None:
+    """How to find the signed-in person of the code running now (the app's browser session)."""
+    _session_account[0] = find
 
 
 def install_account_setting(engine: Engine) -> None:
@@ -108,3 +122,20 @@ def ensure_journal(*, session: Session) -> None:
     if not have:
         session.add(JournalVersion(version=0, token=secrets.token_hex(16)))
         session.flush()
+
+
+def record_access(*, session: Session, what: str, by_account: int | None = None) -> None:
+    """Add a line to the current account's record of access, in the open transaction."""
+    session.add(Access(what=what[:200], by_account=by_account))
+    session.flush()
+
+
+def access_record(*, session: Session, limit: int = 200) -> list[Access]:
+    """The current account's record of access, newest first."""
+    statement = (
+        select(Access)
+        .where(Access.account_id == current_account())
+        .order_by(Access.at.desc(), Access.id.desc())
+        .limit(limit)
+    )
+    return list(session.exec(statement).all())

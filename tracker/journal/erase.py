@@ -159,7 +159,7 @@ def erase_journal(engine: Engine) -> Erased:
     return Erased(nights=nights, backups=backups)
 
 
-OWNED_TABLES = ("redflag", "cramp", "night", "experiment", "profile", "journal_version")
+OWNED_TABLES = ("redflag", "cramp", "night", "experiment", "profile", "journal_version", "access")
 
 
 def remove_account(engine: Engine, email: str) -> Erased | None:

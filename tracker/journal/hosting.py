@@ -18,6 +18,7 @@ from sqlalchemy.engine import Connection, Engine
 from tracker.journal.schema import current_revision, ensure_schema, head_revision
 
 JOURNAL_TABLES = ("night", "cramp", "redflag", "profile", "experiment", "journal_version")
+APPEND_ONLY = ("access",)  # her record of access: the app may add lines, never change them
 CURRENT = "NULLIF(current_setting('cramp.account_id', true), '')::integer"
 ROLE_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 
@@ -38,14 +39,15 @@ def _statements(role: str) -> list[str]:
     """What `hosting` runs after the migrations, each idempotent."""
     app = _quoted(role)
     run: list[str] = [f"REVOKE ALL ON ALL TABLES IN SCHEMA public FROM {app}"]
-    for table in JOURNAL_TABLES:
+    for table in (*JOURNAL_TABLES, *APPEND_ONLY):
+        may = "SELECT, INSERT" if table in APPEND_ONLY else "SELECT, INSERT, UPDATE, DELETE"
         run += [
             f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY",
             f"ALTER TABLE {table} FORCE ROW LEVEL SECURITY",
             f"DROP POLICY IF EXISTS own_rows ON {table}",
             f"CREATE POLICY own_rows ON {table} USING (account_id = {CURRENT}) "
             f"WITH CHECK (account_id = {CURRENT})",
-            f"GRANT SELECT, INSERT, UPDATE, DELETE ON {table} TO {app}",
+            f"GRANT {may} ON {table} TO {app}",
         ]
     run += [
         # Her own account row only; the list of people is the owner's (accounts add/remove:
@@ -140,9 +142,9 @@ def app_role_problem(app: Engine) -> str | None:
                 "SELECT count(*) FROM pg_class WHERE relname = ANY(:tables) "
                 "AND relrowsecurity AND relforcerowsecurity"
             ),
-            {"tables": list(JOURNAL_TABLES)},
+            {"tables": [*JOURNAL_TABLES, *APPEND_ONLY]},
         ).scalar_one()
-    if policies != len(JOURNAL_TABLES):
+    if policies != len(JOURNAL_TABLES) + len(APPEND_ONLY):
         return (
             "this database is not prepared for a practice (row-level security is not on "
             "every journal table): run `cramp-journal --db OWNER_URL hosting --app-role ROLE`"

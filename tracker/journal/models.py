@@ -182,6 +182,17 @@ class Experiment(SQLModel, table=True):
     created_at: dt.datetime = Field(default_factory=utcnow)
 
 
+class Access(SQLModel, table=True):
+    """Her record of access: each sign-in, export and clinician's look at her journal, kept
+    for her to see (append-only on a practice's server: the app may add, never change)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int | None = Field(default=None, sa_column=account_column())
+    at: dt.datetime = Field(default_factory=utcnow)
+    by_account: int | None = None  # who looked (None: she herself)
+    what: str = Field(max_length=200)
+
+
 class JournalVersion(SQLModel, table=True):
     """One row whose version every write to the other tables increases (database triggers,
     migration 0006), so a view computed at one version stays right until it changes."""

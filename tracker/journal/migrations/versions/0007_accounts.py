@@ -53,6 +53,17 @@ def upgrade() -> None:
         "INSERT INTO account (id, email, name, kind, created_at) "
         "VALUES (1, NULL, NULL, 'personal', CURRENT_TIMESTAMP)"
     )
+    op.create_table(
+        "access",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("account_id", sa.Integer(), nullable=False, server_default="1"),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("by_account", sa.Integer(), nullable=True),
+        sa.Column("what", sa.String(length=200), nullable=False),
+        sa.ForeignKeyConstraint(["account_id"], ["account.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_index("ix_access_account_id", "access", ["account_id"])
     for table in (*WATCHED, "journal_version"):
         with op.batch_alter_table(table, recreate="always" if not postgres else "auto") as batch:
             # Existing rows are the personal journal's (account 1).
@@ -75,7 +86,7 @@ def upgrade() -> None:
 
 
 def _postgresql_accounts() -> None:
-    for table in (*WATCHED, "journal_version"):
+    for table in (*WATCHED, "journal_version", "access"):
         op.alter_column(table, "account_id", server_default=sa.text(CURRENT))
     # Rows written with an explicit id 1 never moved their sequences on: the next account's
     # rows must not take id 1 again.

@@ -1,0 +1,136 @@
+"""Sign-in on a practice's server (`cramp-journal serve --accounts`): the practice's identity
+provider through Streamlit's own st.login / st.user, then the practice's list of people.
+
+A browser session that has not signed in, or whose verified email is not on the list, sees only
+this page: its run stops here, and the server's front door (tracker.app.guard) lets it send
+nothing but what this page needs. Once she is in, her account is this session's, and every
+transaction of the session works on her journal only (tracker.journal.accounts; PostgreSQL's
+row-level security holds it whatever a query asks).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+
+import streamlit as st
+
+ACCOUNTS_ENV = "CRAMP_JOURNAL_ACCOUNTS"
+ACCOUNT_KEY = "_account"  # session_state: (account id, email) once she is in
+log = logging.getLogger("cramp_journal")
+
+
+def hosted() -> bool:
+    """True on a practice's server (`serve --accounts`)."""
+    return os.environ.get(ACCOUNTS_ENV) == "1"
+
+
+def session_account() -> int | None:
+    """The signed-in account of the browser session running this code (None: nobody)."""
+    try:
+        signed = st.session_state.get(ACCOUNT_KEY)
+    except Exception:  # noqa: BLE001 - no browser session here (a thread of its own)
+        return None
+    return signed[0] if signed else None
+
+
+def install() -> None:
+    """On a practice's server: a transaction with no account said is nobody's, and one run
+    for a browser session is her account's (once per process)."""
+    from tracker.journal import accounts
+
+    if hosted():
+        accounts.hosted_process()
+        accounts.use_session_account(session_account)
+
+
+def _claims() -> tuple[str | None, bool]:
+    email = st.user.get("email")
+    return (email if isinstance(email, str) else None), st.user.get("email_verified") is True
+
+
+def _lookup(email: str) -> tuple[int, str] | None:
+    """(account id, kind) of a listed email, asked as nobody (the database's sign-in lookup)."""
+    from sqlalchemy import text
+
+    from tracker.app import web
+    from tracker.journal.accounts import acting_as
+
+    with acting_as(None), web.session() as s:
+        row = s.connection().execute(
+            text("SELECT id, kind FROM cramp_account_for(:email)"), {"email": email}
+        )
+        found = row.first()
+    return (found[0], found[1]) if found else None
+
+
+def _open_session(account_id: int) -> None:
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    from tracker.app.guard import OPEN_SESSIONS
+
+    ctx = get_script_run_ctx()
+    if ctx is not None:
+        OPEN_SESSIONS.open(ctx.session_id)
+
+
+def _start_journal(account_id: int) -> None:
+    from tracker.app import web
+    from tracker.journal.accounts import acting_as, ensure_journal, record_access
+
+    with acting_as(account_id), web.session(writing=False) as s:
+        ensure_journal(session=s)
+        record_access(session=s, what="signed in")
+        s.commit()
+
+
+def _refused(title: str, words: str) -> None:
+    st.title(title)
+    st.write(words)
+    st.button("Sign out", on_click=st.logout, type="secondary", key="signin_out")
+    st.stop()
+
+
+def require_account() -> None:
+    """On a practice's server, stop every run until a listed person has signed in."""
+    if not hosted():
+        return
+    signed = st.session_state.get(ACCOUNT_KEY)
+    if not st.user.is_logged_in:
+        st.session_state.pop(ACCOUNT_KEY, None)
+        st.title("Cramp Journal")
+        st.write(
+            "Your practice keeps this journal for you. Sign in with the account your practice "
+            "gave you to log last night and see your journal."
+        )
+        st.button("Sign in", on_click=st.login, type="primary", key="signin_in")
+        st.stop()
+    email, verified = _claims()
+    if signed and email and signed[1] == email:
+        return
+    st.session_state.pop(ACCOUNT_KEY, None)
+    if not email or not verified:
+        _refused(
+            "Your email is not confirmed",
+            "Your practice's sign-in did not confirm your email address, so your journal "
+            "cannot be opened. Ask your practice to check your account, then sign in again.",
+        )
+    found = _lookup(email)
+    if found is None or found[1] != "patient":
+        _refused(
+            "This journal is not open to you yet",
+            "You signed in, but your practice has not added you to its journal. Ask your "
+            "practice to add you, then sign in again.",
+        )
+    account_id = found[0]
+    _start_journal(account_id)
+    st.session_state[ACCOUNT_KEY] = (account_id, email)
+    _open_session(account_id)
+    log.info("account %s signed in", account_id)
+    st.rerun()
+
+
+def sign_out_button() -> None:
+    """Sign out, one tap from every page (a practice's server only)."""
+    if hosted() and st.session_state.get(ACCOUNT_KEY):
+        st.button("Sign out", on_click=st.logout, key="signout", icon=":material/logout:")
