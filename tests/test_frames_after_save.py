@@ -151,4 +151,4 @@ def test_two_saves_before_the_frames_are_built_read_everything(demo, monkeypatch
     reads = reads_of_every_night(monkeypatch)
     assert_same(cached_frames(demo), load_journal(demo))
     assert reads == [1]
-    assert url in web._last_read
+    assert (url, 1) in web._last_read

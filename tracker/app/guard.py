@@ -73,9 +73,13 @@ class OpenSessions:
 OPEN_SESSIONS = OpenSessions()  # one per server process; tracker.app.passphrase opens them
 
 
+ACCOUNTS_ENV = "CRAMP_JOURNAL_ACCOUNTS"  # as tracker.app.signin.ACCOUNTS_ENV
+
+
 def gate_is_on() -> bool:
-    """True when every session must pass the gate first (`serve --lan`)."""
-    return os.environ.get(LAN_ENV) == "1"
+    """True when every session must pass the gate first: `serve --lan`'s passphrase, or the
+    sign-in of a practice's server (`serve --accounts`)."""
+    return os.environ.get(LAN_ENV) == "1" or os.environ.get(ACCOUNTS_ENV) == "1"
 
 
 def is_open(session_id: str | None) -> bool:

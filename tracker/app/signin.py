@@ -10,6 +10,7 @@ row-level security holds it whatever a query asks).
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import os
 
@@ -17,6 +18,7 @@ import streamlit as st
 
 ACCOUNTS_ENV = "CRAMP_JOURNAL_ACCOUNTS"
 ACCOUNT_KEY = "_account"  # session_state: (account id, email) once she is in
+SIGNED_IN = "signed in"
 log = logging.getLogger("cramp_journal")
 
 
@@ -74,17 +76,45 @@ def _open_session(account_id: int) -> None:
         OPEN_SESSIONS.open(ctx.session_id)
 
 
+def _signed_in_at() -> dt.datetime | None:
+    """When the identity provider signed her in (its token's time), if it says."""
+    for claim in ("auth_time", "iat"):
+        value = st.user.get(claim)
+        if isinstance(value, int | float):
+            return dt.datetime.fromtimestamp(value, dt.UTC)
+    return None
+
+
 def _start_journal(account_id: int) -> None:
+    """Her journal's version row, and her sign-in in her record of access (once per sign-in,
+    not once per browser tab opened while signed in)."""
     from tracker.app import web
-    from tracker.journal.accounts import acting_as, ensure_journal, record_access
+    from tracker.journal.accounts import access_record, acting_as, ensure_journal, record_access
 
     with acting_as(account_id), web.session(writing=False) as s:
         ensure_journal(session=s)
-        record_access(session=s, what="signed in")
+        at = _signed_in_at()
+        last = next((a for a in access_record(session=s) if a.what == SIGNED_IN), None)
+        if at is None or last is None or _aware(last.at) < at:
+            record_access(session=s, what=SIGNED_IN)
         s.commit()
 
 
+def _aware(moment: dt.datetime) -> dt.datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+def _no_menu() -> None:
+    """No page list beside the sign-in page: there is nothing to open before it."""
+    st.navigation([st.Page(_nothing, title="Sign in", default=True)], position="hidden")
+
+
+def _nothing() -> None:
+    """The only page a signed-out session has; never run (the gate stops first)."""
+
+
 def _refused(title: str, words: str) -> None:
+    _no_menu()
     st.title(title)
     st.write(words)
     st.button("Sign out", on_click=st.logout, type="secondary", key="signin_out")
@@ -98,6 +128,7 @@ def require_account() -> None:
     signed = st.session_state.get(ACCOUNT_KEY)
     if not st.user.is_logged_in:
         st.session_state.pop(ACCOUNT_KEY, None)
+        _no_menu()
         st.title("Cramp Journal")
         st.write(
             "Your practice keeps this journal for you. Sign in with the account your practice "
@@ -127,7 +158,6 @@ def require_account() -> None:
     st.session_state[ACCOUNT_KEY] = (account_id, email)
     _open_session(account_id)
     log.info("account %s signed in", account_id)
-    st.rerun()
 
 
 def sign_out_button() -> None:

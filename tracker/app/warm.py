@@ -61,5 +61,8 @@ def build_first_trends() -> threading.Thread | None:
 async def first_trends(_app: object) -> AsyncIterator[None]:
     """st.App's lifespan: once the runtime (and so its caches) has started, build Trends' first
     view; the server answers meanwhile."""
-    build_first_trends()
+    from tracker.app.signin import hosted
+
+    if not hosted():  # a practice's server: nobody's journal until someone signs in
+        build_first_trends()
     yield

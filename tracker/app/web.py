@@ -17,6 +17,7 @@ from sqlmodel import Session
 
 from tracker.app import ahead
 from tracker.care.safety import EMERGENCY, Advice
+from tracker.journal.accounts import PERSONAL, acting_as, current_account
 from tracker.journal.config import database_url
 from tracker.journal.db import make_engine
 from tracker.journal.models import Profile
@@ -70,6 +71,9 @@ def ensure_router() -> None:
 
         st.switch_page(navigation())  # the router's pages; the page this address asked for
     require_passphrase()  # the gate again, whichever way this page was reached
+    from tracker.app.signin import require_account
+
+    require_account()  # and a practice's sign-in
 
 
 def _throttle():  # noqa: ANN202
@@ -135,10 +139,12 @@ def require_passphrase() -> None:
 
 @st.cache_resource(show_spinner=False)
 def _engine_for(url: str) -> Engine:
+    from tracker.app.signin import hosted
     from tracker.journal.schema import ensure_schema
 
     engine = make_engine(url)
-    ensure_schema(engine)
+    if not hosted():  # a practice's tables are its owner's to upgrade (`hosting`)
+        ensure_schema(engine)
     return engine
 
 
@@ -177,19 +183,21 @@ def session(*, writing: bool = False, url: str | None = None) -> Iterator[Sessio
         saved = s.info.get(SAVED_NIGHT)
     if writing:  # the journal may have changed: build the next Trends visit ahead
         if saved is not None:
-            _changes[url or database_url()] = saved  # its frames need only this night again
+            # its frames need only this night again
+            _changes[(url or database_url(), current_account())] = saved
         build_trends_ahead()
 
 
 # What the whole-journal frames (_journal) last read of each journal, and the one-night saves
 # since: the next version's frames are then that version's with the night read again, not a
 # new read of every night (at 36,500 nights about half a second, on every save).
-_last_read: dict[str, tuple[tuple, object]] = {}  # url: (stamp, Journal)
-_changes: dict[str, object] = {}  # url: store.SavedNight
+# Keyed by (url, account): on a practice's server each person's journal is its own.
+_last_read: dict[tuple, tuple[tuple, object]] = {}  # (url, account): (stamp, Journal)
+_changes: dict[tuple, object] = {}  # (url, account): store.SavedNight
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)
-def _journal(url: str, stamp: tuple):  # noqa: ANN202
+def _journal(url: str, stamp: tuple, account: int | None = PERSONAL):  # noqa: ANN202
     """The whole journal as frames, once per journal version, shared by every view of it.
 
     A resource, not a copy per use: the views only read it (pandas operations make new frames).
@@ -197,8 +205,10 @@ def _journal(url: str, stamp: tuple):  # noqa: ANN202
     from tracker.insights.frames import load_journal, with_night_read_again
     from tracker.journal.store import journal_stamp
 
-    change, (read_at, read) = _changes.pop(url, None), _last_read.get(url, ((), None))
-    with session(url=url) as s:  # this journal's, even from a build ahead in its own thread
+    key = (url, account)
+    change, (read_at, read) = _changes.pop(key, None), _last_read.get(key, ((), None))
+    # this journal's and this account's, even from a build ahead in its own thread
+    with acting_as(account), session(url=url) as s:
         conn = s.connection()
         now = journal_stamp(conn)
         if change is not None and (change.before, change.after) == (read_at, now):
@@ -206,18 +216,20 @@ def _journal(url: str, stamp: tuple):  # noqa: ANN202
         else:
             journal = load_journal(conn)
         if journal_stamp(conn) == now:  # nothing committed while it read (PostgreSQL can)
-            _last_read[url] = (now, journal)
+            _last_read[key] = (now, journal)
     return journal
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def _overall(url: str, stamp: tuple):  # noqa: ANN202
+def _overall(url: str, stamp: tuple, account: int | None = PERSONAL):  # noqa: ANN202
     from tracker.insights.trends import overall_of
 
-    return overall_of(_journal(url, stamp))
+    return overall_of(_journal(url, stamp, account))
 
 
-def build_trends(url: str, choice: str, by: str, custom: tuple | None) -> tuple:
+def build_trends(
+    url: str, choice: str, by: str, custom: tuple | None, *, account: int | None = PERSONAL
+) -> tuple:
     """Fill the Trends caches for these controls (Period, Show by, the first chart tab) now:
     returns the journal version built."""
     import datetime as dt
@@ -225,15 +237,15 @@ def build_trends(url: str, choice: str, by: str, custom: tuple | None) -> tuple:
     from tracker.insights.trends import CHART_GROUPS, period_of
     from tracker.journal.store import journal_stamp
 
-    with Session(_engine_for(url)) as s:
+    with acting_as(account), Session(_engine_for(url)) as s:
         stamp = journal_stamp(s)
-    overall = _overall(url, stamp)
+    overall = _overall(url, stamp, account)
     if overall.nights_logged:
         last_night = dt.date.today() - dt.timedelta(days=1)
-        saved = _journal(url, stamp).profile  # read with the frames, at this version
+        saved = _journal(url, stamp, account).profile  # read with the frames, at this version
         shown = period_of(choice, by, custom, saved, overall.first_night, last_night)
-        _view(url, stamp, shown.start, shown.end, shown.compare_before)
-        _charts(url, stamp, shown.start, shown.end, shown.axis, CHART_GROUPS[0])
+        _view(url, stamp, shown.start, shown.end, shown.compare_before, account)
+        _charts(url, stamp, shown.start, shown.end, shown.axis, CHART_GROUPS[0], account)
     return stamp
 
 
@@ -247,7 +259,8 @@ def build_trends_ahead():  # noqa: ANN201
     ss = st.session_state
     choice = ss.get("tr_period", DEFAULT_PERIOD)
     custom = ss.get("tr_custom") if choice == "Custom" else None
-    work = partial(build_trends, database_url(), choice, ss.get("tr_by", SHOW_BY[0]), custom)
+    by = ss.get("tr_by", SHOW_BY[0])
+    work = partial(build_trends, database_url(), choice, by, custom, account=current_account())
     return ahead.start(work)
 
 
@@ -283,17 +296,17 @@ def ready_to_send(spec: dict) -> dict:
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def _view(url: str, stamp: tuple, start, end, compare_before: bool):  # noqa: ANN001, ANN202
+def _view(url: str, stamp: tuple, start, end, compare_before: bool, account=PERSONAL):  # noqa: ANN001, ANN202
     from tracker.insights.trends import view_of
 
-    return view_of(_journal(url, stamp), start, end, compare_before)
+    return view_of(_journal(url, stamp, account), start, end, compare_before)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _charts(url: str, stamp: tuple, start, end, axis: str, group: str):  # noqa: ANN001, ANN202
+def _charts(url: str, stamp: tuple, start, end, axis: str, group: str, account=PERSONAL):  # noqa: ANN001, ANN202
     from tracker.insights.trends import charts_of
 
-    specs = charts_of(_journal(url, stamp), start, end, axis, group)
+    specs = charts_of(_journal(url, stamp, account), start, end, axis, group)
     return tuple(ready_to_send(spec) for spec in specs)
 
 
@@ -303,17 +316,17 @@ def journal_overall():  # noqa: ANN201
 
     with session() as s:
         stamp = journal_stamp(s)
-    return stamp, _overall(database_url(), stamp)
+    return stamp, _overall(database_url(), stamp, current_account())
 
 
 def trends_view(stamp: tuple, start, end, compare_before: bool):  # noqa: ANN001, ANN201
     """The Trends numbers of a period, from the cache while the journal is unchanged."""
-    return _view(database_url(), stamp, start, end, compare_before)
+    return _view(database_url(), stamp, start, end, compare_before, current_account())
 
 
 def trends_charts(stamp: tuple, start, end, axis: str, group: str):  # noqa: ANN001, ANN201
     """The specs of one Trends chart group, from the cache while the journal is unchanged."""
-    return _charts(database_url(), stamp, start, end, axis, group)
+    return _charts(database_url(), stamp, start, end, axis, group, current_account())
 
 
 def profile() -> Profile:

@@ -120,7 +120,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if not args.journal:  # e.g. bench: its journals are its own, hers is never opened
             return args.run(args, None)
-        engine = open_journal(args.url)
+        if getattr(args, "accounts", False):  # a practice's tables are the owner's to upgrade
+            engine = make_engine(args.url)
+        else:
+            engine = open_journal(args.url)
         try:
             return args.run(args, engine)
         finally:

@@ -129,6 +129,11 @@ def run_serve(args: argparse.Namespace, engine: Engine) -> int:
 
     env = {**os.environ, "DATABASE_URL": args.url}
     extra = list(args.extra)
+    env.pop("CRAMP_JOURNAL_ACCOUNTS", None)
+    if getattr(args, "accounts", False):
+        from tracker.cli.serve_accounts import hosted_settings
+
+        env |= hosted_settings(args, engine)
     if getattr(args, "lan", False):
         if not has_passphrase():
             raise CommandFailed(
@@ -162,6 +167,12 @@ def add_serve(subparsers: argparse._SubParsersAction, common: argparse.ArgumentP
         action="store_true",
         help="also listen on your home network (asks for the passphrase in every new browser "
         "session; set it first with `cramp-journal passphrase`)",
+    )
+    parser.add_argument(
+        "--accounts",
+        action="store_true",
+        help="a practice's server: sign-in through its identity provider ([auth] secrets), one "
+        "journal per person, on PostgreSQL prepared by `cramp-journal hosting`",
     )
     parser.add_argument(
         "--host",

@@ -19,6 +19,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
+from tracker.journal.accounts import current_account
 from tracker.journal.config import sqlite_path
 
 TABLES = ("redflag", "cramp", "night", "experiment", "profile")  # children first
@@ -126,15 +127,27 @@ def _erase_sqlite(engine: Engine, delete_backups: list[Path]) -> int:
 
 
 def _erase_server(engine: Engine, delete_backups: list[Path]) -> int:
+    # Her journal's rows only (on a practice's server row-level security holds this too).
+    mine = {"account": current_account()}
     try:
         with engine.begin() as conn:
-            nights = conn.execute(text("SELECT COUNT(*) FROM night")).scalar_one()
+            nights = conn.execute(
+                text("SELECT COUNT(*) FROM night WHERE account_id = :account"), mine
+            ).scalar_one()
             for table in TABLES:
-                conn.execute(text(f"DELETE FROM {table}"))
+                conn.execute(text(f"DELETE FROM {table} WHERE account_id = :account"), mine)
+            owner = conn.execute(
+                text(
+                    "SELECT pg_has_role(current_user, relowner, 'USAGE') FROM pg_class "
+                    "WHERE relname = 'night' AND relkind = 'r'"
+                )  # fmt: skip
+            ).scalar_one_or_none()
     except SQLAlchemyError as exc:
         raise EraseIncomplete(NOTHING_ERASED.format(reason=_reason(exc.orig or exc))) from None
     _unlink(delete_backups)
-    if engine.dialect.name == "postgresql":  # rewrite the tables: no dead row versions left
+    # Rewrite the tables (no dead row versions left) where this role may: on a practice's
+    # server the app's role owns no table, and PostgreSQL's autovacuum reclaims the space.
+    if engine.dialect.name == "postgresql" and owner:
         try:
             with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
                 conn.execute(text(f"VACUUM FULL {', '.join(TABLES)}"))
