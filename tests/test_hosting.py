@@ -224,8 +224,59 @@ def test_her_record_of_access_is_hers_and_the_app_can_only_add_to_it(practice: P
     with acting_as(practice.account(SAM)), Session(practice.app) as session:
         assert [a.what for a in access_record(session=session)] == [f"signed in as {SAM}"]
     for statement in ("UPDATE access SET what = 'nothing'", "DELETE FROM access"):
-        with acting_as(practice.account(SAM)), practice.app.connect() as conn:
-            with pytest.raises(DBAPIError, match="permission denied"):
-                conn.execute(text(statement))
+        with (
+            acting_as(practice.account(SAM)),
+            practice.app.connect() as conn,
+            pytest.raises(DBAPIError, match="permission denied"),
+        ):
+            conn.execute(text(statement))
     with practice.owner.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM access")).scalar_one() == 2
+
+
+@pytest.fixture
+def owner_url(practice: Practice, postgres_server: PostgresServer) -> Iterator[str]:
+    """The practice's tables handed to an owner role that is no superuser (as a practice runs
+    it), so row-level security holds for the owner's own commands too."""
+    owner = f"owner_{uuid.uuid4().hex[:8]}"
+    postgres_server.admin(f"CREATE ROLE {owner} LOGIN")
+    database = practice.owner_url.rsplit("/", 1)[1]
+    postgres_server.admin(f'ALTER DATABASE "{database}" OWNER TO {owner}')
+    with practice.owner.begin() as conn:
+        tables = conn.exec_driver_sql(
+            "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"
+        ).scalars()
+        for table in list(tables):
+            conn.exec_driver_sql(f'ALTER TABLE "{table}" OWNER TO {owner}')
+        for function in ("cramp_account_for(text)", "journal_version_bump()"):
+            conn.exec_driver_sql(f"ALTER FUNCTION {function} OWNER TO {owner}")
+    practice.owner.dispose()
+    yield practice.owner_url.replace("postgres@", f"{owner}@", 1)
+    postgres_server.admin(f'ALTER DATABASE "{database}" OWNER TO postgres')
+
+
+def test_the_owner_exports_and_erases_one_persons_journal_only(
+    practice: Practice, owner_url: str, tmp_path, capsys
+) -> None:  # noqa: ANN001
+    import json
+
+    log(practice, SAM, 2, "Sam's")
+    log(practice, ALEX, 2, "Alex's")
+    log(practice, ALEX, 3, "Alex's other")
+    assert main(["--db", owner_url, "hosting", "--app-role", practice.role]) == 0
+    capsys.readouterr()
+    assert main(["--db", owner_url, "export", str(tmp_path / "all.json")]) != 0
+    assert "--account" in capsys.readouterr().err
+    target = tmp_path / "alex.json"
+    assert main(["--db", owner_url, "--account", ALEX, "export", str(target)]) == 0
+    notes = sorted(n["notes"] for n in json.loads(target.read_text())["nights"])
+    assert notes == ["Alex's", "Alex's other"]
+    assert main(["--db", owner_url, "--account", SAM, "erase", "--yes"]) == 0
+    with acting_as(practice.account(SAM)), Session(practice.app) as session:
+        assert list_nights(session=session) == []
+    with acting_as(practice.account(ALEX)), Session(practice.app) as session:
+        assert len(list_nights(session=session)) == 2
+    assert main(["--db", practice.owner_url, "--account", ALEX, "summary"]) != 0
+    assert "superuser" in capsys.readouterr().err
+    assert main(["--db", owner_url, "--account", "nobody@x.example", "summary"]) != 0
+    assert main(["--db", owner_url, "--account", ALEX, "bench"]) != 0

@@ -14,6 +14,7 @@ import sys
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
+from tracker.cli.account_option import FOR_ONE_JOURNAL
 from tracker.cli.accounts import add_accounts
 from tracker.cli.backup import add_backup
 from tracker.cli.bench import add_bench
@@ -57,9 +58,12 @@ def build_parser() -> argparse.ArgumentParser:
         allow_abbrev=False,
         description="A local-first journal for night-time leg cramps in pregnancy.",
     )
+    account_help = "a practice's database: the person whose journal to work on (the owner only)"
     parser.add_argument("--db", metavar="URL", help=db_help)
+    parser.add_argument("--account", metavar="EMAIL", help=account_help)
     common = argparse.ArgumentParser(add_help=False, allow_abbrev=False)
     common.add_argument("--db", metavar="URL", default=argparse.SUPPRESS, help=db_help)
+    common.add_argument("--account", metavar="EMAIL", default=argparse.SUPPRESS, help=account_help)
     parser.set_defaults(journal=True)  # a command that never reads her journal sets False
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for add in COMMANDS:
@@ -118,6 +122,11 @@ def main(argv: list[str] | None = None) -> int:
         return exc.code if isinstance(exc.code, int) else EXIT_USAGE
     args.extra, args.url = extra, database_url(args.db)
     try:
+        if getattr(args, "account", None) and args.command not in FOR_ONE_JOURNAL:
+            raise CommandFailed(
+                f"--account is for {', '.join(FOR_ONE_JOURNAL)}, not {args.command}",
+                EXIT_USAGE,
+            )
         if not args.journal:  # e.g. bench: its journals are its own, hers is never opened
             return args.run(args, None)
         if getattr(args, "accounts", False):  # a practice's tables are the owner's to upgrade
@@ -125,7 +134,11 @@ def main(argv: list[str] | None = None) -> int:
         else:
             engine = open_journal(args.url)
         try:
-            return args.run(args, engine)
+            from tracker.cli.account_option import account_for
+            from tracker.journal.accounts import PERSONAL, acting_as
+
+            with acting_as(account_for(args, engine) or PERSONAL):
+                return args.run(args, engine)
         finally:
             engine.dispose()
     except CommandFailed as exc:
