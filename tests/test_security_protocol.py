@@ -78,6 +78,7 @@ class Client:
         origin: str | None = None,
         headers=None,  # noqa: ANN001
         source: str | None = None,
+        subprotocols: list[str] | None = None,
     ) -> None:
         origin = origin or f"http://{host}:{port}"
         sock = socket.create_connection(  # from another loopback address: another device
@@ -86,7 +87,7 @@ class Client:
         self.ws = connect(  # to 127.0.0.1 whatever the name: the Host header is what a
             f"ws://{host}:{port}/_stcore/stream",  # rebound name would send
             sock=sock,
-            subprotocols=["streamlit"],
+            subprotocols=subprotocols or ["streamlit"],
             additional_headers={"Origin": origin, **(headers or {})},
             open_timeout=20,
             legacy=True,

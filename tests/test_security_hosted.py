@@ -1,0 +1,128 @@
+"""An attacker against a practice's server (`serve --accounts`), at the protocol level: a
+websocket that has not signed in, or carries a forged identity cookie, gets only the sign-in
+page whatever it sends; a signed-in person who sends another person's page, widget ids or
+download ids gets nothing of hers."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+import pytest
+from streamlit.web.server.starlette.starlette_app_utils import generate_xsrf_token_string
+
+from tests.browser_support import require_chromium
+from tests.conftest import PostgresServer
+from tests.hosted_support import hosted_app, identity_provider, practice_database
+from tests.test_browser_hosted import log_one_cramp, sign_in
+from tests.test_security_protocol import Client
+
+pytestmark = [pytest.mark.browser, pytest.mark.postgres]
+SAM, ALEX = "sam@practice.example", "alex@practice.example"
+SAMS_NOTE = "Sam's private note"
+
+
+@pytest.fixture
+def practice(postgres_server: PostgresServer, postgres_url: str, tmp_path):  # noqa: ANN001, ANN201
+    require_chromium()
+    database = practice_database(postgres_server, postgres_url, SAM, ALEX)
+    with identity_provider() as provider:
+        provider.person("sam", SAM)
+        provider.person("alex", ALEX)
+        with hosted_app(database.app_url, tmp_path, provider) as base:
+            yield base
+    postgres_server.admin(f"DROP OWNED BY {database.role}")
+
+
+def cookie_header(page) -> str:  # noqa: ANN001
+    return "; ".join(
+        f"{c['name']}={c['value']}"
+        for c in page.context.cookies()
+        if c["name"].startswith("_streamlit_user")
+    )
+
+
+def client(base: str, cookie: str | None = None) -> Client:
+    """A raw websocket as the browser opens it: its XSRF pair, and the given cookies."""
+    token = generate_xsrf_token_string()
+    cookies = f"_streamlit_xsrf={token}" + (f"; {cookie}" if cookie else "")
+    return Client(
+        urlsplit(base).port,
+        host="localhost",
+        headers={"Cookie": cookies},
+        subprotocols=["streamlit", token],
+    )
+
+
+def signed_in_client(browser, base: str, sub: str) -> tuple[Client, object]:  # noqa: ANN001
+    page = sign_in(browser, base, sub, f"protocol-{sub}")
+    return client(base, cookie_header(page)), page
+
+
+def everything_of(c: Client) -> tuple[dict[str, str], list[str], list]:
+    """The pages, every widget id and every download the client was shown."""
+    widgets = []
+    for m in c.messages:
+        if m.WhichOneof("type") != "delta" or m.delta.WhichOneof("type") != "new_element":
+            continue
+        kind = m.delta.new_element.WhichOneof("type")
+        widget_id = getattr(getattr(m.delta.new_element, kind), "id", "") if kind else ""
+        if isinstance(widget_id, str) and widget_id:
+            widgets.append(widget_id)
+    return c.pages(), widgets, c.elements("download_button")
+
+
+def test_no_sign_in_and_a_forged_cookie_get_only_the_sign_in_page(practice, browser) -> None:  # noqa: ANN001
+    base = practice
+    sam, page = signed_in_client(browser, base, "sam")
+    log_one_cramp(page, SAMS_NOTE)
+    sam.run()
+    pages = sam.pages()
+    for name in ("Summary", "History", "Trends", "Last night"):
+        sam.run(page=pages[name])
+    pages, widgets, downloads = everything_of(sam)
+    assert "1 cramp" in "\n".join(str(m) for m in sam.messages)  # what there is to take
+    assert {"Summary", "History", "Trends"} <= set(pages)
+    triggers = [{"id": w, "trigger_value": True} for w in widgets]
+    for cookie in (None, "_streamlit_user=forged-value", "_streamlit_user=" + "A" * 400):
+        stranger = client(base, cookie)
+        out = stranger.run()
+        for name in ("Last night", "Summary", "History", "Trends", "Settings"):
+            out += stranger.run(triggers, page=pages[name])
+        assert "Sign in" in out
+        assert SAMS_NOTE not in out and "1 cramp" not in out
+        assert "/media/" not in out and "deferred_file_id" not in out
+        assert not stranger.elements("download_button")
+        headings = {e.body for e in stranger.elements("heading")}
+        assert headings == {"Cramp Journal"}, headings
+        stranger.close()
+    sam.close()
+
+
+def test_another_persons_pages_widgets_and_downloads_give_nothing_of_hers(
+    practice,  # noqa: ANN001
+    browser,  # noqa: ANN001
+) -> None:
+    base = practice
+    sam, page = signed_in_client(browser, base, "sam")
+    log_one_cramp(page, SAMS_NOTE)
+    sam.run()
+    pages = sam.pages()
+    for name in ("Summary", "Settings", "History"):
+        sam.run(page=pages[name])
+    _, widgets, downloads = everything_of(sam)
+    deferred = [d.deferred_file_id for d in downloads if d.deferred_file_id]
+    alex, _ = signed_in_client(browser, base, "alex")
+    out = alex.run()
+    assert "Last night" in out
+    triggers = [{"id": w, "trigger_value": True} for w in widgets]
+    for name in ("Summary", "Settings", "History", "Trends", "Last night"):
+        out += alex.run(triggers, page=pages[name])
+    assert SAMS_NOTE not in out and "1 cramp" not in out
+    for file_id in deferred:
+        alex.send(
+            backend_operation_request={"request_id": f"r-{file_id[:8]}",
+                                       "deferred_file": {"file_id": file_id}}
+        )  # fmt: skip
+    assert "/media/" not in "\n".join(str(m) for m in alex.messages[-5:])
+    alex.close()
+    sam.close()
