@@ -173,6 +173,8 @@ def settings_form() -> None:
 
 def where_it_lives() -> None:
     """Where the journal is kept, never with a password or user name."""
+    from tracker.app.signin import hosted
+
     st.header("Where your journal lives", anchor=False)
     url = database_url()
     path = sqlite_path(url)
@@ -185,6 +187,8 @@ def where_it_lives() -> None:
         )
     elif url.startswith("sqlite"):
         st.write("In memory only: nothing is kept once the app stops.")
+    elif hosted():
+        st.write("On your practice's server, kept apart from everyone else's journal.")
     else:
         parsed = make_url(url)
         st.write(
@@ -204,6 +208,25 @@ def backup_bytes() -> bytes:
     with tempfile.TemporaryDirectory() as folder:
         copy = backup_sqlite(sqlite_path(database_url()), Path(folder) / "journal-backup.db")
         return copy.read_bytes()
+
+
+def record_of_access() -> None:
+    """On a practice's server: every sign-in, download and look at her journal, newest first."""
+    from tracker.app.signin import hosted
+    from tracker.journal.accounts import access_record
+
+    if not hosted():
+        return
+    st.header("Who opened your journal", anchor=False)
+    with web.session() as s:
+        lines = access_record(session=s, limit=50)
+    if not lines:
+        st.caption("Nothing yet.")
+        return
+    st.table(
+        [{"When": f"{line.at.astimezone():%a %d %b, %H:%M}", "What": line.what} for line in lines]
+    )
+    st.caption("Your sign-ins and downloads, and any clinician's look at your journal.")
 
 
 def your_data() -> None:
@@ -260,4 +283,5 @@ with top:
     settings_form()
     outcome()
     web.keyboard("tel", P + "emergency", P + "care")
+record_of_access()
 your_data()

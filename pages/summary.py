@@ -200,7 +200,7 @@ def download(
     see keep_questions)."""
     st.download_button(
         label,
-        data,
+        web.hers(data, what=f"downloaded {name}"),
         file_name=name,
         mime=MIME[Path(name).suffix],
         icon=icon,

@@ -195,3 +195,25 @@ def test_serving_a_practice_as_the_owner_is_refused(
 def provider_only() -> Provider:  # pragma: no cover - kept for protocol tests
     with identity_provider() as provider:
         yield provider
+
+
+def test_her_download_holds_her_journal_and_is_in_her_record_of_access(practice, browser) -> None:  # noqa: ANN001, E501
+    base, database, _ = practice
+    alex = sign_in(browser, base, "alex", "alex-download")
+    log_one_cramp(alex, "Alex's foot")
+    sam = sign_in(browser, base, "sam", "sam-download")
+    log_one_cramp(sam, "Sam's calf")
+    sam.goto(f"{base}/summary")
+    wait_for_app(sam)
+    sam.get_by_role("heading", name="Summary", level=1).wait_for()
+    with sam.expect_download(timeout=60_000) as download:
+        sam.get_by_role("button", name="Diary (CSV)").click()
+    diary = open(download.value.path(), encoding="utf-8-sig").read()
+    assert "Sam's calf" in diary and "Alex's foot" not in diary
+    sam.goto(f"{base}/settings")
+    wait_for_app(sam)
+    sam.get_by_role("heading", name="Who opened your journal").wait_for()
+    record = sam.locator("[data-testid=stMain]").inner_text()
+    screenshot(sam, "hosted-settings-record-of-access")
+    assert "signed in" in record and "downloaded cramp-diary-" in record
+    assert record.count("signed in") == 1  # one sign-in, however many tabs she opened

@@ -579,3 +579,24 @@ def literal(text: str | None) -> None:
     """Show text she typed exactly as written (never as Markdown or HTML)."""
     if text:
         st.text(text)
+
+
+def hers(make: Callable[[], bytes], *, what: str) -> Callable[[], bytes]:
+    """A download's maker bound to this session's journal: the file is made when the browser
+    asks for it, outside the page's run, so it must not depend on who is asking then. On a
+    practice's server each download is a line in her record of access."""
+    from tracker.app.signin import hosted
+    from tracker.journal.accounts import record_access
+
+    account = current_account()
+
+    def made() -> bytes:
+        with acting_as(account):
+            data = make()
+            if hosted():
+                with session(writing=True) as s:
+                    record_access(session=s, what=what)
+                    s.commit()
+        return data
+
+    return made
