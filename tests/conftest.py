@@ -53,6 +53,20 @@ def isolated_journal(monkeypatch: pytest.MonkeyPatch, sqlite_url: str) -> Iterat
     _clear_streamlit_caches()
 
 
+SECRET = "blue whale at midnight"  # the LAN passphrase that secret_file sets
+
+
+@pytest.fixture
+def secret_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A LAN passphrase (SECRET) set for this test, in a file of its own."""
+    from tracker.app import passphrase as pp
+
+    path = tmp_path / "secret" / "passphrase.json"
+    monkeypatch.setenv(pp.PASSPHRASE_ENV, str(path))
+    pp.set_passphrase(SECRET)
+    return path
+
+
 # --- PostgreSQL: one server per test session, one database per test -------------------------
 
 

@@ -65,3 +65,21 @@ def count_rows(engine: Engine, table: str) -> int:
     """How many rows a table has, counted with plain SQL."""
     with engine.connect() as conn:
         return conn.execute(text(f"SELECT COUNT(*) FROM {table}")).scalar_one()
+
+
+def journal_with_due_date(url: str, days: int = 70) -> str:
+    """A journal at url with its tables, a due date `days` from today and nothing logged."""
+    from sqlmodel import Session
+
+    from tracker.journal.db import make_engine
+    from tracker.journal.schema import ensure_schema
+    from tracker.journal.store import get_profile, save_profile
+
+    engine = make_engine(url)
+    ensure_schema(engine)
+    with Session(engine) as s:
+        profile = get_profile(session=s)
+        profile.due_date = dt.date.today() + dt.timedelta(days=days)
+        save_profile(session=s, profile=profile)
+    engine.dispose()
+    return url

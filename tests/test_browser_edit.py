@@ -21,10 +21,10 @@ from tests.browser_support import (
     running_app,
     wait_for_app,
 )
+from tests.factories import journal_with_due_date
 from tracker.journal.db import make_engine
 from tracker.journal.entries import CrampEntry, NightEntry
-from tracker.journal.schema import ensure_schema
-from tracker.journal.store import entry_of, get_night, get_profile, save_night, save_profile
+from tracker.journal.store import entry_of, get_night, save_night
 
 pytestmark = pytest.mark.browser
 TODAY = dt.date.today()
@@ -41,14 +41,7 @@ STALE = "changed elsewhere"
 def app(tmp_path):
     """The app on a journal with a due date (not a first visit) and nothing logged."""
     require_chromium()
-    url = f"sqlite:///{tmp_path / 'journal.db'}"
-    engine = make_engine(url)
-    ensure_schema(engine)
-    with Session(engine) as s:
-        profile = get_profile(session=s)
-        profile.due_date = TODAY + dt.timedelta(days=70)
-        save_profile(session=s, profile=profile)
-    engine.dispose()
+    url = journal_with_due_date(f"sqlite:///{tmp_path / 'journal.db'}")
     with running_app(url) as base:
         yield base, url
 

@@ -25,13 +25,13 @@ from tests.browser_support import (
     touch_targets,
     wait_for_app,
 )
+from tests.factories import journal_with_due_date
 from tracker.insights.plan_words import block_plan
 from tracker.journal.db import make_engine
 from tracker.journal.demo import fill_demo
 from tracker.journal.plan_store import load_plans, save_plan
 from tracker.journal.plans import Plan, schedule
 from tracker.journal.schema import ensure_schema
-from tracker.journal.store import get_profile, save_profile
 
 pytestmark = pytest.mark.browser
 TODAY = dt.date.today()
@@ -59,14 +59,7 @@ def plans(url: str) -> list:
 def app(tmp_path):
     """The whole app (router and all) on a journal with a due date and no experiment."""
     require_chromium()
-    url = f"sqlite:///{tmp_path / 'journal.db'}"
-    engine = make_engine(url)
-    ensure_schema(engine)
-    with Session(engine) as s:
-        profile = get_profile(session=s)
-        profile.due_date = TODAY + dt.timedelta(days=70)
-        save_profile(session=s, profile=profile)
-    engine.dispose()
+    url = journal_with_due_date(f"sqlite:///{tmp_path / 'journal.db'}")
     with running_app(url) as base:
         yield base, url
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from pathlib import Path
 
 import pytest
 from sqlalchemy import text
@@ -208,7 +209,7 @@ def test_her_download_holds_her_journal_and_is_in_her_record_of_access(practice,
     sam.get_by_role("heading", name="Summary", level=1).wait_for()
     with sam.expect_download(timeout=60_000) as download:
         sam.get_by_role("button", name="Diary (CSV)").click()
-    diary = open(download.value.path(), encoding="utf-8-sig").read()
+    diary = Path(download.value.path()).read_text(encoding="utf-8-sig")
     assert "Sam's calf" in diary and "Alex's foot" not in diary
     sam.goto(f"{base}/settings")
     wait_for_app(sam)

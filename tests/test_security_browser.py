@@ -4,19 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, DESKTOP, require_chromium, wait_for_app
-from tests.test_security_protocol import FOREIGN, SECRET, serving
-from tracker.app import passphrase as pp
-
-
-@pytest.fixture
-def secret_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    path = tmp_path / "secret" / "passphrase.json"
-    monkeypatch.setenv(pp.PASSPHRASE_ENV, str(path))
-    pp.set_passphrase(SECRET)
-    return path
+from tests.test_security_protocol import (
+    FOREIGN,
+    SECRET,
+    serving,
+)
 
 
 def test_the_owner_unlocks_in_a_browser_and_a_rebound_name_gets_nothing(

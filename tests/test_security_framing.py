@@ -30,18 +30,12 @@ from tests.browser_support import (
     require_chromium,
     wait_for_app,
 )
-from tests.test_security_protocol import FOREIGN, SECRET, serving
-from tracker.app import passphrase as pp
+from tests.test_security_protocol import (
+    FOREIGN,
+    serving,
+)
 
 FRAMING = {"content-security-policy": "frame-ancestors 'none'", "x-frame-options": "DENY"}
-
-
-@pytest.fixture
-def secret_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    path = tmp_path / "secret" / "passphrase.json"
-    monkeypatch.setenv(pp.PASSPHRASE_ENV, str(path))
-    pp.set_passphrase(SECRET)
-    return path
 
 
 @contextmanager

@@ -30,12 +30,12 @@ from websockets.exceptions import InvalidStatus
 from websockets.sync.client import connect
 
 from tests.browser_support import free_port, wait_until_serving
+from tests.conftest import SECRET  # the passphrase secret_file sets  # noqa: E402
 from tracker.app import passphrase as pp
 from tracker.journal.db import make_engine
 from tracker.journal.demo import fill_demo
 from tracker.journal.schema import ensure_schema
 
-SECRET = "blue whale at midnight"
 FOREIGN = "rebind.attacker.example"
 
 
@@ -144,14 +144,6 @@ class Client:
 
     def close(self) -> None:
         self.ws.close()
-
-
-@pytest.fixture
-def secret_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    path = tmp_path / "secret" / "passphrase.json"
-    monkeypatch.setenv(pp.PASSPHRASE_ENV, str(path))
-    pp.set_passphrase(SECRET)
-    return path
 
 
 def _failures(address: str = "loopback") -> int:

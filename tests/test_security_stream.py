@@ -19,19 +19,13 @@ import pytest
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.web.server.starlette.starlette_app_utils import generate_xsrf_token_string
 
-from tests.test_security_protocol import SECRET, Client, serving
-from tracker.app import passphrase as pp
+from tests.test_security_protocol import (
+    Client,
+    serving,
+)
 from tracker.journal.config import PROJECT_ROOT
 
 MB = 1024 * 1024
-
-
-@pytest.fixture
-def secret_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    path = tmp_path / "secret" / "passphrase.json"
-    monkeypatch.setenv(pp.PASSPHRASE_ENV, str(path))
-    pp.set_passphrase(SECRET)
-    return path
 
 
 def _app_pid(serve_pid: int) -> int:
