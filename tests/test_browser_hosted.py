@@ -218,3 +218,24 @@ def test_her_download_holds_her_journal_and_is_in_her_record_of_access(practice,
     screenshot(sam, "hosted-settings-record-of-access")
     assert "signed in" in record and "downloaded cramp-diary-" in record
     assert record.count("signed in") == 1  # one sign-in, however many tabs she opened
+
+
+def test_the_sign_in_and_refusal_pages_are_big_enough_and_accessible(practice, browser) -> None:  # noqa: ANN001, E501
+    from tests.browser_support import axe_violations, require_axe, touch_targets
+
+    require_axe()
+    base, _, _ = practice
+    for screen in ({"viewport": {"width": 1280, "height": 800}}, PHONE):
+        page = browser.new_page(**screen)
+        page.goto(base)
+        wait_for_app(page)
+        width = screen["viewport"]["width"]
+        screenshot(page, f"hosted-sign-in-{width}")
+        targets = touch_targets(page)
+        assert not targets["small"] and not targets["close"], targets
+        assert axe_violations(page) == []
+        page.close()
+    stranger = sign_in(browser, base, "eve", "stranger-axe")
+    assert axe_violations(stranger) == []
+    targets = touch_targets(stranger)
+    assert not targets["small"] and not targets["close"], targets
