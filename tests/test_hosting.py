@@ -280,3 +280,39 @@ def test_the_owner_exports_and_erases_one_persons_journal_only(
     assert "superuser" in capsys.readouterr().err
     assert main(["--db", owner_url, "--account", "nobody@x.example", "summary"]) != 0
     assert main(["--db", owner_url, "--account", ALEX, "bench"]) != 0
+
+
+def test_a_personal_backup_restores_into_her_hosted_journal_and_back_exactly(
+    practice: Practice, owner_url: str, tmp_path
+) -> None:  # noqa: ANN001
+    import datetime as dt
+    import json
+
+    from tracker.journal.demo import fill_demo
+    from tracker.journal.schema import ensure_schema
+
+    personal = make_engine(f"sqlite:///{tmp_path / 'personal.db'}")
+    ensure_schema(personal)
+    with Session(personal) as session:
+        fill_demo(session=session, today=dt.date.today())
+    personal.dispose()
+    mine = tmp_path / "mine.json"
+    assert main(["--db", f"sqlite:///{tmp_path / 'personal.db'}", "export", str(mine)]) == 0
+    log(practice, ALEX, 2, "Alex's")  # someone else's night on the same server stays hers
+    assert main(["--db", owner_url, "--account", SAM, "import", str(mine)]) == 0
+    hosted = tmp_path / "hosted.json"
+    assert main(["--db", owner_url, "--account", SAM, "export", str(hosted)]) == 0
+    back = tmp_path / "back.json"
+    again = f"sqlite:///{tmp_path / 'again.db'}"
+    assert main(["--db", again, "import", str(hosted)]) == 0
+    assert main(["--db", again, "export", str(back)]) == 0
+
+    def journal(path) -> dict:  # noqa: ANN001
+        document = json.loads(path.read_text())
+        document.pop("exported_at")
+        return document
+
+    assert journal(hosted) == journal(mine) == journal(back)
+    assert len(journal(mine)["nights"]) > 70
+    with acting_as(practice.account(ALEX)), Session(practice.app) as session:
+        assert [entry_of(n).notes for n in list_nights(session=session)] == ["Alex's"]

@@ -73,7 +73,7 @@ class OpenSessions:
 OPEN_SESSIONS = OpenSessions()  # one per server process; tracker.app.passphrase opens them
 
 
-ACCOUNTS_ENV = "CRAMP_JOURNAL_ACCOUNTS"  # as tracker.app.signin.ACCOUNTS_ENV
+ACCOUNTS_ENV = "CRAMP_JOURNAL_ACCOUNTS"  # as tracker.app.web.ACCOUNTS_ENV
 
 
 def gate_is_on() -> bool:

@@ -12,19 +12,15 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import os
 
 import streamlit as st
 
-ACCOUNTS_ENV = "CRAMP_JOURNAL_ACCOUNTS"
+from tracker.app import web
+from tracker.app.web import ACCOUNTS_ENV, hosted  # noqa: F401  (signin's words for them)
+
 ACCOUNT_KEY = "_account"  # session_state: (account id, email) once she is in
 SIGNED_IN = "signed in"
 log = logging.getLogger("cramp_journal")
-
-
-def hosted() -> bool:
-    """True on a practice's server (`serve --accounts`)."""
-    return os.environ.get(ACCOUNTS_ENV) == "1"
 
 
 def session_account() -> int | None:
@@ -44,6 +40,7 @@ def install() -> None:
     if hosted():
         accounts.hosted_process()
         accounts.use_session_account(session_account)
+        web.add_gate(require_account)
 
 
 def _claims() -> tuple[str | None, bool]:
@@ -55,7 +52,6 @@ def _lookup(email: str) -> tuple[int, str] | None:
     """(account id, kind) of a listed email, asked as nobody (the database's sign-in lookup)."""
     from sqlalchemy import text
 
-    from tracker.app import web
     from tracker.journal.accounts import acting_as
 
     with acting_as(None), web.session() as s:
@@ -88,7 +84,6 @@ def _signed_in_at() -> dt.datetime | None:
 def _start_journal(account_id: int) -> None:
     """Her journal's version row, and her sign-in in her record of access (once per sign-in,
     not once per browser tab opened while signed in)."""
-    from tracker.app import web
     from tracker.journal.accounts import access_record, acting_as, ensure_journal, record_access
 
     with acting_as(account_id), web.session(writing=False) as s:

@@ -33,6 +33,23 @@ UNAVAILABLE = (
 
 
 ROUTER = "streamlit_app.py"
+ACCOUNTS_ENV = "CRAMP_JOURNAL_ACCOUNTS"  # set by `serve --accounts` (a practice's server)
+_gates: list[Callable[[], None]] = []  # run before every page (tracker.app.signin's sign-in)
+
+
+def hosted() -> bool:
+    """True on a practice's server (`serve --accounts`)."""
+    import os
+
+    return os.environ.get(ACCOUNTS_ENV) == "1"
+
+
+def add_gate(gate: Callable[[], None]) -> None:
+    """Run `gate` before every page, after the passphrase (once per process)."""
+    if gate not in _gates:
+        _gates.append(gate)
+
+
 _run = threading.local()  # each script run has its own thread: whether the router started it
 
 
@@ -71,9 +88,8 @@ def ensure_router() -> None:
 
         st.switch_page(navigation())  # the router's pages; the page this address asked for
     require_passphrase()  # the gate again, whichever way this page was reached
-    from tracker.app.signin import require_account
-
-    require_account()  # and a practice's sign-in
+    for gate in _gates:  # and a practice's sign-in (tracker.app.signin adds it)
+        gate()
 
 
 def _throttle():  # noqa: ANN202
@@ -139,7 +155,6 @@ def require_passphrase() -> None:
 
 @st.cache_resource(show_spinner=False)
 def _engine_for(url: str) -> Engine:
-    from tracker.app.signin import hosted
     from tracker.journal.schema import ensure_schema
 
     engine = make_engine(url)
@@ -585,7 +600,6 @@ def hers(make: Callable[[], bytes], *, what: str) -> Callable[[], bytes]:
     """A download's maker bound to this session's journal: the file is made when the browser
     asks for it, outside the page's run, so it must not depend on who is asking then. On a
     practice's server each download is a line in her record of access."""
-    from tracker.app.signin import hosted
     from tracker.journal.accounts import record_access
 
     account = current_account()
