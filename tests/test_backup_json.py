@@ -415,7 +415,7 @@ def test_experiments_in_a_file_are_checked_like_new_plans(sqlite_engine: Engine)
         ("blocks", -4, "blocks: Use an even number"),
         ("seed", -1, "seed: The seed must be a whole number from 0 to 2,147,483,647"),
         ("seed", 2**63, "seed: The seed must be a whole number"),
-        ("target", 1e308, "target: The water target must be 500 to 5,000 ml"),
+        ("target", 1e308, "target: The water target must be 500 to 5000 ml"),
         ("start", "9999-12-31", "start: The first night must be between 01 Jan 1950 and"),
         ("start", "0001-01-01", "start: The first night must be between"),
         ("stopped", "0001-01-01", "stopped: The last night must be the day before"),

@@ -169,7 +169,9 @@ def test_tonight_says_what_the_schedule_asks() -> None:
     p = plan(habit="water", target=2000)
     blocks = schedule(p)
     first = tonight(p, blocks[0].start)
-    expected = "drink at least 2,000 ml today" if blocks[0].arm == ON else "as you usually do"
+    expected = (
+        "drink at least 2000 ml today" if blocks[0].arm == ON else "as you usually do"
+    )  # as the form takes it
     assert first.startswith("Your experiment, block 1 of 12") and expected in first
     assert tonight(p, blocks[-1].end + dt.timedelta(days=1)) is None
     own = plan(habit="legs up the wall")

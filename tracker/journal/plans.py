@@ -81,7 +81,7 @@ def plan_problems(plan: Plan) -> dict[str, str]:
     elif plan.target is not None and not (
         isinstance(plan.target, int | float) and MIN_TARGET_ML <= plan.target <= MAX_TARGET_ML
     ):
-        said["target"] = f"The water target must be {MIN_TARGET_ML} to {MAX_TARGET_ML:,} ml."
+        said["target"] = f"The water target must be {MIN_TARGET_ML} to {MAX_TARGET_ML} ml."
     if not _whole(plan.blocks) or plan.blocks not in BLOCK_CHOICES:
         said["blocks"] = (
             f"Use an even number of blocks, from {MIN_BLOCKS} to {MAX_BLOCKS} "
@@ -194,7 +194,7 @@ def _asked(plan: Plan, arm: str) -> str:
         return "stretch your calves before bed" if on else "no calf stretching tonight"
     if plan.habit == "water":
         return (
-            f"drink at least {plan.target or 0:,.0f} ml today"
+            f"drink at least {plan.target or 0:.0f} ml today"
             if on
             else ("drink as you usually do today")
         )
