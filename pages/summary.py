@@ -178,11 +178,6 @@ def app_link() -> str | None:
 ICON_DONE = ":material/download_done:"
 
 
-def fetched(key: str, name: str) -> None:
-    """Note the file she just pressed for, to say so beside its button in the rerun."""
-    ss[P + "fetched"] = (key, name)
-
-
 def download(
     key: str,
     label: str,
@@ -197,23 +192,24 @@ def download(
     as a toast, which file her browser is downloading.
 
     Pressing it reruns the page (for the PDF that brings her latest questions to the server:
-    see keep_questions)."""
-    st.download_button(
+    see keep_questions). The button's own value says it was pressed: with an on_click
+    callback instead, the second download of a visit often never reached the browser (2 of 8
+    runs of tests/test_browser_summary.py, 0 of 8 this way)."""
+    pressed = st.download_button(
         label,
         web.hers(data, what=f"downloaded {name}"),
         file_name=name,
         mime=MIME[Path(name).suffix],
         icon=icon,
         help=help_,
-        on_click=fetched,
-        args=(key, name),
+        on_click="rerun",
         key=P + key,
         type="primary" if primary else "secondary",
         width="stretch",
         disabled=disabled,
     )
-    if ss.get(P + "fetched", ("",))[0] == key:
-        _, file_name = ss.pop(P + "fetched")
+    if pressed:
+        file_name = name
         said = f"Downloading {file_name}"  # a long toast is cut short: the name only
         st.success(f"{said}: your browser keeps it with your other downloads.", icon=ICON_DONE)
         st.toast(said, icon=ICON_DONE, duration="long")  # the PDF takes a few seconds
