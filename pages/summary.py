@@ -188,13 +188,12 @@ def download(
     primary: bool = False,
     disabled: bool = False,
 ) -> None:
-    """A full-width button whose file is made only when she presses it; then, under it and
-    as a toast, which file her browser is downloading.
+    """A full-width button whose file is made only when she presses it.
 
-    Pressing it reruns the page (for the PDF that brings her latest questions to the server:
-    see keep_questions). The button's own value says it was pressed: with an on_click
-    callback instead, the second download of a visit often never reached the browser (2 of 8
-    runs of tests/test_browser_summary.py, 0 of 8 this way)."""
+    Only the PDF's button reruns the page (it brings her latest questions to the server: see
+    keep_questions), and then says under it and as a toast which file is downloading. The
+    others do not rerun: a rerun registers every button's file again, and a second download
+    in one visit then sometimes never reached the browser (CI, and 2 of 8 local runs)."""
     pressed = st.download_button(
         label,
         web.hers(data, what=f"downloaded {name}"),
@@ -202,7 +201,7 @@ def download(
         mime=MIME[Path(name).suffix],
         icon=icon,
         help=help_,
-        on_click="rerun",
+        on_click="rerun" if key == "pdf" else "ignore",
         key=P + key,
         type="primary" if primary else "secondary",
         width="stretch",
