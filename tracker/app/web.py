@@ -585,11 +585,6 @@ def confirm(
     scroll_to(f"{key}_ask")
 
 
-def markdown_safe(text: str) -> str:
-    """Her words with Markdown's punctuation escaped, for a line that renders Markdown."""
-    return re.sub(r"([\\`*_{}\[\]()#+\-.!|~$<>&:])", r"\\\1", text)
-
-
 def literal(text: str | None) -> None:
     """Show text she typed exactly as written (never as Markdown or HTML)."""
     if text:
