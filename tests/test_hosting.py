@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import text, true
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
@@ -16,10 +16,22 @@ from sqlmodel import Session
 from tests.conftest import PostgresServer
 from tests.factories import days_ago, make_entry, make_profile
 from tracker.cli import main
+from tracker.insights.frames import load_nights
+from tracker.insights.tally import habit_starts
+from tracker.journal import store
 from tracker.journal.accounts import acting_as, find_account
 from tracker.journal.db import make_engine
 from tracker.journal.hosting import JOURNAL_TABLES, app_role_problem
-from tracker.journal.store import entry_of, get_profile, list_nights, save_night, save_profile
+from tracker.journal.store import (
+    count_nights,
+    delete_night,
+    entry_of,
+    get_night,
+    get_profile,
+    list_nights,
+    save_night,
+    save_profile,
+)
 
 pytestmark = pytest.mark.postgres
 
@@ -68,20 +80,45 @@ def log(practice: Practice, email: str, days: int, notes: str) -> None:
         )
 
 
-def test_each_person_sees_only_her_own_nights_through_queries_that_never_name_her(
-    practice: Practice,
+def test_each_person_sees_only_her_own_nights_with_the_apps_account_condition_removed(
+    practice: Practice, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     log(practice, SAM, 2, "Sam's night")
     log(practice, SAM, 3, "Sam's other night")
     log(practice, ALEX, 2, "Alex's night")  # the same date: one per journal, no clash
+    # The app's own condition (the second line) removed on purpose: the database's holds.
+    monkeypatch.setattr(store, "mine", lambda column: true())
     for email, notes in ((SAM, {"Sam's night", "Sam's other night"}), (ALEX, {"Alex's night"})):
         with acting_as(practice.account(email)), Session(practice.app) as session:
-            # list_nights has no account condition at all: the database's policy holds.
             assert {entry_of(n).notes for n in list_nights(session=session)} == notes
             with session.connection() as conn:
                 for table in ("night", "cramp", "redflag"):
                     owners = conn.execute(text(f"SELECT DISTINCT account_id FROM {table}"))
                     assert [row[0] for row in owners] == [practice.account(email)]
+
+
+def test_the_apps_own_account_condition_is_a_second_line_where_the_policy_does_not_apply(
+    practice: Practice,
+) -> None:
+    """The owner (a superuser here) skips row-level security: only the app's condition keeps
+    each person's reads and writes to her own journal."""
+    log(practice, SAM, 2, "Sam's night")
+    log(practice, ALEX, 2, "Alex's night")
+    sam, alex = practice.account(SAM), practice.account(ALEX)
+    with acting_as(sam), Session(practice.owner) as session:
+        assert [entry_of(n).notes for n in list_nights(session=session)] == ["Sam's night"]
+        assert count_nights(session=session) == 1
+        assert get_night(session=session, night=days_ago(2)).account_id == sam
+    with acting_as(alex), practice.owner.connect() as conn:
+        frame = load_nights(conn)
+        assert len(frame) == 1 and frame["flags"].iloc[0] == ("fever",)
+        assert habit_starts(conn).everything.nights == 1
+    with acting_as(alex), Session(practice.owner) as session:
+        assert delete_night(session=session, night=days_ago(2))
+    with acting_as(sam), Session(practice.owner) as session:  # Sam's night of that date stays
+        assert [entry_of(n).notes for n in list_nights(session=session)] == ["Sam's night"]
+    with acting_as(None), Session(practice.owner) as session:
+        assert list_nights(session=session) == [] and count_nights(session=session) == 0
 
 
 def test_the_app_role_with_no_account_set_sees_no_row_of_any_journal_table(

@@ -17,6 +17,7 @@ from typing import Any, NamedTuple
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from tracker.journal.accounts import mine
 from tracker.journal.entries import CrampEntry, NightEntry
 from tracker.journal.importing import ImportConflict, import_nights
 from tracker.journal.models import Experiment, Night, Profile
@@ -172,7 +173,9 @@ def _text_of(session: Session, now: dt.datetime) -> str:
 def _experiments_document(session: Session) -> dict[str, Any]:
     """Her experiment plans, oldest first (no key at all when she has none). A stored plan that
     cannot run is left out, as everywhere else: the file would not restore with it."""
-    rows = session.exec(select(Experiment).order_by(Experiment.id)).all()
+    rows = session.exec(
+        select(Experiment).where(mine(Experiment.account_id)).order_by(Experiment.id)
+    ).all()
     plans = [{k: _value(getattr(row, k)) for k in EXPERIMENT_KEYS} for row in rows if _runs(row)]
     return {"experiments": plans} if plans else {}
 
@@ -204,7 +207,10 @@ def dumps(document: dict[str, Any]) -> str:
 def _stage_experiments(session: Session, plans: list[dict[str, Any]]) -> None:
     """Add the file's plans that the journal does not have yet (so importing twice is a no-op)."""
     key = ("habit", "start", "seed", "blocks", "target", "clinician_agreed")
-    have = {tuple(getattr(row, k) for k in key) for row in session.exec(select(Experiment))}
+    have = {
+        tuple(getattr(row, k) for k in key)
+        for row in session.exec(select(Experiment).where(mine(Experiment.account_id)))
+    }
     for values in plans:
         if tuple(values[k] for k in key) not in have:
             session.add(Experiment(**values))

@@ -34,7 +34,7 @@ from sqlalchemy.sql import ColumnElement, Select
 from sqlmodel import Session
 
 from tracker.care.pregnancy import LAST_PREGNANT_DAY, TERM_DAYS
-from tracker.journal.accounts import current_account
+from tracker.journal.accounts import current_journal
 from tracker.journal.models import Cramp, Night, Profile, RedFlag
 
 NIGHTS, CRAMPS, FLAGS, PROFILES = (
@@ -100,7 +100,9 @@ def connection(source: Source) -> Iterator[Connection]:
 
 
 def in_period(statement: Select, has_start: bool, has_end: bool) -> Select:
-    """Limit a statement on `night` to :start and/or :end (inclusive), as bound parameters."""
+    """Limit a statement on `night` to the journal being read (:account, a second line behind
+    row-level security) and to :start and/or :end (inclusive), as bound parameters."""
+    statement = statement.where(NIGHTS.c.account_id == bindparam("account"))
     if has_start:
         statement = statement.where(NIGHTS.c.night >= bindparam("start", type_=Date))
     if has_end:
@@ -109,8 +111,10 @@ def in_period(statement: Select, has_start: bool, has_end: bool) -> Select:
 
 
 def period_params(start: dt.date | None, end: dt.date | None, **more: object) -> dict:
-    """The bound parameters for a statement built by in_period (None values left out)."""
-    return {k: v for k, v in {"start": start, "end": end, **more}.items() if v is not None}
+    """The bound parameters for a statement built by in_period (None dates left out; no
+    journal at all, None, matches no row)."""
+    given = {k: v for k, v in {"start": start, "end": end, **more}.items() if v is not None}
+    return {"account": current_journal(), **given}
 
 
 _PROFILE = select(PROFILES).where(PROFILES.c.account_id == bindparam("account"))
@@ -118,7 +122,7 @@ _PROFILE = select(PROFILES).where(PROFILES.c.account_id == bindparam("account"))
 
 def load_profile(conn: Connection) -> Profile:
     """Her profile row (a blank one when none is saved)."""
-    row = conn.execute(_PROFILE, {"account": current_account()}).mappings().first()
+    row = conn.execute(_PROFILE, {"account": current_journal()}).mappings().first()
     return Profile(**row) if row else Profile()
 
 

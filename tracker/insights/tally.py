@@ -90,8 +90,8 @@ def _cramp_counts_statement(has_start: bool, has_end: bool) -> Select:
         func.sum(c.severity).label("severity_sum"),
         func.count(c.severity).label("severity_count"),
     ).group_by(c.duration_min)
-    if not (has_start or has_end):
-        return statement.select_from(CRAMPS)  # the whole journal: no join needed
+    if not (has_start or has_end):  # the whole journal: no join needed
+        return statement.select_from(CRAMPS).where(c.account_id == bindparam("account"))
     joined = statement.select_from(CRAMPS.join(NIGHTS, c.night_id == NIGHTS.c.id))
     return in_period(joined, has_start, has_end)
 
@@ -200,10 +200,11 @@ def _habit_starts_statement(has_end: bool) -> Select:
     query reads about as many index entries as there are nights before a start."""
     n = NIGHTS.c
     cramps = CRAMPS.join(NIGHTS, CRAMPS.c.night_id == n.id)
-    end = bindparam("end", type_=Date)
+    end, account = bindparam("end", type_=Date), bindparam("account")
+    hers, her_cramps = n.account_id == account, CRAMPS.c.account_id == account
     first_select = {
         name: select(n.night)
-        .where(n[col] > 0, *([n.night <= end] if has_end else []))
+        .where(hers, n[col] > 0, *([n.night <= end] if has_end else []))
         .order_by(n.night)  # walks the index from her first night: stops at the first with it
         .limit(1)
         .scalar_subquery()
@@ -214,12 +215,17 @@ def _habit_starts_statement(has_end: bool) -> Select:
     # Up to :end: all of them but those after it (counting a whole table is quick).
     columns = [
         *(firsts.c[name] for name in FACTOR_COLUMNS),
-        (_count(NIGHTS) - (_count(NIGHTS, n.night > end) if has_end else 0)).label("nights"),
-        (_count(CRAMPS) - (_count(cramps, n.night > end) if has_end else 0)).label("cramps"),
+        (_count(NIGHTS, hers) - (_count(NIGHTS, hers, n.night > end) if has_end else 0)).label(
+            "nights"
+        ),
+        (
+            _count(CRAMPS, her_cramps) - (_count(cramps, hers, n.night > end) if has_end else 0)
+        ).label("cramps"),
     ]
     for name in FACTOR_COLUMNS:  # the first night is on or before :end: no need to say so
-        columns.append(_count(NIGHTS, n.night < firsts.c[name]).label(f"{name}_nights"))
-        columns.append(_count(cramps, n.night < firsts.c[name]).label(f"{name}_cramps"))
+        before = n.night < firsts.c[name]
+        columns.append(_count(NIGHTS, hers, before).label(f"{name}_nights"))
+        columns.append(_count(cramps, hers, before).label(f"{name}_cramps"))
     return select(*columns).select_from(firsts)
 
 

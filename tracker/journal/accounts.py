@@ -15,8 +15,9 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
-from sqlalchemy import event, func
+from sqlalchemy import event, false, func
 from sqlalchemy.engine import Engine
+from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, select
 
 from tracker.journal.models import Access, Account, JournalVersion
@@ -27,6 +28,7 @@ KINDS = ("personal", "patient", "clinician")
 
 _UNSET = object()
 _acting: ContextVar[object] = ContextVar("cramp_journal_account", default=_UNSET)
+_reading: ContextVar[object] = ContextVar("cramp_journal_reading", default=_UNSET)
 _fallback: list[int | None] = [PERSONAL]  # personal mode: every transaction is account 1's
 _session_account: list[Callable[[], int | None] | None] = [None]
 
@@ -51,6 +53,32 @@ def acting_as(account_id: int | None) -> Iterator[None]:
         yield
     finally:
         _acting.reset(token)
+
+
+def current_journal() -> int | None:
+    """Whose journal this thread's reads are about: the one `reading` names (a clinician
+    reading a journal shared with her), else the acting account's own."""
+    reading = _reading.get()
+    return current_account() if reading is _UNSET else reading  # type: ignore[return-value]
+
+
+@contextmanager
+def reading(account_id: int | None) -> Iterator[None]:
+    """Read this account's journal inside the block, still acting as the current account: the
+    database decides whether the acting account may see it (row-level security)."""
+    token = _reading.set(account_id)
+    try:
+        yield
+    finally:
+        _reading.reset(token)
+
+
+def mine(column: ColumnElement) -> ColumnElement:
+    """The app's own condition that a row belongs to the journal being read: a second line
+    behind row-level security (which alone decides on a practice's server). With no journal
+    at all it matches nothing (never `IS NULL`)."""
+    journal = current_journal()
+    return false() if journal is None else column == journal
 
 
 def hosted_process() -> None:

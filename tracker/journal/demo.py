@@ -16,6 +16,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from tracker.care.pregnancy import TERM_DAYS
+from tracker.journal.accounts import mine
 from tracker.journal.entries import CrampEntry, NightEntry
 from tracker.journal.models import Night, Profile
 from tracker.journal.store import get_profile, save_profile, stage_night
@@ -148,7 +149,7 @@ def demo_journal(*, seed: int = DEFAULT_SEED, today: dt.date | None = None) -> D
 
 def night_count(*, session: Session) -> int:
     """How many nights the journal holds."""
-    return session.exec(select(func.count()).select_from(Night)).one()
+    return session.exec(select(func.count()).select_from(Night).where(mine(Night.account_id))).one()
 
 
 def fill_demo(

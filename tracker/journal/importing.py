@@ -21,6 +21,7 @@ from sqlalchemy import bindparam, delete, insert, select, text, update
 from sqlalchemy.engine import Connection
 from sqlmodel import Session
 
+from tracker.journal.accounts import mine
 from tracker.journal.entries import CrampEntry, NightEntry, ValidationFailed, validate_night
 from tracker.journal.models import Cramp, Night, RedFlag, utcnow
 
@@ -65,7 +66,7 @@ def stored_entries(*, session: Session, nights: list[dt.date]) -> Iterator[tuple
     for chunk in _chunks(nights):
         found = conn.execute(
             select(NIGHTS.c.id, NIGHTS.c.night, *(NIGHTS.c[name] for name in HABITS))
-            .where(NIGHTS.c.night.in_(chunk))
+            .where(mine(NIGHTS.c.account_id), NIGHTS.c.night.in_(chunk))
             .with_for_update()
         ).all()
         if not found:
@@ -170,7 +171,7 @@ def _replace(
     """Overwrite stored nights (a new version each), replacing their cramps and flags."""
     statement = (
         update(NIGHTS)
-        .where(NIGHTS.c.id == bindparam("night_id"))
+        .where(mine(NIGHTS.c.account_id), NIGHTS.c.id == bindparam("night_id"))
         .values(version=NIGHTS.c.version + 1, updated_at=now)
     )
     for chunk in _chunks(entries):
@@ -179,8 +180,10 @@ def _replace(
             {"night_id": ids[e.night], **{name: getattr(e, name) for name in HABITS}} for e in chunk
         ]
         conn.execute(statement, rows)
-        conn.execute(delete(CRAMPS).where(CRAMPS.c.night_id.in_(chunk_ids)))
-        conn.execute(delete(FLAGS).where(FLAGS.c.night_id.in_(chunk_ids)))
+        conn.execute(
+            delete(CRAMPS).where(mine(CRAMPS.c.account_id), CRAMPS.c.night_id.in_(chunk_ids))
+        )
+        conn.execute(delete(FLAGS).where(mine(FLAGS.c.account_id), FLAGS.c.night_id.in_(chunk_ids)))
         _insert_children(conn, chunk, ids)
 
 

@@ -22,6 +22,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Connection
 
+from tracker.journal.accounts import mine
 from tracker.journal.models import Experiment
 from tracker.journal.plans import Plan, plan_problems
 
@@ -53,7 +54,8 @@ def stop_plan(conn: Connection, plan_id: int, night: dt.date) -> bool:
     is gone or was already stopped, so a second tap changes nothing."""
     statement = (
         update(EXPERIMENTS)
-        .where(EXPERIMENTS.c.id == plan_id, EXPERIMENTS.c.stopped.is_(None))
+        .where(mine(EXPERIMENTS.c.account_id), EXPERIMENTS.c.id == plan_id)
+        .where(EXPERIMENTS.c.stopped.is_(None))
         .values(stopped=night)
     )
     return conn.execute(statement).rowcount == 1
@@ -62,14 +64,21 @@ def stop_plan(conn: Connection, plan_id: int, night: dt.date) -> bool:
 def remove_plan(conn: Connection, plan_id: int) -> bool:
     """Delete a plan (the caller commits); the nights she logged are not touched. False when
     it was already gone."""
-    return conn.execute(delete(EXPERIMENTS).where(EXPERIMENTS.c.id == plan_id)).rowcount == 1
+    return (
+        conn.execute(
+            delete(EXPERIMENTS).where(mine(EXPERIMENTS.c.account_id), EXPERIMENTS.c.id == plan_id)
+        ).rowcount
+        == 1
+    )
 
 
 def _stored_plans(conn: Connection) -> list[tuple[int, Plan]]:
     """(id, plan) for every stored plan as it is, newest first; none before the table exists."""
     if not has_table(conn):
         return []
-    rows = conn.execute(select(EXPERIMENTS).order_by(EXPERIMENTS.c.id.desc())).mappings()
+    rows = conn.execute(
+        select(EXPERIMENTS).where(mine(EXPERIMENTS.c.account_id)).order_by(EXPERIMENTS.c.id.desc())
+    ).mappings()
     return [
         (
             row["id"],

@@ -14,7 +14,7 @@ from sqlalchemy.orm import selectinload
 from sqlmodel import Session, select
 
 from tracker.care.phones import MAX_CARE, MAX_EMERGENCY, phone_problem
-from tracker.journal.accounts import current_account
+from tracker.journal.accounts import mine
 from tracker.journal.db import ATTEMPTS, is_transient, pause_before_retry
 from tracker.journal.entries import CrampEntry, NightEntry, ValidationFailed, validate_night
 from tracker.journal.models import (
@@ -37,9 +37,7 @@ def journal_stamp(source: Engine | Connection | Session, *, lock: bool = False) 
     changes. lock: hold the row until the transaction ends (PostgreSQL; SQLite's BEGIN
     IMMEDIATE already does)."""
     table = JournalVersion.__table__
-    statement = select_columns(table.c.token, table.c.version).where(
-        table.c.account_id == current_account()
-    )
+    statement = select_columns(table.c.token, table.c.version).where(mine(table.c.account_id))
     if lock:
         statement = statement.with_for_update()
     if isinstance(source, Engine):
@@ -86,7 +84,7 @@ class StaleProfile(RuntimeError):
 
 def stored_profile(*, session: Session, lock: bool = False) -> Profile | None:
     """Her saved profile, if she has saved one (lock: until the transaction ends)."""
-    statement = select(Profile).where(Profile.account_id == current_account())
+    statement = select(Profile).where(mine(Profile.account_id))
     return session.exec(statement.with_for_update() if lock else statement).first()
 
 
@@ -97,7 +95,7 @@ def get_profile(*, session: Session) -> Profile:
 
 def has_nights(*, session: Session) -> bool:
     """True once any night is logged."""
-    return session.exec(select(Night.id).limit(1)).first() is not None
+    return session.exec(select(Night.id).where(mine(Night.account_id)).limit(1)).first() is not None
 
 
 def validate_profile(profile: Profile, today: dt.date | None = None) -> dict[str, str]:
@@ -173,7 +171,7 @@ def get_night(*, session: Session, night: dt.date, for_update: bool = False) -> 
     """
     statement = (
         select(Night)
-        .where(Night.night == night)
+        .where(mine(Night.account_id), Night.night == night)
         .options(selectinload(Night.cramps), selectinload(Night.red_flags))
     )
     if for_update:
@@ -185,7 +183,11 @@ def list_nights(
     *, session: Session, start: dt.date | None = None, end: dt.date | None = None
 ) -> list[Night]:
     """Logged nights between start and end (inclusive), oldest first."""
-    statement = select(Night).options(selectinload(Night.cramps), selectinload(Night.red_flags))
+    statement = (
+        select(Night)
+        .where(mine(Night.account_id))
+        .options(selectinload(Night.cramps), selectinload(Night.red_flags))
+    )
     if start:
         statement = statement.where(Night.night >= start)
     if end:
@@ -201,6 +203,7 @@ def iter_nights(*, session: Session, chunk: int = 1000) -> Iterator[Night]:
     while True:
         statement = (
             select(Night)
+            .where(mine(Night.account_id))
             .options(selectinload(Night.cramps), selectinload(Night.red_flags))
             .order_by(Night.night)
             .limit(chunk)
@@ -217,14 +220,14 @@ def iter_nights(*, session: Session, chunk: int = 1000) -> Iterator[Night]:
 
 def count_nights(*, session: Session) -> int:
     """How many nights are logged."""
-    return session.exec(select(func.count()).select_from(Night)).one()
+    return session.exec(select(func.count()).select_from(Night).where(mine(Night.account_id))).one()
 
 
 def night_before_with_habits(*, session: Session, night: dt.date) -> Night | None:
     """The latest night before this one that recorded any of yesterday's habits."""
     statement = (
         select(Night)
-        .where(Night.night < night)
+        .where(mine(Night.account_id), Night.night < night)
         .where(
             (Night.water_ml.is_not(None))
             | (Night.stretch_min.is_not(None))
