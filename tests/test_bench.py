@@ -276,3 +276,17 @@ def goals_of_browser(result: dict) -> list[dict]:
     from tracker.bench.report import _browser_goals
 
     return _browser_goals(result)
+
+
+def test_the_reference_pages_run_with_exactly_the_flags_serve_gives_the_app(tmp_path: Path) -> None:
+    from tracker.bench.servers import script_command
+    from tracker.cli.serve import serve_command
+
+    command = script_command(tmp_path / "blank_app.py", 8123)
+    served = serve_command([])  # python -m streamlit run server_app.py, then its flags
+    assert command[:5] == [*served[:4], str(tmp_path / "blank_app.py")]
+    assert command[5:-4] == served[5:]
+    flags = dict(zip(command[5::2], command[6::2], strict=False))
+    assert flags["--server.maxUploadSize"] == flags["--server.maxMessageSize"] == "1"
+    assert flags["--runner.postScriptGC"] == "false"
+    assert command[-4:] == ["--server.port", "8123", "--server.headless", "true"]

@@ -1,6 +1,7 @@
-"""The servers the browser bench talks to: the real app through `cramp-journal serve`, and a
-blank reference app with the same settings (same folder, same .streamlit/config.toml, the
-same private flags), each started as its own process and stopped afterwards."""
+"""The servers the browser bench talks to: the real app through `cramp-journal serve`, and
+reference apps with the same settings (same folder, same .streamlit/config.toml, the same flags
+from tracker.journal.config.server_flags), each started as its own process and stopped
+afterwards."""
 
 from __future__ import annotations
 
@@ -15,20 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from tracker.journal.config import PROJECT_ROOT
-
-# `cramp-journal serve`'s own flags (tracker.cli.serve.PRIVATE_DEFAULTS and its loopback
-# allowedHosts), repeated here because the bench may not import the command line.
-PRIVATE_FLAGS = [
-    "--browser.gatherUsageStats", "false",
-    "--server.address", "127.0.0.1",
-    "--client.toolbarMode", "minimal",
-    "--client.showErrorDetails", "none",
-    "--server.enableAgentApi", "false",
-    "--server.allowedHosts", "localhost",
-    "--server.allowedHosts", "127.0.0.1",
-    "--server.allowedHosts", "::1",
-]  # fmt: skip
+from tracker.journal.config import PROJECT_ROOT, server_flags
 
 # What any Streamlit page costs at the least, in the same shapes as the app's: a Save button
 # whose callback shows "Saved N" in a keyed save bar, and a second page in a top navigation.
@@ -164,6 +152,10 @@ def blank_app(folder: Path) -> Iterator[Server]:
     port = free_port()
     script = folder / "blank_app.py"
     script.write_text(BLANK_APP)
-    command = [sys.executable, "-m", "streamlit", "run", str(script), *PRIVATE_FLAGS]
-    command += ["--server.port", str(port), "--server.headless", "true"]
-    return _running(command, folder / "blank.log", port)
+    return _running(script_command(script, port), folder / "blank.log", port)
+
+
+def script_command(script: Path, port: int) -> list[str]:
+    """`streamlit run script` on `port` with the flags `cramp-journal serve` gives the app."""
+    command = [sys.executable, "-m", "streamlit", "run", str(script), *server_flags()]
+    return command + ["--server.port", str(port), "--server.headless", "true"]

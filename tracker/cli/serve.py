@@ -14,35 +14,22 @@ from sqlalchemy.engine import Engine
 from tracker.cli.common import (
     CommandFailed,
 )
-from tracker.journal.config import PROJECT_ROOT
+from tracker.journal.config import (  # noqa: F401 (the flags stay importable from serve)
+    LIMIT_DEFAULTS,
+    LOOPBACK_HOSTS,
+    PRIVATE_DEFAULTS,
+    PROJECT_ROOT,
+    SPEED_DEFAULTS,
+    server_flags,
+)
 
-# Passed before her own options, so the app stays private even without .streamlit/config.toml.
-PRIVATE_DEFAULTS = [
-    "--browser.gatherUsageStats", "false",
-    "--server.address", "127.0.0.1",
-    "--client.toolbarMode", "minimal",
-    "--client.showErrorDetails", "none",
-    "--server.enableAgentApi", "false",
-]  # fmt: skip
-# Streamlit runs a full garbage collection (gc.collect(2)) after every script run: most of a
-# save's time on the server (~200 of ~290 ms at 3,650 nights). Python's automatic collection
-# still runs; the server's memory stayed flat over 30 saves and 20 Trends visits without it.
-SPEED_DEFAULTS = ["--runner.postScriptGC", "false"]
-# The app has no file uploader (the front door refuses uploads outright), and its biggest
-# websocket message either way is a few kilobytes (Trends' chart: 15.7 KB at 36,500 nights;
-# from a browser, a form with a long note): the smallest sizes, in MB, Streamlit takes. A
-# bigger message from a browser closes its socket (1009).
-LIMIT_DEFAULTS = ["--server.maxUploadSize", "1", "--server.maxMessageSize", "1"]
-LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
 STOP_GRACE_S = 8.0  # how long the app may take to stop when asked
 
 
 def serve_command(extra: list[str], hosts: list[str] | None = None) -> list[str]:
     """The `streamlit run` command line for the app behind its guard, private defaults first."""
     app = PROJECT_ROOT / "server_app.py"
-    pinned = [arg for host in hosts or LOOPBACK_HOSTS for arg in ("--server.allowedHosts", host)]
-    defaults = [*PRIVATE_DEFAULTS, *SPEED_DEFAULTS, *LIMIT_DEFAULTS]
-    return [sys.executable, "-m", "streamlit", "run", str(app), *defaults, *pinned, *extra]
+    return [sys.executable, "-m", "streamlit", "run", str(app), *server_flags(hosts), *extra]
 
 
 def network_addresses() -> list[str]:
