@@ -5,6 +5,10 @@ download ids gets nothing of hers."""
 
 from __future__ import annotations
 
+import json
+import tomllib
+from pathlib import Path
+from types import SimpleNamespace
 from urllib.parse import urlsplit
 
 import pytest
@@ -29,7 +33,7 @@ def practice(postgres_server: PostgresServer, postgres_url: str, tmp_path):  # n
         provider.person("sam", SAM)
         provider.person("alex", ALEX)
         with hosted_app(database.app_url, tmp_path, provider) as base:
-            yield base
+            yield SimpleNamespace(base=base, database=database, secrets=tmp_path / "secrets.toml")
     postgres_server.admin(f"DROP OWNED BY {database.role}")
 
 
@@ -72,7 +76,7 @@ def everything_of(c: Client) -> tuple[dict[str, str], list[str], list]:
 
 
 def test_no_sign_in_and_a_forged_cookie_get_only_the_sign_in_page(practice, browser) -> None:  # noqa: ANN001
-    base = practice
+    base = practice.base
     sam, page = signed_in_client(browser, base, "sam")
     log_one_cramp(page, SAMS_NOTE)
     sam.run()
@@ -102,7 +106,7 @@ def test_another_persons_pages_widgets_and_downloads_give_nothing_of_hers(
     practice,  # noqa: ANN001
     browser,  # noqa: ANN001
 ) -> None:
-    base = practice
+    base = practice.base
     sam, page = signed_in_client(browser, base, "sam")
     log_one_cramp(page, SAMS_NOTE)
     sam.run()
@@ -126,3 +130,57 @@ def test_another_persons_pages_widgets_and_downloads_give_nothing_of_hers(
     assert "/media/" not in "\n".join(str(m) for m in alex.messages[-5:])
     alex.close()
     sam.close()
+
+
+def identity_cookie(secrets: Path, base: str, email: str, *, days_old: float) -> str:
+    """The identity cookie Streamlit sets after a sign-in, made with the server's own secret and
+    dated `days_old` days ago (what a browser holding an old one would send)."""
+    import itsdangerous
+    from streamlit.web.server.starlette.starlette_server_config import USER_COOKIE_NAME
+
+    secret = tomllib.loads(secrets.read_text())["auth"]["cookie_secret"]
+
+    class Dated(itsdangerous.TimestampSigner):
+        def get_timestamp(self) -> int:
+            return int(super().get_timestamp() - days_old * 86400)
+
+    claims = {"origin": base, "is_logged_in": True, "email": email, "email_verified": True}
+    serializer = itsdangerous.URLSafeTimedSerializer(secret, salt=USER_COOKIE_NAME, signer=Dated)
+    value = serializer.dumps(json.dumps(claims))
+    return f"{USER_COOKIE_NAME}={value}"
+
+
+def test_an_expired_identity_cookie_gets_only_the_sign_in_page(practice) -> None:  # noqa: ANN001
+    from sqlmodel import Session
+
+    from tests.factories import days_ago, make_entry
+    from tracker.journal.accounts import acting_as, find_account
+    from tracker.journal.db import make_engine
+    from tracker.journal.store import save_night
+
+    owner, app = make_engine(practice.database.owner_url), make_engine(practice.database.app_url)
+    try:
+        with Session(owner) as session:
+            sam = find_account(session=session, email=SAM).id
+        with acting_as(sam), Session(app) as session:
+            entry = make_entry(days_ago(1), notes=SAMS_NOTE)
+            save_night(session=session, entry=entry, expected_version=0)
+    finally:
+        app.dispose()
+        owner.dispose()
+    base = practice.base
+    # The same cookie made today opens her journal: the test's cookie is the real thing.
+    fresh = client(base, identity_cookie(practice.secrets, base, SAM, days_old=0))
+    out = fresh.run()
+    out += fresh.run(page=fresh.pages()["History"])
+    assert "1 cramp" in out and "Sign in" not in out
+    fresh.close()
+    for days_old in (32, 400):  # Streamlit keeps a sign-in 30 days, plus a day's grace
+        stale = client(base, identity_cookie(practice.secrets, base, SAM, days_old=days_old))
+        out = stale.run()
+        for name in ("history", "summary", "trends", "settings"):
+            out += stale.run(page_name=name)
+        assert "Sign in" in out and "1 cramp" not in out and SAMS_NOTE not in out
+        assert {e.body for e in stale.elements("heading")} == {"Cramp Journal"}
+        assert not stale.elements("download_button")
+        stale.close()
