@@ -159,7 +159,7 @@ def test_try_it_signs_her_in_through_the_proxy_and_stops_cleanly(trial: Trial, b
         wait_for_app(page)
         page.get_by_role("button", name="Sign in").click()
         page.wait_for_url("**/oauth2/authorize**", timeout=30_000)
-        page.get_by_role("button", name="sam", exact=True).click()  # the test provider's Sam
+        page.get_by_role("button", name="sam", exact=True).first.click()  # the test provider's Sam
         page.wait_for_url(f"{trial.base}/**", timeout=30_000)
         wait_for_app(page)
         page.get_by_role("heading", name="Last night", level=1).wait_for()
