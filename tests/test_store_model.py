@@ -8,9 +8,11 @@ example starts from an empty journal (the tables are emptied, not the database r
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 
+import pytest
 from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
@@ -24,7 +26,9 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from tests.conftest import PostgresServer
 from tests.factories import days_ago
+from tests.hosted_support import practice_database
 from tracker.care.safety import RED_FLAG_CODES
 from tracker.exchange.backup_json import (
     CRAMP_KEYS,
@@ -39,6 +43,8 @@ from tracker.exchange.backup_json import (
 from tracker.exchange.backup_read import read_json
 from tracker.exchange.diary_csv import ImportResult, export_diary, import_diary
 from tracker.exchange.diary_read import read_diary
+from tracker.journal.accounts import acting_as, find_account
+from tracker.journal.db import make_engine
 from tracker.journal.entries import CrampEntry, NightEntry
 from tracker.journal.importing import ImportConflict
 from tracker.journal.models import Leg, Muscle, Relief
@@ -137,16 +143,41 @@ def backup_text(nights: list[NightEntry]) -> str:
 
 
 class JournalModel(RuleBasedStateMachine):
-    """The journal as a dict: night -> (what is stored, normalised; its version)."""
+    """The journal as a dict: night -> (what is stored, normalised; its version). On a
+    practice's database, one dict per person, and each step acts as one of them."""
 
-    engine: Engine  # set by the test, one per database
+    engine: Engine  # set by the test, one per database (a practice's: the app role's)
+    owner: Engine | None = None  # a practice's database: the tables' owner
+    people: tuple[int, ...] = ()  # a practice's database: the accounts whose journals change
 
     def __init__(self) -> None:
         super().__init__()
-        with self.engine.begin() as conn:
+        with (self.owner or self.engine).begin() as conn:
             for table in TABLES:
                 conn.execute(text(f"DELETE FROM {table}"))  # our own constant table names
-        self.model: dict[dt.date, tuple[NightEntry, int]] = {}
+        self.models: dict[int | None, dict[dt.date, tuple[NightEntry, int]]] = {
+            person: {} for person in self.people or (None,)
+        }
+        self.person: int | None = None
+        self.acting = contextlib.ExitStack()
+        if self.people:
+            self.act_as(self.people[0])
+
+    @property
+    def model(self) -> dict[dt.date, tuple[NightEntry, int]]:
+        return self.models[self.person]
+
+    @model.setter
+    def model(self, value: dict[dt.date, tuple[NightEntry, int]]) -> None:
+        self.models[self.person] = value
+
+    def act_as(self, person: int) -> None:
+        self.acting.close()
+        self.acting.enter_context(acting_as(person))
+        self.person = person
+
+    def teardown(self) -> None:
+        self.acting.close()
 
     # --- helpers ---------------------------------------------------------------------------
 
@@ -322,21 +353,37 @@ class JournalModel(RuleBasedStateMachine):
         if counts[:2] == (0, 0):
             assert journal_stamp(self.engine) == before, "an import of nothing new wrote something"
 
+    @precondition(lambda self: len(self.people) > 1)
+    @rule(data=st.data())
+    def another_person_opens_her_journal(self, data: st.DataObject) -> None:
+        """On a practice's server: the next steps are another person's, on her own journal."""
+        self.act_as(data.draw(st.sampled_from(self.people), label="person"))
+
     # --- what must hold after every step ---------------------------------------------------
 
     @invariant()
-    def the_journal_is_the_model(self) -> None:
-        with self.session() as session:
-            stored = {n.night: (entry_of(n), n.version) for n in list_nights(session=session)}
-        assert stored == self.model
-        with self.engine.connect() as conn:
-            cramps = conn.execute(text("SELECT COUNT(*) FROM cramp")).scalar_one()
-            flags = conn.execute(text("SELECT COUNT(*) FROM redflag")).scalar_one()
-        assert cramps == sum(len(e.cramps) for e, _ in self.model.values()), "orphan cramps"
-        assert flags == sum(len(e.red_flags) for e, _ in self.model.values()), "orphan flags"
+    def every_journal_is_its_model(self) -> None:
+        """Each journal reads back as its own model (the other person's untouched), and no
+        cramp or warning sign is left without its night or put in another journal."""
+        for person, model in self.models.items():
+            with contextlib.ExitStack() as stack:
+                if person is not None:
+                    stack.enter_context(acting_as(person))
+                with self.session() as session:
+                    stored = {
+                        n.night: (entry_of(n), n.version) for n in list_nights(session=session)
+                    }
+            assert stored == model, f"account {person}"
+            mine = "" if person is None else f" WHERE account_id = {int(person)}"
+            with (self.owner or self.engine).connect() as conn:
+                cramps = conn.execute(text(f"SELECT COUNT(*) FROM cramp{mine}")).scalar_one()
+                flags = conn.execute(text(f"SELECT COUNT(*) FROM redflag{mine}")).scalar_one()
+            assert cramps == sum(len(e.cramps) for e, _ in model.values()), "orphan cramps"
+            assert flags == sum(len(e.red_flags) for e, _ in model.values()), "orphan flags"
 
 
 STEPS = settings(max_examples=40, stateful_step_count=20, deadline=None)
+HOSTED_STEPS = settings(max_examples=12, stateful_step_count=20, deadline=None)
 
 
 def test_the_journal_always_reads_back_as_the_model(engine: Engine) -> None:
@@ -344,3 +391,30 @@ def test_the_journal_always_reads_back_as_the_model(engine: Engine) -> None:
     says, and a save is refused as changed elsewhere exactly when the model says so."""
     machine = type(f"JournalOn{engine.dialect.name.title()}", (JournalModel,), {"engine": engine})
     run_state_machine_as_test(machine, settings=STEPS)
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("connected_as", ["app role", "owner"])
+def test_two_journals_on_a_practices_database_each_read_back_as_their_model(
+    postgres_server: PostgresServer, postgres_url: str, connected_as: str
+) -> None:
+    """The same steps on a practice's database with two people taking turns: each journal is
+    its own model, whatever the other one did. As the app role, row-level security and the
+    app's own account conditions both hold; as the owner (a superuser here, whom row-level
+    security skips), the app's conditions alone must."""
+    database = practice_database(postgres_server, postgres_url, "a@p.example", "b@p.example")
+    owner, app = make_engine(database.owner_url), make_engine(database.app_url)
+    try:
+        with Session(owner) as session:
+            people = tuple(
+                find_account(session=session, email=email).id
+                for email in ("a@p.example", "b@p.example")
+            )
+        engine = app if connected_as == "app role" else owner
+        fields = {"engine": engine, "owner": owner, "people": people}
+        machine = type("TwoJournalsOnPostgres", (JournalModel,), fields)
+        run_state_machine_as_test(machine, settings=HOSTED_STEPS)
+    finally:
+        app.dispose()
+        owner.dispose()
+        postgres_server.admin(f"DROP OWNED BY {database.role}")
