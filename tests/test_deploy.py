@@ -174,7 +174,7 @@ def test_try_it_signs_her_in_through_the_proxy_and_stops_cleanly(trial: Trial, b
         page.get_by_role("button", name="No cramps").tap()
         page.get_by_text("Saved").first.wait_for(timeout=30_000)
         page.screenshot(path=str(ARTIFACTS / "deploy-sam-saved-through-the-proxy.png"))
-        page.reload()  # a new websocket session on the same process: still signed in
+        page.reload()  # a new websocket session: still signed in, kept on the same process
         wait_for_app(page)
         page.get_by_role("heading", name="Last night", level=1).wait_for()
         assert page.get_by_role("button", name="Sign out").count() == 1
