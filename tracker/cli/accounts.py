@@ -37,7 +37,13 @@ def run_accounts(args: argparse.Namespace, engine: Engine) -> int:
                 )
             except ValueError as exc:
                 raise CommandFailed(str(exc)) from None
-            print(f"Added {person.email} ({kind}). Her journal starts at her first sign-in.")
+            if kind == "clinician":
+                print(
+                    f"Added {person.email} (clinician). They see the journals patients share "
+                    "with them, read-only, on their Patients page."
+                )
+            else:
+                print(f"Added {person.email} ({kind}). Her journal starts at her first sign-in.")
             return 0
     return _remove(args, engine)
 
@@ -77,7 +83,10 @@ def add_accounts(subparsers: argparse._SubParsersAction, common: argparse.Argume
     actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
     add = actions.add_parser("add", parents=[common], help="let a person in")
     add.add_argument("email")
-    add.add_argument("--name", help="the name her clinician sees")
+    add.add_argument(
+        "--name",
+        help="the name shown on screen (a patient picks her clinician by it)",
+    )
     add.add_argument("--clinician", action="store_true", help="a clinician, with no journal")
     actions.add_parser("list", parents=[common], help="everyone on the list")
     remove = actions.add_parser(

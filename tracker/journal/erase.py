@@ -136,6 +136,8 @@ def _erase_server(engine: Engine, delete_backups: list[Path]) -> int:
             ).scalar_one()
             for table in TABLES:
                 conn.execute(text(f"DELETE FROM {table} WHERE account_id = :account"), mine)
+            # and whom she shared it with: an erased journal is shared with nobody
+            conn.execute(text("DELETE FROM share WHERE patient_id = :account"), mine)
             owner = conn.execute(
                 text(
                     "SELECT pg_has_role(current_user, relowner, 'USAGE') FROM pg_class "

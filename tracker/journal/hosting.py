@@ -6,6 +6,9 @@ app role (`serve --accounts` connects as it: it owns nothing, is no superuser, c
 row-level security and is no member of the owner). Every journal table's policy lets the app
 role see and change only the rows of the transaction's account (`cramp.account_id`, set by
 tracker.journal.accounts at the start of every transaction); with none set it sees nothing.
+A clinician may also read (never write) the journals their patients share with them
+(`share`, which only the patient adds to or removes from), and add a line to that patient's
+record of access each time she looks.
 """
 
 from __future__ import annotations
@@ -19,7 +22,11 @@ from tracker.journal.schema import current_revision, ensure_schema, head_revisio
 
 JOURNAL_TABLES = ("night", "cramp", "redflag", "profile", "experiment", "journal_version")
 APPEND_ONLY = ("access",)  # her record of access: the app may add lines, never change them
+SHARES = ("share",)  # whom she shares her journal with: hers to add and remove
 CURRENT = "NULLIF(current_setting('cramp.account_id', true), '')::integer"
+# The patients who share their journal with the transaction's account (a clinician).
+SHARED_WITH_ME = f"(SELECT patient_id FROM share WHERE clinician_id = {CURRENT})"
+FORCED = (*JOURNAL_TABLES, *APPEND_ONLY, *SHARES)  # row-level security forced on each
 ROLE_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 
 
@@ -47,15 +54,45 @@ def _statements(role: str) -> list[str]:
             f"DROP POLICY IF EXISTS own_rows ON {table}",
             f"CREATE POLICY own_rows ON {table} USING (account_id = {CURRENT}) "
             f"WITH CHECK (account_id = {CURRENT})",
+            # A clinician reads what her patients share with her, and writes none of it.
+            f"DROP POLICY IF EXISTS shared_rows ON {table}",
+            f"CREATE POLICY shared_rows ON {table} FOR SELECT "
+            f"USING (account_id IN {SHARED_WITH_ME})",
             f"GRANT {may} ON {table} TO {app}",
         ]
     run += [
-        # Her own account row only; the list of people is the owner's (accounts add/remove:
-        # not forced, so the owner keeps it whole and removing one cascades to her rows).
+        # Her record of access: a clinician adds a line each time she looks at a shared
+        # journal, and sees her own lines (when she last looked), never anyone else's.
+        "DROP POLICY IF EXISTS clinician_looks ON access",
+        "CREATE POLICY clinician_looks ON access FOR INSERT "
+        f"WITH CHECK (by_account = {CURRENT} AND account_id IN {SHARED_WITH_ME})",
+        "DROP POLICY IF EXISTS clinician_looked ON access",
+        f"CREATE POLICY clinician_looked ON access FOR SELECT USING (by_account = {CURRENT})",
+        # Sharing: only the patient adds or removes her shares, with a clinician of the list;
+        # the clinician sees the shares made with her.
+        "ALTER TABLE share ENABLE ROW LEVEL SECURITY",
+        "ALTER TABLE share FORCE ROW LEVEL SECURITY",
+        "DROP POLICY IF EXISTS share_seen ON share",
+        "CREATE POLICY share_seen ON share FOR SELECT "
+        f"USING (patient_id = {CURRENT} OR clinician_id = {CURRENT})",
+        "DROP POLICY IF EXISTS share_given ON share",
+        "CREATE POLICY share_given ON share FOR INSERT WITH CHECK ("
+        f"patient_id = {CURRENT} "
+        f"AND EXISTS (SELECT 1 FROM account a WHERE a.id = {CURRENT} AND a.kind = 'patient') "
+        "AND EXISTS (SELECT 1 FROM account c WHERE c.id = clinician_id "
+        "AND c.kind = 'clinician'))",
+        "DROP POLICY IF EXISTS share_taken_back ON share",
+        f"CREATE POLICY share_taken_back ON share FOR DELETE USING (patient_id = {CURRENT})",
+        f"GRANT SELECT, INSERT, DELETE ON share TO {app}",
+        # Her own account row, the practice's clinicians (to share with, by name) and, for a
+        # clinician, the patients who share with her; the list itself is the owner's
+        # (accounts add/remove: not forced, so the owner keeps it whole and removing one
+        # cascades to her rows).
         "ALTER TABLE account ENABLE ROW LEVEL SECURITY",
         "ALTER TABLE account NO FORCE ROW LEVEL SECURITY",
         "DROP POLICY IF EXISTS own_account ON account",
-        f"CREATE POLICY own_account ON account FOR SELECT USING (id = {CURRENT})",
+        "CREATE POLICY own_account ON account FOR SELECT USING ("
+        f"id = {CURRENT} OR kind = 'clinician' OR id IN {SHARED_WITH_ME})",
         f"GRANT SELECT ON account TO {app}",
         f"GRANT SELECT ON alembic_version TO {app}",
         f"GRANT USAGE ON SCHEMA public TO {app}",
@@ -142,9 +179,9 @@ def app_role_problem(app: Engine) -> str | None:
                 "SELECT count(*) FROM pg_class WHERE relname = ANY(:tables) "
                 "AND relrowsecurity AND relforcerowsecurity"
             ),
-            {"tables": [*JOURNAL_TABLES, *APPEND_ONLY]},
+            {"tables": list(FORCED)},
         ).scalar_one()
-    if policies != len(JOURNAL_TABLES) + len(APPEND_ONLY):
+    if policies != len(FORCED):
         return (
             "this database is not prepared for a practice (row-level security is not on "
             "every journal table): run `cramp-journal --db OWNER_URL hosting --app-role ROLE`"

@@ -193,6 +193,19 @@ class Access(SQLModel, table=True):
     what: str = Field(max_length=200)
 
 
+class Share(SQLModel, table=True):
+    """She shares her journal with a clinician of her practice (read-only; hers to take back)."""
+
+    __table_args__ = (
+        UniqueConstraint("patient_id", "clinician_id", name="uq_share_patient_clinician"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    patient_id: int = Field(foreign_key="account.id", ondelete="CASCADE")
+    clinician_id: int = Field(foreign_key="account.id", ondelete="CASCADE", index=True)
+    created_at: dt.datetime = Field(default_factory=utcnow)
+
+
 class JournalVersion(SQLModel, table=True):
     """One row whose version every write to the other tables increases (database triggers,
     migration 0006), so a view computed at one version stays right until it changes."""
