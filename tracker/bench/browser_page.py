@@ -237,6 +237,7 @@ class BlankTab:
     """The blank reference page: its Save, and a switch to its other page and back."""
 
     def __init__(self, browser, base: str) -> None:  # noqa: ANN001
+        self.url = base
         self.page = browser.new_context(**PHONE).new_page()
         self.page.goto(base)
         settle(self.page)
@@ -256,3 +257,52 @@ class BlankTab:
         self.page.wait_for_function(title_is("Blank"), timeout=120_000)
         settle(self.page)
         return ms
+
+
+class PreparedTab(AppTab):
+    """The prepared pages (tracker.bench.prepared) on a phone: the same save and Trends."""
+
+    def _prepare_save(self) -> None:
+        """Fold the "Saved" message away as her next tap does (untimed): a tap on the cramp's
+        line reruns the save bar's fragment."""
+        if self.saves:
+            click(self.page, "[class*=st-key-ln_c][class*=_open] button")
+            settle(self.page)
+
+
+# Set in every new page before its first script: the ms from the navigation's start until
+# `cond` holds (a 4 ms poll), in window.__benchLoaded.
+LOADED_WHEN = """
+(() => {
+  window.__benchLoaded = null;
+  const holds = %s;
+  const iv = setInterval(() => {
+    try { if (holds()) { window.__benchLoaded = performance.now(); clearInterval(iv); } }
+    catch (e) {}
+  }, 4);
+})();
+"""
+
+
+def loaded(title: str) -> str:
+    """JS: the page titled `title` has run its script to the end and shows nothing stale."""
+    return (
+        "() => { const a = document.querySelector('[data-testid=stApp]');"
+        f" return ({title_is(title)})() && !!a"
+        " && a.getAttribute('data-test-script-state') === 'notRunning'"
+        " && !document.querySelector('[data-testid*=keleton]'); }"
+    )
+
+
+def first_load(browser, url: str, title: str) -> float:  # noqa: ANN001
+    """A phone's first load of `url`, cold (a new browser context: nothing cached, a new
+    session): ms from the navigation's start until the page titled `title` is drawn."""
+    context = browser.new_context(**PHONE)
+    try:
+        context.add_init_script(LOADED_WHEN % loaded(title))
+        page = context.new_page()
+        page.goto(url, wait_until="commit")
+        page.wait_for_function("() => window.__benchLoaded !== null", timeout=120_000)
+        return float(page.evaluate("() => window.__benchLoaded"))
+    finally:
+        context.close()

@@ -413,17 +413,11 @@ def _target(name: str, measured: str, passed: bool) -> dict:
     return {"target": name, "measured": measured, "pass": passed}
 
 
-def targets(summary: list[dict], page: dict, memory: dict, morning: dict) -> list[dict]:
+def targets(summary: list[dict], memory: dict) -> list[dict]:
     """Each target with what was measured and whether it was met."""
-    worst = max(summary, key=lambda row: row["ratio"])
     per_1000 = [row["summary_ms_per_1000_nights"] for row in summary]
     grows = all(b <= a * GROWTH_ALLOWANCE for a, b in zip(per_1000, per_1000[1:], strict=False))
     return [
-        _target(
-            f"summary within {FLOOR_RATIO:g}x of the floor at every size",
-            f"worst {worst['ratio']:.2f}x at {worst['nights']:,} nights",
-            worst["ratio"] <= FLOOR_RATIO,
-        ),
         _target(
             "summary time grows no faster than the data (ms per 1,000 nights does not rise "
             f"by more than {GROWTH_ALLOWANCE - 1:.0%} from one size to the next)",
@@ -431,23 +425,33 @@ def targets(summary: list[dict], page: dict, memory: dict, morning: dict) -> lis
             grows,
         ),
         _target(
-            f"Trends page warm rerun within {PAGE_RATIO:g}x of a blank page",
-            f"{page['ratio']:.1f}x at {page['nights']:,} nights "
-            f"({page['trends_ms']:.0f} ms against {page['blank_ms']:.0f} ms)",
-            page["ratio"] <= PAGE_RATIO,
-        ),
-        _target(
-            f"morning save (one cramp) within {SAVE_RATIO:g}x of a blank page",
-            f"{morning['ratio']:.1f}x at {morning['nights']:,} nights "
-            f"({morning['save_ms']:.0f} ms against {morning['blank_ms']:.0f} ms)",
-            morning["ratio"] <= SAVE_RATIO,
-        ),
-        _target(
             f"peak memory of the summary and frames under {MEMORY_MB} MB",
             f"{memory['peak_mb']:.0f} MB at {memory['nights']:,} nights "
             f"(imports alone {memory['imports_mb']:.0f} MB)",
             memory["peak_mb"] < MEMORY_MB,
         ),
+    ]
+
+
+def reference(summary: list[dict], page: dict, morning: dict) -> list[dict]:
+    """Issue 11's ratios against a one-row query and a blank page: printed, no longer goals
+    (issue 25: no real page can meet them; tracker.bench.floors has the goals now)."""
+    worst = max(summary, key=lambda row: row["ratio"])
+    return [
+        {
+            "figure": f"summary against one hand-written SQL query (was <= {FLOOR_RATIO:g}x)",
+            "measured": f"worst {worst['ratio']:.2f}x at {worst['nights']:,} nights",
+        },
+        {
+            "figure": f"Trends page warm rerun against a blank page (was <= {PAGE_RATIO:g}x)",
+            "measured": f"{page['ratio']:.1f}x at {page['nights']:,} nights "
+            f"({page['trends_ms']:.0f} ms against {page['blank_ms']:.0f} ms)",
+        },
+        {
+            "figure": f"morning save (one cramp) against a blank page (was <= {SAVE_RATIO:g}x)",
+            "measured": f"{morning['ratio']:.1f}x at {morning['nights']:,} nights "
+            f"({morning['save_ms']:.0f} ms against {morning['blank_ms']:.0f} ms)",
+        },
     ]
 
 
@@ -477,7 +481,8 @@ def run(sizes: tuple[int, ...], repeat: int, folder: Path) -> dict:
         "pdf_largest": pdf_largest,
         "memory": memory,
         "morning": morning,
-        "targets": targets(summary, page, memory, morning),
+        "targets": targets(summary, memory),
+        "reference": reference(summary, page, morning),
     }
 
 
@@ -488,7 +493,7 @@ def report_text(result: dict) -> str:
         f"Cramp Journal bench: median of {result['repeat']} runs after a warm-up "
         f"(Python {env['python']}, SQLite {env['sqlite']}, {env['cpus']} CPUs)",
         "",
-        "Summary (summarise on an engine) against the floor (one hand-written SQL query):",
+        "Summary (summarise on an engine) against one hand-written SQL query (issue 11's floor):",
         f"{'nights':>8} {'cramps':>8} {'summary ms':>11} {'floor ms':>9} {'ratio':>6} "
         f"{'summary ms/1k nights':>21} {'floor ms/1k nights':>19} {'same numbers':>13}",
     ]
@@ -525,5 +530,7 @@ def report_text(result: dict) -> str:
     lines += [
         f"  {'PASS' if t['pass'] else 'MISS'}  {t['target']}: {t['measured']}"
         for t in result["targets"]
+        if not t["target"].startswith("floor:")  # the floors: in the goals (report.py)
     ]
+    # issue 11's ratios (result["reference"]) are printed by tracker.bench.report
     return "\n".join(lines)

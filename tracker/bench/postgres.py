@@ -118,8 +118,7 @@ def _time_size(admin, server: URL, nights: int, repeat: int) -> dict:  # noqa: A
         "floor_ms": round(floor_ms, 2),
         "ratio": round(ratio, 2),
         "same_numbers": same,
-        "goal_x": FLOOR_RATIO,
-        "pass": ratio <= FLOOR_RATIO,
+        "was_goal_x": FLOOR_RATIO,  # issue 11's goal, now a reference (floors.summary_floor)
     }
 
 
@@ -158,15 +157,15 @@ def report_lines(result: dict) -> list[str]:
         return [f"Summary on PostgreSQL: not measured: {result['skipped']}."]
     lines = [
         f"Summary on PostgreSQL {result['version']} ({result['server']}; scratch databases, "
-        "analysed) against one hand-written SQL query:",
+        "analysed) against one hand-written SQL query (for reference, no goal):",
         f"  {'':4} {'nights':>7} {'cramps':>8} {'summary ms':>11} {'floor ms':>9} {'ratio':>6} "
-        f"{'goal':>6} {'same numbers':>13}",
+        f"{'was':>6} {'same numbers':>13}",
     ]
     for row in result["sizes"]:
         lines.append(
-            f"  {'PASS' if row['pass'] else 'MISS'} {row['nights']:>7,} {row['cramps']:>8,} "
+            f"  {'':4} {row['nights']:>7,} {row['cramps']:>8,} "
             f"{row['summary_ms']:>11.1f} {row['floor_ms']:>9.1f} {row['ratio']:>5.2f}x "
-            f"{'<=' + format(row['goal_x'], 'g') + 'x':>6} "
+            f"{'<=' + format(row['was_goal_x'], 'g') + 'x':>6} "
             f"{'yes' if row['same_numbers'] else 'NO':>13}"
         )
     return lines

@@ -1,5 +1,6 @@
-"""`cramp-journal bench`, all of it: one run, every figure with its goal from issue 11, and how
-noisy the run was (the spread of the browser pairs, the machine's load at start and end).
+"""`cramp-journal bench`, all of it: one run, every figure with its goal (issues 11, 21 and 25's
+floors), issue 11's old ratios for reference, and how noisy the run was (the spread of the
+browser pairs, the machine's load at start and end).
 
 The AppTest, summary, PDF and memory figures come from tracker.bench.measure, the PostgreSQL
 summary from tracker.bench.postgres, exports and imports from tracker.bench.files, the real
@@ -13,16 +14,17 @@ import statistics
 from dataclasses import dataclass
 from pathlib import Path
 
-from tracker.bench import browser, files, measure, postgres, soak
+from tracker.bench import browser, files, floors, measure, postgres, soak
 from tracker.bench.noise import load_average, shown
 
-BROWSER_GOALS = {
-    "save": 'save (click to "Saved") <= {goal:g}x a blank page\'s',
-    "trends_warm": "Trends warm (click to every chart drawn) <= {goal:g}x a blank page switch",
-    "trends_after_save": "Trends after a save (the first visit each morning) <= {goal:g}x blank",
-    "trends_first": "Trends' first visit after the server starts <= {goal:g}x a later visit",
+BROWSER_REFERENCE = {  # issue 11's goals against a blank page: figures for reference now
+    "save": 'save (click to "Saved") against a blank page\'s (was <= {goal:g}x)',
+    "trends_warm": "Trends warm (click to every chart drawn) against a blank page switch "
+    "(was <= {goal:g}x)",
+    "trends_after_save": "Trends after a save (the first visit each morning) against a blank "
+    "page switch (was <= {goal:g}x)",
 }
-GOAL_X = {**browser.GOALS, "trends_first": browser.FIRST_GOAL}
+FIRST_GOAL = "Trends' first visit after the server starts <= {goal:g}x a later visit"
 
 
 @dataclass(frozen=True)
@@ -43,28 +45,36 @@ def _goal(goal: str, measured: str, passed: bool | None, **extra: object) -> dic
 
 
 def _browser_goals(result: dict) -> list[dict]:
+    goal = FIRST_GOAL.format(goal=browser.FIRST_GOAL)
     if "skipped" in result:
-        return [
-            _goal(text.format(goal=GOAL_X[name]), f"not measured: {result['skipped']}", None)
-            for name, text in BROWSER_GOALS.items()
-        ]
+        return [_goal(goal, f"not measured: {result['skipped']}", None)]
     found = []
-    for name, text in BROWSER_GOALS.items():
-        for size in result["sizes"]:
+    for size in result["sizes"]:
+        f = size["trends_first"]
+        found.append(
+            _goal(
+                f"{goal} at {size['nights']:,} nights",
+                f"{f['ratio']:.1f}x ({f['app_ms']:.0f} ms against {f['blank_ms']:.0f} ms; "
+                f"spread {shown(f['app_spread'])} / {shown(f['blank_spread'])}); first number "
+                f"{f['first_number_ms']:.0f} ms against {f['later_number_ms']:.0f} ms",
+                f["pass"],
+            )
+        )
+    return found
+
+
+def _browser_reference(result: dict) -> list[dict]:
+    found = []
+    for name, text in BROWSER_REFERENCE.items():
+        for size in result.get("sizes", []):
             f = size[name]
             found.append(
-                _goal(
-                    f"{text.format(goal=f['goal_x'])} at {size['nights']:,} nights",
-                    f"{f['ratio']:.1f}x ({f['app_ms']:.0f} ms against {f['blank_ms']:.0f} ms; "
-                    f"spread {shown(f['app_spread'])} / {shown(f['blank_spread'])})"
-                    + (
-                        f"; first number {f['first_number_ms']:.0f} ms against "
-                        f"{f['later_number_ms']:.0f} ms"
-                        if name == "trends_first"
-                        else ""
-                    ),
-                    f["pass"],
-                )
+                {
+                    "figure": f"{text.format(goal=f['goal_x'])} at {size['nights']:,} nights",
+                    "measured": f"{f['ratio']:.1f}x ({f['app_ms']:.0f} ms against "
+                    f"{f['blank_ms']:.0f} ms; spread {shown(f['app_spread'])} / "
+                    f"{shown(f['blank_spread'])})",
+                }
             )
     return found
 
@@ -94,33 +104,37 @@ def soak_result(browser_result: dict) -> dict:
     return browser_result.get("soak", {"skipped": browser_result.get("skipped", "not run")})
 
 
-def _summary_goals(sqlite_rows: list[dict], pg: dict) -> list[dict]:
-    found = [
-        _goal(
-            f"summary <= {measure.FLOOR_RATIO:g}x raw SQL on SQLite at {row['nights']:,} nights",
-            f"{row['ratio']:.2f}x ({row['summary_ms']:.1f} ms against {row['floor_ms']:.1f} ms)",
-            row["ratio"] <= measure.FLOOR_RATIO,
-        )
-        for row in sqlite_rows
+def _summary_reference(sqlite_rows: list[dict], pg: dict) -> list[dict]:
+    rows = [("SQLite", row) for row in sqlite_rows]
+    rows += [("PostgreSQL", row) for row in pg.get("sizes", [])]
+    return [
+        {
+            "figure": f"summary against one hand-written SQL query on {engine} at "
+            f"{row['nights']:,} nights (was <= {measure.FLOOR_RATIO:g}x)",
+            "measured": f"{row['ratio']:.2f}x ({row['summary_ms']:.1f} ms against "
+            f"{row['floor_ms']:.1f} ms)",
+        }
+        for engine, row in rows
     ]
-    if "skipped" in pg:
-        goal = f"summary <= {measure.FLOOR_RATIO:g}x raw SQL on PostgreSQL"
-        return [*found, _goal(goal, f"not measured: {pg['skipped']}", None)]
-    return found + [
-        _goal(
-            f"summary <= {row['goal_x']:g}x raw SQL on PostgreSQL at {row['nights']:,} nights",
-            f"{row['ratio']:.2f}x ({row['summary_ms']:.1f} ms against {row['floor_ms']:.1f} ms)",
-            row["pass"],
-        )
-        for row in pg["sizes"]
-    ]
+
+
+def floor_targets(result: dict) -> list[dict]:
+    """Issue 25's floors as targets named "floor: ...": (c) the summary at each size, (a) and
+    (b) in the browser at each size (or why they were not measured)."""
+    return floors.summary_targets(result["summary_floor"]) + floors.browser_targets(
+        result["browser"]
+    )
 
 
 def goals(result: dict) -> list[dict]:
-    """Every goal of issue 11 with what was measured and PASS (True), MISS or not measured."""
-    found = _browser_goals(result["browser"]) + _summary_goals(
-        result["summary"], result["postgres"]
-    )
+    """Every goal with what was measured and PASS (True), MISS or not measured (None): the
+    floors first."""
+    found = [
+        _goal(t["target"], t["measured"], t["pass"])
+        for t in result["targets"]
+        if t["target"].startswith("floor:")
+    ]
+    found += _browser_goals(result["browser"])
     for goal in result["files"]["goals"]:
         note = "" if goal.get("at_goal_size", True) else " (smaller than the goal's size)"
         found.append(_goal(goal["goal"], goal["measured"] + note, goal["pass"]))
@@ -143,8 +157,8 @@ def noise(result: dict, start: list | None, end: list | None) -> dict:
     """How far the run's figures can be trusted: pair spreads and the machine's load."""
     spreads = []
     for size in result["browser"].get("sizes", []):
-        for name in browser.GOALS:
-            spreads += [s for s in (size[name]["app_spread"], size[name]["blank_spread"]) if s]
+        for f in [*(size[name] for name in browser.GOALS), *size["floors"].values()]:
+            spreads += [s for s in (f["app_spread"], f["blank_spread"]) if s]
     return {
         "load_average_start": start,
         "load_average_end": end,
@@ -160,6 +174,9 @@ def run(options: Options, folder: Path) -> dict:
     result = measure.run(options.sizes, options.repeat, folder)  # builds the journals
     journals = {n: folder / f"journal-{n}.db" for n in options.sizes}
     result["pairs"] = options.pairs
+    result["summary_floor"] = [
+        floors.summary_floor(f"sqlite:///{path}", n, options.repeat) for n, path in journals.items()
+    ]
     result["postgres"] = postgres.run(options.postgres_url, options.sizes, options.repeat)
     if options.use_files:
         result["files"] = files.run(journals, result["pdf"]["nights"], folder)
@@ -169,6 +186,9 @@ def run(options: Options, folder: Path) -> dict:
         result["browser"] = browser.run(journals, options.pairs, folder, options.soak_saves)
     else:
         result["browser"] = {"skipped": "--no-browser"}
+    result["targets"] += floor_targets(result)
+    result["reference"] += _browser_reference(result["browser"])
+    result["reference"] += _summary_reference(result["summary"], result["postgres"])
     result["goals"] = goals(result)
     result["noise"] = noise(result, start, load_average())
     return result
@@ -179,7 +199,7 @@ def _verdict(passed: bool | None) -> str:
 
 
 def report_text(result: dict) -> str:
-    """Everything for a terminal: the tables, then each goal of issue 11, then the noise."""
+    """Everything for a terminal: the tables, then each goal, the reference figures, the noise."""
     n = result["noise"]
     lines = [
         measure.report_text(result),
@@ -191,8 +211,11 @@ def report_text(result: dict) -> str:
         *browser.report_lines(result["browser"]),
         *soak.report_lines(soak_result(result["browser"])),
         "",
-        "Goals (issue 11):",
+        "Goals (issue 25's floors, then issues 11 and 21):",
         *(f"  {_verdict(g['pass'])}  {g['goal']}: {g['measured']}" for g in result["goals"]),
+        "",
+        "For reference, no goal (issue 11's ratios against a blank page and one SQL query):",
+        *(f"        {r['figure']}: {r['measured']}" for r in result["reference"]),
         "",
         f"Noise: load average (1, 5, 15 min) at start {n['load_average_start']}, at end "
         f"{n['load_average_end']}, on {n['cpus']} CPUs; spread of the browser pairs "

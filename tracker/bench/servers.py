@@ -159,3 +159,9 @@ def script_command(script: Path, port: int) -> list[str]:
     """`streamlit run script` on `port` with the flags `cramp-journal serve` gives the app."""
     command = [sys.executable, "-m", "streamlit", "run", str(script), *server_flags()]
     return command + ["--server.port", str(port), "--server.headless", "true"]
+
+
+def prepared_app(script: Path) -> Iterator[Server]:
+    """The prepared pages (tracker.bench.prepared.write_pages wrote script and its pages)."""
+    port = free_port()
+    return _running(script_command(script, port), script.parent / f"prepared-{port}.log", port)
