@@ -59,8 +59,10 @@ def add_bench(subparsers: argparse._SubParsersAction, common: argparse.ArgumentP
         help="time saving, Trends, the summary, exports and the PDF on big synthetic journals",
         description="Build synthetic journals (default: 300 nights, 10 and 100 years) in a temp "
         "folder and report each figure against its goal: a save and the Trends page in headless "
-        "Chromium through `cramp-journal serve` against a blank page (interleaved pairs), the "
-        "summary against raw SQL on SQLite (and PostgreSQL with --postgres), exports and "
+        "Chromium through `cramp-journal serve` against a prepared page drawing the same "
+        "elements (interleaved rounds), Last night's cold first load against a blank app's, the "
+        "summary against its nights query plus statsmodels' fits (and against raw SQL on "
+        "SQLite and PostgreSQL with --postgres, for reference), exports and "
         "imports with their peak memory, the PDF cold and warm, and how noisy the run was. "
         "Your own journal is not read.",
     )
