@@ -4,7 +4,7 @@ import datetime as dt
 
 import streamlit as st
 
-from tracker.app import web
+from tracker.app import signin, web
 from tracker.insights.history import HistoryRow, history_frame, history_rows
 from tracker.journal.store import entry_of, list_nights
 
@@ -24,7 +24,11 @@ def open_on_last_night(night: dt.date | None = None) -> None:
 
 
 def night_row(row: HistoryRow) -> None:
-    """One night as a full-width button: a tap opens it on Last night to change it."""
+    """One night as a full-width button: a tap opens it on Last night to change it (read-only,
+    for a clinician: the same words as plain text)."""
+    if signin.read_only():
+        st.text(("⚠ " if row.flagged else "") + row.label)
+        return
     kind = "flag" if row.flagged else "night" if row.logged else "gap"
     icon = ":material/warning:" if row.flagged else None if row.logged else ":material/edit_note:"
     if st.button(
@@ -38,6 +42,7 @@ def night_row(row: HistoryRow) -> None:
 
 
 # ---------------------------------------------------------------- the screen
+signin.viewing_banner("History")  # a clinician reading a shared journal: read-only
 st.title("History", anchor=False)
 profile = web.profile()
 with web.session() as s:
@@ -48,7 +53,9 @@ if not entries:
         "and your nights will appear here.",
         icon=":material/bedtime:",
     )
-    if st.button("Log last night", key=P + "go_log", type="primary", width="stretch"):
+    if not signin.read_only() and st.button(
+        "Log last night", key=P + "go_log", type="primary", width="stretch"
+    ):
         open_on_last_night()
     st.stop()
 
@@ -58,7 +65,8 @@ flagged = sum(1 for e in entries if e.red_flags)
 st.caption(
     f"{len(entries)} night{'s' * (len(entries) != 1)} logged"
     + (f", {gaps} not logged" if gaps else "")
-    + f" since {min(e.night for e in entries):%d %B %Y}. Tap a night to see or change it."
+    + f" since {min(e.night for e in entries):%d %B %Y}."
+    + ("" if signin.read_only() else " Tap a night to see or change it.")
     + (f" Nights with warning signs ({flagged}) are marked in red." if flagged else "")
 )
 rows = history_rows(frame)

@@ -210,6 +210,71 @@ def backup_bytes() -> bytes:
         return copy.read_bytes()
 
 
+def _share(clinician_id: int, name: str) -> None:
+    from tracker.journal.sharing import share_with
+
+    with web.session(writing=True) as s:
+        new = share_with(session=s, clinician_id=clinician_id)
+    said = f"Shared with {name}" if new else f"Already shared with {name}"
+    st.toast(web.as_label(said), icon=":material/check_circle:")
+
+
+def _stop(clinician_id: int, name: str) -> None:
+    from tracker.journal.sharing import stop_sharing
+
+    with web.session(writing=True) as s:
+        stop_sharing(session=s, clinician_id=clinician_id)
+    st.toast(web.as_label(f"Stopped sharing with {name}"), icon=":material/check_circle:")
+
+
+def sharing() -> None:
+    """On a practice's server: share her journal with a clinician of the practice (read-only
+    for them), see with whom, and stop with one tap. Nothing is shared until she says so."""
+    from tracker.journal.sharing import clinicians, shared_with, shown_name
+
+    st.header("Share with your clinician", anchor=False)
+    with web.session() as s:
+        everyone, shared = clinicians(session=s), shared_with(session=s)
+    for person in shared:
+        name = shown_name(person)
+        st.text(f"Shared with {name}: they can read your journal, not change it.")
+        st.button(
+            f"Stop sharing with {web.as_label(name)}",
+            key=f"{P}unshare_{person.id}",
+            icon=":material/block:",
+            width="stretch",
+            on_click=_stop,
+            args=(person.id, name),
+        )
+    others = [c for c in everyone if c.id not in {p.id for p in shared}]
+    if not others:
+        if not everyone:
+            st.caption("Your practice has not added a clinician yet.")
+        return
+    picked = st.selectbox(
+        "Clinician",
+        others,
+        index=None,
+        format_func=shown_name,
+        placeholder="Choose your clinician",
+        key=P + "share_with",
+    )
+    st.button(
+        "Share my journal",
+        key=P + "share",
+        icon=":material/share:",
+        type="primary",
+        width="stretch",
+        disabled=picked is None,
+        on_click=_share,
+        args=(picked.id, shown_name(picked)) if picked is not None else (0, ""),
+    )
+    st.caption(
+        "They see your History, Trends and appointment summary, read-only, between "
+        "appointments; each look is listed below. Nothing is shared until you say so."
+    )
+
+
 def record_of_access() -> None:
     """On a practice's server: every sign-in, download and look at her journal, newest first."""
     from tracker.app.signin import hosted
@@ -218,13 +283,26 @@ def record_of_access() -> None:
     if not hosted():
         return
     st.header("Who opened your journal", anchor=False)
+    from tracker.journal.sharing import names
+
     with web.session() as s:
         lines = access_record(session=s, limit=50)
+        who = names(session=s, ids={line.by_account for line in lines if line.by_account})
     if not lines:
         st.caption("Nothing yet.")
         return
     st.table(
-        [{"When": f"{line.at.astimezone():%a %d %b, %H:%M}", "What": line.what} for line in lines]
+        [
+            {
+                "When": f"{line.at.astimezone():%a %d %b, %H:%M}",
+                "What": (
+                    f"{who.get(line.by_account, 'A clinician')} {line.what}"
+                    if line.by_account
+                    else f"You {line.what}"
+                ),
+            }
+            for line in lines
+        ]
     )
     st.caption("Your sign-ins and downloads, and any clinician's look at your journal.")
 
@@ -283,5 +361,7 @@ with top:
     settings_form()
     outcome()
     web.keyboard("tel", P + "emergency", P + "care")
+if web.hosted():
+    sharing()
 record_of_access()
 your_data()

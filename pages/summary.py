@@ -13,7 +13,7 @@ import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
-from tracker.app import web
+from tracker.app import signin, web
 from tracker.care.safety import PAST_SIGNS_ADVICE, red_flag_label
 from tracker.exchange.backup_json import export_json
 from tracker.exchange.diary_csv import encode_diary, export_diary
@@ -302,6 +302,8 @@ def reminder_download() -> None:
 # ---------------------------------------------------------------- the screen
 keep_questions()  # first: the PDF being made in parallel waits for nothing else
 st.html(SUMMARY_CSS)
+signin.viewing_banner("Summary")  # a clinician reading a shared journal: read-only
+reading_only = signin.read_only()
 st.title("Summary for your appointment")
 st.caption(
     "One page for your midwife or doctor: any warning signs first, then your numbers, charts, "
@@ -312,6 +314,13 @@ profile = web.profile()
 
 if P + "appt" not in ss:
     ss[P + "appt"] = profile.last_appointment
+if reading_only:  # the PDF only: no appointment to save, no questions of hers to add
+    period = choose_period(profile)
+    pdf_download(period, refused=False)
+    st.subheader("What the PDF shows")
+    if period:
+        preview(*period)
+    st.stop()
 st.date_input(
     "Last appointment",
     value=None,

@@ -4,7 +4,7 @@ import datetime as dt
 
 import streamlit as st
 
-from tracker.app import web
+from tracker.app import signin, web
 from tracker.care.pregnancy import TERM_DAYS
 from tracker.care.safety import PAST_SIGNS_ADVICE, red_flag_label
 from tracker.insights.trends import (
@@ -24,6 +24,7 @@ ss = st.session_state
 profile = web.profile()
 last_night = dt.date.today() - dt.timedelta(days=1)
 
+signin.viewing_banner("Trends")  # a clinician reading a shared journal: read-only
 st.title("Trends")
 
 stamp, overall = web.journal_overall()
@@ -33,7 +34,9 @@ if overall.nights_logged == 0:
         "week or two your trends and comparisons appear here.",
         icon=":material/bedtime:",
     )
-    if st.button("Log last night", type="primary", icon=":material/edit_note:"):
+    if not signin.read_only() and st.button(
+        "Log last night", type="primary", icon=":material/edit_note:"
+    ):
         st.switch_page("pages/last_night.py")
     st.stop()
 

@@ -18,6 +18,7 @@ from tracker.journal.sharing import (
     NotAClinician,
     clinicians,
     last_looks,
+    looks_at,
     may_read,
     patients,
     record_look,
@@ -122,11 +123,11 @@ def test_each_look_is_in_her_record_and_nobody_can_change_that_record(clinic: Pr
     sam, doctor = clinic.account(SAM), clinic.account(DOCTOR)
     refused = pytest.raises(DBAPIError, match="row-level security")
     with acting_as(doctor), Session(clinic.app) as session, refused:  # not shared: no line
-        record_look(session=session, patient_id=sam, page="Trends")
+        record_look(session=session, patient_id=sam, what=looks_at("Trends"))
     with acting_as(sam), Session(clinic.app) as session:
         share_with(session=session, clinician_id=doctor)
     with acting_as(doctor), Session(clinic.app) as session:
-        record_look(session=session, patient_id=sam, page="Trends")
+        record_look(session=session, patient_id=sam, what=looks_at("Trends"))
         assert set(last_looks(session=session)) == {sam}
         assert access_record(session=session) == []  # her record is not the clinician's
     with acting_as(sam), Session(clinic.app) as session:

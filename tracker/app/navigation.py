@@ -17,6 +17,23 @@ PAGES = (
 )
 
 
+# A clinician on a practice's server: Patients, and the journal she opened there, read-only.
+CLINICIAN_PAGES = (
+    ("pages/patients.py", "Patients", ":material/groups:"),
+    ("pages/history.py", "History", ":material/calendar_month:"),
+    ("pages/trends.py", "Trends", ":material/monitoring:"),
+    ("pages/summary.py", "Summary", ":material/description:"),
+)
+
+
+def _listed() -> tuple[tuple[str, str, str], ...]:
+    from tracker.app.whois import is_clinician, viewing
+
+    if is_clinician():
+        return CLINICIAN_PAGES if viewing() else CLINICIAN_PAGES[:1]
+    return PAGES
+
+
 def navigation() -> st.navigation:
     """The top navigation over every page (st.navigation: pages/ is not scanned on its own).
 
@@ -26,6 +43,6 @@ def navigation() -> st.navigation:
     st.set_page_config(page_title="Cramp Journal", page_icon="🌙", layout="centered")
     pages = [
         st.Page(script, title=title, icon=icon, default=i == 0)
-        for i, (script, title, icon) in enumerate(PAGES)
+        for i, (script, title, icon) in enumerate(_listed())
     ]
     return st.navigation(pages, position="top")

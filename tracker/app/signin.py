@@ -17,19 +17,20 @@ import streamlit as st
 
 from tracker.app import web
 from tracker.app.web import ACCOUNTS_ENV, hosted  # noqa: F401  (signin's words for them)
+from tracker.app.whois import (  # noqa: F401  (signin's words for them)
+    ACCOUNT_KEY,
+    LOOKED_KEY,
+    VIEWING_KEY,
+    is_clinician,
+    read_only,
+    session_account,
+    viewed_journal,
+    viewing,
+)
 
-ACCOUNT_KEY = "_account"  # session_state: (account id, email) once she is in
 SIGNED_IN = "signed in"
+KINDS_IN = ("patient", "clinician")  # who may sign in (the personal account never does)
 log = logging.getLogger("cramp_journal")
-
-
-def session_account() -> int | None:
-    """The signed-in account of the browser session running this code (None: nobody)."""
-    try:
-        signed = st.session_state.get(ACCOUNT_KEY)
-    except Exception:  # noqa: BLE001 - no browser session here (a thread of its own)
-        return None
-    return signed[0] if signed else None
 
 
 def install() -> None:
@@ -40,6 +41,7 @@ def install() -> None:
     if hosted():
         accounts.hosted_process()
         accounts.use_session_account(session_account)
+        accounts.use_session_journal(viewed_journal)
         web.add_gate(require_account)
 
 
@@ -133,6 +135,8 @@ def require_account() -> None:
         st.stop()
     email, verified = _claims()
     if signed and email and signed[1] == email:
+        if signed[2] == "clinician":
+            _check_still_shared()
         return
     st.session_state.pop(ACCOUNT_KEY, None)
     if not email or not verified:
@@ -142,17 +146,62 @@ def require_account() -> None:
             "cannot be opened. Ask your practice to check your account, then sign in again.",
         )
     found = _lookup(email)
-    if found is None or found[1] != "patient":
+    if found is None or found[1] not in KINDS_IN:
         _refused(
             "This journal is not open to you yet",
             "You signed in, but your practice has not added you to its journal. Ask your "
             "practice to add you, then sign in again.",
         )
-    account_id = found[0]
-    _start_journal(account_id)
-    st.session_state[ACCOUNT_KEY] = (account_id, email)
+    account_id, kind = found
+    if kind == "patient":
+        _start_journal(account_id)
+    st.session_state.pop(VIEWING_KEY, None)
+    st.session_state[ACCOUNT_KEY] = (account_id, email, kind)
     _open_session(account_id)
-    log.info("account %s signed in", account_id)
+    log.info("account %s signed in (%s)", account_id, kind)
+
+
+def _check_still_shared() -> None:
+    """A clinician's open patient: still shared with her? If not, nothing of that journal is
+    shown again (the session forgets it; Patients says so)."""
+    from tracker.journal.sharing import may_read
+
+    opened = st.session_state.get(VIEWING_KEY)
+    if not opened:
+        return
+    with web.session() as s:
+        shared = may_read(session=s, patient_id=opened[0])
+    if not shared:
+        st.session_state.pop(VIEWING_KEY, None)
+        st.session_state.pop(LOOKED_KEY, None)
+        st.session_state["_no_longer_shared"] = True
+
+
+def open_patient(patient_id: int, name: str) -> None:
+    """A clinician opens a patient's journal (read-only): History, Trends and Summary are hers."""
+    st.session_state[VIEWING_KEY] = (patient_id, name)
+    st.session_state.pop(LOOKED_KEY, None)
+
+
+def close_patient() -> None:
+    st.session_state.pop(VIEWING_KEY, None)
+    st.session_state.pop(LOOKED_KEY, None)
+
+
+def viewing_banner(page: str) -> None:
+    """On a page of a patient's journal opened by a clinician: whose journal, read-only, and
+    the look in her record of access (once per page visit, not once per rerun)."""
+    from tracker.journal.sharing import looks_at, record_look
+
+    opened = viewing()
+    if opened is None:
+        return
+    patient_id, name = opened
+    st.info(f"Viewing {web.as_label(name)}'s journal (read-only)", icon=":material/visibility:")
+    if st.session_state.get(LOOKED_KEY) != (patient_id, page):
+        with web.session() as s:
+            record_look(session=s, patient_id=patient_id, what=looks_at(page))
+        st.session_state[LOOKED_KEY] = (patient_id, page)
 
 
 def sign_out_button() -> None:

@@ -17,7 +17,7 @@ from sqlmodel import Session
 
 from tracker.app import ahead
 from tracker.care.safety import EMERGENCY, Advice
-from tracker.journal.accounts import PERSONAL, acting_as, current_account
+from tracker.journal.accounts import PERSONAL, acting_as, current_account, current_journal, reading
 from tracker.journal.config import database_url
 from tracker.journal.db import make_engine
 from tracker.journal.models import Profile
@@ -199,16 +199,32 @@ def session(*, writing: bool = False, url: str | None = None) -> Iterator[Sessio
     if writing:  # the journal may have changed: build the next Trends visit ahead
         if saved is not None:
             # its frames need only this night again
-            _changes[(url or database_url(), current_account())] = saved
+            _changes[(url or database_url(), whose())] = saved
         build_trends_ahead()
 
 
 # What the whole-journal frames (_journal) last read of each journal, and the one-night saves
 # since: the next version's frames are then that version's with the night read again, not a
 # new read of every night (at 36,500 nights about half a second, on every save).
-# Keyed by (url, account): on a practice's server each person's journal is its own.
-_last_read: dict[tuple, tuple[tuple, object]] = {}  # (url, account): (stamp, Journal)
-_changes: dict[tuple, object] = {}  # (url, account): store.SavedNight
+# Keyed by (url, whose()): on a practice's server each person's journal is its own, and what a
+# clinician reads of a shared journal is hers alone (never served to anyone else).
+_last_read: dict[tuple, tuple[tuple, object]] = {}  # (url, whose): (stamp, Journal)
+_changes: dict[tuple, object] = {}  # (url, whose): store.SavedNight
+
+
+def whose() -> tuple[int | None, int | None]:
+    """(who reads, whose journal): the key of every cached copy of a journal. A patient reads
+    her own; a clinician reads the journal a patient shares with her."""
+    return current_account(), current_journal()
+
+
+@contextmanager
+def as_reader(account) -> Iterator[None]:  # noqa: ANN001
+    """Work as `whose()` said (or, given one account, as that account on its own journal), in
+    this thread: a build ahead or a download runs outside the page's run."""
+    actor, journal = account if isinstance(account, tuple) else (account, account)
+    with acting_as(actor), reading(journal):
+        yield
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)
@@ -223,7 +239,7 @@ def _journal(url: str, stamp: tuple, account: int | None = PERSONAL):  # noqa: A
     key = (url, account)
     change, (read_at, read) = _changes.pop(key, None), _last_read.get(key, ((), None))
     # this journal's and this account's, even from a build ahead in its own thread
-    with acting_as(account), session(url=url) as s:
+    with as_reader(account), session(url=url) as s:
         conn = s.connection()
         now = journal_stamp(conn)
         if change is not None and (change.before, change.after) == (read_at, now):
@@ -252,7 +268,7 @@ def build_trends(
     from tracker.insights.trends import CHART_GROUPS, period_of
     from tracker.journal.store import journal_stamp
 
-    with acting_as(account), Session(_engine_for(url)) as s:
+    with as_reader(account), Session(_engine_for(url)) as s:
         stamp = journal_stamp(s)
     overall = _overall(url, stamp, account)
     if overall.nights_logged:
@@ -275,7 +291,7 @@ def build_trends_ahead():  # noqa: ANN201
     choice = ss.get("tr_period", DEFAULT_PERIOD)
     custom = ss.get("tr_custom") if choice == "Custom" else None
     by = ss.get("tr_by", SHOW_BY[0])
-    work = partial(build_trends, database_url(), choice, by, custom, account=current_account())
+    work = partial(build_trends, database_url(), choice, by, custom, account=whose())
     return ahead.start(work)
 
 
@@ -331,17 +347,17 @@ def journal_overall():  # noqa: ANN201
 
     with session() as s:
         stamp = journal_stamp(s)
-    return stamp, _overall(database_url(), stamp, current_account())
+    return stamp, _overall(database_url(), stamp, whose())
 
 
 def trends_view(stamp: tuple, start, end, compare_before: bool):  # noqa: ANN001, ANN201
     """The Trends numbers of a period, from the cache while the journal is unchanged."""
-    return _view(database_url(), stamp, start, end, compare_before, current_account())
+    return _view(database_url(), stamp, start, end, compare_before, whose())
 
 
 def trends_charts(stamp: tuple, start, end, axis: str, group: str):  # noqa: ANN001, ANN201
     """The specs of one Trends chart group, from the cache while the journal is unchanged."""
-    return _charts(database_url(), stamp, start, end, axis, group, current_account())
+    return _charts(database_url(), stamp, start, end, axis, group, whose())
 
 
 def profile() -> Profile:
@@ -585,6 +601,12 @@ def confirm(
     scroll_to(f"{key}_ask")
 
 
+def as_label(text: str) -> str:
+    """Text for a label Streamlit reads as Markdown (a button, an alert, a heading), every
+    Markdown character escaped so it shows exactly as written (a name from a practice's list)."""
+    return re.sub(r"([\\`*_{}\[\]()<>#+\-.!|~:$@/&=?%])", r"\\\1", text)
+
+
 def literal(text: str | None) -> None:
     """Show text she typed exactly as written (never as Markdown or HTML)."""
     if text:
@@ -596,16 +618,21 @@ def hers(make: Callable[[], bytes], *, what: str) -> Callable[[], bytes]:
     asks for it, outside the page's run, so it must not depend on who is asking then. On a
     practice's server each download is a line in her record of access."""
     from tracker.journal.accounts import record_access
+    from tracker.journal.sharing import record_look
 
-    account = current_account()
+    account = whose()
 
     def made() -> bytes:
-        with acting_as(account):
+        actor, journal = account
+        with as_reader(account):
             data = make()
             if hosted():
                 with session(writing=True) as s:
-                    record_access(session=s, what=what)
-                    s.commit()
+                    if actor == journal:
+                        record_access(session=s, what=what)
+                        s.commit()
+                    else:  # a clinician's download is a look, in the patient's record
+                        record_look(session=s, patient_id=journal, what=what)
         return data
 
     return made

@@ -31,6 +31,7 @@ _acting: ContextVar[object] = ContextVar("cramp_journal_account", default=_UNSET
 _reading: ContextVar[object] = ContextVar("cramp_journal_reading", default=_UNSET)
 _fallback: list[int | None] = [PERSONAL]  # personal mode: every transaction is account 1's
 _session_account: list[Callable[[], int | None] | None] = [None]
+_session_journal: list[Callable[[], int | None] | None] = [None]
 
 
 def current_account() -> int | None:
@@ -59,7 +60,13 @@ def current_journal() -> int | None:
     """Whose journal this thread's reads are about: the one `reading` names (a clinician
     reading a journal shared with her), else the acting account's own."""
     reading = _reading.get()
-    return current_account() if reading is _UNSET else reading  # type: ignore[return-value]
+    if reading is not _UNSET:
+        return reading  # type: ignore[return-value]
+    if _acting.get() is _UNSET and _session_journal[0] is not None:
+        viewing = _session_journal[0]()
+        if viewing is not None:
+            return viewing
+    return current_account()
 
 
 @contextmanager
@@ -89,6 +96,12 @@ def hosted_process() -> None:
 def use_session_account(find: Callable[[], int | None]) -> None:
     """How to find the signed-in person of the code running now (the app's browser session)."""
     _session_account[0] = find
+
+
+def use_session_journal(find: Callable[[], int | None]) -> None:
+    """How to find the journal the browser session running now is reading, when it is not
+    her own (a clinician's session: the patient she opened; None: her own)."""
+    _session_journal[0] = find
 
 
 def install_account_setting(engine: Engine) -> None:

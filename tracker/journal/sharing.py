@@ -13,8 +13,8 @@ import datetime as dt
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from tracker.journal.accounts import current_account
-from tracker.journal.models import Access, Account, Share
+from tracker.journal.accounts import current_account, mine
+from tracker.journal.models import Access, Account, Night, RedFlag, Share
 
 LOOKED = "looked at your "  # the start of a clinician's line in her record of access
 
@@ -98,12 +98,16 @@ def may_read(*, session: Session, patient_id: int) -> bool:
     )
 
 
-def record_look(*, session: Session, patient_id: int, page: str) -> None:
-    """A line in her record of access: this clinician looked at her `page` (commits)."""
-    session.add(
-        Access(account_id=patient_id, by_account=current_account(), what=f"{LOOKED}{page}"[:200])
-    )
+def record_look(*, session: Session, patient_id: int, what: str) -> None:
+    """A line in her record of access, by the current account (a clinician): what she did,
+    e.g. looks_at("Trends") (commits)."""
+    session.add(Access(account_id=patient_id, by_account=current_account(), what=what[:200]))
     session.commit()
+
+
+def looks_at(page: str) -> str:
+    """A clinician's look at a page of her journal, as her record of access says it."""
+    return f"{LOOKED}{page}"
 
 
 def last_looks(*, session: Session) -> dict[int, dt.datetime]:
@@ -122,3 +126,23 @@ def names(*, session: Session, ids: set[int]) -> dict[int, str]:
         return {}
     rows = session.exec(select(Account).where(Account.id.in_(ids))).all()
     return {a.id: shown_name(a) for a in rows}
+
+
+def signs_logged_since(
+    *, session: Session, since: dt.datetime | None, first_night: dt.date
+) -> list[tuple[dt.date, tuple[str, ...]]]:
+    """The nights of the journal being read with a warning sign, saved after `since` (the
+    clinician's last look; None: never looked, then those from first_night on)."""
+    statement = (
+        select(Night.night, RedFlag.code)
+        .join(RedFlag, RedFlag.night_id == Night.id)
+        .where(mine(Night.account_id))
+    )
+    if since is None:
+        statement = statement.where(Night.night >= first_night)
+    else:
+        statement = statement.where(Night.updated_at > since)
+    found: dict[dt.date, list[str]] = {}
+    for night, code in session.exec(statement.order_by(Night.night, RedFlag.code)).all():
+        found.setdefault(night, []).append(code)
+    return [(night, tuple(codes)) for night, codes in found.items()]
