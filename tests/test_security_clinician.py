@@ -5,6 +5,7 @@ page names, widget ids (the Open button's included) or download ids they send.""
 
 from __future__ import annotations
 
+import re
 from types import SimpleNamespace
 
 import pytest
@@ -63,14 +64,9 @@ def clinic(practice):  # noqa: ANN001, ANN201, F811
 
 def hers(out: str) -> list[str]:
     """What of Sam's journal a run's messages gave away."""
-    leaks = [
-        SAMS_NOTE,
-        "sam@practice.example",
-        "1 cramp",
-        "logged since you last looked",
-        "/media/",
-    ]
-    return [leak for leak in leaks if leak in out]
+    leaks = [SAMS_NOTE, "1 cramp", "logged since you last looked", "/media/"]
+    found = [leak for leak in leaks if leak in out]
+    return found + (["her email"] if re.search(r"\bsam\b", out) else [])
 
 
 def all_of(c, triggers: list[dict]) -> str:  # noqa: ANN001
@@ -95,6 +91,7 @@ def test_only_the_clinician_she_shares_with_reads_her_journal(clinic) -> None:  
     opened = lee.run([{"id": buttons[0].id, "trigger_value": True}])
     opened += lee.run(page_name="history")
     assert "1 cramp" in opened and "read-only" in opened  # the control: she may read it
+    assert {"1 cramp", "her email"} <= set(hers(opened))  # and the leak finder finds it
     triggers = [{"id": w, "trigger_value": True} for w in (buttons[0].id, *sams_widgets)]
 
     kim = clinic.person(KIM)  # a clinician nobody shares with

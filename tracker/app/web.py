@@ -604,7 +604,10 @@ def confirm(
 def as_label(text: str) -> str:
     """Text for a label Streamlit reads as Markdown (a button, an alert, a heading), every
     Markdown character escaped so it shows exactly as written (a name from a practice's list)."""
-    return re.sub(r"([\\`*_{}\[\]()<>#+\-.!|~:$@/&=?%])", r"\\\1", text)
+    escaped = re.sub(r"([\\`*_{}\[\]()<>#+\-.!|~:$@/&=?%])", r"\\\1", text)
+    # An email would still become a link (GitHub's autolinks): a word joiner, which neither
+    # shows nor is read aloud, before each @ keeps it plain text.
+    return escaped.replace("\\@", "\u2060\\@")
 
 
 def literal(text: str | None) -> None:
