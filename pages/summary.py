@@ -306,8 +306,11 @@ signin.viewing_banner("Summary")  # a clinician reading a shared journal: read-o
 reading_only = signin.read_only()
 st.title("Summary for your appointment")
 st.caption(
-    "One page for your midwife or doctor: any warning signs first, then your numbers, charts, "
-    "habits and your questions."
+    "The one page she brings to her appointment: any warning signs first, then her numbers, "
+    "charts and habits."
+    if reading_only
+    else "One page for your midwife or doctor: any warning signs first, then your numbers, "
+    "charts, habits and your questions."
 )
 engine = web.engine()
 profile = web.profile()
