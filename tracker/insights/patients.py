@@ -84,7 +84,7 @@ def patient_row(
     )
     per_week = headline(now, before, start, end)[0]  # cramps per week, with its change
     rising = per_week.delta if per_week.arrow == "up" else None
-    week = dating(end, profile.due_date, profile.birth_date).long_label.split(",")[0]
+    week = dating(today, profile.due_date, profile.birth_date).long_label.split(",")[0]
     return PatientRow(
         account_id=account_id,
         name=name,
