@@ -111,6 +111,7 @@ def test_she_shares_her_clinician_reads_it_and_then_it_is_taken_back(clinic, bro
     screenshot(doctor, "clinician-patients-390")
     targets = touch_targets(doctor)
     assert not targets["small"], targets
+    assert axe_violations(doctor) == []
 
     doctor.set_viewport_size(DESKTOP["viewport"])
     doctor.get_by_role("button", name="Open").first.click()
@@ -120,10 +121,12 @@ def test_she_shares_her_clinician_reads_it_and_then_it_is_taken_back(clinic, bro
     assert "journal (read-only)" in history and "1 night logged" in history
     no_control_that_writes(doctor)
     on_phone(doctor, "clinician-history")
+    assert axe_violations(doctor) == []
     trends = open_page(doctor, "Trends", "Trends")
     assert "journal (read-only)" in trends and "Nights logged" in trends
     no_control_that_writes(doctor)
     on_phone(doctor, "clinician-trends")
+    assert axe_violations(doctor) == []
     open_page(doctor, "Summary", "Summary for your appointment")
     no_control_that_writes(doctor)
     assert doctor.get_by_role("button", name="Diary (CSV)").count() == 0
