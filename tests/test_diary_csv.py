@@ -439,3 +439,21 @@ def test_plan_kept_round_trips_and_an_older_file_without_it_imports(engine: Engi
     with pytest.raises(CsvError, match="row 2, column plan_kept: must be yes or no"):
         read_diary(f"night,plan_kept\n{days_ago(5)},maybe\n")
     assert read_diary(f"night,severity\n{days_ago(5)},3\n")[0].plan_kept is None  # not said
+
+
+def test_a_cramp_time_with_seconds_from_a_backup_round_trips_and_reimports_unchanged(
+    sqlite_engine: Engine,
+) -> None:
+    """A backup may hold 02:40:05.5 (the app logs minutes): her diary keeps it exactly, so
+    importing her own export changes nothing and conflicts with nothing."""
+    exact = make_entry(days_ago(2), cramps=[make_cramp(time=dt.time(2, 40, 5, 500_000))])
+    plain = make_entry(days_ago(1), cramps=[make_cramp(time=dt.time(3, 15))])
+    with Session(sqlite_engine) as session:
+        import_diary(session=session, entries=[exact, plain])
+    with Session(sqlite_engine) as session:
+        exported = export_diary(list_nights(session=session))
+    assert "02:40:05.500000" in exported and "03:15," in exported  # minutes stay HH:MM
+    assert read_diary(exported) == [exact.normalised(), plain.normalised()]
+    with Session(sqlite_engine) as session:
+        result = import_diary(session=session, entries=read_diary(exported))
+    assert (result.added, result.updated, result.unchanged) == (0, 0, 2)

@@ -150,11 +150,22 @@ def _date(text: str) -> dt.date:
         raise ValueError(f"{text} is not a real date") from None
 
 
+_WITH_SECONDS = re.compile(r"\s*\d\d:\d\d:\d\d(\.\d{1,6})?\s*")
+
+
+def _cramp_time(text: str) -> dt.time:
+    """A time as she writes it (02:40, 2am), or with seconds as a backup's time is exported
+    (02:40:05, 02:40:05.500000), so her own export always reads back exactly."""
+    if _WITH_SECONDS.fullmatch(text):
+        return dt.time.fromisoformat(text.strip())
+    return parse_time(text)
+
+
 READERS: dict[str, Callable[[str], Any]] = {
     **dict.fromkeys(("leg", "muscle", "relief"), lambda t: re.sub(r"[\s-]+", "_", t.lower())),
     **dict.fromkeys(("woke", "relieved", "magnesium_agreed", "plan_kept"), _yes_no),
     "night": _date,
-    "cramp_time": parse_time,
+    "cramp_time": _cramp_time,
     "duration_min": _decimal,
     "red_flags": lambda t: sorted({c.strip().lower() for c in re.split("[;,]", t) if c.strip()}),
 }  # every other column holds a whole number
@@ -177,8 +188,8 @@ def _write_cell(value: Any) -> str:
         return "yes" if value else "no"
     if isinstance(value, float):
         return str(int(value)) if value.is_integer() else repr(value)
-    if isinstance(value, dt.time):
-        return value.strftime("%H:%M")
+    if isinstance(value, dt.time):  # to the minute, as she logs it; a backup's seconds kept
+        return value.strftime("%H:%M") if not (value.second or value.microsecond) else str(value)
     if isinstance(value, list):
         return escape_cell(";".join(value))
     return escape_cell(str(value))

@@ -350,6 +350,7 @@ def delete_night(*, session: Session, night: dt.date, expected_version: int | No
     if existing is None:
         return False
     if expected_version is not None and existing.version != expected_version:
+        session.rollback()  # let go of the row lock now, not when the session closes
         raise StaleNight(night)
     session.delete(existing)
     session.commit()
