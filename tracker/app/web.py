@@ -449,6 +449,8 @@ TOUCH_CSS = """
 [data-testid="stLayoutWrapper"]:has(> [class*="st-key-script_"]) { display: none; }
 [data-testid="stSidebarNavLink"] { min-height: 44px; align-items: center; }
 [data-testid="stSidebarNav"] ul { display: flex; flex-direction: column; gap: 8px; }
+[data-testid="stTopNavLink"] { min-height: 44px; align-items: center; }
+[data-testid="stTopNavLinkContainer"] { margin: 0 4px; }
 [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p,
 [data-testid="stWidgetLabel"] p { color: #4a4c57 !important; }
 [data-testid="stCaptionContainer"] { opacity: 1 !important; }
