@@ -8,8 +8,10 @@ from sqlalchemy.exc import SQLAlchemyError
 from streamlit.delta_generator import DeltaGenerator
 
 from tracker.app import web
+from tracker.care import language
+from tracker.care.language import N_, _
 from tracker.care.pregnancy import dating
-from tracker.care.safety import RED_FLAGS, advice_for, flags_by_level
+from tracker.care.safety import RED_FLAGS, advice_for, flags_by_level, red_flag_label
 from tracker.insights.history import cramp_count
 from tracker.journal.entries import (
     LIMITS,
@@ -35,7 +37,7 @@ from tracker.journal.log_form import (
     shows,
 )
 from tracker.journal.models import RELIEF_LABELS, WATER_UNITS, Leg, Muscle
-from tracker.journal.numbers import parse_amount, show_amount
+from tracker.journal.numbers import parse_amount
 from tracker.journal.plan_store import read_plans
 from tracker.journal.plans import Plan, cannot_run, named_habit, tonight_line
 from tracker.journal.store import (
@@ -56,30 +58,55 @@ web.ensure_router()
 ss = st.session_state
 _ids = itertools.count(1)
 P = "ln_"  # every widget key on this page starts with this
-LABELS = {  # what each field is called in a message, in her words
-    "night": "The night",
-    "water_ml": "Water",
-    "stretch_min": "Calf stretching",
-    "active_min": "Active time",
-    "magnesium_mg": "Magnesium",
-    "magnesium_form": "Magnesium form",
-    "side_effects": "Side effects",
-    "soreness": "Soreness",
-    "notes": "Notes",
-    "red_flags": "Warning signs",
-    "cramps": "Cramps",
-    "duration_min": "How long",
-    "time": "The time",
-    "severity": "How bad",
+LABELS = {  # what each field is called in a message, in her words (said by label_of)
+    "night": N_("The night"),
+    "water_ml": N_("Water"),
+    "stretch_min": N_("Calf stretching"),
+    "active_min": N_("Active time"),
+    "magnesium_mg": N_("Magnesium"),
+    "magnesium_form": N_("Magnesium form"),
+    "side_effects": N_("Side effects"),
+    "soreness": N_("Soreness"),
+    "notes": N_("Notes"),
+    "red_flags": N_("Warning signs"),
+    "cramps": N_("Cramps"),
+    "duration_min": N_("How long"),
+    "time": N_("The time"),
+    "severity": N_("How bad"),
 }
+# The choices' values are the journal's codes; what she sees is said in her language.
+CHOICE_WORDS = {
+    **{"left": N_("left"), "right": N_("right"), "both": N_("both")},
+    **{"calf": N_("calf"), "foot": N_("foot"), "thigh": N_("thigh"), "shin": N_("shin")},
+    **{"other": N_("other"), "yes": N_("yes"), "no": N_("no")},
+    **{"9 pm": N_("9 pm"), "10 pm": N_("10 pm"), "11 pm": N_("11 pm"), "12 am": N_("12 am")},
+    **{"1 am": N_("1 am"), "2 am": N_("2 am"), "3 am": N_("3 am"), "4 am": N_("4 am")},
+    **{"5 am": N_("5 am"), "6 am": N_("6 am"), "7 am": N_("7 am"), EXACT: N_("Other time")},
+}
+
+
+def word(choice: str) -> str:
+    """A choice (a code or a preset) as she reads it."""
+    return _(CHOICE_WORDS.get(choice, choice))
+
+
+def day(night: dt.date) -> str:
+    """'Monday 07 December' in her language."""
+    return language.date(night, _("EEEE dd MMMM"))  # a CLDR date pattern, for the translator
+
+
+def short_day(night: dt.date) -> str:
+    """'Mon 07 Dec' in her language."""
+    return language.date(night, _("EEE dd MMM"))
 
 
 def label_of(key: str) -> str:
     """'cramps.0.duration_min' -> 'How long (cramp 1)'."""
     parts = key.split(".")
     if len(parts) == 3:
-        return f"{LABELS.get(parts[2], parts[2])} (cramp {int(parts[1]) + 1})"
-    return LABELS.get(key, key)
+        field = _(LABELS.get(parts[2], parts[2]))
+        return _("{field} (cramp {number})").format(field=field, number=int(parts[1]) + 1)
+    return _(LABELS.get(key, key))
 
 
 def load(night: dt.date, saved: NightEntry | None, version: int, unit: str) -> None:
@@ -145,7 +172,9 @@ def save() -> None:
     errors = validate_night(entry.normalised())
     if "water_ml" in errors and unit != "ml":  # the limit in her unit, not in ml
         most = LIMITS["water_ml"][1] / WATER_UNITS[unit]
-        errors["water_ml"] = f"must be between 0 and {most:.0f} {unit}"
+        errors["water_ml"] = _("must be between 0 and {most} {unit}").format(
+            most=language.decimal(round(most)), unit=unit
+        )
     errors |= read_errors  # what could not be read at all says so, whatever the unit
     ss[P + "errors"] = errors
     if errors:
@@ -155,8 +184,9 @@ def save() -> None:
             ss[P + "open"] = ss[P + "cramp_ids"][min(in_cramps)]
         ss[P + "outcome"] = (
             "error",
-            f"Nothing was saved yet. Fix {label_of(first)}: "
-            f"{errors[first]}. Everything you typed is kept.",
+            _(
+                "Nothing was saved yet. Fix {field}: {problem}. Everything you typed is kept."
+            ).format(field=label_of(first), problem=errors[first]),
         )
         st.rerun()
     try:
@@ -165,17 +195,19 @@ def save() -> None:
             committed, version = entry_of(stored), stored.version
     except ValidationFailed as exc:
         ss[P + "errors"] = exc.errors
-        ss[P + "outcome"] = ("error", "Nothing was saved yet. Please fix the marked fields.")
+        ss[P + "outcome"] = ("error", _("Nothing was saved yet. Please fix the marked fields."))
     except StaleNight as exc:
         ss[P + "stale"] = str(exc)
         ss[P + "outcome"] = ("error", str(exc))
     except SQLAlchemyError as exc:
         web.log.error("saving a night failed: %s", type(exc).__name__)
-        ss[P + "outcome"] = ("error", web.UNAVAILABLE + " What you typed is still here.")
+        ss[P + "outcome"] = ("error", web.UNAVAILABLE + " " + _("What you typed is still here."))
     else:
         ss[P + "outcome"] = (
             "success",
-            f"Saved the night of {entry.night:%A %d %B}: {cramp_count(len(entry.cramps))}.",
+            _("Saved the night of {day}: {cramps}.").format(
+                day=day(entry.night), cramps=cramp_count(len(entry.cramps))
+            ),
         )
         if expected != NEW and not marked and shows(committed, unit, *form_values()):
             saved_in_place(night, committed, version, unit)
@@ -204,7 +236,7 @@ def delete(night: dt.date, version: int) -> None:
     try:
         with web.session(writing=True) as s:
             delete_night(session=s, night=night, expected_version=version)
-        ss[P + "outcome"] = ("success", f"Deleted the night of {night:%A %d %B}.")
+        ss[P + "outcome"] = ("success", _("Deleted the night of {day}.").format(day=day(night)))
     except StaleNight as exc:
         ss[P + "outcome"] = ("error", str(exc))
     except SQLAlchemyError as exc:
@@ -222,17 +254,20 @@ def open_cramp(cid: int) -> None:
 def summary_of(index: int, cid: int) -> str:
     """'Cramp 1: 2 am · 7/10 · left leg', from what she chose (our words and numbers only)."""
     k = f"{P}c{cid}_"
-    parts = [ss[k + "when"] if ss[k + "when"] != EXACT else "other time"]
+    parts = [word(ss[k + "when"]) if ss[k + "when"] != EXACT else _("other time")]
     parts += [f"{ss[k + 'sev']}/10" if ss[k + "sev"] is not None else None]
     leg = ss[k + "leg"]
-    parts += [("both legs" if leg == "both" else f"{leg} leg") if leg else None]
+    legs = {"left": _("left leg"), "right": _("right leg"), "both": _("both legs")}
+    parts += [legs.get(leg, leg) if leg else None]
     try:  # a number read from what she typed, never the typed text (labels are Markdown)
         minutes = parse_amount(ss[k + "dur"])
     except ValueError:
         minutes = None
-    parts += [f"{show_amount(minutes)} min" if minutes else None]
+    parts += [_("{minutes} min").format(minutes=language.decimal(minutes)) if minutes else None]
     shown = [part for part in parts if part]
-    return f"Cramp {index + 1}: " + (" · ".join(shown) if shown else "nothing chosen yet")
+    return _("Cramp {number}: {what}").format(
+        number=index + 1, what=" · ".join(shown) if shown else _("nothing chosen yet")
+    )
 
 
 def cramp_form(index: int, cid: int) -> None:
@@ -249,11 +284,11 @@ def cramp_form(index: int, cid: int) -> None:
         )
         return
     with st.container(border=True, key=f"{P}card{cid}"):
-        st.markdown(f"**Cramp {index + 1}**")
-        st.pills("When", TIME_CHOICES, key=k + "when", persist_state="session")
+        st.markdown("**" + _("Cramp {number}").format(number=index + 1) + "**")
+        st.pills(_("When"), TIME_CHOICES, key=k + "when", format_func=word, persist_state="session")
         if ss[k + "when"] == EXACT:
             st.text_input(
-                "Time (like 02:40)",
+                _("Time (like 02:40)"),
                 key=k + "time",
                 persist_state="session",
                 max_chars=10,
@@ -261,13 +296,19 @@ def cramp_form(index: int, cid: int) -> None:
             )
         field_error(f"cramps.{index}.time")
         st.pills(
-            "How bad (0 = no pain, 10 = worst)",
+            _("How bad (0 = no pain, 10 = worst)"),
             list(range(11)),
             key=k + "sev",
             persist_state="session",
         )
         field_error(f"cramps.{index}.severity")
-        st.pills("Leg", [leg.value for leg in Leg], key=k + "leg", persist_state="session")
+        st.pills(
+            _("Leg"),
+            [leg.value for leg in Leg],
+            key=k + "leg",
+            format_func=word,
+            persist_state="session",
+        )
         cramp_details(index, cid)
 
 
@@ -278,7 +319,7 @@ def cramp_details(index: int, cid: int) -> None:
     shown = ss.get(k + "more") or any(ss[k + n] for n in DETAIL_FIELDS)
     if not shown and not any(key.startswith(f"cramps.{index}.") for key in errors):
         st.button(
-            "More: how long, where, what helped",
+            _("More: how long, where, what helped"),
             key=k + "more_btn",
             icon=":material/expand_more:",
             type="tertiary",
@@ -287,25 +328,26 @@ def cramp_details(index: int, cid: int) -> None:
         )
         return
     st.text_input(
-        "How long, in minutes",
+        _("How long, in minutes"),
         key=k + "dur",
         persist_state="session",
         max_chars=10,
-        placeholder="e.g. 2 or 1,5",
+        placeholder=_("e.g. 2 or 1,5"),
     )
     field_error(f"cramps.{index}.duration_min")
-    st.pills("Where", [m.value for m in Muscle], key=k + "muscle", persist_state="session")
-    st.pills("Woke me up", ["yes", "no"], key=k + "woke", persist_state="session")
+    pills = {"format_func": word, "persist_state": "session"}
+    st.pills(_("Where"), [m.value for m in Muscle], key=k + "muscle", **pills)
+    st.pills(_("Woke me up"), ["yes", "no"], key=k + "woke", **pills)
     st.pills(
-        "What did you try?",
+        _("What did you try?"),
         list(RELIEF_LABELS),
         key=k + "relief",
-        format_func=lambda r: RELIEF_LABELS[r],
+        format_func=lambda r: _(RELIEF_LABELS[r]),
         persist_state="session",
     )
-    st.pills("Did it help?", ["yes", "no"], key=k + "relieved", persist_state="session")
+    st.pills(_("Did it help?"), ["yes", "no"], key=k + "relieved", **pills)
     st.button(
-        "Remove this cramp",
+        _("Remove this cramp"),
         key=k + "remove",
         on_click=remove_cramp,
         args=(cid,),
@@ -324,12 +366,12 @@ def long_cramp_card(entry: NightEntry) -> None:
 def first_run() -> None:
     """An empty journal asks once, gently, for the due date, so weeks appear."""
     with st.container(border=True, key=P + "welcome"):
-        st.markdown("**Welcome. When is your baby due?**")
-        st.caption("With it, every night shows its week of pregnancy. You can add it later.")
-        due = st.date_input("Due date", value=None, key=P + "due", format="DD/MM/YYYY")
+        st.markdown("**" + _("Welcome. When is your baby due?") + "**")
+        st.caption(_("With it, every night shows its week of pregnancy. You can add it later."))
+        due = st.date_input(_("Due date"), value=None, key=P + "due", format="DD/MM/YYYY")
         cols = st.columns(2)
         if cols[0].button(
-            "Save due date",
+            _("Save due date"),
             key=P + "due_save",
             type="primary",
             width="stretch",
@@ -341,13 +383,17 @@ def first_run() -> None:
                     save_profile(session=s, profile=wanted, expected_version=profile.version)
                 ss[P + "welcomed"] = True
                 # The card goes away: say it worked where she is looking (the save bar).
-                ss[P + "outcome"] = ("success", "Due date saved. Each night now shows its week.")
+                ss[P + "outcome"] = (
+                    "success",
+                    _("Due date saved. Each night now shows its week."),
+                )
                 st.rerun()
             except (ValidationFailed, StaleProfile, SQLAlchemyError) as exc:
-                message = getattr(exc, "errors", {}).get("due_date", "could not be saved")
-                st.error(f"The due date {message}.", icon=":material/edit:")
+                message = getattr(exc, "errors", {}).get("due_date", _("could not be saved"))
+                problem = _("The due date {problem}.").format(problem=message)
+                st.error(problem, icon=":material/edit:")
         cols[1].button(
-            "Skip for now",
+            _("Skip for now"),
             key=P + "due_skip",
             width="stretch",
             on_click=ss.__setitem__,
@@ -362,14 +408,14 @@ def warning_signs() -> None:
     shown_before = ss.get(P + "cards_shown", set())
     shown_now = set()
     with st.expander(
-        "Warning signs: tick anything you noticed",
+        _("Warning signs: tick anything you noticed"),
         expanded=bool(ticked),
         icon=":material/warning:",
     ):
-        st.caption("This never stops you saving.")
+        st.caption(_("This never stops you saving."))
         for codes in flags_by_level():
             for code in codes:
-                st.checkbox(RED_FLAGS[code][0], key=f"{P}flag_{code}", persist_state="session")
+                st.checkbox(red_flag_label(code), key=f"{P}flag_{code}", persist_state="session")
             advice = advice_for([c for c in codes if c in ticked])
             if advice:
                 key = f"{P}advice_{advice[0].level}"
@@ -391,11 +437,13 @@ def experiment_line(plan: Plan, night: dt.date) -> None:
         web.literal(plan.habit.strip())  # the habit she named, as typed
         yesterday = night == today - dt.timedelta(days=1)
         st.pills(
-            "Did you keep to the plan last night?"
+            _("Did you keep to the plan last night?")
             if yesterday
-            else f"Did you keep to the plan on the night of {night:%d %b}?",
+            else _("Did you keep to the plan on the night of {day}?").format(
+                day=language.date(night, _("dd MMM"))
+            ),
             ["yes", "no"],
-            format_func=str.capitalize,
+            format_func=lambda choice: word(choice).capitalize(),
             key=P + "kept",
             persist_state="session",
         )
@@ -426,7 +474,7 @@ def night_form(cramps_box: DeltaGenerator, night: dt.date) -> None:
     with st.container(key=P + "savebar"):
         outcome()
         st.button(
-            "Save",
+            _("Save"),
             key=P + "save",
             type="primary",
             icon=":material/save:",
@@ -442,21 +490,25 @@ def cramps_part(night: dt.date, saved: NightEntry | None, version: int) -> None:
     base_version = ss[P + "loaded"][1]  # the version her form is based on
     if version != base_version and not ss.get(P + "stale"):
         st.warning(
-            "This night was changed in another tab or device since you opened it. "
-            "Saving now would be refused; reload it first.",
+            _(
+                "This night was changed in another tab or device since you opened it. "
+                "Saving now would be refused; reload it first."
+            ),
             icon=":material/sync_problem:",
         )
     if (ss.get(P + "stale") or version != base_version) and st.button(
-        "Show the newer version (discards my changes)", key=P + "reload"
+        _("Show the newer version (discards my changes)"), key=P + "reload"
     ):
         ss[P + "loaded"] = None
         st.rerun()
     if saved is None:
         if not ss[P + "cramp_ids"]:
             st.button(
-                "No cramps last night"
+                _("No cramps last night")
                 if night == today - dt.timedelta(days=1)
-                else f"No cramps on the night of {night:%d %b}",
+                else _("No cramps on the night of {day}").format(
+                    day=language.date(night, _("dd MMM"))
+                ),
                 key=P + "zero",
                 type="primary",
                 icon=":material/check_circle:",
@@ -465,15 +517,20 @@ def cramps_part(night: dt.date, saved: NightEntry | None, version: int) -> None:
             )
     else:
         st.info(
-            f"Already logged: {cramp_count(len(saved.cramps))}. "
-            "Change anything below and save again.",
+            _("Already logged: {cramps}. Change anything below and save again.").format(
+                cramps=cramp_count(len(saved.cramps))
+            ),
             icon=":material/task_alt:",
         )
     for i, cid in enumerate(ss[P + "cramp_ids"]):
         cramp_form(i, cid)
     if len(ss[P + "cramp_ids"]) < MAX_CRAMPS_PER_NIGHT:
         st.button(
-            "Add a cramp", key=P + "add", icon=":material/add:", on_click=add_cramp, width="stretch"
+            _("Add a cramp"),
+            key=P + "add",
+            icon=":material/add:",
+            on_click=add_cramp,
+            width="stretch",
         )
     field_error("cramps")
     long_cramp_card(current_entry()[0])
@@ -482,12 +539,16 @@ def cramps_part(night: dt.date, saved: NightEntry | None, version: int) -> None:
 def delete_part(night: dt.date, saved: NightEntry, version: int) -> None:
     """Delete this night, asked first."""
     if ss.get(P + "confirm_delete") == (night, version):
-        cramps = f" and its {cramp_count(len(saved.cramps))}" if saved.cramps else ""
+        question = (
+            _("Delete the night of {day} and its {cramps}? This can't be undone.")
+            if saved.cramps
+            else _("Delete the night of {day}? This can't be undone.")
+        )
         web.confirm(
-            f"Delete the night of {night:%A %d %B}{cramps}? This can't be undone.",
+            question.format(day=day(night), cramps=cramp_count(len(saved.cramps))),
             icon=":material/delete:",
-            yes="Yes, delete it",
-            no="Keep it",
+            yes=_("Yes, delete it"),
+            no=_("Keep it"),
             key=P + "delete",
             on_yes=delete,
             args=(night, version),
@@ -495,7 +556,7 @@ def delete_part(night: dt.date, saved: NightEntry, version: int) -> None:
         )
     else:
         st.button(
-            "Delete this night…",
+            _("Delete this night…"),
             key=P + "delete",
             icon=":material/delete:",
             type="tertiary",
@@ -513,7 +574,7 @@ if "open_night" in ss:  # History asked to open a night
 if ss.get(P + "night") is None:
     ss[P + "night"] = today - dt.timedelta(days=1)
 
-st.title("Last night", anchor=False)
+st.title(_("Last night"), anchor=False)
 if not (profile.due_date or profile.birth_date or ss.get(P + "welcomed")):
     with web.session() as s:  # asked only while the journal is empty
         empty = not has_nights(session=s)
@@ -523,12 +584,12 @@ if not (profile.due_date or profile.birth_date or ss.get(P + "welcomed")):
 night = ss[P + "night"]
 when = dating(night, profile.due_date, profile.birth_date)
 with st.expander(
-    f"{night:%a %d %b} → {night + dt.timedelta(days=1):%a %d %b}"
+    f"{short_day(night)} → {short_day(night + dt.timedelta(days=1))}"
     + (f" · {when.long_label}" if when.label else ""),
     icon=":material/calendar_month:",
 ):
     st.date_input(
-        "Night of (the evening it began)",
+        _("Night of (the evening it began)"),
         key=P + "night",
         persist_state="session",
         max_value=today,
@@ -549,14 +610,14 @@ if loaded is None or loaded[0] != night or loaded[2] != unit or P + "water" not 
     load(night, saved, version, unit)
 if plans:  # her newest experiment's plan for this night
     experiment_line(plans[0][1], night)
-for _, plan in broken[:1]:  # a plan an older version let in, that cannot run: left out
-    st.warning(cannot_run(plan, "Remove it on the Experiments page."), icon=":material/science:")
+for _name, plan in broken[:1]:  # a plan an older version let in, that cannot run: left out
+    st.warning(cannot_run(plan, _("Remove it on the Experiments page.")), icon=":material/science:")
 cramps_box = st.container(key=P + "cramps")  # drawn by night_form, below
 
-st.header("Yesterday", anchor=False)
+st.header(_("Yesterday"), anchor=False)
 if before and not any(ss[P + n] for n in HABIT_FIELDS):
     st.button(
-        "Same habits as the night before",
+        _("Same habits as the night before"),
         key=P + "same",
         icon=":material/replay:",
         on_click=copy_habits,
@@ -566,42 +627,46 @@ if before and not any(ss[P + n] for n in HABIT_FIELDS):
 with st.container(key=P + "habits"):
     cols = st.columns(3)
     cols[0].text_input(
-        f"Water ({unit})", key=P + "water", persist_state="session", max_chars=12, placeholder="—"
+        _("Water ({unit})").format(unit=unit),
+        key=P + "water",
+        persist_state="session",
+        max_chars=12,
+        placeholder="—",
     )
     cols[1].text_input(
-        "Calf stretch (min)",
+        _("Calf stretch (min)"),
         key=P + "stretch",
         persist_state="session",
         max_chars=8,
         placeholder="—",
     )
     cols[2].text_input(
-        "Active (min)", key=P + "active", persist_state="session", max_chars=8, placeholder="—"
+        _("Active (min)"), key=P + "active", persist_state="session", max_chars=8, placeholder="—"
     )
-st.caption("Active: walking, swimming, exercise. Empty means not recorded.")
+st.caption(_("Active: walking, swimming, exercise. Empty means not recorded."))
 for key in ("water_ml", "stretch_min", "active_min"):
     field_error(key)
-with st.expander("Magnesium", expanded=bool(ss[P + "mg"])):
-    st.caption("Only take magnesium after talking to your clinician.")
+with st.expander(_("Magnesium"), expanded=bool(ss[P + "mg"])):
+    st.caption(_("Only take magnesium after talking to your clinician."))
     st.text_input(
-        "Magnesium (mg)",
+        _("Magnesium (mg)"),
         key=P + "mg",
         persist_state="session",
         max_chars=8,
-        placeholder="none / not recorded",
+        placeholder=_("none / not recorded"),
     )
     field_error("magnesium_mg")
     st.text_input(
-        "Form",
+        _("Form"),
         key=P + "mg_form",
         persist_state="session",
-        placeholder="e.g. citrate",
+        placeholder=_("e.g. citrate"),
         max_chars=TEXT_LIMITS["magnesium_form"],
     )
     field_error("magnesium_form")
-    st.checkbox("Discussed with my clinician", key=P + "mg_agreed", persist_state="session")
+    st.checkbox(_("Discussed with my clinician"), key=P + "mg_agreed", persist_state="session")
     st.text_input(
-        "Side effects, if any",
+        _("Side effects, if any"),
         key=P + "side",
         persist_state="session",
         max_chars=TEXT_LIMITS["side_effects"],  # checked again on Save: validate_night
@@ -610,21 +675,21 @@ with st.expander("Magnesium", expanded=bool(ss[P + "mg"])):
 
 morning = ss[P + "soreness"] is not None or bool(ss[P + "notes"])
 morning |= any(key in ss.get(P + "errors", {}) for key in ("soreness", "notes"))
-with st.expander("This morning: leg soreness, notes", expanded=morning):
+with st.expander(_("This morning: leg soreness, notes"), expanded=morning):
     st.pills(
-        "Leg soreness today (0 = none, 10 = worst)",
+        _("Leg soreness today (0 = none, 10 = worst)"),
         list(range(11)),
         key=P + "soreness",
         persist_state="session",
     )
     field_error("soreness")
     st.text_area(
-        "Notes",
+        _("Notes"),
         key=P + "notes",
         persist_state="session",
         max_chars=TEXT_LIMITS["notes"],
         height=88,
-        placeholder="Anything you want to remember",
+        placeholder=_("Anything you want to remember"),
     )
     field_error("notes")
 warning_signs()

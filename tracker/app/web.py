@@ -16,6 +16,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from tracker.app import ahead
+from tracker.care import language
+from tracker.care.language import _
 from tracker.care.safety import EMERGENCY, Advice
 from tracker.journal.accounts import PERSONAL, acting_as, current_account, current_journal, reading
 from tracker.journal.config import database_url
@@ -52,6 +54,33 @@ def add_gate(gate: Callable[[], None]) -> None:
 
 _run = threading.local()  # each script run has its own thread: whether the router started it
 
+LANGUAGE = "language"  # her choice of language for this session (a language code)
+
+
+def session_language() -> str:
+    """This session's language: her choice, else her browser's language (st.context.locale)."""
+    chosen = st.session_state.get(LANGUAGE)
+    if chosen in language.languages():
+        return chosen
+    return language.language_of(st.context.locale)
+
+
+def use_language() -> None:
+    """Speak this session's language for the rest of this script run (never a process-wide
+    setting: each visitor has her own)."""
+    language.use(session_language())
+
+
+def _running_language() -> str | None:
+    """The session's language in a run that has not set it yet (a widget's callback runs
+    before the page); None outside any session (a build in the background)."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    return session_language() if get_script_run_ctx(suppress_warning=True) else None
+
+
+language.follow_session(_running_language)
+
 
 @contextmanager
 def routed() -> Iterator[None]:
@@ -81,6 +110,7 @@ def ensure_router() -> None:
     the same page. Only a session's first run can be such an address (later runs come from the
     app's own links), and a page run on its own (a test of one page) has no router to hand to.
     """
+    use_language()
     first_run = not st.session_state.get("_router_checked")  # only it can be a typed address
     st.session_state["_router_checked"] = True
     if first_run and not getattr(_run, "routed", False) and _main_script() == ROUTER:
@@ -386,7 +416,7 @@ def call_buttons(level: str, saved: Profile) -> None:
     if level == EMERGENCY:
         number = emergency_number(saved)
         st.link_button(
-            f"Call {shown(number)} now",
+            _("Call {number} now").format(number=shown(number)),
             tel_url(number),
             type="primary",
             icon=":material/call:",
@@ -394,12 +424,14 @@ def call_buttons(level: str, saved: Profile) -> None:
         )
         if not saved.emergency_number:
             st.caption(
-                f"{shown(number)} is the emergency number for the region your browser is set "
-                "to. If yours is different, add it in Settings."
+                _(
+                    "{number} is the emergency number for the region your browser is set "
+                    "to. If yours is different, add it in Settings."
+                ).format(number=shown(number))
             )
     elif saved.care_phone:
         st.link_button(
-            f"Call my doctor or maternity unit: {shown(saved.care_phone)}",
+            _("Call my doctor or maternity unit: {number}").format(number=shown(saved.care_phone)),
             tel_url(saved.care_phone),
             icon=":material/call:",
             width="stretch",
@@ -407,7 +439,7 @@ def call_buttons(level: str, saved: Profile) -> None:
     else:
         st.page_link(
             SETTINGS,
-            label="Add their phone number in Settings",  # to call them from the card
+            label=_("Add their phone number in Settings"),  # to call them from the card
             icon=":material/add_call:",
         )
 
@@ -422,7 +454,8 @@ def show_advice(advice: list[Advice], saved: Profile | None = None) -> None:
         show = st.error if card.level == EMERGENCY else st.warning
         reasons = "\n".join(f"- {reason}" for reason in card.reasons)
         icon = ":material/emergency:" if card.level == EMERGENCY else ":material/warning:"
-        show(f"**{card.title}**\n\n{card.action}\n\nYou noted:\n{reasons}", icon=icon)
+        noted = _("You noted:")
+        show(f"**{card.title}**\n\n{card.action}\n\n{noted}\n{reasons}", icon=icon)
         call_buttons(card.level, saved)
 
 

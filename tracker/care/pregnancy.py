@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from tracker.care.language import _, ngettext
+
 TERM_DAYS = 280
 LAST_PREGNANT_DAY = 42 * 7 + 6  # 42+6: past this, without a birth date, we stop counting
 
@@ -38,10 +40,15 @@ class Dating:
     def long_label(self) -> str:
         if self.postpartum_days is not None:
             weeks, days = divmod(self.postpartum_days, 7)
-            return f"{weeks} week{'s' * (weeks != 1)} {days} day{'s' * (days != 1)} after birth"
+            return _("{weeks} {days} after birth").format(
+                weeks=ngettext("{n} week", "{n} weeks", weeks).format(n=weeks),
+                days=ngettext("{n} day", "{n} days", days).format(n=days),
+            )
         if self.days is None:
             return ""
-        return f"week {self.label}, trimester {self.trimester}"
+        return _("week {week}, trimester {trimester}").format(
+            week=self.label, trimester=self.trimester
+        )
 
 
 def gestational_days(date: dt.date, due_date: dt.date) -> int:

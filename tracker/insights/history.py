@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from tracker.care.language import _, ngettext
 from tracker.care.pregnancy import dating
 from tracker.care.safety import Advice, advice_for, red_flag_label
 from tracker.journal.entries import NightEntry
@@ -20,7 +21,9 @@ COLUMNS = ["night", "week", "cramps", "worst", "red_flags", "notes", "logged"]
 
 def cramp_count(count: int) -> str:
     """'no cramps', '1 cramp', '3 cramps': a night's cramps in words."""
-    return "no cramps" if count == 0 else f"{count} cramp{'s' * (count != 1)}"
+    if count == 0:
+        return _("no cramps")
+    return ngettext("{count} cramp", "{count} cramps", count).format(count=count)
 
 
 def worst_severity(entry: NightEntry) -> int | None:

@@ -8,6 +8,8 @@ from enum import StrEnum
 from sqlalchemy import Column, FetchedValue, ForeignKey, Integer, UniqueConstraint, false
 from sqlmodel import Field, Relationship, SQLModel
 
+from tracker.care.language import N_
+
 
 class Leg(StrEnum):
     LEFT = "left"
@@ -33,14 +35,14 @@ class Relief(StrEnum):
     NONE = "none"
 
 
-RELIEF_LABELS = {
-    Relief.FLEX_FOOT: "Pulled foot and toes towards my head",
-    Relief.STRETCH: "Stretched",
-    Relief.MASSAGE: "Massage",
-    Relief.WALK: "Walked about",
-    Relief.HEAT: "Heat",
-    Relief.OTHER: "Something else",
-    Relief.NONE: "Nothing",
+RELIEF_LABELS = {  # in English; shown in her language with tracker.care.language._
+    Relief.FLEX_FOOT: N_("Pulled foot and toes towards my head"),
+    Relief.STRETCH: N_("Stretched"),
+    Relief.MASSAGE: N_("Massage"),
+    Relief.WALK: N_("Walked about"),
+    Relief.HEAT: N_("Heat"),
+    Relief.OTHER: N_("Something else"),
+    Relief.NONE: N_("Nothing"),
 }
 
 WATER_UNITS = {"ml": 1.0, "litres": 1000.0, "fl oz": 29.5735, "glasses (250 ml)": 250.0}

@@ -1,0 +1,161 @@
+"""Her language: the catalogs are complete and keep every placeholder, and the language is each
+session's own (never the first visitor's for everyone)."""
+
+from __future__ import annotations
+
+import string
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+from babel.messages.catalog import Catalog
+from babel.messages.pofile import read_po
+
+from tracker.care import language
+from tracker.care.language import LOCALE_DIR, _, ngettext, speaking
+from tracker.care.safety import RED_FLAGS
+from tracker.journal.log_form import TIME_CHOICES
+from tracker.journal.models import RELIEF_LABELS, Leg, Muscle
+from tracker.journal.numbers import parse_amount
+
+ROOT = Path(__file__).resolve().parent.parent
+TEMPLATE = LOCALE_DIR / "cramp_journal.pot"
+CATALOGS = sorted(LOCALE_DIR.glob("*/LC_MESSAGES/cramp_journal.po"))
+
+
+def placeholders(text: str) -> set[str]:
+    """The {names} a message fills in (what .format() needs)."""
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
+
+
+def catalog_problems(template: Catalog, catalog: Catalog) -> list[str]:
+    """Every message of the template that the catalog misses, leaves unchecked (fuzzy) or
+    translates with other placeholders than the English; and messages no longer in the code."""
+    problems = []
+    for message in template:
+        if not message.id:
+            continue
+        key = message.id[0] if isinstance(message.id, tuple) else message.id
+        found = catalog.get(message.id)
+        strings = found.string if found else None
+        strings = strings if isinstance(strings, tuple) else (strings,)
+        if found is None or not all(strings):
+            problems.append(f"missing: {key!r}")
+            continue
+        if found.fuzzy:
+            problems.append(f"fuzzy (not checked yet): {key!r}")
+        english = message.id if isinstance(message.id, tuple) else (message.id,)
+        wanted = set().union(*map(placeholders, english))
+        for translated in strings:
+            if placeholders(translated) != wanted:
+                problems.append(f"placeholders differ: {key!r} -> {translated!r}")
+    for message in catalog:
+        if message.id and template.get(message.id) is None:
+            problems.append(f"no longer in the code: {message.id!r}")
+    return problems
+
+
+def read(path: Path) -> Catalog:
+    with path.open("rb") as f:
+        return read_po(f)
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory) -> Catalog:
+    """The messages as the code has them now (pybabel extract, as docs/translating.md says)."""
+    out = tmp_path_factory.mktemp("pot") / "now.pot"
+    subprocess.run(
+        [sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg"]
+        + ["-k", "N_", "--no-location", "-o", str(out), "."],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
+    return read(out)
+
+
+def test_spanish_is_a_catalog_the_app_speaks() -> None:
+    assert [p.parent.parent.name for p in CATALOGS] == ["es"]
+    assert language.languages() == ("en", "es")
+
+
+def test_the_committed_template_has_every_message_of_the_code(template) -> None:
+    committed = {m.id for m in read(TEMPLATE) if m.id}
+    assert committed == {m.id for m in template if m.id}, "run pybabel extract (translating.md)"
+
+
+@pytest.mark.parametrize("path", CATALOGS, ids=lambda p: p.parent.parent.name)
+def test_every_catalog_has_every_message_with_the_same_placeholders(template, path) -> None:
+    assert catalog_problems(template, read(path)) == []
+
+
+def test_the_check_catches_a_missing_message_and_a_changed_placeholder() -> None:
+    english = Catalog(locale="en")
+    english.add("Call {number} now")
+    english.add("Save")
+    english.add(("{count} cramp", "{count} cramps"))
+    spanish = Catalog(locale="es")
+    spanish.add("Call {number} now", "Llamar al {numero} ahora")  # a renamed placeholder
+    spanish.add(("{count} cramp", "{count} cramps"), ("{count} calambre", "", "calambres"))
+    spanish.add("Gone", "Ya no está")
+    assert sorted(catalog_problems(english, spanish)) == [
+        "missing: 'Save'",
+        "missing: '{count} cramp'",
+        "no longer in the code: 'Gone'",
+        "placeholders differ: 'Call {number} now' -> 'Llamar al {numero} ahora'",
+    ]
+
+
+def test_every_choice_she_sees_on_last_night_has_a_spanish_word() -> None:
+    """The choices' values are codes from other modules: each is said in Spanish."""
+    spanish = read(LOCALE_DIR / "es/LC_MESSAGES/cramp_journal.po")
+    shown = [*TIME_CHOICES, *(leg.value for leg in Leg), *(m.value for m in Muscle)]
+    shown += [*RELIEF_LABELS.values(), *(label for label, _level in RED_FLAGS.values())]
+    assert [word for word in shown if not (spanish.get(word) and spanish[word].string)] == []
+
+
+def test_the_browser_language_picks_a_catalog_or_english() -> None:
+    assert [language.language_of(t) for t in ("es-ES", "es-MX", "es", "ES_es")] == ["es"] * 4
+    assert [language.language_of(t) for t in ("en-GB", "de-DE", "", None)] == ["en"] * 4
+
+
+def test_spanish_words_plurals_numbers_and_dates() -> None:
+    import datetime as dt
+
+    with speaking("es"):
+        assert _("Save") == "Guardar"
+        assert [ngettext("{count} cramp", "{count} cramps", n).format(count=n) for n in (1, 3)] == [
+            "1 calambre",
+            "3 calambres",
+        ]
+        assert language.decimal(1.5) == "1,5"
+        assert language.decimal(1500) == "1500"  # as she types it: no thousands separator
+        assert language.date(dt.date(2026, 12, 7), _("EEEE dd MMMM")) == "lunes 7 de diciembre"
+    assert _("Save") == "Save" and language.decimal(1.5) == "1.5"  # English again outside
+    assert language.date(dt.date(2026, 12, 7), "EEEE dd MMMM") == "Monday 07 December"
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_her_typed_one_comma_five_means_one_and_a_half_in_every_language(lang) -> None:
+    with speaking(lang):
+        assert parse_amount("1,5") == parse_amount("1.5") == 1.5
+
+
+def test_two_people_at_once_each_read_their_own_language() -> None:
+    """Two sessions' runs at the same moment (threads, as Streamlit runs them)."""
+    ready, seen = threading.Barrier(2), {}
+
+    def visit(lang: str) -> None:
+        language.use(lang)  # as the app does at the start of a run
+        ready.wait()  # both have set theirs before either reads
+        seen[lang] = _("Last night")
+
+    runs = [threading.Thread(target=visit, args=(lang,)) for lang in ("es", "en")]
+    for run in runs:
+        run.start()
+    for run in runs:
+        run.join()
+    assert seen == {"es": "Anoche", "en": "Last night"}
+    assert language.current() == "en"  # and this thread never took either's
