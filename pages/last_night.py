@@ -83,6 +83,8 @@ CHOICE_WORDS = {
     **{"1 am": N_("1 am"), "2 am": N_("2 am"), "3 am": N_("3 am"), "4 am": N_("4 am")},
     **{"5 am": N_("5 am"), "6 am": N_("6 am"), "7 am": N_("7 am"), EXACT: N_("Other time")},
 }
+UNIT_WORDS = {"ml": N_("ml"), "litres": N_("litres"), "fl oz": N_("fl oz")}
+UNIT_WORDS["glasses (250 ml)"] = N_("glasses (250 ml)")
 
 
 def word(choice: str) -> str:
@@ -173,7 +175,7 @@ def save() -> None:
     if "water_ml" in errors and unit != "ml":  # the limit in her unit, not in ml
         most = LIMITS["water_ml"][1] / WATER_UNITS[unit]
         errors["water_ml"] = _("must be between 0 and {most} {unit}").format(
-            most=language.decimal(round(most)), unit=unit
+            most=language.decimal(round(most)), unit=_(UNIT_WORDS.get(unit, unit))
         )
     errors |= read_errors  # what could not be read at all says so, whatever the unit
     ss[P + "errors"] = errors
@@ -201,7 +203,7 @@ def save() -> None:
         ss[P + "outcome"] = ("error", str(exc))
     except SQLAlchemyError as exc:
         web.log.error("saving a night failed: %s", type(exc).__name__)
-        ss[P + "outcome"] = ("error", web.UNAVAILABLE + " " + _("What you typed is still here."))
+        ss[P + "outcome"] = ("error", _(web.UNAVAILABLE) + " " + _("What you typed is still here."))
     else:
         ss[P + "outcome"] = (
             "success",
@@ -241,7 +243,7 @@ def delete(night: dt.date, version: int) -> None:
         ss[P + "outcome"] = ("error", str(exc))
     except SQLAlchemyError as exc:
         web.log.error("deleting a night failed: %s", type(exc).__name__)
-        ss[P + "outcome"] = ("error", web.UNAVAILABLE)
+        ss[P + "outcome"] = ("error", _(web.UNAVAILABLE))
     ss[P + "loaded"] = None
     ss.pop(P + "confirm_delete", None)
     st.rerun()  # the whole page changes with the night gone
@@ -627,7 +629,7 @@ if before and not any(ss[P + n] for n in HABIT_FIELDS):
 with st.container(key=P + "habits"):
     cols = st.columns(3)
     cols[0].text_input(
-        _("Water ({unit})").format(unit=unit),
+        _("Water ({unit})").format(unit=_(UNIT_WORDS.get(unit, unit))),
         key=P + "water",
         persist_state="session",
         max_chars=12,

@@ -175,6 +175,29 @@ def test_her_one_comma_five_is_saved_as_one_and_a_half_in_spanish(engine) -> Non
     )
 
 
+def test_a_refused_value_says_what_to_fix_in_spanish_and_keeps_her_typing(engine) -> None:
+    at = open_in("es-ES")
+    at.text_input(key="ln_water").input("abc")
+    at.text_input(key="ln_stretch").input("1,500")  # one and a half, or fifteen hundred?
+    at.button(key="ln_save").click().run()
+    assert not at.exception
+    (outcome,) = [e.value for e in at.error if e.value.startswith("Todavía")]
+    assert outcome == (
+        "Todavía no se ha guardado nada. Corrija Agua: no es un número: escríbalo así: 1500. "
+        "Se conserva todo lo que escribió."
+    )
+    marks = [e.value for e in at.error]
+    assert "Agua no es un número: escríbalo así: 1500" in marks
+    stretch = "Estiramiento de pantorrillas podría ser 1500 o 1,5: escriba el que quiere decir"
+    assert stretch in marks
+    assert (at.text_input(key="ln_water").value, at.text_input(key="ln_stretch").value) == (
+        "abc",
+        "1,500",
+    )
+    with Session(engine) as s:
+        assert get_night(session=s, night=LAST_NIGHT) is None  # nothing written
+
+
 def test_each_session_keeps_its_own_language(engine) -> None:
     """A Spanish and an English visitor of one server, one after the other and back."""
     spanish, english = open_in("es-ES"), open_in("en-GB")

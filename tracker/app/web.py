@@ -17,7 +17,7 @@ from sqlmodel import Session
 
 from tracker.app import ahead
 from tracker.care import language
-from tracker.care.language import _
+from tracker.care.language import N_, _
 from tracker.care.safety import EMERGENCY, Advice
 from tracker.journal.accounts import PERSONAL, acting_as, current_account, current_journal, reading
 from tracker.journal.config import database_url
@@ -27,7 +27,7 @@ from tracker.journal.store import SAVED_NIGHT
 
 log = logging.getLogger("cramp_journal")
 
-UNAVAILABLE = (
+UNAVAILABLE = N_(  # said with _(UNAVAILABLE)
     "Your journal could not be reached just now, so nothing was changed. "
     "Try again in a moment; if it keeps happening, check that the disk is not full "
     "and that the journal file can be written."
@@ -204,7 +204,7 @@ def engine(url: str | None = None) -> Engine:
         st.error(str(exc), icon=":material/error:")
     except (SQLAlchemyError, OSError) as exc:
         log.error("opening the journal failed: %s", type(exc).__name__)
-        st.error(UNAVAILABLE, icon=":material/error:")
+        st.error(_(UNAVAILABLE), icon=":material/error:")
     st.stop()
 
 
@@ -223,7 +223,7 @@ def session(*, writing: bool = False, url: str | None = None) -> Iterator[Sessio
             if writing:
                 raise
             log.error("reading the journal failed: %s", type(exc).__name__)
-            st.error(UNAVAILABLE, icon=":material/error:")
+            st.error(_(UNAVAILABLE), icon=":material/error:")
             st.stop()
         saved = s.info.get(SAVED_NIGHT)
     if writing:  # the journal may have changed: build the next Trends visit ahead

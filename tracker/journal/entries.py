@@ -8,14 +8,16 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from tracker.care import language
+from tracker.care.language import N_, _
 from tracker.care.safety import RED_FLAGS
 from tracker.journal.models import Leg, Muscle, Relief
 
-UNITS = {
-    "water_ml": " ml",
-    "stretch_min": " minutes",
-    "active_min": " minutes",
-    "magnesium_mg": " mg",
+UNITS = {  # said after a limit in her language (see _check_range)
+    "water_ml": N_(" ml"),
+    "stretch_min": N_(" minutes"),
+    "active_min": N_(" minutes"),
+    "magnesium_mg": N_(" mg"),
 }
 LIMITS = {
     "severity": (0, 10),
@@ -115,9 +117,12 @@ def _check_range(errors: dict[str, str], key: str, value: float | None, name: st
         return
     low, high = LIMITS[name]
     if isinstance(value, float) and not math.isfinite(value):
-        errors[key] = "must be a number"
+        errors[key] = _("must be a number")
     elif not low <= value <= high:
-        errors[key] = f"must be between {low} and {high}{UNITS.get(name, '')}"
+        unit = _(UNITS[name]) if name in UNITS else ""  # _("") would be the catalog's header
+        errors[key] = _("must be between {low} and {high}{unit}").format(
+            low=low, high=high, unit=unit
+        )
 
 
 def control_character(text: str, *, multiline: bool = True) -> str | None:
@@ -127,11 +132,11 @@ def control_character(text: str, *, multiline: bool = True) -> str | None:
     for position, char in enumerate(text, start=1):
         if unicodedata.category(char) == "Cc" and char not in allowed:
             if char == "\x00":
-                return "contains a NUL character (an invisible control code); remove it"
-            return (
-                f"contains an invisible control character (U+{ord(char):04X}) at character "
-                f"{position}; remove it"
-            )
+                return _("contains a NUL character (an invisible control code); remove it")
+            return _(
+                "contains an invisible control character ({code}) at character {position}; "
+                "remove it"
+            ).format(code=f"U+{ord(char):04X}", position=position)
     return None
 
 
@@ -146,18 +151,18 @@ def validate_cramp(cramp: CrampEntry, prefix: str, errors: dict[str, str]) -> No
     """Add what is wrong with one cramp to errors, keyed prefix + field."""
     _check_range(errors, prefix + "severity", cramp.severity, "severity")
     if cramp.severity is not None and int(cramp.severity) != cramp.severity:
-        errors[prefix + "severity"] = "must be a whole number from 0 to 10"
+        errors[prefix + "severity"] = _("must be a whole number from 0 to 10")
     d = cramp.duration_min
     if d is not None and (not math.isfinite(d) or d <= 0 or d > MAX_DURATION_MIN):
-        errors[prefix + "duration_min"] = (
-            f"must be more than 0 and at most {MAX_DURATION_MIN} minutes (3 hours)"
-        )
+        errors[prefix + "duration_min"] = _(
+            "must be more than 0 and at most {most} minutes (3 hours)"
+        ).format(most=MAX_DURATION_MIN)
     for name, allowed in _CHOICES.items():
         value = getattr(cramp, name)
         if value is not None and value not in allowed:
             errors[prefix + name] = "must be one of " + ", ".join(allowed)
     if cramp.time is not None and not isinstance(cramp.time, dt.time):
-        errors[prefix + "time"] = "must be a time like 02:40"
+        errors[prefix + "time"] = _("must be a time like 02:40")
 
 
 def validate_night(entry: NightEntry, today: dt.date | None = None) -> dict[str, str]:
@@ -165,9 +170,11 @@ def validate_night(entry: NightEntry, today: dt.date | None = None) -> dict[str,
     errors: dict[str, str] = {}
     today = today or dt.date.today()
     if entry.night > today:
-        errors["night"] = f"{entry.night:%d %b %Y} is in the future: pick last night or earlier"
+        errors["night"] = _("{day} is in the future: pick last night or earlier").format(
+            day=language.date(entry.night, _("dd MMM yyyy"))
+        )
     elif entry.night < FIRST_NIGHT:
-        errors["night"] = "is too far in the past"
+        errors["night"] = _("is too far in the past")
     for name in ("water_ml", "stretch_min", "active_min", "magnesium_mg", "soreness"):
         _check_range(errors, name, getattr(entry, name), name)
     for name, limit in TEXT_LIMITS.items():
@@ -175,7 +182,9 @@ def validate_night(entry: NightEntry, today: dt.date | None = None) -> dict[str,
         if value is not None and not isinstance(value, str):
             errors[name] = "must be text"
         elif value is not None and len(value) > limit:
-            errors[name] = f"is too long: {len(value):,} characters, at most {limit:,}"
+            errors[name] = _("is too long: {length} characters, at most {most}").format(
+                length=f"{len(value):,}", most=f"{limit:,}"
+            )
         elif value is not None and (
             problem := control_character(value, multiline=name != "magnesium_form")
         ):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from tracker.care.language import _
 from tracker.care.safety import RED_FLAG_CODES
 from tracker.journal.entries import CrampEntry, NightEntry, parse_time
 from tracker.journal.models import WATER_UNITS
@@ -142,7 +143,7 @@ def read_cramp(v: dict[str, Any], prefix: str, errors: dict[str, str]) -> CrampE
         try:
             time = parse_time(v["time"])
         except ValueError:
-            errors[prefix + "time"] = "is not a time: write it like 02:40 or 2:40 am"
+            errors[prefix + "time"] = _("is not a time: write it like 02:40 or 2:40 am")
     minutes = _number(v["dur"], prefix + "duration_min", errors)
     saved = v.get("dur_saved")
     if saved is not None and (v["dur"] or "").strip() == show_amount(saved):

@@ -9,9 +9,11 @@ from __future__ import annotations
 import math
 import re
 
+from tracker.care.language import N_, _
+
 _PLAIN = re.compile(r"^\d+(?:[.,]\d+)?$")
 _GROUPED = re.compile(r"^\d{1,3}(?:[ \u00a0\u202f]\d{3})+$")  # 2 350 (a space between thousands)
-DECIMAL_EXAMPLE, WHOLE_EXAMPLE = "2 or 1,5", "10"
+DECIMAL_EXAMPLE, WHOLE_EXAMPLE = N_("2 or 1,5"), "10"
 
 
 def parse_amount(
@@ -22,7 +24,7 @@ def parse_amount(
     whole=True asks for a whole number (minutes, mg) and returns an int. example: what a
     good value of this field looks like, in its unit ("1500" for millilitres), for the message.
     """
-    example = example or (WHOLE_EXAMPLE if whole else DECIMAL_EXAMPLE)
+    example = _(example or (WHOLE_EXAMPLE if whole else DECIMAL_EXAMPLE))
     cleaned = (text or "").strip()
     if cleaned == "":
         return None
@@ -33,17 +35,23 @@ def parse_amount(
         thousands = cleaned.replace(point, "")
         decimal = f"{float(cleaned.replace(',', '.')):g}".replace(".", point)
         # Only digits are echoed (the message is never her raw text), as the form takes them.
-        raise ValueError(f"could be {thousands} or {decimal}: please type the one you mean")
+        raise ValueError(
+            _("could be {thousands} or {decimal}: please type the one you mean").format(
+                thousands=thousands, decimal=decimal
+            )
+        )
     if cleaned.startswith("-"):
-        raise ValueError(f"can't be below zero: write it like {example}")
+        raise ValueError(_("can't be below zero: write it like {example}").format(example=example))
     if not _PLAIN.match(cleaned):
-        raise ValueError(f"is not a number: write it like {example}")
+        raise ValueError(_("is not a number: write it like {example}").format(example=example))
     value = float(cleaned.replace(",", "."))
     if not math.isfinite(value):
-        raise ValueError(f"is not a number: write it like {example}")
+        raise ValueError(_("is not a number: write it like {example}").format(example=example))
     if whole:
         if value != int(value):
-            raise ValueError(f"must be a whole number: write it like {example}")
+            raise ValueError(
+                _("must be a whole number: write it like {example}").format(example=example)
+            )
         return int(value)
     return value
 

@@ -13,6 +13,8 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import selectinload
 from sqlmodel import Session, select
 
+from tracker.care import language
+from tracker.care.language import _
 from tracker.care.phones import MAX_CARE, MAX_EMERGENCY, phone_problem
 from tracker.journal.accounts import mine
 from tracker.journal.db import ATTEMPTS, is_transient, pause_before_retry
@@ -64,9 +66,11 @@ class StaleNight(RuntimeError):
 
     def __init__(self, night: dt.date):
         super().__init__(
-            f"The night of {night:%d %b %Y} was changed elsewhere (another tab or device) "
-            "after you opened it. Nothing was saved. Reload it to see the newer version, "
-            "then make your change again."
+            _(
+                "The night of {day} was changed elsewhere (another tab or device) after you "
+                "opened it. Nothing was saved. Reload it to see the newer version, then make "
+                "your change again."
+            ).format(day=language.date(night, _("dd MMM yyyy")))
         )
         self.night = night
 
