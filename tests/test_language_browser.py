@@ -98,3 +98,27 @@ def test_a_spanish_phone_logs_a_cramp_and_calls_112_in_spanish(journal, browser)
     assert [flag.code for flag in night.red_flags] == ["breathless_or_chest_pain"]
     assert guard.console_errors == [] and guard.foreign_requests == []
     page.close()
+
+
+def test_the_phone_menu_and_its_pages_are_named_in_spanish(journal, browser) -> None:
+    """The cards send her to Ajustes and Señales de alarma: the menu calls them so."""
+    base, _url = journal
+    page = browser.new_page(**SPANISH_PHONE)
+    page.goto(base)
+    wait_for_app(page)
+    menu = page.locator("[data-testid=stExpandSidebarButton]")
+    page.wait_for_function(
+        "() => document.querySelector('[data-testid=stExpandSidebarButton]')"
+        "?.getAttribute('aria-label') === 'Menú'"
+    )
+    assert menu.evaluate("el => getComputedStyle(el, '::after').content") == '"Menú"'
+    tap(page, page.get_by_role("button", name="Menú", exact=True))
+    links = page.locator("[data-testid=stSidebarNavLink]").all_inner_texts()
+    assert [link.split("\n")[-1].strip() for link in links] == [
+        "Anoche", "Historial", "Tendencias", "Experimentos", "Resumen", "Señales de alarma",
+        "Ajustes", "Guía",
+    ]  # fmt: skip
+    page.screenshot(path="test-artifacts/es-phone-menu.png")
+    tap(page, page.locator("[data-testid=stSidebarNavLink]", has_text="Señales de alarma"))
+    assert page.url.endswith("/red_flags")  # the address stays the page's own
+    page.close()

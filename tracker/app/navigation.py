@@ -4,25 +4,27 @@ from __future__ import annotations
 
 import streamlit as st
 
-# (script in pages/, title, icon); the first is the page "/" opens.
+from tracker.care.language import N_, _
+
+# (script in pages/, title in English, icon); the first is the page "/" opens.
 PAGES = (
-    ("pages/last_night.py", "Last night", ":material/bedtime:"),
-    ("pages/history.py", "History", ":material/calendar_month:"),
-    ("pages/trends.py", "Trends", ":material/monitoring:"),
-    ("pages/experiments.py", "Experiments", ":material/science:"),
-    ("pages/summary.py", "Summary", ":material/description:"),
-    ("pages/red_flags.py", "Warning signs", ":material/warning:"),
-    ("pages/settings.py", "Settings", ":material/settings:"),
-    ("pages/guide.py", "Guide", ":material/lightbulb:"),
+    ("pages/last_night.py", N_("Last night"), ":material/bedtime:"),
+    ("pages/history.py", N_("History"), ":material/calendar_month:"),
+    ("pages/trends.py", N_("Trends"), ":material/monitoring:"),
+    ("pages/experiments.py", N_("Experiments"), ":material/science:"),
+    ("pages/summary.py", N_("Summary"), ":material/description:"),
+    ("pages/red_flags.py", N_("Warning signs"), ":material/warning:"),
+    ("pages/settings.py", N_("Settings"), ":material/settings:"),
+    ("pages/guide.py", N_("Guide"), ":material/lightbulb:"),
 )
 
 
 # A clinician on a practice's server: Patients, and the journal she opened there, read-only.
 CLINICIAN_PAGES = (
-    ("pages/patients.py", "Patients", ":material/groups:"),
-    ("pages/history.py", "History", ":material/calendar_month:"),
-    ("pages/trends.py", "Trends", ":material/monitoring:"),
-    ("pages/summary.py", "Summary", ":material/description:"),
+    ("pages/patients.py", N_("Patients"), ":material/groups:"),
+    ("pages/history.py", N_("History"), ":material/calendar_month:"),
+    ("pages/trends.py", N_("Trends"), ":material/monitoring:"),
+    ("pages/summary.py", N_("Summary"), ":material/description:"),
 )
 
 
@@ -42,7 +44,7 @@ def navigation() -> st.navigation:
     """
     st.set_page_config(page_title="Cramp Journal", page_icon="🌙", layout="centered")
     pages = [
-        st.Page(script, title=title, icon=icon, default=i == 0)
+        st.Page(script, title=_(title), icon=icon, default=i == 0)  # in her language
         for i, (script, title, icon) in enumerate(_listed())
     ]
     return st.navigation(pages, position="top")

@@ -526,9 +526,16 @@ def scroll_to(key: str) -> None:
 
 def touch_style() -> None:
     """Apply TOUCH_CSS to the page and name the phone's menu button (called by the router,
-    so every page has them)."""
-    st.html(TOUCH_CSS)
-    _run_script(_MENU_JS, "menu")
+    so every page has them), in her language."""
+    import json
+
+    said = json.dumps(_("Menu"), ensure_ascii=False)  # a quoted CSS string ("Menú")
+    st.html(TOUCH_CSS.replace('content: "Menu"', f"content: {said}"))
+    script = _MENU_JS
+    for english in (N_("Menu"), N_("Close menu")):  # as JavaScript strings: 'Menú'
+        words = _(english).replace("\\", "\\\\").replace("'", "\\'")
+        script = script.replace(f"'{english}'", f"'{words}'")
+    _run_script(script, "menu")
 
 
 # The app's own script, in the page itself (no request, nothing sent): Streamlit draws the
