@@ -159,3 +159,72 @@ def test_two_people_at_once_each_read_their_own_language() -> None:
         run.join()
     assert seen == {"es": "Anoche", "en": "Last night"}
     assert language.current() == "en"  # and this thread never took either's
+
+
+# ---------------------------------------------------------------- words outside gettext
+# The files whose every drawn word goes through gettext (more join as they are translated).
+SCANNED = ("pages/last_night.py", "tracker/app/navigation.py")
+# Streamlit calls that draw words: their first argument and these keywords are what she reads.
+DRAWERS = {
+    "title", "header", "subheader", "markdown", "caption", "write", "button", "link_button",
+    "page_link", "checkbox", "toggle", "text_input", "text_area", "number_input", "date_input",
+    "time_input", "pills", "segmented_control", "radio", "selectbox", "multiselect", "expander",
+    "popover", "error", "warning", "info", "success", "toast", "form_submit_button",
+    "download_button", "metric", "Page",
+}  # fmt: skip
+WORD_KEYWORDS = ("label", "placeholder", "help", "title", "yes", "no")
+
+
+def literal_words(node) -> bool:  # noqa: ANN001
+    """True when an expression puts English words on screen as they are written in the code
+    (a string literal, or one glued into an f-string or a +), not through _()."""
+    import ast
+
+    if isinstance(node, ast.Constant):
+        return isinstance(node.value, str) and any(ch.isalpha() for ch in node.value)
+    if isinstance(node, ast.JoinedStr):
+        return any(literal_words(part) for part in node.values)
+    if isinstance(node, ast.BinOp):
+        return literal_words(node.left) or literal_words(node.right)
+    if isinstance(node, ast.IfExp):
+        return literal_words(node.body) or literal_words(node.orelse)
+    return False  # a call (_("..."), a helper), a name: said through the catalog
+
+
+def words_outside_gettext(source: str, name: str = "<made up>") -> list[str]:
+    """Each drawing call in source that writes words without _(), as 'file:line'."""
+    import ast
+
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+            continue
+        if node.func.attr not in DRAWERS and node.func.attr != "confirm":
+            continue
+        receiver = node.func.value
+        if getattr(receiver, "attr", getattr(receiver, "id", "")) in ("log", "logger", "logging"):
+            continue  # a line for the server's log, in English: not on her screen
+        said = node.args[:1] + [k.value for k in node.keywords if k.arg in WORD_KEYWORDS]
+        if any(literal_words(arg) for arg in said):
+            found.append(f"{name}:{node.lineno}")
+    return found
+
+
+@pytest.mark.parametrize("path", SCANNED)
+def test_every_word_these_files_draw_goes_through_gettext(path: str) -> None:
+    assert words_outside_gettext((ROOT / path).read_text(), path) == []
+
+
+def test_the_scan_catches_words_written_outside_gettext() -> None:
+    source = """
+st.title("Last night")
+st.button(f"Cramp {n}", key="a")
+cols[0].text_input(_("Water"), placeholder="e.g. 1500")
+st.markdown("**" + _("Cramp") + "**")
+st.info(f"Already logged: {count}" if saved else _("No cramps"))
+web.confirm(_("Delete?"), yes="Yes, delete it", no=_("Keep it"))
+st.caption(_("Fine"))
+st.text_input(_("Water ({unit})").format(unit=unit), placeholder="—")
+web.log.error("saving a night failed: %s", kind)
+"""
+    assert words_outside_gettext(source) == [f"<made up>:{n}" for n in (2, 3, 4, 6, 7)]
