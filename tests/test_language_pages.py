@@ -198,6 +198,31 @@ def test_a_refused_value_says_what_to_fix_in_spanish_and_keeps_her_typing(engine
         assert get_night(session=s, night=LAST_NIGHT) is None  # nothing written
 
 
+def test_her_experiments_line_and_question_in_spanish_with_her_words_as_typed(engine) -> None:
+    from tracker.journal.plan_store import save_plan
+    from tracker.journal.plans import Plan
+
+    own = Plan(habit="legs *up* the wall", start=LAST_NIGHT - dt.timedelta(days=4), seed=5)
+    with engine.begin() as conn:
+        save_plan(conn, own)
+    at = open_in("es-ES")
+    line = at.info[0].value
+    assert re.fullmatch(
+        r"Su experimento, bloque \d+ de \d+ \((con|sin) el hábito\): "
+        r"(siga su hábito esta noche|esta noche, sin su hábito)\.",
+        line,
+    ), line
+    assert "legs *up* the wall" in [t.value for t in at.text]  # hers, as typed
+    pill = at.button_group(key="ln_kept")
+    assert (pill.label, pill.options) == ("¿Siguió el plan anoche?", ["Sí", "No"])
+    with speaking("es"):
+        at.button_group(key="ln_kept").set_value("no").run()
+    at.button(key="ln_save").click().run()
+    assert not at.exception
+    with Session(engine) as s:
+        assert get_night(session=s, night=LAST_NIGHT).plan_kept is False
+
+
 def test_each_session_keeps_its_own_language(engine) -> None:
     """A Spanish and an English visitor of one server, one after the other and back."""
     spanish, english = open_in("es-ES"), open_in("en-GB")

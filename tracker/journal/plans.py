@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from tracker.care.language import N_, _
 from tracker.journal.entries import FIRST_NIGHT, control_character
 
 if TYPE_CHECKING:
@@ -34,6 +35,7 @@ LAST_START = dt.date(2199, 12, 31)  # far ahead, and every night of it still a p
 COLUMNS = {"stretching": "stretch_min", "water": "water_ml", "magnesium": "magnesium_mg"}
 NEVER = ("salt", "sodium")
 ON, OFF = "on", "off"
+ARMS = {ON: N_("on"), OFF: N_("off")}  # a block's arm, as she reads it
 
 
 @dataclass(frozen=True)
@@ -191,17 +193,17 @@ def _asked(plan: Plan, arm: str) -> str:
     as a template: braces, Markdown or HTML in them are just characters)."""
     on = arm == ON
     if plan.habit == "stretching":
-        return "stretch your calves before bed" if on else "no calf stretching tonight"
+        return _("stretch your calves before bed") if on else _("no calf stretching tonight")
     if plan.habit == "water":
         return (
-            f"drink at least {plan.target or 0:.0f} ml today"
+            _("drink at least {ml} ml today").format(ml=f"{plan.target or 0:.0f}")
             if on
-            else ("drink as you usually do today")
+            else _("drink as you usually do today")
         )
     if plan.habit == "magnesium":
-        return "take your magnesium as agreed" if on else "no magnesium tonight"
+        return _("take your magnesium as agreed") if on else _("no magnesium tonight")
     habit = plan.habit.strip()
-    return habit if on else "no " + habit + " tonight"
+    return habit if on else _("no {habit} tonight").format(habit=habit)  # hers: data only
 
 
 def _block_of(plan: Plan, night: dt.date) -> tuple[int, int, str] | None:
@@ -219,7 +221,14 @@ def tonight(plan: Plan, night: dt.date) -> str | None:
     if (where := _block_of(plan, night)) is None:
         return None
     number, blocks, arm = where
-    return f"Your experiment, block {number} of {blocks} ({arm}): {_asked(plan, arm)}."
+    return _block_line(number, blocks, arm, _asked(plan, arm))
+
+
+def _block_line(number: int, blocks: int, arm: str, asked: str) -> str:
+    """'Your experiment, block 2 of 6 (on): ...', in her language."""
+    return _("Your experiment, block {number} of {blocks} ({arm}): {asked}.").format(
+        number=number, blocks=blocks, arm=_(ARMS[arm]), asked=asked
+    )
 
 
 def tonight_line(plan: Plan, night: dt.date) -> str | None:
@@ -231,5 +240,5 @@ def tonight_line(plan: Plan, night: dt.date) -> str | None:
     if (where := _block_of(plan, night)) is None:
         return None
     number, blocks, arm = where
-    asked = "keep to your habit tonight" if arm == ON else "leave your habit out tonight"
-    return f"Your experiment, block {number} of {blocks} ({arm}): {asked}."
+    asked = _("keep to your habit tonight") if arm == ON else _("leave your habit out tonight")
+    return _block_line(number, blocks, arm, asked)
