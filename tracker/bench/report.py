@@ -14,7 +14,7 @@ import statistics
 from dataclasses import dataclass
 from pathlib import Path
 
-from tracker.bench import browser, files, floors, measure, postgres, soak
+from tracker.bench import browser, files, floors, hosted, measure, postgres, soak
 from tracker.bench.noise import load_average, shown
 
 BROWSER_REFERENCE = {  # issue 11's goals against a blank page: figures for reference now
@@ -38,6 +38,7 @@ class Options:
     use_files: bool = True
     postgres_url: str | None = None
     soak_saves: int = 0  # the browser's memory soak: saves (0: off)
+    hosted_people: int = 0  # --hosted: people in the practice's morning rush (0: off)
 
 
 def _goal(goal: str, measured: str, passed: bool | None, **extra: object) -> dict:
@@ -132,7 +133,7 @@ def goals(result: dict) -> list[dict]:
     found = [
         _goal(t["target"], t["measured"], t["pass"])
         for t in result["targets"]
-        if t["target"].startswith("floor:")
+        if t["target"].startswith(("floor:", "hosted:"))
     ]
     found += _browser_goals(result["browser"])
     for goal in result["files"]["goals"]:
@@ -189,6 +190,9 @@ def run(options: Options, folder: Path) -> dict:
     result["targets"] += floor_targets(result)
     result["reference"] += _browser_reference(result["browser"])
     result["reference"] += _summary_reference(result["summary"], result["postgres"])
+    if options.hosted_people:  # issue 25: the morning rush on a practice's server
+        result["hosted"] = hosted.run(hosted.HostedOptions(people=options.hosted_people))
+        result["targets"] += hosted.targets(result["hosted"])
     result["goals"] = goals(result)
     result["noise"] = noise(result, start, load_average())
     return result
@@ -211,6 +215,7 @@ def report_text(result: dict) -> str:
         *browser.report_lines(result["browser"]),
         *soak.report_lines(soak_result(result["browser"])),
         "",
+        *([*hosted.report_lines(result["hosted"]), ""] if "hosted" in result else []),
         "Goals (issue 25's floors, then issues 11 and 21):",
         *(f"  {_verdict(g['pass'])}  {g['goal']}: {g['measured']}" for g in result["goals"]),
         "",

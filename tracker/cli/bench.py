@@ -43,8 +43,9 @@ def run_bench(args: argparse.Namespace, engine: Engine | None) -> int:
     from tracker.bench.report import Options, report_text, run  # pandas, Streamlit load now
 
     options = Options(
-        args.sizes, args.repeat, args.pairs, args.browser, args.files, args.postgres, args.soak
-    )
+        args.sizes, args.repeat, args.pairs, args.browser, args.files, args.postgres, args.soak,
+        hosted_people=args.people if args.hosted else 0,
+    )  # fmt: skip
     with tempfile.TemporaryDirectory(prefix="cramp-journal-bench-") as folder:
         result = run(options, Path(folder))
     print(json.dumps(result, indent=2, default=str) if args.json else report_text(result))
@@ -105,6 +106,22 @@ def add_bench(subparsers: argparse._SubParsersAction, common: argparse.ArgumentP
         help="also soak the server's memory in Chromium: N saves with a Trends visit after about "
         "every third, at 3,650 nights, its RSS every 10 saves (off by default; 100 takes a few "
         "minutes)",
+    )
+    parser.add_argument(
+        "--hosted",
+        action="store_true",
+        help="also the morning rush on a practice's server: deploy/try-it's deployment (2 app "
+        "processes behind Caddy over HTTPS, PostgreSQL, the test identity provider), K people "
+        "signed in and saving their night at once while clinicians open Patients, Chromium "
+        "timing click-to-Saved against one person alone, then an app process killed and "
+        "PostgreSQL restarted (needs '.[hosted,test]', caddy and postgresql; a few minutes)",
+    )
+    parser.add_argument(
+        "--people",
+        type=_positive,
+        default=200,
+        metavar="K",
+        help="people in --hosted's morning rush (default 200)",
     )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.set_defaults(run=run_bench, journal=False)

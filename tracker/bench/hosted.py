@@ -1,0 +1,359 @@
+"""`cramp-journal bench --hosted`: the morning rush on a practice's server (issue 25).
+
+deploy/try-it's deployment (PostgreSQL, the test identity provider, two app processes, Caddy
+over HTTPS with its sticky cookie) with K patients and a few clinicians on the list. Each
+person signs in for real over plain HTTP and keeps a light tab speaking Streamlit's websocket
+protocol through the proxy (tracker.bench.hosted_client); in each round all K tap their
+morning log at the same moment while the clinicians reload Patients and real Chromium tabs time
+click-to-"Saved" beside them; one Chromium person alone, between the rounds, is the baseline.
+Then the faults (tracker.bench.hosted_faults), and every confirmed save looked for in the
+database as its owner.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import statistics
+import sys
+import time
+import traceback
+from collections import Counter
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from tracker.bench.hosted_stack import (
+    Stack,
+    connections,
+    deployment,
+    last_nights,
+    missing,
+    rss_mb,
+)
+from tracker.bench.noise import load_average
+
+if TYPE_CHECKING:  # the light clients need websockets, imported once the bench runs
+    from tracker.bench.hosted_client import Light
+
+GOAL_PEOPLE, GOAL_SECONDS = 200, 60.0
+GOAL_X = 3.0  # p95 under load against one person alone
+GOAL_MB = 2.0  # RSS per extra session after warm-up
+NAMES = {
+    "rush": f"hosted: {GOAL_PEOPLE} people saving at once, every one within "
+    f"{GOAL_SECONDS:g} s, on 2 app processes",
+    "p95": f"hosted: p95 click-to-Saved under load within {GOAL_X:g}x one person alone (Chromium)",
+    "missing": "hosted: 0 confirmed saves missing from the database",
+    "whole": "hosted: nothing half-written (each night with all its cramps)",
+    "rss": f"hosted: RSS per extra session < {GOAL_MB:g} MB after warm-up",
+    "kill": "hosted: an app process killed by its PID: its sessions back through the proxy, "
+    "still signed in, saving again",
+    "postgres": "hosted: PostgreSQL restarted: saves refused with the page's message meanwhile, "
+    "saving again afterwards without restarting the app",
+}
+
+
+@dataclass(frozen=True)
+class HostedOptions:
+    people: int = GOAL_PEOPLE
+    browsers: int = 3  # Chromium tabs under load (one more person measures alone)
+    clinicians: int = 3
+    rounds: int = 3
+    alone: int = 3  # saves of the person alone before each round and after the last
+    faults: bool = True
+    seed_nights: int = 14  # each patient's nights before last night
+
+
+def browser_missing() -> str | None:
+    from tracker.bench.browser import missing as chromium_missing
+
+    return chromium_missing()
+
+
+def run(options: HostedOptions) -> dict:
+    """Start the deployment, measure, stop it: every figure as JSON values (or why not)."""
+    if problem := missing():
+        return {"skipped": problem}
+    start = load_average()
+    extra = options.browsers + 1 if options.browsers and browser_missing() is None else 0
+    try:
+        with deployment(options.people + extra, options.clinicians, options.seed_nights) as s:
+            result = measure(s, options, extra)
+    except Exception as exc:  # noqa: BLE001 - the rest of the bench's figures still count
+        traceback.print_exc()
+        return {"skipped": f"failed: {type(exc).__name__}: {exc}"}
+    result["load_average"] = {"start": start, "end": load_average()}
+    return result
+
+
+def _rss(stack: Stack) -> dict[int, float | None]:
+    return {app.port: rss_mb(app.pid) for app in stack.apps}
+
+
+def _held(stack: Stack) -> dict[int, int]:
+    return {app.port: connections(app.port) for app in stack.apps}
+
+
+def say(text: str) -> None:
+    """Where the bench is (on stderr: it takes minutes)."""
+    print(f"bench --hosted: {text}", file=sys.stderr, flush=True)
+
+
+def percentile(values: list[float], q: int) -> float | None:
+    """The q-th percentile (inclusive method), None without values."""
+    if len(values) < 2:
+        return values[0] if values else None
+    return statistics.quantiles(values, n=100, method="inclusive")[q - 1]
+
+
+def _open(stack: Stack, light: Light, save: bool = False) -> None:
+    light.open(stack)
+    light.prepare()
+    if save:
+        light.log()
+
+
+def _figures(values: list[float]) -> dict:
+    return {
+        "n": len(values),
+        "p50_ms": percentile(values, 50),
+        "p95_ms": percentile(values, 95),
+        "max_ms": max(values) if values else None,
+    }
+
+
+def measure(stack: Stack, o: HostedOptions, extra: int = 0) -> dict:
+    """Every figure on a running deployment (`extra`: the Chromium people at the end of its
+    list)."""
+    from tracker.bench.hosted_client import Light
+    from tracker.bench.hosted_faults import kill_one_process, restart_postgres
+    from tracker.bench.hosted_load import in_pool, rush
+
+    k = o.people
+    lights = [Light(p) for p in stack.people[:k]]
+    staff = [Light(c) for c in stack.clinicians]
+    result: dict = {"people": k, "clinicians": len(staff), "processes": len(stack.apps),
+                    "rounds": [], "rss_mb": {"start": _rss(stack)}}  # fmt: skip
+    say(f"{k} people and {len(staff)} clinicians sign in")
+    t = time.perf_counter()
+    in_pool(lambda light: light.sign_in(stack), lights + staff, threads=8)
+    result["sign_in_s"] = round(time.perf_counter() - t, 1)
+    warm = lights[: max(2, k // 10)]  # the warm-up: a tenth open their tab and save once
+    say(f"signed in in {result['sign_in_s']:g} s; {len(warm)} open their tab and save (warm-up)")
+    in_pool(lambda light: _open(stack, light, save=True), warm)
+    result["rss_mb"]["warm"], result["sessions_warm"] = _rss(stack), _held(stack)
+    say("everyone else opens their tab")
+    t = time.perf_counter()
+    in_pool(lambda light: _open(stack, light), lights[len(warm) :] + staff)
+    result["open_s"] = round(time.perf_counter() - t, 1)
+    result["rss_mb"]["open"], result["sessions_open"] = _rss(stack), _held(stack)
+    alone_ms: list[float] = []
+    under_ms: list[float] = []
+    browsers_seen: dict = {"tabs": 0, "page_errors": 0}
+    with contextlib.ExitStack() as stop:
+        say("the Chromium people sign in and save once")
+        tabs, alone = _browsers(stack, stop, extra, browsers_seen)
+        for i in range(o.rounds):
+            say(f"round {i + 1} of {o.rounds}")
+            alone_ms += [alone.save() for _ in range(o.alone)] if alone else []
+            found = rush(stack, lights, staff, tabs)
+            under_ms += found.browser_ms
+            result["rounds"].append({
+                "seconds": round(found.seconds, 1),
+                "outcomes": dict(Counter(found.outcomes.values())),
+                "light": _figures(found.light_ms),
+                "patients": _figures(found.patients_ms),
+                "browser": _figures(found.browser_ms),
+            })  # fmt: skip
+        alone_ms += [alone.save() for _ in range(o.alone)] if alone else []
+        result["rss_mb"]["end"], result["sessions_end"] = _rss(stack), _held(stack)
+        result["cookie_groups"] = sorted(
+            Counter(c.value for light in lights for c in light.jar if c.name == "cramp_lb")
+            .values()
+        )  # fmt: skip
+        result["alone"], result["under_load"] = _figures(alone_ms), _figures(under_ms)
+        if o.faults:
+            say("faults: an app process killed, then PostgreSQL restarted")
+            result["kill"] = kill_one_process(stack, lights, staff)
+            result["postgres"] = restart_postgres(stack, lights)
+        for tab in [*tabs, *([alone] if alone else [])]:
+            browsers_seen["page_errors"] += len(tab.errors)
+    result["browsers"] = browsers_seen
+    result["crashes"] = sum(light.crashed for light in lights + staff)
+    result["tab_retries"] = sum(light.retried for light in lights + staff)
+    result["database"] = _database(stack, lights, [*tabs, *([alone] if alone else [])])
+    return result
+
+
+def _browsers(stack: Stack, stop: contextlib.ExitStack, extra: int, seen: dict):  # noqa: ANN202
+    """The Chromium tabs under load and the one alone (none without Chromium)."""
+    if not extra:
+        seen["skipped"] = browser_missing() or "--browsers 0"
+        return [], None
+    from playwright.sync_api import sync_playwright
+
+    from tracker.bench.browser import CHROMIUM, CHROMIUM_ARGS
+    from tracker.bench.hosted_browser import HostedTab
+
+    pw = stop.enter_context(sync_playwright())
+    browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    stop.callback(browser.close)
+    people = stack.people[-extra:]
+    tabs = [HostedTab(browser, stack, person) for person in people]
+    seen["tabs"] = len(tabs)
+    return tabs[1:], tabs[0]
+
+
+def _database(stack: Stack, lights: list[Light], tabs: list) -> dict:
+    """Every confirmed save looked for as the owner: her last night, with all its cramps."""
+    said = {light.person.sub: (light.person.cramps, light.confirmed) for light in lights}
+    said |= {tab.person.sub: (tab.person.cramps, tab.confirmed) for tab in tabs}
+    people = [light.person for light in lights] + [tab.person for tab in tabs]
+    stored = last_nights(stack, people)
+    confirmed = {sub for sub, (_, saves) in said.items() if saves}
+    return {
+        "confirmed_saves": sum(len(saves) for _, saves in said.values()),
+        "people_confirmed": len(confirmed),
+        "nights_found": sum(1 for rows in stored.values() if rows),
+        "missing": sorted(sub for sub in confirmed if not stored[sub]),
+        "half_written": sorted(
+            sub
+            for sub, rows in stored.items()
+            if len(rows) > 1 or any(n != said[sub][0] for n in rows)
+        ),  # fmt: skip
+        "said_otherwise": sorted(
+            sub for sub, (n, saves) in said.items() if any(s != n for s in saves)
+        ),
+    }
+
+
+def _ms(value: float | None) -> str:
+    return "-" if value is None else f"{value:.0f} ms"
+
+
+def _ratio(result: dict) -> float | None:
+    under, alone = result["under_load"]["p95_ms"], result["alone"]["p95_ms"]
+    return None if under is None or not alone else under / alone
+
+
+def _per_session(result: dict) -> dict[int, float | None]:
+    """MB per session added after the warm-up, per process: its RSS after the rounds less its
+    RSS after the warm-up, over the sessions (the proxy's open connections to it) added."""
+    found = {}
+    for port, end_mb in result["rss_mb"]["end"].items():
+        warm_mb = result["rss_mb"]["warm"][port]
+        added = result["sessions_end"][port] - result["sessions_warm"][port]
+        found[port] = (end_mb - warm_mb) / added if added > 0 and end_mb and warm_mb else None
+    return found
+
+
+def targets(result: dict) -> list[dict]:
+    """Issue 25's goals of the hosted bench as targets named "hosted: ..."."""
+    if "skipped" in result:
+        why = f"not measured: {result['skipped']}"
+        return [{"target": name, "measured": why, "pass": None} for name in NAMES.values()]
+    k, rounds, db = result["people"], result["rounds"], result["database"]
+    slowest = max((r["seconds"] for r in rounds), default=0.0)
+    everyone = all(r["outcomes"].get("saved", 0) == k for r in rounds)
+    rush_ok = everyone and slowest <= GOAL_SECONDS
+    size = "" if k >= GOAL_PEOPLE else f" (only {k} people: below the goal's {GOAL_PEOPLE})"
+    ratio = _ratio(result)
+    per = _per_session(result)
+    rss_known = [v for v in per.values() if v is not None]
+    found = [
+        (NAMES["rush"], f"{k} people, slowest of {len(rounds)} rounds {slowest:.1f} s, "
+         f"{'all' if everyone else 'NOT all'} saved{size}",
+         rush_ok if k >= GOAL_PEOPLE else None),
+        (NAMES["p95"], f"p95 {_ms(result['under_load']['p95_ms'])} under load "
+         f"(n={result['under_load']['n']}) against {_ms(result['alone']['p95_ms'])} alone "
+         f"(n={result['alone']['n']})" + (f": {ratio:.1f}x" if ratio else ""),
+         None if ratio is None else ratio <= GOAL_X),
+        (NAMES["missing"], f"{len(db['missing'])} missing; {db['people_confirmed']} people "
+         f"confirmed {db['confirmed_saves']} saves, {db['nights_found']} nights found",
+         not db["missing"]),
+        (NAMES["whole"], f"{len(db['half_written'])} half-written, "
+         f"{len(db['said_otherwise'])} said otherwise, {result['crashes']} crashed pages",
+         not db["half_written"] and not db["said_otherwise"] and not result["crashes"]),
+        (NAMES["rss"], ", ".join(f"{port}: {'-' if v is None else f'{v:.2f} MB'}"
+                                 for port, v in per.items()),
+         None if not rss_known else max(rss_known) < GOAL_MB),
+    ]  # fmt: skip
+    found += _fault_targets(result)
+    return [{"target": t, "measured": m, "pass": p} for t, m, p in found]
+
+
+def _fault_targets(result: dict) -> list[tuple[str, str, bool | None]]:
+    if "kill" not in result:
+        return [(NAMES[n], "not measured: faults off", None) for n in ("kill", "postgres")]
+    kill, pg = result["kill"], result["postgres"]
+    return [
+        (NAMES["kill"], f"{kill['reconnected']} light tabs (of {kill['connections_held']} "
+         f"connections on the killed process) back in {kill['back_seconds']:g} s, "
+         f"{kill['reconnected_signed_in']} signed in, {kill['not_signed_in']} asked to sign "
+         f"in; {kill['saved_after']} saved after, {kill['not_saved_after']} not",
+         kill["reconnected"] > 0 and kill["reconnected_signed_in"] == kill["reconnected"]
+         and not kill["not_signed_in"] and not kill["not_saved_after"]
+         and not kill["left_on_killed"]),
+        (NAMES["postgres"], f"{pg['refused_while_down']} of {pg['while_down']} taps while it "
+         f"was down refused with the message; {pg['saved_after']} saved after, "
+         f"{pg['not_saved_after']} not; same app processes: {pg['same_app_processes']}",
+         pg["refused_while_down"] == pg["while_down"] and not pg["not_saved_after"]
+         and pg["same_app_processes"]),
+    ]  # fmt: skip
+
+
+def report_lines(result: dict) -> list[str]:
+    """The hosted bench for a terminal."""
+    if "skipped" in result:
+        return [f"Hosted (--hosted): not measured: {result['skipped']}"]
+    k, db = result["people"], result["database"]
+    lines = [
+        f"Hosted: {k} people and {result['clinicians']} clinicians on {result['processes']} app "
+        "processes behind Caddy (HTTPS, sticky cookie), PostgreSQL; signed in through the test "
+        f"provider in {result['sign_in_s']:g} s, tabs opened in {result['open_s']:g} s",
+    ]
+    for i, r in enumerate(result["rounds"], 1):
+        light, pats, br = r["light"], r["patients"], r["browser"]
+        lines.append(
+            f"  round {i}: all {k} tap at once: {r['outcomes']}, last answer after "
+            f"{r['seconds']:g} s; their click-to-Saved p50 {_ms(light['p50_ms'])}, p95 "
+            f"{_ms(light['p95_ms'])}, max {_ms(light['max_ms'])}; Chromium {br['n']} saves; "
+            f"clinicians' Patients {pats['n']} loads, p50 {_ms(pats['p50_ms'])}, p95 "
+            f"{_ms(pats['p95_ms'])}"
+        )
+    under, alone = result["under_load"], result["alone"]
+    lines.append(
+        f"  Chromium click-to-Saved: under load p50 {_ms(under['p50_ms'])}, p95 "
+        f"{_ms(under['p95_ms'])} (n={under['n']}); one person alone p50 {_ms(alone['p50_ms'])},"
+        f" p95 {_ms(alone['p95_ms'])} (n={alone['n']}); {result['browsers']}"
+    )
+    lines.append(
+        f"  Saves confirmed {db['confirmed_saves']} by {db['people_confirmed']} people; nights "
+        f"found in the database {db['nights_found']}; missing {len(db['missing'])}, "
+        f"half-written {len(db['half_written'])}; crashed pages {result['crashes']}"
+    )
+    per = _per_session(result)
+    rss = result["rss_mb"]
+    for port in per:
+        lines.append(
+            f"  process {port}: RSS {rss['start'][port]:.0f} MB at start, "
+            f"{rss['warm'][port]:.0f} MB with {result['sessions_warm'][port]} sessions, "
+            f"{rss['open'][port]:.0f} MB with {result['sessions_open'][port]}, "
+            f"{rss['end'][port]:.0f} MB after the rounds: "
+            + ("-" if per[port] is None else f"{per[port]:.2f} MB per extra session")
+        )
+    lines.append(
+        f"  The proxy's spread of sessions (open connections per process): "
+        f"{result['sessions_end']}; people per sticky cookie: {result['cookie_groups']}"
+    )
+    if "kill" in result:
+        lines.append(f"  Killed an app process: {result['kill']}")
+        lines.append(f"  Restarted PostgreSQL: {result['postgres']}")
+    lines.append(
+        f"  Load average at start {result['load_average']['start']}, at end "
+        f"{result['load_average']['end']} (a shared machine: figures are noisy)"
+    )
+    lines += [
+        f"  {'PASS' if t['pass'] else ('----' if t['pass'] is None else 'MISS')}  "
+        f"{t['target']}: {t['measured']}"
+        for t in targets(result)
+    ]
+    return lines
