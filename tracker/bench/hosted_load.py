@@ -76,13 +76,15 @@ def rush(
     def clinician(light: Light) -> None:
         go.wait()
         patients = light.tab.pages.get("Patients", "")
-        while not over.is_set():
+        while True:  # at least once, however short the rush
             try:
                 run = light.tab.run(page=patients)
             except Gone:
                 return
             light.crashed += run.crashed
             found.patients_ms.append(run.ms)
+            if over.is_set():
+                return
 
     with ThreadPoolExecutor(len(lights) + len(staff)) as pool:
         people = [pool.submit(person, light) for light in lights]

@@ -530,7 +530,7 @@ def report_text(result: dict) -> str:
     lines += [
         f"  {'PASS' if t['pass'] else 'MISS'}  {t['target']}: {t['measured']}"
         for t in result["targets"]
-        if not t["target"].startswith("floor:")  # the floors: in the goals (report.py)
+        if not t["target"].startswith(("floor:", "hosted:"))  # in the goals (report.py)
     ]
     # issue 11's ratios (result["reference"]) are printed by tracker.bench.report
     return "\n".join(lines)

@@ -216,7 +216,7 @@ def report_text(result: dict) -> str:
         *soak.report_lines(soak_result(result["browser"])),
         "",
         *([*hosted.report_lines(result["hosted"]), ""] if "hosted" in result else []),
-        "Goals (issue 25's floors, then issues 11 and 21):",
+        "Goals (issue 25's floors and the hosted rush, then issues 11 and 21):",
         *(f"  {_verdict(g['pass'])}  {g['goal']}: {g['measured']}" for g in result["goals"]),
         "",
         "For reference, no goal (issue 11's ratios against a blank page and one SQL query):",
