@@ -240,3 +240,25 @@ def browser() -> Iterator[object]:
     require_chromium()
     with chromium() as launched:
         yield launched
+
+
+# Tabs a test opened (browser.new_page/new_context) are closed when it ends, before its app
+# server stops: a tab left open on a stopped server keeps retrying to reconnect, and a dozen of
+# them in one module's Chromium took a whole core from the tests still running.
+_OPEN_BEFORE = pytest.StashKey[set]()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_call(item: pytest.Item) -> None:
+    browser = getattr(item, "funcargs", {}).get("browser")
+    if browser is not None:
+        item.stash[_OPEN_BEFORE] = set(browser.contexts)  # a module's own tabs stay open
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_teardown(item: pytest.Item) -> None:
+    browser = getattr(item, "funcargs", {}).get("browser")
+    if browser is None or _OPEN_BEFORE not in item.stash or not browser.is_connected():
+        return
+    for context in [c for c in browser.contexts if c not in item.stash[_OPEN_BEFORE]]:
+        context.close()
