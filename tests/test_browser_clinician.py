@@ -122,8 +122,10 @@ def test_she_shares_her_clinician_reads_it_and_then_it_is_taken_back(clinic, bro
     no_control_that_writes(doctor)
     on_phone(doctor, "clinician-history")
     assert axe_violations(doctor) == []
-    trends = open_page(doctor, "Trends", "Trends")
-    assert "journal (read-only)" in trends and "Nights logged" in trends
+    open_page(doctor, "Trends", "Trends")
+    doctor.get_by_text("Nights logged").first.wait_for()  # her numbers, once drawn
+    trends = main_text(doctor)
+    assert "journal (read-only)" in trends and "1 of 1" in trends
     no_control_that_writes(doctor)
     on_phone(doctor, "clinician-trends")
     assert axe_violations(doctor) == []

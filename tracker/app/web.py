@@ -242,10 +242,12 @@ _last_read: dict[tuple, tuple[tuple, object]] = {}  # (url, whose): (stamp, Jour
 _changes: dict[tuple, object] = {}  # (url, whose): store.SavedNight
 
 
-def whose() -> tuple[int | None, int | None]:
-    """(who reads, whose journal): the key of every cached copy of a journal. A patient reads
-    her own; a clinician reads the journal a patient shares with her."""
-    return current_account(), current_journal()
+def whose() -> int | None | tuple[int | None, int | None]:
+    """Who reads whose journal: the key of every cached copy of a journal. Her own account when
+    she reads her own (the personal journal: PERSONAL, as the server's first Trends build says
+    it); (clinician, patient) when a clinician reads a journal shared with her."""
+    actor, journal = current_account(), current_journal()
+    return actor if actor == journal else (actor, journal)
 
 
 @contextmanager
@@ -668,7 +670,7 @@ def hers(make: Callable[[], bytes], *, what: str) -> Callable[[], bytes]:
     account = whose()
 
     def made() -> bytes:
-        actor, journal = account
+        actor, journal = account if isinstance(account, tuple) else (account, account)
         with as_reader(account):
             data = make()
             if hosted():
