@@ -18,10 +18,6 @@ ss = st.session_state
 P = "pa_"  # every widget and state key on this page starts with this
 
 
-def open_journal(patient_id: int, name: str) -> None:
-    signin.open_patient(patient_id, name)
-
-
 def rows() -> list:
     """Every sharing patient's row, read as this clinician (row-level security holds it)."""
     today = dt.date.today()
@@ -58,7 +54,7 @@ def patient_card(row) -> None:  # noqa: ANN001
             key=f"{P}open_{row.account_id}",
             icon=":material/visibility:",
             width="stretch",
-            on_click=open_journal,
+            on_click=signin.open_patient,
             args=(row.account_id, row.name),
         ):
             st.switch_page("pages/history.py")

@@ -13,7 +13,7 @@ import pytest
 from tests.browser_support import PHONE, require_chromium, screenshot, wait_for_app
 from tests.conftest import PostgresServer
 from tests.hosted_support import hosted_app, identity_provider, practice_database
-from tests.test_browser_hosted import log_one_cramp, sign_in, tap
+from tests.test_browser_hosted import log_one_cramp, open_at, sign_in, tap
 from tracker.cli import main
 
 pytestmark = [pytest.mark.browser, pytest.mark.postgres]
@@ -38,13 +38,6 @@ def clinic(postgres_server: PostgresServer, postgres_url: str, tmp_path):  # noq
 
 def main_text(page) -> str:  # noqa: ANN001
     return page.locator("[data-testid=stMain]").inner_text()
-
-
-def go(page, url: str, heading: str) -> str:  # noqa: ANN001
-    page.goto(url)
-    wait_for_app(page)
-    page.get_by_role("heading", name=heading, level=1).wait_for()
-    return main_text(page)
 
 
 def open_page(page, name: str, heading: str) -> str:  # noqa: ANN001
@@ -80,7 +73,7 @@ def test_she_shares_her_clinician_reads_it_and_then_it_is_taken_back(clinic, bro
     sam = sign_in(browser, base, "sam", "share-sam")
     alex = sign_in(browser, base, "alex", "share-alex")  # never shares
     log_one_cramp(alex, "Alex's night")
-    go(sam, f"{base}/settings", "Settings")
+    open_at(sam, f"{base}/settings", "Settings")
     sam.get_by_role("heading", name="Share with your clinician").wait_for()
     tap(sam, sam.get_by_label("Clinician"))
     tap(sam, sam.get_by_role("option", name="Dr Lee"))
@@ -88,7 +81,7 @@ def test_she_shares_her_clinician_reads_it_and_then_it_is_taken_back(clinic, bro
     sam.get_by_role("button", name="Stop sharing with Dr Lee").wait_for()
     screenshot(sam, "clinician-sam-shared")
     # Last night, with a warning sign.
-    go(sam, base, "Last night")
+    open_at(sam, base, "Last night")
     tap(sam, sam.get_by_text("Warning signs: tick anything you noticed"))
     tap(sam, sam.get_by_text("Swelling in one leg, especially the calf"))
     log_one_cramp(sam, "Sam's calf")
@@ -143,7 +136,7 @@ def test_she_shares_her_clinician_reads_it_and_then_it_is_taken_back(clinic, bro
     open_page(doctor, "Trends", "Trends")
 
     # She takes it back; the clinician's open tab shows nothing of hers on its next rerun.
-    go(sam, f"{base}/settings", "Settings")
+    open_at(sam, f"{base}/settings", "Settings")
     tap(sam, sam.get_by_role("button", name="Stop sharing with Dr Lee"))
     sam.get_by_role("button", name="Share my journal").wait_for()
     record = main_text(sam)

@@ -221,7 +221,7 @@ def give_alex_a_long_journal_with_an_experiment(database) -> None:  # noqa: ANN0
         owner.dispose()
 
 
-def main_text(page, path: str, heading: str) -> str:  # noqa: ANN001
+def open_at(page, path: str, heading: str) -> str:  # noqa: ANN001
     page.goto(path)
     wait_for_app(page)
     page.get_by_role("heading", name=heading, level=1).wait_for()
@@ -236,12 +236,12 @@ def test_her_pages_and_downloads_hold_only_her_journal_and_are_in_her_record(
     sam = sign_in(browser, base, "sam", "sam-download")
     log_one_cramp(sam, "Sam's calf")
     # Alex's months of nights, warning signs and plan are in the same tables: none shows.
-    trends = main_text(sam, f"{base}/trends", "Trends")
+    trends = open_at(sam, f"{base}/trends", "Trends")
     assert "Nights logged\n\n1 of 1" in trends and "1 of 1 night logged" in trends
     assert "warning sign" not in trends.lower()
-    experiments = main_text(sam, f"{base}/experiments", "Experiments")
+    experiments = open_at(sam, f"{base}/experiments", "Experiments")
     assert "Plan an experiment" in experiments and "Your experiment" not in experiments
-    summary = main_text(sam, f"{base}/summary", "Summary for your appointment")
+    summary = open_at(sam, f"{base}/summary", "Summary for your appointment")
     assert ": 1 logged." in summary and "Nights logged\n\n1 of 28" in summary
     with sam.expect_download(timeout=60_000) as download:
         sam.get_by_role("button", name="Summary PDF").click()

@@ -183,11 +183,6 @@ def open_patient(patient_id: int, name: str) -> None:
     st.session_state.pop(LOOKED_KEY, None)
 
 
-def close_patient() -> None:
-    st.session_state.pop(VIEWING_KEY, None)
-    st.session_state.pop(LOOKED_KEY, None)
-
-
 def viewing_banner(page: str) -> None:
     """On a page of a patient's journal opened by a clinician: whose journal, read-only, and
     the look in her record of access (once per page visit, not once per rerun)."""
