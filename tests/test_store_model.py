@@ -43,11 +43,12 @@ from tracker.exchange.backup_json import (
 from tracker.exchange.backup_read import read_json
 from tracker.exchange.diary_csv import ImportResult, export_diary, import_diary
 from tracker.exchange.diary_read import read_diary
-from tracker.journal.accounts import acting_as, find_account
+from tracker.journal.accounts import acting_as, add_account, find_account, reading
 from tracker.journal.db import make_engine
 from tracker.journal.entries import CrampEntry, NightEntry
 from tracker.journal.importing import ImportConflict
 from tracker.journal.models import Leg, Muscle, Relief
+from tracker.journal.sharing import share_with, stop_sharing
 from tracker.journal.store import (
     NEW,
     SAVED_NIGHT,
@@ -62,7 +63,7 @@ from tracker.journal.store import (
 )
 
 NIGHTS = [days_ago(days) for days in range(1, 6)]  # few, so saves meet the same nights often
-TABLES = ("redflag", "cramp", "night", "experiment", "profile")
+TABLES = ("redflag", "cramp", "night", "experiment", "profile", "share")
 FIELDS = tuple(n for n in NightEntry.__dataclass_fields__ if n != "night")
 
 # Text as she might type it: any script, emoji, line breaks and tabs in notes, the odd cell a
@@ -149,6 +150,7 @@ class JournalModel(RuleBasedStateMachine):
     engine: Engine  # set by the test, one per database (a practice's: the app role's)
     owner: Engine | None = None  # a practice's database: the tables' owner
     people: tuple[int, ...] = ()  # a practice's database: the accounts whose journals change
+    clinician: int | None = None  # and a clinician they may share with (as the app role)
 
     def __init__(self) -> None:
         super().__init__()
@@ -159,6 +161,7 @@ class JournalModel(RuleBasedStateMachine):
             person: {} for person in self.people or (None,)
         }
         self.person: int | None = None
+        self.shared: set[int] = set()  # who shares her journal with the clinician
         self.acting = contextlib.ExitStack()
         if self.people:
             self.act_as(self.people[0])
@@ -359,6 +362,20 @@ class JournalModel(RuleBasedStateMachine):
         """On a practice's server: the next steps are another person's, on her own journal."""
         self.act_as(data.draw(st.sampled_from(self.people), label="person"))
 
+    @precondition(lambda self: self.clinician is not None)
+    @rule(share=st.booleans())
+    def she_shares_with_her_clinician_or_stops(self, share: bool) -> None:
+        """Sharing is hers to give and take back; twice is no change."""
+        with self.session() as session:
+            if share:
+                changed = share_with(session=session, clinician_id=self.clinician)
+                assert changed == (self.person not in self.shared)
+                self.shared.add(self.person)
+            else:
+                changed = stop_sharing(session=session, clinician_id=self.clinician)
+                assert changed == (self.person in self.shared)
+                self.shared.discard(self.person)
+
     # --- what must hold after every step ---------------------------------------------------
 
     @invariant()
@@ -380,6 +397,10 @@ class JournalModel(RuleBasedStateMachine):
                 flags = conn.execute(text(f"SELECT COUNT(*) FROM redflag{mine}")).scalar_one()
             assert cramps == sum(len(e.cramps) for e, _ in model.values()), "orphan cramps"
             assert flags == sum(len(e.red_flags) for e, _ in model.values()), "orphan flags"
+            if self.clinician is not None:  # she reads a journal exactly while it is shared
+                with acting_as(self.clinician), reading(person), self.session() as session:
+                    seen = {n.night: (entry_of(n), n.version) for n in list_nights(session=session)}
+                assert seen == (model if person in self.shared else {}), f"clinician, {person}"
 
 
 STEPS = settings(max_examples=40, stateful_step_count=20, deadline=None)
@@ -410,8 +431,12 @@ def test_two_journals_on_a_practices_database_each_read_back_as_their_model(
                 find_account(session=session, email=email).id
                 for email in ("a@p.example", "b@p.example")
             )
+            clinician = add_account(session=session, email="dr@p.example", name=None,
+                                    kind="clinician").id  # fmt: skip
         engine = app if connected_as == "app role" else owner
         fields = {"engine": engine, "owner": owner, "people": people}
+        if connected_as == "app role":  # sharing is held by row-level security alone
+            fields["clinician"] = clinician
         machine = type("TwoJournalsOnPostgres", (JournalModel,), fields)
         run_state_machine_as_test(machine, settings=HOSTED_STEPS)
     finally:
