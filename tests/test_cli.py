@@ -314,7 +314,7 @@ def test_demo_refuses_a_journal_with_nights_unless_forced(
         save_night(session=session, entry=make_entry(days_ago(200)))
     before = dump(engine)
     assert main(["--db", url, "demo"]) == 1
-    assert "already has 1 nights" in capsys.readouterr().err
+    assert "already has 1 night." in capsys.readouterr().err
     assert dump(engine) == before
     assert main(["--db", url, "demo", "--force"]) == 0
     assert len(nights_in(engine)) == len(demo_journal().nights) + 1

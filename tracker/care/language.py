@@ -15,7 +15,8 @@ from __future__ import annotations
 import datetime as dt
 import gettext
 import io
-from collections.abc import Callable, Iterator
+import os
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import lru_cache
@@ -42,6 +43,23 @@ def language_of(tag: str | None) -> str:
     """The app's language for a browser's language tag ('es-MX' -> 'es'; unknown -> 'en')."""
     primary = (tag or "").replace("_", "-").split("-")[0].lower()
     return primary if primary in languages() else SOURCE
+
+
+def language_of_environment(environ: Mapping[str, str] | None = None) -> str:
+    """The app's language for a terminal, as gettext reads it: the first of LANGUAGE, LC_ALL,
+    LC_MESSAGES and LANG that is set ('es_ES.UTF-8' -> 'es'; LANGUAGE may list several, 'es:en');
+    'C', 'POSIX' or a language without a catalog -> English."""
+    environ = os.environ if environ is None else environ
+    for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
+        if value := environ.get(name):
+            for entry in value.split(":"):
+                tag = entry.split(".")[0].split("@")[0]
+                if tag in ("C", "POSIX"):
+                    return SOURCE
+                if (primary := language_of(tag)) != SOURCE or tag.lower()[:2] == SOURCE:
+                    return primary  # else the next in LANGUAGE's list ('de:es' -> 'es')
+            return SOURCE
+    return SOURCE
 
 
 def use(language: str) -> None:

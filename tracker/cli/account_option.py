@@ -7,6 +7,7 @@ import argparse
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
+from tracker.care.language import _
 from tracker.cli.common import CommandFailed
 
 FOR_ONE_JOURNAL = ("export", "import", "summary", "erase", "experiments", "demo")
@@ -24,25 +25,31 @@ def account_for(args: argparse.Namespace, engine: Engine) -> int | None:
                 ).scalar_one()
             if people:
                 raise CommandFailed(
-                    "this database holds a practice's journals: say whose with --account EMAIL"
-                    " (`cramp-journal accounts list`)"
+                    _(
+                        "this database holds a practice's journals: say whose with --account "
+                        "EMAIL (`cramp-journal accounts list`)"
+                    )
                 )
         return None
     if engine.dialect.name != "postgresql":
-        raise CommandFailed("--account is for a practice's database on PostgreSQL")
+        raise CommandFailed(_("--account is for a practice's database on PostgreSQL"))
     with engine.connect() as conn:
         bypass = conn.execute(
             text("SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = current_user")
         ).scalar_one()
         if bypass:
             raise CommandFailed(
-                "--account needs row-level security to hold, and this role skips it (a "
-                "superuser or BYPASSRLS): connect as the tables' owner instead"
+                _(
+                    "--account needs row-level security to hold, and this role skips it (a "
+                    "superuser or BYPASSRLS): connect as the tables' owner instead"
+                )
             )
         found = conn.execute(
             text("SELECT id, kind FROM account WHERE email = lower(trim(:email))"),
             {"email": email},
         ).first()
     if found is None or found[1] != "patient":
-        raise CommandFailed(f"{email} has no journal here (`cramp-journal accounts list`)")
+        raise CommandFailed(
+            _("{email} has no journal here (`cramp-journal accounts list`)").format(email=email)
+        )
     return found[0]

@@ -6,6 +6,7 @@ import argparse
 
 from sqlalchemy.engine import Engine
 
+from tracker.care.language import _, ngettext
 from tracker.cli.common import CommandFailed
 
 
@@ -17,7 +18,7 @@ def run_accounts(args: argparse.Namespace, engine: Engine) -> int:
 
     if engine.dialect.name != "postgresql":
         raise CommandFailed(
-            "accounts are for a practice's server on PostgreSQL; a personal journal has none"
+            _("accounts are for a practice's server on PostgreSQL; a personal journal has none")
         )
     with Session(engine) as session:
         if args.action == "list":
@@ -25,11 +26,15 @@ def run_accounts(args: argparse.Namespace, engine: Engine) -> int:
             for person in people:
                 print(f"{person.email}\t{person.kind}\t{person.name or ''}".rstrip())
             if not people:
-                print("Nobody yet: `cramp-journal accounts add EMAIL` lets a person in.")
+                print(_("Nobody yet: `cramp-journal accounts add EMAIL` lets a person in."))
             return 0
         if args.action == "add":
             if accounts.find_account(session=session, email=args.email):
-                raise CommandFailed(f"{accounts.normal_email(args.email)} is already on the list")
+                raise CommandFailed(
+                    _("{email} is already on the list").format(
+                        email=accounts.normal_email(args.email)
+                    )
+                )
             kind = "clinician" if args.clinician else "patient"
             try:
                 person = accounts.add_account(
@@ -39,11 +44,17 @@ def run_accounts(args: argparse.Namespace, engine: Engine) -> int:
                 raise CommandFailed(str(exc)) from None
             if kind == "clinician":
                 print(
-                    f"Added {person.email} (clinician). They see the journals patients share "
-                    "with them, read-only, on their Patients page."
+                    _(
+                        "Added {email} (clinician). They see the journals patients share with "
+                        "them, read-only, on their Patients page."
+                    ).format(email=person.email)
                 )
             else:
-                print(f"Added {person.email} ({kind}). Her journal starts at her first sign-in.")
+                print(
+                    _("Added {email} (patient). Her journal starts at her first sign-in.").format(
+                        email=person.email
+                    )
+                )
             return 0
     return _remove(args, engine)
 
@@ -54,20 +65,30 @@ def _remove(args: argparse.Namespace, engine: Engine) -> int:
 
     email = normal_email(args.email)
     if not args.yes:
-        print(f"This deletes {email}'s account and her whole journal. It cannot be undone.")
+        print(
+            _("This deletes {email}'s account and her whole journal. It cannot be undone.").format(
+                email=email
+            )
+        )
         try:
-            answer = input(f"Type the email ({email}) to remove it: ")
+            answer = input(_("Type the email ({email}) to remove it: ").format(email=email))
         except EOFError:
             answer = ""
         if normal_email(answer) != email:
-            raise CommandFailed("nothing was removed")
+            raise CommandFailed(_("nothing was removed"))
     removed = remove_account(engine, email)
     if removed is None:
-        raise CommandFailed(f"{email} is not on the list: `cramp-journal accounts list`")
+        raise CommandFailed(
+            _("{email} is not on the list: `cramp-journal accounts list`").format(email=email)
+        )
     print(
-        f"Removed {email}: {removed.nights} night{'' if removed.nights == 1 else 's'} and "
-        "everything else of hers; "
-        "no row of hers is left in the database."
+        ngettext(
+            "Removed {email}: {count} night and everything else of hers; no row of hers is "
+            "left in the database.",
+            "Removed {email}: {count} nights and everything else of hers; no row of hers is "
+            "left in the database.",
+            removed.nights,
+        ).format(email=email, count=removed.nights)
     )
     return 0
 
@@ -77,21 +98,22 @@ def add_accounts(subparsers: argparse._SubParsersAction, common: argparse.Argume
     parser = subparsers.add_parser(
         "accounts",
         parents=[common],
-        help="who may sign in to a practice's server (run as the database's owner)",
-        description="Only a verified email on this list can sign in to `serve --accounts`.",
+        help=_("who may sign in to a practice's server (run as the database's owner)"),
+        description=_("Only a verified email on this list can sign in to `serve --accounts`."),
     )
-    actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
-    add = actions.add_parser("add", parents=[common], help="let a person in")
-    add.add_argument("email")
+    actions = parser.add_subparsers(dest="action", required=True, metavar=_("ACTION"))
+    add = actions.add_parser("add", parents=[common], help=_("let a person in"))
+    add.add_argument("email", metavar=_("EMAIL"))
     add.add_argument(
         "--name",
-        help="the name shown on screen (a patient picks her clinician by it)",
+        metavar=_("NAME"),
+        help=_("the name shown on screen (a patient picks her clinician by it)"),
     )
-    add.add_argument("--clinician", action="store_true", help="a clinician, with no journal")
-    actions.add_parser("list", parents=[common], help="everyone on the list")
+    add.add_argument("--clinician", action="store_true", help=_("a clinician, with no journal"))
+    actions.add_parser("list", parents=[common], help=_("everyone on the list"))
     remove = actions.add_parser(
-        "remove", parents=[common], help="remove a person and her whole journal (asks first)"
+        "remove", parents=[common], help=_("remove a person and her whole journal (asks first)")
     )
-    remove.add_argument("email")
-    remove.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    remove.add_argument("email", metavar=_("EMAIL"))
+    remove.add_argument("--yes", action="store_true", help=_("do not ask for confirmation"))
     parser.set_defaults(run=run_accounts)

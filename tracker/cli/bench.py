@@ -10,6 +10,7 @@ from pathlib import Path
 from sqlalchemy.engine import Engine
 
 from tracker.bench import SIZES, SOAK_MIN_SAVES
+from tracker.care.language import _
 
 
 def _sizes(text: str) -> tuple[int, ...]:
@@ -57,7 +58,8 @@ def add_bench(subparsers: argparse._SubParsersAction, common: argparse.ArgumentP
     parser = subparsers.add_parser(
         "bench",
         parents=[common],
-        help="time saving, Trends, the summary, exports and the PDF on big synthetic journals",
+        help=_("time saving, Trends, the summary, exports and the PDF on big synthetic journals"),
+        # the bench is a developer's tool: its description, options and report stay English
         description="Build synthetic journals (default: 300 nights, 10 and 100 years) in a temp "
         "folder and report each figure against its goal: a save and the Trends page in headless "
         "Chromium through `cramp-journal serve` against a prepared page drawing the same "

@@ -8,6 +8,8 @@ import os
 import tempfile
 from pathlib import Path
 
+from tracker.care.language import _
+
 MAX_PROBLEMS_SHOWN = 50
 EXIT_FAILED, EXIT_USAGE = 1, 2
 
@@ -36,7 +38,9 @@ def write_private(path: Path, data: bytes) -> None:
 
 def refuse_existing(path: Path, force: bool) -> None:
     if path.exists() and not force:
-        raise CommandFailed(f"{path} already exists: choose another name or add --force")
+        raise CommandFailed(
+            _("{path} already exists: choose another name or add --force").format(path=path)
+        )
 
 
 def iso_date(text: str) -> dt.date:
@@ -45,7 +49,7 @@ def iso_date(text: str) -> dt.date:
         return dt.date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(
-            f"'{text}' is not a date: write it like 2026-03-01"
+            _("'{text}' is not a date: write it like 2026-03-01").format(text=text)
         ) from None
 
 

@@ -7,10 +7,12 @@ import argparse
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from tracker.care.language import _, ngettext
 from tracker.cli.common import (
     CommandFailed,
 )
 from tracker.journal.demo import DEFAULT_SEED, JournalNotEmpty, fill_demo
+from tracker.journal.store import count_nights
 
 
 def run_demo(args: argparse.Namespace, engine: Engine) -> int:
@@ -18,15 +20,25 @@ def run_demo(args: argparse.Namespace, engine: Engine) -> int:
     with Session(engine) as session:
         try:
             demo = fill_demo(session=session, seed=args.seed, force=args.force)
-        except JournalNotEmpty as exc:
+        except JournalNotEmpty:
+            count = count_nights(session=session)
             raise CommandFailed(
-                f"{exc} The sample only goes into an empty journal. Add --force to add it "
-                "anyway (it replaces any nights on the same dates)."
+                ngettext(
+                    "The journal already has {count} night. The sample only goes into an empty "
+                    "journal. Add --force to add it anyway (it replaces any nights on the same "
+                    "dates).",
+                    "The journal already has {count} nights. The sample only goes into an empty "
+                    "journal. Add --force to add it anyway (it replaces any nights on the same "
+                    "dates).",
+                    count,
+                ).format(count=count)
             ) from None
     first, last = demo.nights[0].night, demo.nights[-1].night
     print(
-        f"Added a sample pregnancy: {len(demo.nights)} nights from {first} (week 24) "
-        f"to {last}. The due date is set to {demo.due_date}."
+        _(
+            "Added a sample pregnancy: {count} nights from {first} (week 24) to {last}. The due "
+            "date is set to {due}."
+        ).format(count=len(demo.nights), first=first, last=last, due=demo.due_date)
     )
     return 0
 
@@ -34,10 +46,12 @@ def run_demo(args: argparse.Namespace, engine: Engine) -> int:
 def add_demo(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     """Register `demo`: fill an empty journal with the sample."""
     parser = subparsers.add_parser(
-        "demo", parents=[common], help="fill an empty journal with a sample pregnancy"
+        "demo", parents=[common], help=_("fill an empty journal with a sample pregnancy")
     )
-    parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="same seed, same sample")
     parser.add_argument(
-        "--force", action="store_true", help="also fill a journal that already has nights"
+        "--seed", type=int, default=DEFAULT_SEED, metavar="N", help=_("same seed, same sample")
+    )
+    parser.add_argument(
+        "--force", action="store_true", help=_("also fill a journal that already has nights")
     )
     parser.set_defaults(run=run_demo)

@@ -7,6 +7,7 @@ import argparse
 
 from sqlalchemy.engine import Engine
 
+from tracker.care.language import _
 from tracker.cli.common import CommandFailed
 
 
@@ -19,22 +20,41 @@ def run_experiments(args: argparse.Namespace, engine: Engine) -> int:
         with engine.begin() as conn:
             if not remove_plan(conn, args.remove):
                 raise CommandFailed(
-                    f"there is no experiment {args.remove}: `cramp-journal experiments` lists them"
+                    _("there is no experiment {id}: `cramp-journal experiments` lists them").format(
+                        id=args.remove
+                    )
                 )
-        print(f"Removed experiment {args.remove}. The nights you logged are all still there.")
+        print(
+            _("Removed experiment {id}. The nights you logged are all still there.").format(
+                id=args.remove
+            )
+        )
         return 0
     with engine.connect() as conn:
         usable, unusable = load_plans(conn), unusable_plans(conn)
     if not usable and not unusable:
-        print("No experiments in the journal.")
+        print(_("No experiments in the journal."))
     for plan_id, plan in sorted([*usable, *unusable], key=lambda p: p[0]):
         problems = plan_problems(plan)
-        state = "cannot run: " + " ".join(problems.values()) if problems else "fine"
-        print(f"{plan_id}: from {plan.start}, {plan.blocks} blocks, {plan.habit!r}: {state}")
+        if problems:
+            line = _("{id}: from {start}, {blocks} blocks, {habit}: cannot run: {problems}")
+        else:
+            line = _("{id}: from {start}, {blocks} blocks, {habit}: fine")
+        print(
+            line.format(
+                id=plan_id,
+                start=plan.start,
+                blocks=plan.blocks,
+                habit=repr(plan.habit),
+                problems=" ".join(problems.values()),
+            )
+        )
     if unusable:
         print(
-            f"Remove one that cannot run with `cramp-journal experiments --remove "
-            f"{unusable[0][0]}` (your nights stay)."
+            _(
+                "Remove one that cannot run with `cramp-journal experiments --remove {id}` "
+                "(your nights stay)."
+            ).format(id=unusable[0][0])
         )
     return 0
 
@@ -46,9 +66,11 @@ def add_experiments(
     parser = subparsers.add_parser(
         "experiments",
         parents=[common],
-        help="list the experiment plans; --remove ID deletes one (the nights stay)",
-        description="List the experiment plans in the journal and say which cannot run. "
-        "--remove ID deletes one plan; the nights you logged are not touched.",
+        help=_("list the experiment plans; --remove ID deletes one (the nights stay)"),
+        description=_(
+            "List the experiment plans in the journal and say which cannot run. --remove ID "
+            "deletes one plan; the nights you logged are not touched."
+        ),
     )
-    parser.add_argument("--remove", metavar="ID", type=int, help="the plan to delete")
+    parser.add_argument("--remove", metavar="ID", type=int, help=_("the plan to delete"))
     parser.set_defaults(run=run_experiments)

@@ -6,6 +6,7 @@ import argparse
 
 from sqlalchemy.engine import Engine
 
+from tracker.care.language import _
 from tracker.cli.common import CommandFailed
 
 
@@ -18,9 +19,11 @@ def run_hosting(args: argparse.Namespace, engine: Engine) -> int:
     except HostingRefused as exc:
         raise CommandFailed(str(exc)) from None
     print(
-        f"The database is ready for a practice: every journal table keeps each person to her "
-        f"own rows, and {args.app_role} may read and write only those. Run this again after "
-        "every upgrade of Cramp Journal."
+        _(
+            "The database is ready for a practice: every journal table keeps each person to her "
+            "own rows, and {role} may read and write only those. Run this again after every "
+            "upgrade of Cramp Journal."
+        ).format(role=args.app_role)
     )
     return 0
 
@@ -30,11 +33,13 @@ def add_hosting(subparsers: argparse._SubParsersAction, common: argparse.Argumen
     parser = subparsers.add_parser(
         "hosting",
         parents=[common],
-        help="prepare a practice's PostgreSQL database (run as its owner, after each upgrade)",
-        description="Bring the tables up to date, switch row-level security on for every "
-        "journal table and grant ROLE (the role `serve --accounts` connects as: it must own "
-        "no table, not be a superuser and not have BYPASSRLS) what the app needs. Safe to "
-        "run again; run it after every upgrade. --db must name the tables' owner.",
+        help=_("prepare a practice's PostgreSQL database (run as its owner, after each upgrade)"),
+        description=_(
+            "Bring the tables up to date, switch row-level security on for every journal table "
+            "and grant ROLE (the role `serve --accounts` connects as: it must own no table, not "
+            "be a superuser and not have BYPASSRLS) what the app needs. Safe to run again; run "
+            "it after every upgrade. --db must name the tables' owner."
+        ),
     )
-    parser.add_argument("--app-role", required=True, metavar="ROLE", help="the app's role")
+    parser.add_argument("--app-role", required=True, metavar="ROLE", help=_("the app's role"))
     parser.set_defaults(run=run_hosting)

@@ -8,6 +8,8 @@ from pathlib import Path
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from tracker.care import language
+from tracker.care.language import N_, _
 from tracker.cli.common import (
     MAX_PROBLEMS_SHOWN,
     CommandFailed,
@@ -19,18 +21,39 @@ from tracker.exchange.diary_csv import CsvError, import_diary
 from tracker.exchange.diary_read import decode_diary, ignored_columns, read_diary
 from tracker.journal.importing import ImportConflict
 
+# What became of the settings in a .json backup (backup_json.PROFILE_ACTIONS), said with _.
+PROFILE_SAID = (N_("not in the file"), N_("restored"), N_("unchanged"), N_("replaced"))
+
 
 def _problem_lines(problems: list) -> str:
     lines = [str(p) for p in problems[:MAX_PROBLEMS_SHOWN]]
     if len(problems) > MAX_PROBLEMS_SHOWN:
-        lines.append(f"... and {len(problems) - MAX_PROBLEMS_SHOWN} more")
+        lines.append(_("... and {count} more").format(count=len(problems) - MAX_PROBLEMS_SHOWN))
     return "\n".join(lines)
 
 
 def _some(names: list[str], shown: int = 10) -> str:
     """The first names, and how many more: "a, b, c and 199,990 more"."""
     listed = ", ".join(names[:shown])
-    return listed + (f" and {len(names) - shown:,} more" if len(names) > shown else "")
+    if len(names) <= shown:
+        return listed
+    from babel.numbers import format_decimal  # 199,990 in English, 199.990 in Spanish
+
+    more = format_decimal(len(names) - shown, locale=language.current())
+    return _("{names} and {count} more").format(names=listed, count=more)
+
+
+def _cannot_read(path: Path, exc: OSError) -> str:
+    return _("cannot read {path}: {problem}").format(path=path, problem=exc.strerror or exc)
+
+
+def _refused(path: Path, problems: list) -> str:
+    """Nothing imported, and each thing to fix (the problems are said by the exchange layer)."""
+    return (
+        _("{path}: nothing was imported. Fix these and try again:").format(path=path)
+        + "\n"
+        + _problem_lines(problems)
+    )
 
 
 def _read_entries(path: Path) -> tuple[str, list]:
@@ -39,12 +62,9 @@ def _read_entries(path: Path) -> tuple[str, list]:
         text = decode_diary(path.read_bytes())
         return text, read_diary(text)
     except OSError as exc:
-        raise CommandFailed(f"cannot read {path}: {exc.strerror or exc}") from None
+        raise CommandFailed(_cannot_read(path, exc)) from None
     except CsvError as exc:
-        raise CommandFailed(
-            f"{path}: nothing was imported. Fix these and try again:\n"
-            + _problem_lines(exc.problems)
-        ) from None
+        raise CommandFailed(_refused(path, exc.problems)) from None
 
 
 def _read_backup(path: Path) -> Backup:
@@ -52,21 +72,28 @@ def _read_backup(path: Path) -> Backup:
     try:
         return read_json(path.read_bytes().decode("utf-8-sig"))
     except OSError as exc:
-        raise CommandFailed(f"cannot read {path}: {exc.strerror or exc}") from None
+        raise CommandFailed(_cannot_read(path, exc)) from None
     except UnicodeDecodeError:
-        raise CommandFailed(f"{path}: nothing was imported: it is not UTF-8 JSON text") from None
-    except JsonError as exc:
         raise CommandFailed(
-            f"{path}: nothing was imported. Fix these and try again:\n"
-            + _problem_lines(exc.problems)
+            _("{path}: nothing was imported: it is not UTF-8 JSON text").format(path=path)
         ) from None
+    except JsonError as exc:
+        raise CommandFailed(_refused(path, exc.problems)) from None
 
 
-def _conflict(path: Path, exc: ImportConflict, what: str) -> CommandFailed:
-    return CommandFailed(
-        f"{path}: nothing was imported. {what} already in the journal with different "
-        f"data:\n{exc}\nAdd --replace to overwrite them with the file's version."
-    )
+def _conflict(path: Path, exc: ImportConflict, kind: str) -> CommandFailed:
+    if kind == "csv":
+        said = _(
+            "{path}: nothing was imported. These nights are already in the journal with "
+            "different data:\n{conflicts}\nAdd --replace to overwrite them with the file's "
+            "version."
+        )
+    else:
+        said = _(
+            "{path}: nothing was imported. These are already in the journal with different "
+            "data:\n{conflicts}\nAdd --replace to overwrite them with the file's version."
+        )
+    return CommandFailed(said.format(path=path, conflicts=exc))
 
 
 def run_import(args: argparse.Namespace, engine: Engine) -> int:
@@ -75,13 +102,17 @@ def run_import(args: argparse.Namespace, engine: Engine) -> int:
     kind = file_kind(path)
     if kind == "fhir":
         raise CommandFailed(
-            f"{path}: a FHIR export is for clinical systems and cannot be imported; "
-            "import the .json backup (cramp-journal export FILE.json) instead"
+            _(
+                "{path}: a FHIR export is for clinical systems and cannot be imported; import "
+                "the .json backup (cramp-journal export FILE.json) instead"
+            ).format(path=path)
         )
     if kind == "pdf":
         raise CommandFailed(
-            f"{path}: a PDF summary is for reading and cannot be imported; import the .json "
-            "backup or the .csv diary instead"
+            _(
+                "{path}: a PDF summary is for reading and cannot be imported; import the .json "
+                "backup or the .csv diary instead"
+            ).format(path=path)
         )
     text, source = _read_entries(path) if kind == "csv" else (None, _read_backup(path))
     with Session(engine) as session:
@@ -91,16 +122,31 @@ def run_import(args: argparse.Namespace, engine: Engine) -> int:
             else:
                 result = import_json(session=session, backup=source, replace=args.replace)
         except ImportConflict as exc:
-            raise _conflict(
-                path, exc, "These nights are" if kind == "csv" else "These are"
-            ) from None
-    print(
-        f"Imported {path}: {result.added} nights added, {result.updated} replaced, "
-        f"{result.unchanged} already in the journal."
-        + (f" Settings: {result.profile}." if kind == "json" else "")
-    )
+            raise _conflict(path, exc, kind) from None
+    counts: dict[str, object] = {
+        "added": result.added,
+        "updated": result.updated,
+        "unchanged": result.unchanged,
+    }
+    if kind == "json":
+        said = _(
+            "Imported {path}: {added} nights added, {updated} replaced, {unchanged} already in "
+            "the journal. Settings: {settings}."
+        )
+    else:
+        said = _(
+            "Imported {path}: {added} nights added, {updated} replaced, {unchanged} already in "
+            "the journal."
+        )
+    if kind == "json":
+        counts["settings"] = _(result.profile)
+    print(said.format(path=path, **counts))
     if text and (ignored := ignored_columns(text)):
-        print("Ignored columns (not part of the diary format): " + _some(ignored))
+        print(
+            _("Ignored columns (not part of the diary format): {columns}").format(
+                columns=_some(ignored)
+            )
+        )
     return 0
 
 
@@ -109,12 +155,14 @@ def add_import(subparsers: argparse._SubParsersAction, common: argparse.Argument
     parser = subparsers.add_parser(
         "import",
         parents=[common],
-        help="import a diary .csv or a .json backup (all of it or nothing)",
-        description="Import a diary CSV (one row per cramp) or a .json backup made by "
-        "`export FILE.json`. Nothing is written if any night is wrong or conflicts.",
+        help=_("import a diary .csv or a .json backup (all of it or nothing)"),
+        description=_(
+            "Import a diary CSV (one row per cramp) or a .json backup made by `export "
+            "FILE.json`. Nothing is written if any night is wrong or conflicts."
+        ),
     )
-    parser.add_argument("file", help="the .csv diary or .json backup to read")
+    parser.add_argument("file", metavar=_("FILE"), help=_("the .csv diary or .json backup to read"))
     parser.add_argument(
-        "--replace", action="store_true", help="overwrite nights the journal already has"
+        "--replace", action="store_true", help=_("overwrite nights the journal already has")
     )
     parser.set_defaults(run=run_import)

@@ -7,6 +7,7 @@ import sys
 
 from sqlalchemy.engine import Engine
 
+from tracker.care.language import _
 from tracker.cli.common import (
     CommandFailed,
 )
@@ -21,22 +22,22 @@ def run_passphrase(args: argparse.Namespace, engine: Engine) -> int:
     if args.stdin:
         first = second = sys.stdin.readline().rstrip("\n")
     else:
-        first = getpass.getpass("New passphrase (at least 10 characters): ")
-        second = getpass.getpass("Again: ")
+        first = getpass.getpass(_("New passphrase (at least 10 characters): "))
+        second = getpass.getpass(_("Again: "))
     if first != second:
-        raise CommandFailed("the two passphrases differ: nothing was changed")
+        raise CommandFailed(_("the two passphrases differ: nothing was changed"))
     try:
         path = set_passphrase(first)
     except ValueError as exc:
-        raise CommandFailed(f"{exc}: nothing was changed") from None
-    print(f"Passphrase set (only a salted scrypt hash is kept, in {path}).")
+        raise CommandFailed(_("{problem}: nothing was changed").format(problem=exc)) from None
+    print(_("Passphrase set (only a salted scrypt hash is kept, in {path}).").format(path=path))
     return 0
 
 
 def add_passphrase(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     """Register `passphrase`: set the passphrase that `serve --lan` asks for."""
     parser = subparsers.add_parser(
-        "passphrase", parents=[common], help="set the passphrase for serve --lan"
+        "passphrase", parents=[common], help=_("set the passphrase for serve --lan")
     )
-    parser.add_argument("--stdin", action="store_true", help="read it from standard input")
+    parser.add_argument("--stdin", action="store_true", help=_("read it from standard input"))
     parser.set_defaults(run=run_passphrase)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import Engine
 
+from tracker.care.language import _
 from tracker.cli.common import (
     CommandFailed,
     refuse_existing,
@@ -31,8 +32,14 @@ def run_reminder(args: argparse.Namespace, engine: Engine) -> int:
     try:
         write_private(path, reminder_ics(at=args.at))
     except OSError as exc:
-        raise CommandFailed(f"cannot write {path}: {exc.strerror or exc}") from None
-    print(f"Wrote {path}: a reminder every day at {args.at:%H:%M}. Open it with your calendar.")
+        raise CommandFailed(
+            _("cannot write {path}: {problem}").format(path=path, problem=exc.strerror or exc)
+        ) from None
+    print(
+        _("Wrote {path}: a reminder every day at {time}. Open it with your calendar.").format(
+            path=path, time=f"{args.at:%H:%M}"
+        )
+    )
     return 0
 
 
@@ -41,11 +48,17 @@ def add_reminder(subparsers: argparse._SubParsersAction, common: argparse.Argume
     parser = subparsers.add_parser(
         "reminder",
         parents=[common],
-        help="write a calendar file (.ics) that reminds you every morning to log",
+        help=_("write a calendar file (.ics) that reminds you every morning to log"),
     )
-    parser.add_argument("file", help="the calendar file to write, e.g. reminder.ics")
     parser.add_argument(
-        "--at", type=_clock, default=dt.time(8, 0), metavar="HH:MM", help="default 08:00"
+        "file", metavar=_("FILE"), help=_("the calendar file to write, e.g. reminder.ics")
     )
-    parser.add_argument("--force", action="store_true", help="overwrite the file if it exists")
+    parser.add_argument(
+        "--at",
+        type=_clock,
+        default=dt.time(8, 0),
+        metavar="HH:MM",
+        help=_("the time of the reminder (default 08:00)"),
+    )
+    parser.add_argument("--force", action="store_true", help=_("overwrite the file if it exists"))
     parser.set_defaults(run=run_reminder)

@@ -11,6 +11,7 @@ import time
 
 from sqlalchemy.engine import Engine
 
+from tracker.care.language import _
 from tracker.cli.common import (
     CommandFailed,
 )
@@ -124,8 +125,10 @@ def run_serve(args: argparse.Namespace, engine: Engine) -> int:
     if getattr(args, "lan", False):
         if not has_passphrase():
             raise CommandFailed(
-                "serve --lan opens the journal to your home network, so it needs a passphrase "
-                "first: run `cramp-journal passphrase`, then try again."
+                _(
+                    "serve --lan opens the journal to your home network, so it needs a "
+                    "passphrase first: run `cramp-journal passphrase`, then try again."
+                )
             )
         env[LAN_ENV] = "1"
         extra = ["--server.address", "0.0.0.0", *extra]
@@ -144,27 +147,33 @@ def add_serve(subparsers: argparse._SubParsersAction, common: argparse.ArgumentP
     parser = subparsers.add_parser(
         "serve",
         parents=[common],
-        help="start the app (other options go to `streamlit run`)",
-        description="Start the app. Further options go to `streamlit run`, "
-        "e.g. --server.port 8502. The app answers only to this machine's own names "
-        "(localhost; with --lan also its network addresses and host name) and to --host.",
+        help=_("start the app (other options go to `streamlit run`)"),
+        description=_(
+            "Start the app. Further options go to `streamlit run`, e.g. --server.port 8502. The "
+            "app answers only to this machine's own names (localhost; with --lan also its "
+            "network addresses and host name) and to --host."
+        ),
     )
     parser.add_argument(
         "--lan",
         action="store_true",
-        help="also listen on your home network (asks for the passphrase in every new browser "
-        "session; set it first with `cramp-journal passphrase`)",
+        help=_(
+            "also listen on your home network (asks for the passphrase in every new browser "
+            "session; set it first with `cramp-journal passphrase`)"
+        ),
     )
     parser.add_argument(
         "--accounts",
         action="store_true",
-        help="a practice's server: sign-in through its identity provider ([auth] secrets), one "
-        "journal per person, on PostgreSQL prepared by `cramp-journal hosting`",
+        help=_(
+            "a practice's server: sign-in through its identity provider ([auth] secrets), one "
+            "journal per person, on PostgreSQL prepared by `cramp-journal hosting`"
+        ),
     )
     parser.add_argument(
         "--host",
         action="append",
-        metavar="NAME",
-        help="another name the app is opened by (e.g. journal.home.arpa); repeatable",
+        metavar=_("NAME"),
+        help=_("another name the app is opened by (e.g. journal.home.arpa); repeatable"),
     )
     parser.set_defaults(run=run_serve, passthrough=True)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import Engine
 
+from tracker.care.language import _
 from tracker.cli.common import CommandFailed
 from tracker.journal.config import PROJECT_ROOT
 
@@ -37,14 +38,16 @@ def auth_problem(files: list[Path]) -> str | None:
         except FileNotFoundError:
             continue
         except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            return f"the secrets file {path} cannot be read ({type(exc).__name__})"
+            return _("the secrets file {path} cannot be read ({kind})").format(
+                path=path, kind=type(exc).__name__
+            )
     missing = [key for key in AUTH_KEYS if not auth.get(key)]
     if missing:
         where = ", ".join(str(p) for p in files)
-        return (
-            f"sign-in needs Streamlit's [auth] secrets ({', '.join(AUTH_KEYS)}); missing "
-            f"{', '.join(missing)} in {where} (pass your file with --secrets.files FILE)"
-        )
+        return _(
+            "sign-in needs Streamlit's [auth] secrets ({keys}); missing {missing} in {where} "
+            "(pass your file with --secrets.files FILE)"
+        ).format(keys=", ".join(AUTH_KEYS), missing=", ".join(missing), where=where)
     return None
 
 
@@ -54,10 +57,10 @@ def hosted_settings(args: argparse.Namespace, engine: Engine) -> dict[str, str]:
     from tracker.journal.hosting import app_role_problem
 
     if getattr(args, "lan", False):
-        raise CommandFailed("--accounts and --lan do not go together: a practice signs in")
+        raise CommandFailed(_("--accounts and --lan do not go together: a practice signs in"))
     problem = app_role_problem(engine)
     if problem is None:
         problem = auth_problem(secrets_files(list(args.extra)))
     if problem:
-        raise CommandFailed(f"serve --accounts refused: {problem}")
+        raise CommandFailed(_("serve --accounts refused: {problem}").format(problem=problem))
     return {ACCOUNTS_ENV: "1"}

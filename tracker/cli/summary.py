@@ -8,6 +8,7 @@ import sys
 
 from sqlalchemy.engine import Engine
 
+from tracker.care.language import _
 from tracker.cli.common import iso_date
 
 
@@ -16,7 +17,7 @@ def run_summary(args: argparse.Namespace, engine: Engine) -> int:
     from tracker.insights.summary import summarise, summary_text  # pandas loads only now
 
     if args.start and args.end and args.start > args.end:
-        print("cramp-journal: --from must be on or before --to", file=sys.stderr)
+        print("cramp-journal: " + _("--from must be on or before --to"), file=sys.stderr)
         return 2
     summary = summarise(session_or_engine=engine, start=args.start, end=args.end)
     if args.json:
@@ -29,21 +30,27 @@ def run_summary(args: argparse.Namespace, engine: Engine) -> int:
 def add_summary(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     """Register `summary [--from DATE] [--to DATE] [--json]`."""
     parser = subparsers.add_parser(
-        "summary", parents=[common], help="print the summary of the journal (or --json)"
+        "summary",
+        parents=[common],
+        help=_("print the summary of the journal (or --json)"),
     )
     parser.add_argument(
         "--from",
         dest="start",
-        metavar="DATE",
+        metavar=_("DATE"),
         type=iso_date,
-        help="first night, YYYY-MM-DD (default: the first logged)",
+        help=_("first night, YYYY-MM-DD (default: the first logged)"),
     )
     parser.add_argument(
         "--to",
         dest="end",
-        metavar="DATE",
+        metavar=_("DATE"),
         type=iso_date,
-        help="last night, YYYY-MM-DD (default: the last logged)",
+        help=_("last night, YYYY-MM-DD (default: the last logged)"),
     )
-    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        help=_("print one JSON object, for programs (its keys are in English)"),
+    )
     parser.set_defaults(run=run_summary)
