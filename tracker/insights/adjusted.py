@@ -35,13 +35,15 @@ from functools import cache, lru_cache
 import numpy as np
 import pandas as pd
 
+from tracker.care.language import N_
 from tracker.insights.stats import CONFIDENCE, MIN_NIGHTS, Adjusted
 
 MIN_SPLINE_NIGHTS = 20  # fewer nights: a straight line over time, not a curve
 SPLINE_DF = 3
 MAX_LOG_SE = 3.0  # a wider interval (a factor of about 360 each way) tells her nothing
 MAX_ITERATIONS = 100  # IRLS steps at most, statsmodels' default
-WEEK_OF_PREGNANCY, DATE = "week of pregnancy", "date"
+WEEK_OF_PREGNANCY, DATE = "week of pregnancy", "date"  # codes (JSON keeps them)
+TIME_WORDS = {WEEK_OF_PREGNANCY: N_("week of pregnancy"), DATE: N_("date")}  # as she reads them
 
 
 def time_basis(days: np.ndarray) -> np.ndarray:

@@ -13,6 +13,8 @@ import math
 import altair as alt
 import pandas as pd
 
+from tracker.care import language
+from tracker.care.language import N_, _
 from tracker.insights import chart_words
 from tracker.insights.stats import MIN_NIGHTS_FOR_RATE
 
@@ -32,8 +34,42 @@ SEVERITY_DOT, SEVERITY_FILL_OPACITY = "#882255", 0.8
 CALENDAR_RAMP = ["#f4f8fc", "#08306b"]
 CALENDAR_EDGE = "#c6d4e1"  # so a pale square still shows on a white page
 HEIGHT = 200
-WEEK_TITLE = "Week of pregnancy"
+WEEK_TITLE = N_("Week of pregnancy")  # every chart's words are said in her language: _()
 TITLE_ABOVE_BANDS = 18
+
+
+def vega_locale() -> dict | None:
+    """Vega's number and time words in her language (d3's locale format: month and day names
+    on the axes and tooltips, the decimal mark), from Babel's data; None in English, which
+    Vega speaks already."""
+    from babel import Locale
+    from babel.numbers import get_decimal_symbol
+
+    code = language.current()
+    if code == language.SOURCE:
+        return None
+    cldr = Locale.parse(code)
+    days, months = cldr.days["format"], cldr.months["format"]
+    sunday_first = [6, 0, 1, 2, 3, 4, 5]  # Babel counts from Monday, d3 from Sunday
+    decimal = get_decimal_symbol(code)
+    return {
+        "number": {
+            "decimal": decimal,
+            "thousands": "." if decimal == "," else ",",
+            "grouping": [3],
+            "currency": ["", ""],
+        },
+        "time": {
+            "dateTime": "%x %X",
+            "date": "%d/%m/%Y",
+            "time": "%H:%M:%S",
+            "periods": ["AM", "PM"],
+            "days": [days["wide"][i] for i in sunday_first],
+            "shortDays": [days["abbreviated"][i] for i in sunday_first],
+            "months": [months["wide"][i] for i in range(1, 13)],
+            "shortMonths": [months["abbreviated"][i] for i in range(1, 13)],
+        },
+    }
 
 
 def _fit(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
@@ -65,7 +101,6 @@ HABIT_COLUMNS = ("water_ml", "stretch_min", "active_min", "magnesium_mg")
 # A period longer than this is drawn week by week (longer than MONTHS_FROM: month by month):
 # a point per night for years is thousands of marks no one can tell apart, and slow to draw.
 WEEKS_FROM, MONTHS_FROM = 366, 5 * 366
-BUCKET_WORDS = {"W": "week", "MS": "month"}
 
 
 def bucket_for(days: int) -> str | None:
@@ -91,7 +126,9 @@ def buckets(frame: pd.DataFrame, freq: str) -> pd.DataFrame:
 def _x(by: str, bucket: str | None = None) -> alt.X:
     if by == "week":
         # Whole weeks only: "32.4" is not a week anyone counts in.
-        return alt.X("week:Q").title(WEEK_TITLE).scale(zero=False).axis(tickMinStep=1, format="d")
+        return (
+            alt.X("week:Q").title(_(WEEK_TITLE)).scale(zero=False).axis(tickMinStep=1, format="d")
+        )
     # Over more than a year a date needs its year ("01 Jan" would come round again).
     return alt.X("night:T").title(None).axis(format="%b %Y" if bucket else "%d %b")
 
@@ -142,9 +179,8 @@ def _with_week(frame: pd.DataFrame) -> pd.DataFrame:
 def _trimester_layers(first_week: float, last_week: float) -> tuple[alt.Chart, alt.Chart]:
     """Shaded trimester bands, and their labels just above the plot (where no mark can hide
     them; the chart's title needs TITLE_ABOVE_BANDS of offset to leave them room)."""
-    bands = pd.DataFrame(
-        {"start": [0, 14, 28], "end": [14, 28, 43], "trimester": ["1st", "2nd", "3rd"]}
-    )
+    names = [_("1st trimester"), _("2nd trimester"), _("3rd trimester")]
+    bands = pd.DataFrame({"start": [0, 14, 28], "end": [14, 28, 43], "trimester": names})
     bands["start"] = bands["start"].clip(lower=first_week)
     bands["end"] = bands["end"].clip(upper=last_week)
     bands = bands[bands["start"] < bands["end"]]
@@ -161,7 +197,6 @@ def _trimester_layers(first_week: float, last_week: float) -> tuple[alt.Chart, a
         alt.Chart(bands)
         .mark_text(align="left", baseline="bottom", dx=3, dy=-3, color="#666", fontSize=11)
         .encode(alt.X("start:Q"), alt.YValue(0), alt.Text("trimester:N"))
-        .transform_calculate(trimester="datum.trimester + ' trimester'")
     )
     return rect, label
 
@@ -196,6 +231,29 @@ def _timeline(days: pd.DataFrame, by: str, bucket: str | None) -> pd.DataFrame:
     return days.assign(until=days["night"] + pd.Timedelta(days=1))
 
 
+# The per-night chart's words, night by night or for a week's or a month's average night.
+_TIMELINE_WORDS = {
+    "night": {
+        "from": N_("Night"),
+        "average": N_("7-night average"),
+        "title": N_("Cramps per night"),
+        "title_average": N_("Cramps per night (orange: 7-night average)"),
+    },
+    "week": {
+        "from": N_("Week from"),
+        "average": N_("7-week average"),
+        "title": N_("Cramps per night, week by week"),
+        "title_average": N_("Cramps per night, week by week (orange: 7-week average)"),
+    },
+    "month": {
+        "from": N_("Month from"),
+        "average": N_("7-month average"),
+        "title": N_("Cramps per night, month by month"),
+        "title_average": N_("Cramps per night, month by month (orange: 7-month average)"),
+    },
+}
+
+
 def cramps_per_night(
     nights: pd.DataFrame,
     by: str = "date",
@@ -206,17 +264,17 @@ def cramps_per_night(
     """Cramps each logged night, a 7-night rolling mean, and unlogged nights shaded; with a
     bucket ("W", "MS"; by date only), the average night of each week or month instead."""
     days = daily(nights, start, end)
-    words = chart_words.cramps_per_night(days)  # said of the nights themselves
+    said = chart_words.cramps_per_night(days)  # said of the nights themselves
     frame = _timeline(days, by, bucket)
-    frame["status"] = frame["logged"].map({True: "logged", False: "not logged"})
+    frame["status"] = frame["logged"].map({True: _("logged"), False: _("not logged")})
     x = _x(by, bucket)
-    unit = BUCKET_WORDS.get(bucket or "", "night")
+    unit = {"W": "week", "MS": "month"}.get(bucket or "", "night")
+    words = _TIMELINE_WORDS[unit]
     tooltip = [
-        alt.Tooltip("night:T", title="Night" if unit == "night" else f"{unit.title()} from",
-                    format="%a %d %b %Y"),
-        alt.Tooltip("cramps:Q", title="Cramps" if unit == "night" else "Cramps a night",
+        alt.Tooltip("night:T", title=_(words["from"]), format="%a %d %b %Y"),
+        alt.Tooltip("cramps:Q", title=_("Cramps") if unit == "night" else _("Cramps a night"),
                     format="" if unit == "night" else ".1f"),
-        alt.Tooltip("status:N", title="Status"),
+        alt.Tooltip("status:N", title=_("Status")),
     ]  # fmt: skip
     gap_frame = frame[~frame["logged"]].assign(
         until=lambda f: f["night"] + pd.Timedelta(days=1) if by == "week" else f["until"],
@@ -248,7 +306,9 @@ def cramps_per_night(
     points = (
         _base(frame[frame["logged"]])
         .mark_circle(size=40, color=BLUE, opacity=0.7)
-        .encode(x, alt.Y("cramps:Q").title("Cramps per night").axis(tickMinStep=1), tooltip=tooltip)
+        .encode(
+            x, alt.Y("cramps:Q").title(_("Cramps per night")).axis(tickMinStep=1), tooltip=tooltip
+        )
     )
     rolling = _rolling_segments(frame)
     line = (
@@ -259,8 +319,8 @@ def cramps_per_night(
             alt.Y("rolling:Q"),
             alt.Detail("segment:N"),
             tooltip=[
-                alt.Tooltip("night:T", title="Night", format="%d %b %Y"),
-                alt.Tooltip("rolling:Q", title=f"7-{unit} average", format=".1f"),
+                alt.Tooltip("night:T", title=_("Night"), format="%d %b %Y"),
+                alt.Tooltip("rolling:Q", title=_(words["average"]), format=".1f"),
             ],
         )
     )
@@ -269,15 +329,10 @@ def cramps_per_night(
         rect, label = _trimester_layers(frame["week"].min(), frame["week"].max())
         layers = [rect, *layers, label]
     # The title names the orange line only when there is one: it needs 4 of 7 nights logged.
-    average = "" if rolling.empty else f" (orange: 7-{unit} average)"
-    title = (
-        f"Cramps per night{average}"
-        if unit == "night"
-        else f"Cramps per night, {unit} by {unit}{average}"
-    )
+    title = _(words["title"] if rolling.empty else words["title_average"])
     if by == "week":
         title = alt.TitleParams(title, offset=TITLE_ABOVE_BANDS)
-    return _fit(alt.layer(*layers).properties(title=title, description=words))
+    return _fit(alt.layer(*layers).properties(title=title, description=said))
 
 
 def weekly_rates(nights: pd.DataFrame) -> pd.DataFrame:
@@ -298,7 +353,7 @@ def cramps_per_week(nights: pd.DataFrame) -> alt.Chart:
     # A week with fewer nights logged than a rate needs is only outlined: one night's cramps
     # times seven is not a week anyone had, and a full bar would look as certain as the rest.
     weekly["few"] = weekly["nights"] < MIN_NIGHTS_FOR_RATE
-    x = alt.X("left:Q").title(WEEK_TITLE).scale(zero=False).axis(tickMinStep=1, format="d")
+    x = alt.X("left:Q").title(_(WEEK_TITLE)).scale(zero=False).axis(tickMinStep=1, format="d")
     if not weekly.empty:
         x = _on_whole_weeks(x, weekly["week"].min(), weekly["week"].max())
     bars = (
@@ -307,14 +362,14 @@ def cramps_per_week(nights: pd.DataFrame) -> alt.Chart:
         .encode(
             x,
             alt.X2("right:Q"),
-            alt.Y("per_week:Q").title("Cramps per week"),
+            alt.Y("per_week:Q").title(_("Cramps per week")),
             alt.Y2Datum(0),  # ranged bars need their base said explicitly
             fillOpacity=alt.condition("datum.few", alt.value(0), alt.value(1)),
             tooltip=[
-                alt.Tooltip("week:Q", title="Week"),
-                alt.Tooltip("nights:Q", title="Nights logged"),
-                alt.Tooltip("cramps:Q", title="Cramps"),
-                alt.Tooltip("per_week:Q", title="Cramps per week", format=".1f"),
+                alt.Tooltip("week:Q", title=_("Week")),
+                alt.Tooltip("nights:Q", title=_("Nights logged")),
+                alt.Tooltip("cramps:Q", title=_("Cramps")),
+                alt.Tooltip("per_week:Q", title=_("Cramps per week"), format=".1f"),
             ],
         )
     )
@@ -327,7 +382,7 @@ def cramps_per_week(nights: pd.DataFrame) -> alt.Chart:
         .properties(width="container", height=HEIGHT)
         .properties(
             title=alt.TitleParams(
-                "Cramps per week (per 7 nights logged)", offset=TITLE_ABOVE_BANDS
+                _("Cramps per week (per 7 nights logged)"), offset=TITLE_ABOVE_BANDS
             ),
             description=chart_words.cramps_per_week(weekly),
         )
@@ -345,9 +400,9 @@ def severity_and_duration(
         days["night"] = pd.to_datetime(days["night"])
         frame = _with_week(frame.merge(days, on="night", how="left")).dropna(subset=["week"])
     tooltip = [
-        alt.Tooltip("night:T", title="Night", format="%a %d %b %Y"),
-        alt.Tooltip("severity:Q", title="Severity (0-10)"),
-        alt.Tooltip("duration_min:Q", title="Minutes", format=".1f"),
+        alt.Tooltip("night:T", title=_("Night"), format="%a %d %b %Y"),
+        alt.Tooltip("severity:Q", title=_("Severity (0-10)")),
+        alt.Tooltip("duration_min:Q", title=_("Minutes"), format=".1f"),
     ]
     x = _x(by)
     if by == "week" and not frame.empty:
@@ -364,15 +419,17 @@ def severity_and_duration(
             strokeOpacity=1,
         )
         .encode(
-            x, alt.Y("severity:Q").title("Severity (0-10)").scale(domain=[0, 10]), tooltip=tooltip
+            x,
+            alt.Y("severity:Q").title(_("Severity (0-10)")).scale(domain=[0, 10]),
+            tooltip=tooltip,
         )
-        .properties(title="How bad each cramp was", height=160)
+        .properties(title=_("How bad each cramp was"), height=160)
     )
     duration = (
         _base(frame.dropna(subset=["duration_min"]))
         .mark_circle(color=GREEN, opacity=0.6)
-        .encode(x, alt.Y("duration_min:Q").title("Minutes"), tooltip=tooltip)
-        .properties(title="How long each cramp lasted", height=160)
+        .encode(x, alt.Y("duration_min:Q").title(_("Minutes")), tooltip=tooltip)
+        .properties(title=_("How long each cramp lasted"), height=160)
     )
     return alt.vconcat(severity, duration).properties(
         description=chart_words.severity_and_duration(frame)
@@ -401,57 +458,78 @@ def time_of_night(cramps: pd.DataFrame) -> alt.Chart:
         alt.Chart(counts)
         .mark_bar(color=BLUE)
         .encode(
-            alt.X("hour:O").sort(HOUR_LABELS).title("Time of night").axis(labelAngle=-45),
-            alt.Y("cramps:Q").title("Cramps").axis(tickMinStep=1),
-            tooltip=[alt.Tooltip("hour:O", title="Hour"), alt.Tooltip("cramps:Q", title="Cramps")],
+            alt.X("hour:O").sort(HOUR_LABELS).title(_("Time of night")).axis(labelAngle=-45),
+            alt.Y("cramps:Q").title(_("Cramps")).axis(tickMinStep=1),
+            tooltip=[
+                alt.Tooltip("hour:O", title=_("Hour")),
+                alt.Tooltip("cramps:Q", title=_("Cramps")),
+            ],
         )
         .properties(
             width="container",
             height=HEIGHT,
-            title="When cramps start",
+            title=_("When cramps start"),
             description=chart_words.time_of_night(counts),
         )
     )
 
 
+# The journal's codes for where a cramp was, as she reads them (the Last night page's words).
+LEG_WORDS = {"left": N_("left"), "right": N_("right"), "both": N_("both")}
+MUSCLE_WORDS = {"calf": N_("calf"), "foot": N_("foot"), "thigh": N_("thigh"), "shin": N_("shin")}
+MUSCLE_WORDS["other"] = N_("other")
+
+
+def _said(code: str) -> str:
+    """A leg or muscle code in her words (anything else as it is)."""
+    words = LEG_WORDS.get(code) or MUSCLE_WORDS.get(code)
+    return _(words) if words else code
+
+
 def where(cramps: pd.DataFrame) -> alt.Chart:
     """Cramps by muscle, split by leg."""
-    frame = cramps[["muscle", "leg"]].fillna({"muscle": "not recorded", "leg": "not recorded"})
+    unknown = _("not recorded")
+    frame = pd.DataFrame(
+        {  # the journal's codes in her words (a muscle or leg she typed herself stays as typed)
+            "muscle": cramps["muscle"].map(_said, na_action="ignore").fillna(unknown),
+            "leg": cramps["leg"].map(_said, na_action="ignore").fillna(unknown),
+        }
+    )
     counts = frame.groupby(["muscle", "leg"]).size().rename("cramps").reset_index()
     return _fit(
         alt.Chart(counts)
         .mark_bar()
         .encode(
             alt.Y("muscle:N").title(None).sort("-x"),
-            alt.X("cramps:Q").title("Cramps").axis(tickMinStep=1),
+            alt.X("cramps:Q").title(_("Cramps")).axis(tickMinStep=1),
             alt.Color("leg:N")
-            .title("Leg")
+            .title(_("Leg"))
             .scale(
-                domain=["left", "right", "both", "not recorded"],
+                domain=[_(LEG_WORDS["left"]), _(LEG_WORDS["right"]), _(LEG_WORDS["both"]), unknown],
                 range=[BLUE, ORANGE, GREEN, GAP],
             )
             .legend(orient="bottom"),
             tooltip=[
-                alt.Tooltip("muscle:N"),
-                alt.Tooltip("leg:N"),
-                alt.Tooltip("cramps:Q", title="Cramps"),
+                alt.Tooltip("muscle:N", title=_("Muscle")),
+                alt.Tooltip("leg:N", title=_("Leg")),
+                alt.Tooltip("cramps:Q", title=_("Cramps")),
             ],
         )
         .properties(
             width="container",
             height=160,
-            title="Where: muscle and leg",
+            title=_("Where: muscle and leg"),
             description=chart_words.where(counts),
         )
     )
 
 
-HABIT_LABELS = {
-    "cramps": "Cramps",
-    "water_ml": "Water (ml)",
-    "stretch_min": "Stretching (min)",
-    "active_min": "Activity (min)",
-    "magnesium_mg": "Magnesium (mg)",
+HABIT_LABELS = {  # said as _(label)
+    "cramps": N_("Cramps"),
+    "water_ml": N_("Water (ml)"),
+    "stretch_min": N_("Stretching (min)"),
+    "active_min": N_("Activity (min)"),
+    "magnesium_mg": N_("Magnesium (mg)"),
 }
 
 
@@ -477,16 +555,17 @@ def habits(
         value_name="value",
     )
     long = long.dropna(subset=["value"])  # not recorded: no bar, never zero
-    long["measure"] = long["measure"].map(HABIT_LABELS)
+    labels = {key: _(label) for key, label in HABIT_LABELS.items()}
+    long["measure"] = long["measure"].map(labels)
     long["value"] = long["value"].astype(float)
     # Each bar spans its day (or week, or month), so bars keep their width on either axis.
     if by == "week":
         long["until"] = long["night"] + pd.Timedelta(days=1)
         long["week_end"] = long["week"] + 1 / 7
     tooltip = [
-        alt.Tooltip("night:T", title="Night", format="%a %d %b %Y"),
-        alt.Tooltip("measure:N", title="What"),
-        alt.Tooltip("value:Q", title="Value"),
+        alt.Tooltip("night:T", title=_("Night"), format="%a %d %b %Y"),
+        alt.Tooltip("measure:N", title=_("What")),
+        alt.Tooltip("value:Q", title=_("Value")),
     ]
     # One stretched row per measure (a facet cannot stretch to the page's width). The data is
     # given once, to the whole chart; channels are built once (Altair's builders are slow).
@@ -495,7 +574,7 @@ def habits(
     y = alt.Y("value:Q").title(None).axis(tickCount=3)
     # Each row's title sits just above its own plot (offset 2) with a wide gap above it, so
     # it reads as that row's label, not as a caption of the row before.
-    last_row = len(HABIT_LABELS) - 1
+    last_row = len(labels) - 1
     rows = [
         alt.Chart()
         .transform_filter(alt.datum.measure == label)
@@ -508,31 +587,40 @@ def habits(
                 label, fontSize=11, fontWeight="bold", anchor="start", offset=2, frame="group"
             ),
         )
-        for i, (label, colour) in enumerate(zip(HABIT_LABELS.values(), HABIT_COLOURS, strict=True))
+        for i, (label, colour) in enumerate(zip(labels.values(), HABIT_COLOURS, strict=True))
     ]
     return (
         alt.vconcat(*rows, data=long, spacing=HABIT_GAP)
         .resolve_scale(x="shared")
         .properties(
-            title=alt.TitleParams("Habits the day before, and cramps", offset=8),
-            description=chart_words.habits(long, HABIT_LABELS),
+            title=alt.TitleParams(_("Habits the day before, and cramps"), offset=8),
+            description=chart_words.habits(long, labels),
         )
     )
+
+
+def week_days() -> list[str]:
+    """Monday to Sunday, short, in her language: Mon ... Sun, lun ... dom."""
+    import datetime as dt
+
+    monday = dt.date(2024, 1, 1)
+    return [language.date(monday + dt.timedelta(days=i), "EEE") for i in range(7)]
 
 
 def calendar(nights: pd.DataFrame, start=None, end=None) -> alt.Chart:  # noqa: ANN001
     """A calendar of nights: one square a night, darker for more cramps, grey when not logged."""
     frame = daily(nights, start, end)
     frame["week_of"] = frame["night"] - pd.to_timedelta(frame["night"].dt.day_of_week, unit="D")
-    frame["day"] = frame["night"].dt.strftime("%a")
-    frame["status"] = frame["logged"].map({True: "logged", False: "not logged"})
+    days = week_days()
+    frame["day"] = frame["night"].dt.day_of_week.map(lambda i: days[i])
+    frame["status"] = frame["logged"].map({True: _("logged"), False: _("not logged")})
     tooltip = [
-        alt.Tooltip("night:T", title="Night", format="%a %d %b %Y"),
-        alt.Tooltip("cramps:Q", title="Cramps"),
-        alt.Tooltip("status:N", title="Status"),
+        alt.Tooltip("night:T", title=_("Night"), format="%a %d %b %Y"),
+        alt.Tooltip("cramps:Q", title=_("Cramps")),
+        alt.Tooltip("status:N", title=_("Status")),
     ]
     x = alt.X("yearmonthdate(week_of):O").title(None).axis(format="%d %b", labelAngle=-45)
-    y = alt.Y("day:O").sort(["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]).title(None)
+    y = alt.Y("day:O").sort(days).title(None)
     empty = (
         _base(frame[~frame["logged"]])
         .mark_rect(color=GAP, stroke="white")
@@ -545,7 +633,7 @@ def calendar(nights: pd.DataFrame, start=None, end=None) -> alt.Chart:  # noqa: 
             x,
             y,
             alt.Color("cramps:Q")
-            .title("Cramps")
+            .title(_("Cramps"))
             .scale(range=CALENDAR_RAMP, domainMin=0, interpolate="hcl"),
             tooltip=tooltip,
         )
@@ -553,7 +641,7 @@ def calendar(nights: pd.DataFrame, start=None, end=None) -> alt.Chart:  # noqa: 
     return _fit(
         alt.layer(empty, logged).properties(
             height=180,
-            title="Every night (grey: not logged)",
+            title=_("Every night (grey: not logged)"),
             description=chart_words.calendar(frame),
         )
     )

@@ -21,6 +21,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import special
 
+from tracker.care import language
+from tracker.care.language import N_, _
 from tracker.journal.models import WATER_UNITS
 
 MIN_NIGHTS = 3  # nights needed on each side before a comparison is shown
@@ -154,12 +156,12 @@ class Adjusted:
         }
 
 
-# Why an adjusted ratio could not be given, in words for her.
+# Why an adjusted ratio could not be given, in words for her (said with _(NOT_FITTED[reason])).
 NOT_FITTED = {
-    "too_few_nights": "there are too few nights on one side",
-    "no_cramps_on_one_side": "one side had no cramps at all",
-    "tied_to_time": "the habit changed too closely with the weeks",
-    "did_not_settle": "the model did not settle on an answer",
+    "too_few_nights": N_("there are too few nights on one side"),
+    "no_cramps_on_one_side": N_("one side had no cramps at all"),
+    "tied_to_time": N_("the habit changed too closely with the weeks"),
+    "did_not_settle": N_("the model did not settle on an answer"),
 }
 
 
@@ -235,13 +237,28 @@ class BeforeAfter:
 
 
 def _day(day: dt.date) -> str:
-    """A date as the comparisons and the summary print it: 14 Jan 2026."""
-    return f"{day.day} {day:%b %Y}"
+    """A date as the comparisons and the summary print it: 14 Jan 2026 (14 ene 2026)."""
+    return language.date(day, _("d MMM yyyy"))  # a CLDR date pattern, for the translator
+
+
+def fixed(x: float, places: int = 1) -> str:
+    """x with `places` decimals, rounded as Python rounds, with her language's decimal mark:
+    1.5 in English, 1,5 in Spanish (no thousands separator: 1750, as she types it)."""
+    from babel.numbers import get_decimal_symbol
+
+    return f"{x:.{places}f}".replace(".", get_decimal_symbol(language.current()))
+
+
+def plain(x: float) -> str:
+    """1.5, 2 (not 2.0): a number with one decimal as she would write it in the form."""
+    from babel.numbers import get_decimal_symbol
+
+    return fixed(x, 1).removesuffix(get_decimal_symbol(language.current()) + "0")
 
 
 def _amount(ml: float, unit: str) -> str:
     """A water amount in her unit, as the form accepts it: "1750 ml" (no thousands comma,
     which the form refuses as ambiguous), "1.8 litres" (adherence uses it too)."""
     if unit not in WATER_UNITS or unit == "ml":
-        return f"{round(ml)} ml"
-    return f"{ml / WATER_UNITS[unit]:.1f}".removesuffix(".0") + f" {unit}"
+        return _("{amount} {unit}").format(amount=round(ml), unit=_("ml"))
+    return _("{amount} {unit}").format(amount=plain(ml / WATER_UNITS[unit]), unit=_(unit))

@@ -18,6 +18,8 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
+from tracker.care import language
+from tracker.care.language import _, ngettext
 from tracker.care.pregnancy import gestational_days
 from tracker.care.safety import PAST_SIGNS_ADVICE, red_flag_label
 from tracker.insights.adjusted import adjusted_for
@@ -29,6 +31,7 @@ from tracker.insights.stats import (
     Comparison,
     Side,
     compare,
+    fixed,
     median_of_counts,
 )
 from tracker.insights.tally import (
@@ -336,41 +339,53 @@ def compute_summary(
 
 
 def _minutes(value: float) -> str:
-    return f"{value:g} minute{'' if value == 1 else 's'}"
+    minutes = language.decimal(value)
+    return ngettext("{n} minute", "{n} minutes", 1 if value == 1 else 2).format(n=minutes)
 
 
 def summary_text(summary: Summary) -> str:
-    """The summary as plain text lines for a terminal."""
+    """The summary as plain text lines for a terminal (in the language being spoken)."""
     s = summary
     if not s.nights_logged:
-        return "No nights are logged in this period."
+        return _("No nights are logged in this period.")
     weeks = s.gestational_weeks
+    nights = {"first": s.first_night, "last": s.last_night}
+    per_night = fixed(s.cramps_per_night, 1)
     lines = [
-        f"Nights {s.first_night} to {s.last_night}"
-        + (f" (weeks {weeks[0]} to {weeks[1]} of pregnancy)" if weeks else ""),
-        f"Nights logged: {s.nights_logged}",
-        f"Nights with cramps: {s.nights_with_cramps}",
-        f"Cramps: {s.cramps} ({s.cramps_per_night:.1f} a night, "
-        + (
-            f"{s.cramps_per_week:.1f} a week)"
-            if s.cramps_per_week is not None
-            else "too few nights to tell a weekly rate, which needs at least "
-            f"{MIN_NIGHTS_FOR_RATE})"
-        ),
-        f"Nights a cramp woke you: {s.woke_nights}",
+        _("Nights {first} to {last} (weeks {first_week} to {last_week} of pregnancy)").format(
+            **nights, first_week=weeks[0], last_week=weeks[1]
+        )
+        if weeks
+        else _("Nights {first} to {last}").format(**nights),
+        _("Nights logged: {n}").format(n=s.nights_logged),
+        _("Nights with cramps: {n}").format(n=s.nights_with_cramps),
+        _("Cramps: {n} ({per_night} a night, {per_week} a week)").format(
+            n=s.cramps, per_night=per_night, per_week=fixed(s.cramps_per_week, 1)
+        )
+        if s.cramps_per_week is not None
+        else _(
+            "Cramps: {n} ({per_night} a night, too few nights to tell a weekly rate, which "
+            "needs at least {least})"
+        ).format(n=s.cramps, per_night=per_night, least=MIN_NIGHTS_FOR_RATE),
+        _("Nights a cramp woke you: {n}").format(n=s.woke_nights),
     ]
     if s.mean_severity is not None:
-        lines.append(f"Average severity: {s.mean_severity:.1f} out of 10")
+        lines.append(
+            _("Average severity: {severity} out of 10").format(severity=fixed(s.mean_severity, 1))
+        )
     if s.median_duration_min is not None:
         lines.append(
-            f"Typical cramp: {_minutes(s.median_duration_min)} (median); "
-            f"longest {_minutes(s.longest_duration_min)}"
+            _("Typical cramp: {typical} (median); longest {longest}").format(
+                typical=_minutes(s.median_duration_min), longest=_minutes(s.longest_duration_min)
+            )
         )
     for red in s.red_flag_nights:
         signs = "; ".join(red_flag_label(code) for code in red.flags)
-        lines.append(f"Warning signs noted on {red.night}: {signs}")
+        lines.append(
+            _("Warning signs noted on {night}: {signs}").format(night=red.night, signs=signs)
+        )
     if s.red_flag_nights:
-        lines.append(PAST_SIGNS_ADVICE)
+        lines.append(_(PAST_SIGNS_ADVICE))
     caveats: list[str] = []  # said once, after all the comparisons
     lines.append("")
     for item in (*s.comparisons, *s.before_after):
@@ -380,5 +395,9 @@ def summary_text(summary: Summary) -> str:
             elif sentence not in caveats:
                 caveats.append(sentence)
     for result in s.experiments:
-        lines += ["", f"Experiment: {result.plan.habit}", *describe_result(result)]
+        lines += [
+            "",
+            _("Experiment: {habit}").format(habit=result.plan.habit),
+            *describe_result(result),
+        ]
     return "\n".join([*lines, "", *caveats])

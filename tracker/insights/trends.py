@@ -5,21 +5,25 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from tracker.care import language
+from tracker.care.language import N_, _, ngettext
 from tracker.care.pregnancy import TERM_DAYS
 from tracker.insights.frames import Journal
-from tracker.insights.stats import MIN_NIGHTS_FOR_RATE
+from tracker.insights.stats import MIN_NIGHTS_FOR_RATE, fixed, plain
 from tracker.insights.summary import Summary
 from tracker.journal.models import Profile
 
+# The choices' values are codes (kept in her session, read by the build ahead); she reads
+# each in her language: _(choice).
 PERIODS = {
-    "Last 2 weeks": 14,
-    "Last 4 weeks": 28,
-    "Last 12 weeks": 84,
-    "Whole pregnancy": None,
-    "Custom": None,
+    N_("Last 2 weeks"): 14,
+    N_("Last 4 weeks"): 28,
+    N_("Last 12 weeks"): 84,
+    N_("Whole pregnancy"): None,
+    N_("Custom"): None,
 }
 DEFAULT_PERIOD = "Last 4 weeks"
-SHOW_BY = ("date", "week of pregnancy")  # the first is the default
+SHOW_BY = (N_("date"), N_("week of pregnancy"))  # the first is the default
 
 
 def period_bounds(
@@ -69,8 +73,7 @@ def period_of(  # noqa: PLR0913
     return Period(start, end, axis, compare_before=choice != "Whole pregnancy")
 
 
-TOO_FEW = "Too few nights to tell"
-SAME = "About the same as"
+TOO_FEW = N_("Too few nights to tell")
 
 
 @dataclass(frozen=True)
@@ -94,30 +97,46 @@ def before_words(start: dt.date, end: dt.date) -> str:
     """The period just before, as the change badges name it: "the 4 weeks before"."""
     days = (end - start).days + 1
     if days % 7 == 0:
-        return "the week before" if days == 7 else f"the {days // 7} weeks before"
-    return "the night before" if days == 1 else f"the {days} nights before"
+        weeks = days // 7
+        return ngettext("the week before", "the {n} weeks before", weeks).format(n=weeks)
+    return ngettext("the night before", "the {n} nights before", days).format(n=days)
 
 
-def _plain(x: float) -> str:
-    """1.5, 2 (not 2.0): a number as she would write it in the form."""
-    return f"{x:.1f}".removesuffix(".0")
+# A change against the period before, in words: (fewer, more), each a whole sentence with the
+# change's size {n} and that period {before}.
+_WEEK_CHANGES = {
+    "one": (N_("{n} fewer cramp a week than {before}"), N_("{n} more cramp a week than {before}")),
+    "many": (
+        N_("{n} fewer cramps a week than {before}"),
+        N_("{n} more cramps a week than {before}"),
+    ),
+}
+_SHARE_CHANGES = (
+    N_("{n} fewer in 100 nights than {before}"),
+    N_("{n} more in 100 nights than {before}"),
+)
+_SEVERITY_CHANGES = (N_("{n} lower than {before}"), N_("{n} higher than {before}"))
 
 
-def _badge(diff: float | None, shown: str, fewer: str, more: str, than: str) -> dict:
+def _badge(diff: float | None, shown: str, said: tuple[str, str], than: str) -> dict:
     """A change as Metric fields: "1.5 fewer cramps a week than the 4 weeks before", with its
-    arrow and colour; shown is the size of the change as the badge rounds it ({n} in fewer and
-    more); a change that rounds to nothing is "About the same as ..."."""
+    arrow and colour; shown is the size of the change as the badge rounds it ({n} in said's
+    fewer and more); a change that rounds to nothing is "About the same as ..."."""
     if diff is None:
         return {}
-    if float(shown) == 0:
-        return {"delta": f"{SAME} {than}"}
+    if shown in ("0", fixed(0, 1)):
+        return {"delta": _("About the same as {before}").format(before=than)}
+    fewer, more = said
     if diff < 0:
-        return {"delta": f"{fewer.format(n=shown)} than {than}", "arrow": "down", "color": "green"}
-    return {"delta": f"{more.format(n=shown)} than {than}", "arrow": "up", "color": "red"}
+        return {"delta": _(fewer).format(n=shown, before=than), "arrow": "down", "color": "green"}
+    return {"delta": _(more).format(n=shown, before=than), "arrow": "up", "color": "red"}
 
 
-def _nights(n: int) -> str:
-    return f"{n} night{'' if n == 1 else 's'}"
+def _percent(share: float) -> str:
+    """45% (45 % in Spanish)."""
+    from babel.numbers import format_percent
+
+    return format_percent(share, locale=language.current())
 
 
 def headline(
@@ -143,55 +162,61 @@ def headline(
     share = s.nights_with_cramps / n if n else None
     no_change = ""
     if before is not None and prior is None and n and start is not None:
-        no_change = (
-            f" No change is given: it needs at least {MIN_NIGHTS_FOR_RATE} logged nights here "
-            f"and in {than}."
-        )
+        no_change = " " + _(
+            "No change is given: it needs at least {least} logged nights here and in {before}."
+        ).format(least=MIN_NIGHTS_FOR_RATE, before=than)
 
     def diff(now: float | None, then: float | None) -> float | None:
         return None if prior is None or now is None or then is None else now - then
 
     week = diff(s.cramps_per_week, prior and prior.cramps_per_week)
-    shown = _plain(abs(week or 0))
-    cramps = "cramp" if shown == "1" else "cramps"
-    week_badge = _badge(week, shown, f"{{n}} fewer {cramps} a week", f"{{n}} more {cramps} a week",
-                        than)  # fmt: skip
+    shown = plain(abs(week or 0))
+    week_badge = _badge(week, shown, _WEEK_CHANGES["one" if shown == "1" else "many"], than)
     share_now = diff(share, prior and prior.nights_with_cramps / prior.nights_logged)
-    share_badge = _badge(share_now, f"{abs(share_now or 0) * 100:.0f}", "{n} fewer in 100 nights",
-                         "{n} more in 100 nights", than)  # fmt: skip
+    share_badge = _badge(share_now, f"{abs(share_now or 0) * 100:.0f}", _SHARE_CHANGES, than)
     severity = diff(s.mean_severity, prior and prior.mean_severity)
-    severity_badge = _badge(severity, _plain(abs(severity or 0)), "{n} lower", "{n} higher", than)
+    severity_badge = _badge(severity, plain(abs(severity or 0)), _SEVERITY_CHANGES, than)
+    of = _("{count} of {total}")
     if n and not enough:  # a count, not a rate: a week from a few nights would be a guess
-        week_value, week_badge = "–", {"delta": TOO_FEW}
-        share_value = f"{s.nights_with_cramps} of {n}"
-        week_help = (
-            f"A weekly figure needs at least {MIN_NIGHTS_FOR_RATE} logged nights; this period "
-            f"has {_nights(n)}, with {s.cramps} cramp{'' if s.cramps == 1 else 's'}."
+        week_value, week_badge = "–", {"delta": _(TOO_FEW)}
+        share_value = of.format(count=s.nights_with_cramps, total=n)
+        week_help = ngettext(
+            "A weekly figure needs at least {least} logged nights; this period has {nights}, "
+            "with {cramps} cramp.",
+            "A weekly figure needs at least {least} logged nights; this period has {nights}, "
+            "with {cramps} cramps.",
+            s.cramps,
+        ).format(
+            least=MIN_NIGHTS_FOR_RATE,
+            nights=ngettext("{n} night", "{n} nights", n).format(n=n),
+            cramps=s.cramps,
         )
     else:
-        week_value = "–" if s.cramps_per_week is None else f"{s.cramps_per_week:.1f}"
-        share_value = "–" if share is None else f"{share:.0%}"
-        week_help = "Cramps per logged night, times 7."
+        week_value = "–" if s.cramps_per_week is None else fixed(s.cramps_per_week, 1)
+        share_value = "–" if share is None else _percent(share)
+        week_help = _("Cramps per logged night, times 7.")
     counted_from = max(start, first_logged) if start and first_logged else start
     days = (end - counted_from).days + 1 if counted_from else None
+    severity_value = _("{severity} / 10").format(severity=fixed(s.mean_severity or 0, 1))
     return [
-        Metric("Cramps per week", week_value, help=week_help + no_change, **week_badge),
+        Metric(_("Cramps per week"), week_value, help=week_help + no_change, **week_badge),
         Metric(
-            "Nights with cramps",
+            _("Nights with cramps"),
             share_value,
-            help=f"{s.nights_with_cramps} of {n} logged nights.{no_change}",
+            help=_("{count} of {total} logged nights.").format(count=s.nights_with_cramps, total=n)
+            + no_change,
             **share_badge,
         ),
         Metric(
-            "Average severity",
-            "–" if s.mean_severity is None else f"{s.mean_severity:.1f} / 10",
-            help="0 = no pain, 10 = worst imaginable." + no_change,
+            _("Average severity"),
+            "–" if s.mean_severity is None else severity_value,
+            help=_("0 = no pain, 10 = worst imaginable.") + no_change,
             **severity_badge,
         ),
         Metric(
-            "Nights logged",
-            f"{n}" + (f" of {days}" if days else ""),
-            help="Nights not logged are unknown, not counted as zero.",
+            _("Nights logged"),
+            of.format(count=n, total=days) if days else f"{n}",
+            help=_("Nights not logged are unknown, not counted as zero."),
         ),
     ]
 
@@ -206,12 +231,14 @@ class TrendsView:
 
 # The charts, a tab each: only the open one is built and drawn (seven charts at once were a
 # long scroll on a phone, and most of the page's time). The first is what Trends opens on.
-CHART_GROUPS = ("Over time", "Calendar", "Severity", "Time and place", "Habits")
-EMPTY_GROUP = {
-    "Calendar": "The calendar has a square for each night: pick a period of a year or less "
-    "to see it.",
-    "Severity": "No cramps in this period.",
-    "Time and place": "No cramps in this period.",
+# Groups are codes, each said as _(group).
+CHART_GROUPS = (N_("Over time"), N_("Calendar"), N_("Severity"), N_("Time and place"), N_("Habits"))
+EMPTY_GROUP = {  # said as _(EMPTY_GROUP[group])
+    "Calendar": N_(
+        "The calendar has a square for each night: pick a period of a year or less to see it."
+    ),
+    "Severity": N_("No cramps in this period."),
+    "Time and place": N_("No cramps in this period."),
 }
 
 
@@ -297,8 +324,10 @@ def charts_of(
     # its hundreds of marks are not announced one by one to a screen reader. The charts are
     # checked against the Vega-Lite schema in tests/test_charts.py, not again on every view.
     # Numbers are written as the form takes them: 2000 ml, not "2,000" (which it refuses).
+    # Month and day names, and the decimal mark, in her language (Vega's own are English).
+    said = {"locale": locale} if (locale := charts.vega_locale()) else {}
     return tuple(
-        chart.configure(numberFormat=PLAIN_NUMBERS)
+        chart.configure(numberFormat=PLAIN_NUMBERS, **said)
         .configure_mark(aria=False)
         .to_dict(validate=False)
         for chart in drawn

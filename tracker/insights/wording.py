@@ -8,71 +8,118 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Sequence
 
-from tracker.insights.stats import MIN_NIGHTS, NOT_FITTED, BeforeAfter, Comparison, _amount, _day
+from tracker.care.language import N_, _, ngettext
+from tracker.insights.stats import (
+    MIN_NIGHTS,
+    NOT_FITTED,
+    BeforeAfter,
+    Comparison,
+    _amount,
+    _day,
+    fixed,
+)
 
 YOU, SHE = "you", "she"
 WIDE = 4.0  # a likely range whose top is over 4 times its bottom: too few nights to tell
 CHANGED = 1.5  # adjusting moved the ratio by more than half again (or to two thirds)
 
-ASSOCIATION = "This is a link in your own data, not proof that a habit helps or harms."
-OVER_TIME = (
+
+class Said(Sequence[str]):
+    """Messages (marked with N_) read in the language being spoken at each reading, so that
+    `sentence in CAVEATS` and `" ".join(CAVEATS)` follow her language wherever they are used."""
+
+    def __init__(self, *messages: str) -> None:
+        self.messages = messages
+
+    def __getitem__(self, i):  # noqa: ANN001, ANN204
+        if isinstance(i, slice):
+            return tuple(_(m) for m in self.messages[i])
+        return _(self.messages[i])
+
+    def __len__(self) -> int:
+        return len(self.messages)
+
+
+ASSOCIATION = N_("This is a link in your own data, not proof that a habit helps or harms.")
+OVER_TIME = N_(
     "Cramps tend to get more common as the weeks go by. So a change over time may come "
     "from the weeks, not the habit."
 )
-SUPPLEMENTS = (
+SUPPLEMENTS = N_(
     "Talk to your midwife or doctor before you start, stop or change magnesium or any supplement."
 )
-CAVEATS = (ASSOCIATION, OVER_TIME, SUPPLEMENTS)
-CLINICIAN_CAVEATS = (
-    "These are links in her own diary, not proof that a habit helps.",
-    "Cramps tend to rise as pregnancy goes on, so each figure is also given allowing for the "
-    "weeks passing (a Poisson model with a smooth term for time).",
+CAVEATS = Said(ASSOCIATION, OVER_TIME, SUPPLEMENTS)  # in her language wherever read
+CLINICIAN_CAVEATS = Said(
+    N_("These are links in her own diary, not proof that a habit helps."),
+    N_(
+        "Cramps tend to rise as pregnancy goes on, so each figure is also given allowing for "
+        "the weeks passing (a Poisson model with a smooth term for time)."
+    ),
 )
 TOPICS = {
-    "stretching": "Calf stretching",
-    "magnesium": "Magnesium",
-    "water": "Water",
-    "activity": "Activity",
+    "stretching": N_("Calf stretching"),
+    "magnesium": N_("Magnesium"),
+    "water": N_("Water"),
+    "activity": N_("Activity"),
 }
+# A habit started, as the before/after sentences name it ("since you started {habit}").
+HABITS = {"magnesium": N_("magnesium"), "stretching": N_("stretching")}
+# Each side of a comparison: the nights with the habit, and without.
 _SIDES = {
     YOU: {
-        "stretching": ("after you stretched", "when you didn't"),
-        "magnesium": ("after you took magnesium", "when you didn't"),
-        "water": ("after you drank at least {amount}", "when you drank less"),
-        "activity": ("after you were active for at least {amount}", "when you were less active"),
+        "stretching": (N_("after you stretched"), N_("when you didn't")),
+        "magnesium": (N_("after you took magnesium"), N_("when you didn't")),
+        "water": (N_("after you drank at least {amount}"), N_("when you drank less")),
+        "activity": (
+            N_("after you were active for at least {amount}"),
+            N_("when you were less active"),
+        ),
     },
     SHE: {
-        "stretching": ("after stretching", "without stretching"),
-        "magnesium": ("after magnesium", "without magnesium"),
-        "water": ("after drinking at least {amount}", "after drinking less"),
-        "activity": ("after at least {amount} of activity", "after less activity"),
+        "stretching": (N_("after stretching"), N_("without stretching")),
+        "magnesium": (N_("after magnesium"), N_("without magnesium")),
+        "water": (N_("after drinking at least {amount}"), N_("after drinking less")),
+        "activity": (N_("after at least {amount} of activity"), N_("after less activity")),
     },
 }
-_NOT_NOTED = {
-    "water": "how much you drank",
-    "activity": "how active you were",
+_NOT_NOTED = {  # to her, and to her clinician
+    "water": (
+        N_("Not enough nights to compare yet: log how much you drank on more nights."),
+        N_("Water was not noted on enough nights to compare."),
+    ),
+    "activity": (
+        N_("Not enough nights to compare yet: log how active you were on more nights."),
+        N_("Activity was not noted on enough nights to compare."),
+    ),
 }
-# Ratios as people say them, nearest on a log scale.
+# Ratios as people say them, nearest on a log scale: (ratio, "... as many", "about ...").
 _LADDER = (
-    (0.1, "a tenth"),
-    (0.2, "a fifth"),
-    (0.25, "a quarter"),
-    (1 / 3, "a third"),
-    (0.5, "half"),
-    (2 / 3, "two thirds"),
-    (0.75, "three quarters"),
-    (1.0, "the same"),
-    (1.25, "a quarter more"),
-    (1.5, "one and a half times"),
-    (2.0, "twice"),
-    (3.0, "three times"),
-    (4.0, "four times"),
-    (5.0, "five times"),
-    (6.0, "six times"),
-    (8.0, "eight times"),
-    (10.0, "ten times"),
+    (0.1, N_("a tenth as many"), N_("about a tenth as many")),
+    (0.2, N_("a fifth as many"), N_("about a fifth as many")),
+    (0.25, N_("a quarter as many"), N_("about a quarter as many")),
+    (1 / 3, N_("a third as many"), N_("about a third as many")),
+    (0.5, N_("half as many"), N_("about half as many")),
+    (2 / 3, N_("two thirds as many"), N_("about two thirds as many")),
+    (0.75, N_("three quarters as many"), N_("about three quarters as many")),
+    (1.0, N_("the same number"), N_("about the same number")),
+    (1.25, N_("a quarter more"), N_("about a quarter more")),
+    (1.5, N_("one and a half times as many"), N_("about one and a half times as many")),
+    (2.0, N_("twice as many"), N_("about twice as many")),
+    (3.0, N_("three times as many"), N_("about three times as many")),
+    (4.0, N_("four times as many"), N_("about four times as many")),
+    (5.0, N_("five times as many"), N_("about five times as many")),
+    (6.0, N_("six times as many"), N_("about six times as many")),
+    (8.0, N_("eight times as many"), N_("about eight times as many")),
+    (10.0, N_("ten times as many"), N_("about ten times as many")),
 )
+_ENDS = {  # the same words with or without "about"
+    "unbounded": N_("no clear upper limit"),
+    "none": N_("none"),
+    "under": N_("less than a tenth as many"),
+    "over": N_("more than ten times as many"),
+}
 
 
 def day_text(day: dt.date) -> str:
@@ -81,42 +128,52 @@ def day_text(day: dt.date) -> str:
 
 
 def number(x: float) -> str:
-    """A rate or ratio as she would say it: 1.4, 0.05, 12, under 0.01 (never 1e-05)."""
+    """A rate or ratio as she would say it: 1.4, 0.05, 12, under 0.01 (never 1e-05); 1,4 in
+    Spanish."""
     if x >= 10:
         return f"{x:.0f}"  # no thousands comma: "1,234" reads as 1.234 in much of the world
     if x >= 0.095 or x == 0:
-        return f"{x:.1f}"
-    return f"{x:.2f}" if x >= 0.01 else "under 0.01"
+        return fixed(x, 1)
+    return fixed(x, 2) if x >= 0.01 else _("under {number}").format(number=fixed(0.01, 2))
+
+
+def _rung(ratio: float | None) -> str | tuple:
+    """Where a ratio sits: one of _ENDS' keys, or its rung of _LADDER."""
+    if ratio is None or math.isinf(ratio):
+        return "unbounded"
+    if ratio == 0:
+        return "none"
+    if ratio < 0.085:
+        return "under"
+    if ratio > 11:
+        return "over"
+    return min(_LADDER, key=lambda rung: abs(math.log(ratio / rung[0])))
+
+
+def _same(ratio: float | None) -> bool:
+    """Whether a ratio is said as "the same number"."""
+    rung = _rung(ratio)
+    return isinstance(rung, tuple) and rung[0] == 1.0
 
 
 def as_many(ratio: float | None) -> str:
     """A ratio in words: "half as many", "twice as many", "the same number", "none"."""
-    if ratio is None or math.isinf(ratio):
-        return "no clear upper limit"
-    if ratio == 0:
-        return "none"
-    if ratio < 0.085:
-        return "less than a tenth as many"
-    if ratio > 11:
-        return "more than ten times as many"
-    _, words = min(_LADDER, key=lambda rung: abs(math.log(ratio / rung[0])))
-    if words == "the same":
-        return "the same number"
-    return words if words.endswith("more") else f"{words} as many"
+    rung = _rung(ratio)
+    return _(rung[1]) if isinstance(rung, tuple) else _(_ENDS[rung])
 
 
 def about(ratio: float) -> str:
     """ "about half as many", "about the same number"."""
-    words = as_many(ratio)
-    return words if words in ("none",) or words.startswith(("less", "more")) else "about " + words
+    rung = _rung(ratio)
+    return _(rung[2]) if isinstance(rung, tuple) else _(_ENDS[rung])
 
 
 def picture(low: float | None, high: float | None) -> str:
     """ "fewer" or "more" when the whole range says so in words (its end not "the same
     number"), else "unclear"."""
-    if high is not None and as_many(high) != "the same number" and high < 1:
+    if high is not None and not _same(high) and high < 1:
         return "fewer"
-    if low is not None and as_many(low) != "the same number" and low > 1:
+    if low is not None and not _same(low) and low > 1:
         return "more"
     return "unclear"
 
@@ -126,24 +183,29 @@ def too_wide(low: float | None, high: float | None) -> bool:
     return high is None or low is None or low <= 0 or high / low > WIDE
 
 
+_RANGE = {
+    "wide": N_("The likely range runs from {low} to {high}: too few nights to tell."),
+    "fewer": N_("The likely range runs from {low} to {high}, so fewer either way."),
+    "more": N_("The likely range runs from {low} to {high}, so more either way."),
+    "unclear": N_(
+        "The likely range runs from {low} to {high}, so there may be no real difference."
+    ),
+}
+
+
 def range_sentence(low: float | None, high: float | None) -> str:
     """The likely range in words, and what it means."""
     if high is None:
-        return "There is no clear upper limit: too few nights to tell."
-    span = f"The likely range runs from {as_many(low)} to {as_many(high)}"
-    if too_wide(low, high):
-        return f"{span}: too few nights to tell."
-    meaning = {
-        "fewer": "so fewer either way",
-        "more": "so more either way",
-        "unclear": "so there may be no real difference",
-    }[picture(low, high)]
-    return f"{span}, {meaning}."
+        return _("There is no clear upper limit: too few nights to tell.")
+    said = _RANGE["wide" if too_wide(low, high) else picture(low, high)]
+    return _(said).format(low=as_many(low), high=as_many(high))
 
 
 def nights(n: int, more: bool = False) -> str:
     """ "1 night", "3 more nights"."""
-    return f"{n} {'more ' if more else ''}night{'' if n == 1 else 's'}"
+    if more:
+        return ngettext("{n} more night", "{n} more nights", n).format(n=n)
+    return ngettext("{n} night", "{n} nights", n).format(n=n)
 
 
 def amount(c: Comparison, water_unit: str = "ml") -> str:
@@ -151,20 +213,31 @@ def amount(c: Comparison, water_unit: str = "ml") -> str:
     if c.threshold is None:
         return ""
     if c.factor == "activity":
-        return f"{round(c.threshold)} minutes"
+        minutes = round(c.threshold)
+        return ngettext("{n} minute", "{n} minutes", minutes).format(n=minutes)
     return _amount(c.threshold, water_unit)
 
 
 def _rate(cramps: int, per_night: float | None) -> str:
-    return "no cramps" if cramps == 0 else f"{number(per_night)} cramps a night"
+    if cramps == 0:
+        return _("no cramps")
+    return _("{number} cramps a night").format(number=number(per_night))
+
+
+def _count(cramps: int, per_night: float | None) -> str:
+    """_rate without "a night" (said once in the sentence already)."""
+    if cramps == 0:
+        return _("no cramps")
+    return _("{number} cramps").format(number=number(per_night))
 
 
 def _ratio_sentences(exposed_cramps: int, reference_cramps: int, ratio) -> list[str]:  # noqa: ANN001
     if exposed_cramps == 0 and reference_cramps == 0:
-        return ["There were no cramps on either side, so there is nothing to compare."]
+        return [_("There were no cramps on either side, so there is nothing to compare.")]
     if ratio.estimate is None:
-        return ["With no cramps on the other nights, no ratio can be given."]
-    said = [] if ratio.estimate == 0 else [f"That is {about(ratio.estimate)}."]
+        return [_("With no cramps on the other nights, no ratio can be given.")]
+    that = _("That is {about}.").format(about=about(ratio.estimate))
+    said = [] if ratio.estimate == 0 else [that]
     return [*said, range_sentence(ratio.low, ratio.high)]
 
 
@@ -184,115 +257,193 @@ def _adjusted_sentences(c: Comparison) -> list[str]:
     if a is None or not c.ratio.enough_data:
         return []
     if not a.fitted:
-        return [f"We could not allow for the weeks passing here: {NOT_FITTED[a.reason]}."]
+        return [
+            _("We could not allow for the weeks passing here: {reason}.").format(
+                reason=_(NOT_FITTED[a.reason])
+            )
+        ]
     if not adjustment_changes(c):
-        return ["Allowing for the weeks passing gives much the same answer."]
+        return [_("Allowing for the weeks passing gives much the same answer.")]
     now = picture(a.low, a.high)
     if too_wide(a.low, a.high) or now == "unclear":
-        why = "Then the difference is no longer clear."
+        why = _("Then the difference is no longer clear.")
     elif now != picture(c.ratio.low, c.ratio.high):
-        why = f"Then there are clearly {now} cramps with the habit."
+        why = (
+            _("Then there are clearly fewer cramps with the habit.")
+            if now == "fewer"
+            else _("Then there are clearly more cramps with the habit.")
+        )
     elif abs(math.log(a.rate_ratio)) < abs(math.log(c.ratio.estimate)):
-        why = "So part of the difference comes with the weeks passing."
+        why = _("So part of the difference comes with the weeks passing.")
     else:
-        why = "So the weeks passing hid part of the difference."
-    return [f"Allowing for the weeks passing changes the picture: {about(a.rate_ratio)}.", why]
+        why = _("So the weeks passing hid part of the difference.")
+    changes = _("Allowing for the weeks passing changes the picture: {about}.")
+    return [changes.format(about=about(a.rate_ratio)), why]
+
+
+def _sides(c: Comparison, person: str, amount_text: str) -> tuple[str, str]:
+    """The nights with the habit and without, in words ("after you stretched")."""
+    return tuple(_(s).format(amount=amount_text) for s in _SIDES[person][c.factor])
 
 
 def _need(c: Comparison, person: str, amount_text: str) -> str:
-    with_, without = (s.format(amount=amount_text) for s in _SIDES[person][c.factor])
+    with_, without = _sides(c, person, amount_text)
     if person == SHE:
-        return (
-            f"Too few nights to compare: {c.with_.nights} {with_} and {c.without.nights} "
-            f"{without}. At least {MIN_NIGHTS} of each are needed."
+        return _(
+            "Too few nights to compare: {with_nights} {with_side} and {without_nights} "
+            "{without_side}. At least {least} of each are needed."
+        ).format(
+            with_nights=c.with_.nights,
+            with_side=with_,
+            without_nights=c.without.nights,
+            without_side=without,
+            least=MIN_NIGHTS,
         )
     need = c.nights_needed
-    parts = [(need["with"], with_), (need["without"], without)]
-    wanted = " and ".join(f"{nights(n, more=True)} {words}" for n, words in parts if n)
-    return (
-        f"Not enough nights to compare yet. Log {wanted}. At least {MIN_NIGHTS} of each are needed."
-    )
+    wanted = [
+        ngettext("{n} more night {side}", "{n} more nights {side}", n).format(n=n, side=side)
+        for n, side in ((need["with"], with_), (need["without"], without))
+        if n
+    ]
+    if len(wanted) == 2:  # noqa: PLR2004
+        wanted = [_("{first} and {second}").format(first=wanted[0], second=wanted[1])]
+    return _(
+        "Not enough nights to compare yet. Log {wanted}. At least {least} of each are needed."
+    ).format(wanted=wanted[0] if wanted else "", least=MIN_NIGHTS)
 
 
 def verdict(low: float | None, high: float | None) -> str:
     """What the likely range means, in a few words."""
     if too_wide(low, high):
-        return "too few nights to tell"
+        return _("too few nights to tell")
     return {
-        "fewer": "fewer either way",
-        "more": "more either way",
-        "unclear": "perhaps no real difference",
+        "fewer": _("fewer either way"),
+        "more": _("more either way"),
+        "unclear": _("perhaps no real difference"),
     }[picture(low, high)]
+
+
+def _nights_side(n: int, side: str) -> str:
+    """ "12 nights after stretching"."""
+    return ngettext("{n} night {side}", "{n} nights {side}", n).format(n=n, side=side)
 
 
 def _for_clinician(exposed, reference, ratio, with_: str, without: str) -> list[str]:  # noqa: ANN001
     """One compact sentence in the third person: both rates, the ratio in words, the verdict."""
-    said = (
-        f"On the {nights(exposed.nights)} {with_} she had "
-        f"{_rate(exposed.cramps, exposed.per_night)}, against "
-        f"{_rate(reference.cramps, reference.per_night).removesuffix(' a night')} on the "
-        f"{nights(reference.nights)} {without}"
-    )
+    fill = {
+        "with_nights": _nights_side(exposed.nights, with_),
+        "with_rate": _rate(exposed.cramps, exposed.per_night),
+        "without_rate": _count(reference.cramps, reference.per_night),
+        "without_nights": _nights_side(reference.nights, without),
+    }
     if ratio.estimate is None:
-        return [said + ": no ratio can be given."]
-    words = "" if ratio.estimate == 0 else f"{about(ratio.estimate)}, "
-    return [f"{said}: {words}{verdict(ratio.low, ratio.high)}."]
+        return [
+            _(
+                "On the {with_nights} she had {with_rate}, against {without_rate} on the "
+                "{without_nights}: no ratio can be given."
+            ).format(**fill)
+        ]
+    if ratio.estimate == 0:
+        return [
+            _(
+                "On the {with_nights} she had {with_rate}, against {without_rate} on the "
+                "{without_nights}: {verdict}."
+            ).format(**fill, verdict=verdict(ratio.low, ratio.high))
+        ]
+    return [
+        _(
+            "On the {with_nights} she had {with_rate}, against {without_rate} on the "
+            "{without_nights}: {about}, {verdict}."
+        ).format(**fill, about=about(ratio.estimate), verdict=verdict(ratio.low, ratio.high))
+    ]
+
+
+def _on_the(side, words: str) -> str:  # noqa: ANN001
+    """ "On the 5 nights after you stretched, you had 1.2 cramps a night." """
+    return ngettext(
+        "On the {n} night {side}, you had {rate}.",
+        "On the {n} nights {side}, you had {rate}.",
+        side.nights,
+    ).format(n=side.nights, side=words, rate=_rate(side.cramps, side.per_night))
 
 
 def _comparison_sentences(c: Comparison, water_unit: str, person: str) -> list[str]:
     amount_text = amount(c, water_unit)
     if c.factor in _NOT_NOTED and c.threshold is None:
-        if person == SHE:
-            return [f"{TOPICS[c.factor]} was not noted on enough nights to compare."]
-        return [f"Not enough nights to compare yet: log {_NOT_NOTED[c.factor]} on more nights."]
+        return [_(_NOT_NOTED[c.factor][person == SHE])]
     if not c.ratio.enough_data:
         return [_need(c, person, amount_text)]
-    with_, without = (s.format(amount=amount_text) for s in _SIDES[person][c.factor])
+    with_, without = _sides(c, person, amount_text)
     if person == SHE:
         adjusted = _adjusted_sentences(c) if adjustment_changes(c) else []
         if c.adjusted is not None and not c.adjusted.fitted:
             adjusted = _adjusted_sentences(c)
         return [*_for_clinician(c.with_, c.without, c.ratio, with_, without), *adjusted]
     return [
-        f"On the {nights(c.with_.nights)} {with_}, {person} had "
-        f"{_rate(c.with_.cramps, c.with_.per_night)}.",
-        f"On the {nights(c.without.nights)} {without}, {person} had "
-        f"{_rate(c.without.cramps, c.without.per_night)}.",
+        _on_the(c.with_, with_),
+        _on_the(c.without, without),
         *_ratio_sentences(c.with_.cramps, c.without.cramps, c.ratio),
         *_adjusted_sentences(c),
     ]
 
 
 def _before_after_sentences(b: BeforeAfter, person: str) -> list[str]:
+    habit = _(HABITS[b.factor])
     if b.first_night is None:
-        return [f"No nights with {b.factor} are logged yet, so there is no before and after."]
-    started = f"{person} started {b.factor} ({day_text(b.first_night)})"
+        return [
+            _("No nights with {habit} are logged yet, so there is no before and after.").format(
+                habit=habit
+            )
+        ]
+    day = day_text(b.first_night)
     if not b.ratio.enough_data and b.nights_needed["baseline"] > 0:
         # Nights before the start cannot be logged any more (unless from an old diary).
-        logged = "You logged" if person == YOU else "She logged"
+        logged = (
+            _("You logged {nights} before you started {habit} ({day}).")
+            if person == YOU
+            else _("She logged {nights} before she started {habit} ({day}).")
+        )
         return [
-            f"{logged} {nights(b.baseline.nights)} before {started}.",
-            f"A before and after view needs at least {MIN_NIGHTS}, so it can't be shown.",
+            logged.format(nights=nights(b.baseline.nights), habit=habit, day=day),
+            _("A before and after view needs at least {least}, so it can't be shown.").format(
+                least=MIN_NIGHTS
+            ),
         ]
     if not b.ratio.enough_data:
         more = nights(b.nights_needed["after"], more=True)
-        return [f"Not enough nights yet since {started}. It needs {more}."]
+        yet = (
+            _("Not enough nights yet since you started {habit} ({day}). It needs {more}.")
+            if person == YOU
+            else _("Not enough nights yet since she started {habit} ({day}). It needs {more}.")
+        )
+        return [yet.format(habit=habit, day=day, more=more)]
     if person == SHE:
-        said = _for_clinician(b.after, b.baseline, b.ratio, f"since {started}", "before")
+        since = _("since she started {habit} ({day})").format(habit=habit, day=day)
+        said = _for_clinician(b.after, b.baseline, b.ratio, since, _("before"))
         if b.halved is not None:
-            did = "did" if b.halved else "did not"
-            said.append(f"Cramps a night {did} drop to half or less (the trials' measure).")
+            said.append(
+                _("Cramps a night did drop to half or less (the trials' measure).")
+                if b.halved
+                else _("Cramps a night did not drop to half or less (the trials' measure).")
+            )
         return said
     said = [
-        f"Since {started}, {person} had {_rate(b.after.cramps, b.after.per_night)} "
-        f"over {nights(b.after.nights)}.",
-        f"Over the {nights(b.baseline.nights)} before, {person} had "
-        f"{_rate(b.baseline.cramps, b.baseline.per_night)}.",
+        _("Since you started {habit} ({day}), you had {rate} over {nights}.").format(
+            habit=habit,
+            day=day,
+            rate=_rate(b.after.cramps, b.after.per_night),
+            nights=nights(b.after.nights),
+        ),
+        ngettext(
+            "Over the {n} night before, you had {rate}.",
+            "Over the {n} nights before, you had {rate}.",
+            b.baseline.nights,
+        ).format(n=b.baseline.nights, rate=_rate(b.baseline.cramps, b.baseline.per_night)),
         *_ratio_sentences(b.after.cramps, b.baseline.cramps, b.ratio),
     ]
     if b.halved is not None:
-        said.append("Trials look for cramps to drop to half or less.")
-        said.append("Here they did." if b.halved else "Here they did not.")
+        said.append(_("Trials look for cramps to drop to half or less."))
+        said.append(_("Here they did.") if b.halved else _("Here they did not."))
     return said
 
 
@@ -306,30 +457,37 @@ def describe(
         said = _comparison_sentences(item, water_unit, person)
     if person == SHE:
         return said
-    said += [ASSOCIATION, OVER_TIME]
+    said += [_(ASSOCIATION), _(OVER_TIME)]
     if item.factor == "magnesium":
-        said.append(SUPPLEMENTS)
+        said.append(_(SUPPLEMENTS))
     return said
 
 
 def _ci(low: float | None, high: float | None) -> str:
-    return f"95% CI {low:.2f} to {'no upper limit' if high is None else f'{high:.2f}'}"
+    top = _("no upper limit") if high is None else fixed(high, 2)
+    return _("95% CI {low} to {high}").format(low=fixed(low, 2), high=top)
 
 
 def figures(c: Comparison) -> str | None:
     """The rate ratios for a clinician: exact, then adjusted for time (None without data)."""
+    from tracker.insights.adjusted import TIME_WORDS
+
     r, a = c.ratio, c.adjusted
     if not r.enough_data or r.estimate is None:
         return None
-    said = f"Rate ratio {r.estimate:.2f} ({_ci(r.low, r.high)}, exact)"
+    exact = _("Rate ratio {ratio} ({ci}, exact)")
+    said = [exact.format(ratio=fixed(r.estimate, 2), ci=_ci(r.low, r.high))]
     if a is not None and a.fitted:
-        said += f"; allowing for {a.time} {a.rate_ratio:.2f} ({_ci(a.low, a.high)}, Poisson model)"
+        said.append(
+            _("allowing for {time} {ratio} ({ci}, Poisson model)").format(
+                time=_(TIME_WORDS.get(a.time, a.time)),
+                ratio=fixed(a.rate_ratio, 2),
+                ci=_ci(a.low, a.high),
+            )
+        )
     elif a is not None:
-        said += f"; not adjusted for time: {NOT_FITTED[a.reason]}"
-    return said + "."
-
-
-WHOLE_DIARY = "whole diary"
+        said.append(_("not adjusted for time: {reason}").format(reason=_(NOT_FITTED[a.reason])))
+    return "; ".join(said) + "."
 
 
 def topic(item: Comparison | BeforeAfter) -> str:
@@ -337,60 +495,85 @@ def topic(item: Comparison | BeforeAfter) -> str:
     magnesium (whole diary)": a before/after always splits her whole diary, whatever the period
     the comparisons beside it cover, and says so wherever it is shown."""
     if isinstance(item, BeforeAfter):
-        return f"Before and after starting {item.factor} ({WHOLE_DIARY})"
-    return TOPICS[item.factor]
+        return _("Before and after starting {habit} (whole diary)").format(
+            habit=_(HABITS[item.factor])
+        )
+    return _(TOPICS[item.factor])
 
 
 def _split_rule(c: Comparison, water_unit: str) -> str:
+    if c.factor in ("water", "activity") and c.threshold is None:
+        if c.factor == "water":
+            return _(
+                "We split nights at the middle of the amounts you logged (you drank at least that)."
+            )
+        return _(
+            "We split nights at the middle of the amounts you logged (you were active for at "
+            "least that)."
+        )
     if c.factor in ("water", "activity"):
-        what = "you drank at least" if c.factor == "water" else "you were active for at least"
-        if c.threshold is None:
-            return f"We split nights at the middle of the amounts you logged ({what} that)."
-        return f"We split nights at {amount(c, water_unit)}, the middle of what you logged."
-    habit = "any stretching" if c.factor == "stretching" else "any magnesium"
-    return f"Nights with {habit} the day before are on one side, nights with none on the other."
+        return _("We split nights at {amount}, the middle of what you logged.").format(
+            amount=amount(c, water_unit)
+        )
+    if c.factor == "stretching":
+        return _(
+            "Nights with any stretching the day before are on one side, nights with none on "
+            "the other."
+        )
+    return _(
+        "Nights with any magnesium the day before are on one side, nights with none on the other."
+    )
 
 
 def _exact(estimate: float | None, low: float | None, high: float | None) -> str:
     if estimate is None:
-        return "No exact figure can be given, since one side had no cramps."
-    top = "no upper limit" if high is None else f"{high:.2f}"
-    return f"The exact figure is {estimate:.2f} times, with a 95% range of {low:.2f} to {top}."
+        return _("No exact figure can be given, since one side had no cramps.")
+    top = _("no upper limit") if high is None else fixed(high, 2)
+    return _("The exact figure is {ratio} times, with a 95% range of {low} to {high}.").format(
+        ratio=fixed(estimate, 2), low=fixed(low, 2), high=top
+    )
 
 
 def explain(item: Comparison | BeforeAfter, water_unit: str = "ml") -> list[str]:
     """How the comparison is worked out, with its exact figures, in short sentences."""
-    said = ["We count the cramps on each night you logged. Nights not logged are left out."]
+    said = [_("We count the cramps on each night you logged. Nights not logged are left out.")]
     if isinstance(item, BeforeAfter):
         said += [
-            f"We split your whole diary at the first night with {item.factor}.",
-            "This uses the whole diary, not just the nights above.",
-            f"We need at least {MIN_NIGHTS} nights before and after.",
-            "Cramps tend to rise as the weeks go by, so the nights after tend to have more anyway.",
+            _("We split your whole diary at the first night with {habit}.").format(
+                habit=_(HABITS[item.factor])
+            ),
+            _("This uses the whole diary, not just the nights above."),
+            _("We need at least {least} nights before and after.").format(least=MIN_NIGHTS),
+            _(
+                "Cramps tend to rise as the weeks go by, so the nights after tend to have more "
+                "anyway."
+            ),
         ]
         if item.ratio.enough_data:
             said.append(_exact(item.ratio.estimate, item.ratio.low, item.ratio.high))
         return said
     said += [
         _split_rule(item, water_unit),
-        "Nights where you did not note it are left out.",
-        f"We need at least {MIN_NIGHTS} nights on each side.",
+        _("Nights where you did not note it are left out."),
+        _("We need at least {least} nights on each side.").format(least=MIN_NIGHTS),
     ]
     if item.ratio.enough_data:
         said.append(_exact(item.ratio.estimate, item.ratio.low, item.ratio.high))
-        said.append("That range comes from an exact test on the two counts.")
+        said.append(_("That range comes from an exact test on the two counts."))
     said += [
-        "Cramps tend to rise as the weeks go by.",
-        "So we also fit a count model that lets cramps rise or fall smoothly over time.",
-        "It then tells us how the habit fits in, once time is allowed for.",
+        _("Cramps tend to rise as the weeks go by."),
+        _("So we also fit a count model that lets cramps rise or fall smoothly over time."),
+        _("It then tells us how the habit fits in, once time is allowed for."),
     ]
     a = item.adjusted
     if a is not None and a.fitted:
+        fitted = _("With that, the figure is {ratio} times, with a 95% range of {low} to {high}.")
         said.append(
-            f"With that, the figure is {a.rate_ratio:.2f} times, with a 95% range of "
-            f"{a.low:.2f} to {a.high:.2f}."
+            fitted.format(ratio=fixed(a.rate_ratio, 2), low=fixed(a.low, 2), high=fixed(a.high, 2))
         )
     elif a is not None and item.ratio.enough_data:
-        said.append(f"Here it could not be fitted: {NOT_FITTED[a.reason]}.")
-    said.append("A range is where the true figure most likely lies, 95 times in 100.")
+        said.append(
+            _("Here it could not be fitted: {reason}.").format(reason=_(NOT_FITTED[a.reason]))
+        )
+    said.append(_("A range is where the true figure most likely lies, 95 times in 100."))
     return said
