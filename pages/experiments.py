@@ -13,9 +13,11 @@ import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 
 from tracker.app import web
+from tracker.care import language
+from tracker.care.language import N_, _
 from tracker.insights.experiments import describe_result, evaluate
 from tracker.insights.frames import load_journal
-from tracker.insights.plan_words import block_plan, drawn
+from tracker.insights.plan_words import block_plan, drawn, short_day
 from tracker.journal.plan_store import (
     has_table,
     read_plans,
@@ -24,6 +26,7 @@ from tracker.journal.plan_store import (
     stop_plan,
 )
 from tracker.journal.plans import (
+    ARMS,
     BLOCK_CHOICES,
     COLUMNS,
     DEFAULT_BLOCKS,
@@ -41,20 +44,30 @@ from tracker.journal.plans import (
 web.ensure_router()
 ss = st.session_state
 
-HABITS = {  # what is stored: what her button says
-    "stretching": "Calf stretching before bed",
-    "water": "A water target",
-    "magnesium": "Magnesium",
-    "other": "Another habit",
+HABITS = {  # what is stored: what her button says (said in her language with _())
+    "stretching": N_("Calf stretching before bed"),
+    "water": N_("A water target"),
+    "magnesium": N_("Magnesium"),
+    "other": N_("Another habit"),
 }
 WATER_TARGETS = [1500, 2000, 2500, 3000]  # ml: one tap, no typing on a phone
 engine = web.engine()
 today = dt.date.today()
 
 
+def habit_name(habit: str) -> str:
+    """A habit's button in her language; a habit she named herself stays in her words."""
+    return _(HABITS[habit]) if habit in HABITS else habit
+
+
 def said(where: str, kind: str, words: str) -> None:
     """Keep what her tap did, to be shown at `where` on the next run."""
     ss["ex_outcome"] = (where, kind, words)
+
+
+def millilitres(ml: int) -> str:
+    """A water target as her button says it: '1500 ml'."""
+    return _("{ml} ml").format(ml=language.decimal(ml))
 
 
 def outcome(where: str) -> None:
@@ -76,10 +89,10 @@ def stop(plan_id: int, night: dt.date) -> None:
             stopped = stop_plan(conn, plan_id, night)
     except SQLAlchemyError as exc:
         web.log.error("stopping an experiment failed: %s", type(exc).__name__)
-        said("stop", "error", web.UNAVAILABLE)
+        said("stop", "error", _(web.UNAVAILABLE))
     else:
-        words = "Your experiment is stopped. Tonight has no plan."
-        said("stop", "success", words if stopped else "This experiment was already stopped.")
+        words = _("Your experiment is stopped. Tonight has no plan.")
+        said("stop", "success", words if stopped else _("This experiment was already stopped."))
     ss.pop("ex_confirm_stop", None)
 
 
@@ -88,7 +101,7 @@ def stop_button(plan_id: int, plan: Plan) -> None:
     night = stop_night(plan, today)
     if ss.get("ex_confirm_stop") != plan_id:
         st.button(
-            "Stop this experiment",
+            _("Stop this experiment"),
             key="ex_stop",
             icon=":material/stop_circle:",
             width="stretch",
@@ -97,14 +110,20 @@ def stop_button(plan_id: int, plan: Plan) -> None:
         )
         return
     if night >= plan.start:
-        ask = f"Stop your experiment after the night of {night:%a %d %b}? Tonight has no plan."
+        ask = _(
+            "Stop your experiment after the night of {night}? Tonight has no plan. "
+            "The nights you logged stay in your journal."
+        ).format(night=short_day(night))
     else:
-        ask = "Stop your experiment before its first night?"
+        ask = _(
+            "Stop your experiment before its first night? "
+            "The nights you logged stay in your journal."
+        )
     web.confirm(
-        ask + " The nights you logged stay in your journal.",
+        ask,
         icon=":material/stop_circle:",
-        yes="Yes, stop it",
-        no="Keep going",
+        yes=_("Yes, stop it"),
+        no=_("Keep going"),
         key="ex_stop",
         on_yes=stop,
         args=(plan_id, night),
@@ -119,19 +138,20 @@ def remove(plan_id: int) -> None:
             remove_plan(conn, plan_id)
     except SQLAlchemyError as exc:
         web.log.error("removing an experiment failed: %s", type(exc).__name__)
-        said("remove", "error", web.UNAVAILABLE)
+        said("remove", "error", _(web.UNAVAILABLE))
     else:
-        said("remove", "success", "That experiment is removed. Your nights are all still there.")
+        words = _("That experiment is removed. Your nights are all still there.")
+        said("remove", "success", words)
     ss.pop("ex_confirm_remove", None)
 
 
 def unusable(plan_id: int, plan: Plan) -> None:
     """A plan in her journal that cannot run (an older version let it in): what is wrong with
     it, and Remove, after a confirm step."""
-    st.warning(cannot_run(plan, "Remove it to plan another."), icon=":material/error:")
+    st.warning(cannot_run(plan, _("Remove it to plan another.")), icon=":material/error:")
     if ss.get("ex_confirm_remove") != plan_id:
         st.button(
-            "Remove this experiment",
+            _("Remove this experiment"),
             key=f"ex_remove_{plan_id}",
             icon=":material/delete:",
             width="stretch",
@@ -140,10 +160,10 @@ def unusable(plan_id: int, plan: Plan) -> None:
         )
         return
     web.confirm(
-        "Remove this experiment? The nights you logged stay in your journal.",
+        _("Remove this experiment? The nights you logged stay in your journal."),
         icon=":material/delete:",
-        yes="Yes, remove it",
-        no="Keep it",
+        yes=_("Yes, remove it"),
+        no=_("Keep this experiment"),
         key="ex_remove",
         on_yes=remove,
         args=(plan_id,),
@@ -157,46 +177,53 @@ def experiment(plan_id: int, plan: Plan) -> bool:
     blocks = schedule(plan)
     end = last_night(plan, blocks)
     ran = [b for b in blocks if b.start <= end]  # all of them unless she stopped it early
-    st.subheader("Your experiment")
+    st.subheader(_("Your experiment"))
     outcome("start")
-    st.caption("Habit")
-    web.literal(HABITS.get(plan.habit, plan.habit))  # her own words are shown as typed
-    st.caption("Plan")
+    st.caption(_("Habit"))
+    web.literal(habit_name(plan.habit))  # her own words are shown as typed
+    st.caption(_("Plan"))
     st.write(block_plan(blocks))
     asked = tonight_line(plan, today)  # our words only: hers are shown as typed above
     if asked:
         st.success(asked, icon=":material/event:")
     elif end < plan.start:
-        st.info("You stopped it before its first night.", icon=":material/event:")
+        st.info(_("You stopped it before its first night."), icon=":material/event:")
     elif end < blocks[-1].end:
-        st.info(
-            f"You stopped it early. Its last night was {end:%a %d %b}.", icon=":material/event:"
-        )
+        stopped = _("You stopped it early. Its last night was {night}.")
+        st.info(stopped.format(night=short_day(end)), icon=":material/event:")
     elif today > end:
-        st.info(f"It ended with the night of {end:%a %d %b}.", icon=":material/event:")
+        ended = _("It ended with the night of {night}.").format(night=short_day(end))
+        st.info(ended, icon=":material/event:")
     else:
-        st.info(f"It starts on {blocks[0].start:%a %d %b}.", icon=":material/event:")
+        starts = _("It starts on {night}.").format(night=short_day(blocks[0].start))
+        st.info(starts, icon=":material/event:")
     if ran:
+        span = _("{first} to {last}")
         table = pd.DataFrame(
             {
-                "Nights": [f"{b.start:%a %d %b} to {min(b.end, end):%a %d %b}" for b in ran],
-                "Habit": [b.arm for b in ran],
+                _("Nights"): [
+                    span.format(first=short_day(b.start), last=short_day(min(b.end, end)))
+                    for b in ran
+                ],
+                _("Habit"): [_(ARMS[b.arm]) for b in ran],
             }
         )
         st.table(table, hide_index=True)  # no toolbar: nothing small to tap by mistake
     result = evaluate(plan, load_journal(engine).nights, today=today)
-    st.subheader("So far" if not result.finished else "What your experiment found")
+    st.subheader(_("So far") if not result.finished else _("What your experiment found"))
     for sentence in describe_result(result):
         st.write(sentence)
-    with st.expander("How this is worked out"):
+    with st.expander(_("How this is worked out")):
         st.write(
-            "The blocks come in pairs: one on and one off, in an order drawn at random. "
-            "We compare cramps a "
-            "night on the on nights with the off nights, as they were planned. We also allow "
-            "for the weeks passing. Then we shuffle which blocks were on, in every way the "
-            "draw could have gone. That shows how often a gap this big turns up by chance."
+            _(
+                "The blocks come in pairs: one on and one off, in an order drawn at random. "
+                "We compare cramps a night on the on nights with the off nights, as they were "
+                "planned. We also allow for the weeks passing. Then we shuffle which blocks "
+                "were on, in every way the draw could have gone. That shows how often a gap "
+                "this big turns up by chance."
+            )
         )
-    st.caption("This is your own data, not proof that a habit helps.")
+    st.caption(_("This is your own data, not proof that a habit helps."))
     if not result.finished:
         stop_button(plan_id, plan)
     outcome("stop")
@@ -222,23 +249,26 @@ def start() -> None:
     plan = planned()
     words = plan.habit.strip().lower()
     if not ss.get("ex_habit"):
-        wrong = ["Choose what you want to try."]
+        wrong = [_("Choose what you want to try.")]
     elif ss["ex_habit"] == "other" and (words in COLUMNS or "magnesium" in words):
-        wrong = ["That habit has its own button above: choose it there."]  # and its checks
+        wrong = [_("That habit has its own button above: choose it there.")]  # and its checks
     else:
         wrong = problems(plan)
     if wrong:
-        said("plan", "error", " ".join(wrong) + " Nothing was started yet.")
+        said("plan", "error", " ".join([*wrong, _("Nothing was started yet.")]))
         return
     try:
         with engine.begin() as conn:
             save_plan(conn, plan)
     except SQLAlchemyError as exc:
         web.log.error("saving an experiment failed: %s", type(exc).__name__)
-        said("plan", "error", web.UNAVAILABLE)
+        said("plan", "error", _(web.UNAVAILABLE))
         return
-    first = "tonight" if plan.start == today else f"on the night of {plan.start:%a %d %b}"
-    said("start", "success", f"Your experiment is saved. It starts {first}.")
+    if plan.start == today:
+        said("start", "success", _("Your experiment is saved. It starts tonight."))
+    else:
+        saved = _("Your experiment is saved. It starts on the night of {night}.")
+        said("start", "success", saved.format(night=short_day(plan.start)))
     ss.pop("ex_seed", None)  # the next plan draws its own
 
 
@@ -246,48 +276,50 @@ def habit_questions(habit: str) -> None:
     """Only what the habit she picked needs."""
     if habit == "water":
         st.pills(
-            "Water to drink on the 'on' days",
+            _("Water to drink on the 'on' days"),
             WATER_TARGETS,
             default=2000,
             required=True,
-            format_func="{} ml".format,
+            format_func=millilitres,
             key="ex_target",
             persist_state="session",
         )
     elif habit == "magnesium":
-        st.caption("Magnesium is a supplement: try it only as your midwife or doctor advised.")
+        st.caption(_("Magnesium is a supplement: try it only as your midwife or doctor advised."))
         st.checkbox(
-            "I have discussed magnesium with my clinician", key="ex_agreed", persist_state="session"
+            _("I have discussed magnesium with my clinician"),
+            key="ex_agreed",
+            persist_state="session",
         )
     elif habit == "other":
         st.text_input(
-            "Another habit, in your words",
+            _("Another habit, in your words"),
             max_chars=MAX_HABIT_CHARS,
             key="ex_own",
-            placeholder="e.g. legs up the wall for 10 minutes",
+            placeholder=_("e.g. legs up the wall for 10 minutes"),
             persist_state="session",
         )
     else:
-        st.caption("On 'on' nights, stretch your calves before bed; on 'off' nights, don't.")
+        st.caption(_("On 'on' nights, stretch your calves before bed; on 'off' nights, don't."))
 
 
 def plan_form() -> None:
     """Plan a new experiment, one step after another."""
-    st.subheader("Plan an experiment")
+    st.subheader(_("Plan an experiment"))
     habit = st.pills(
-        "What do you want to try?",
+        _("What do you want to try?"),
         list(HABITS),
-        format_func=HABITS.__getitem__,
+        format_func=habit_name,
         key="ex_habit",
         persist_state="session",
     )
     if habit is None:
-        st.caption("Choose one to see its plan.")
+        st.caption(_("Choose one to see its plan."))
         outcome("plan")
         return
     habit_questions(habit)
     st.pills(
-        "How many blocks of nights?",
+        _("How many blocks of nights?"),
         list(BLOCK_CHOICES),
         default=DEFAULT_BLOCKS,
         required=True,
@@ -295,11 +327,13 @@ def plan_form() -> None:
         persist_state="session",
     )
     st.caption(
-        "Half the blocks with the habit, half without, in an order drawn at random. "
-        "More blocks take longer, but tell more: with 12 or more, chance can be told apart."
+        _(
+            "Half the blocks with the habit, half without, in an order drawn at random. "
+            "More blocks take longer, but tell more: with 12 or more, chance can be told apart."
+        )
     )
     st.date_input(
-        "First night",
+        _("First night"),
         value=today,
         min_value=today,
         key="ex_start",
@@ -310,7 +344,7 @@ def plan_form() -> None:
     st.info(block_plan(drawn(plan.start, plan.blocks, plan.seed)), icon=":material/date_range:")
     outcome("plan")
     st.button(
-        "Start this experiment",
+        _("Start this experiment"),
         key="ex_go",
         type="primary",
         icon=":material/science:",
@@ -319,10 +353,12 @@ def plan_form() -> None:
     )
 
 
-st.title("Experiments")
+st.title(_("Experiments"))
 st.write(
-    "Try one habit on some nights and not on others, in blocks drawn at random. "
-    "Then your own nights show how it went. Plan it with your midwife or doctor if you can."
+    _(
+        "Try one habit on some nights and not on others, in blocks drawn at random. "
+        "Then your own nights show how it went. Plan it with your midwife or doctor if you can."
+    )
 )
 
 with engine.connect() as conn:
@@ -330,7 +366,7 @@ with engine.connect() as conn:
     plans, broken = read_plans(conn)  # one that cannot run: named, with a way to remove it
 if not ready:
     st.info(
-        "Experiments need a newer journal. Update the app, then open this page again.",
+        _("Experiments need a newer journal. Update the app, then open this page again."),
         icon=":material/update:",
     )
     st.stop()
@@ -340,4 +376,4 @@ for plan_id, plan in broken:
     unusable(plan_id, plan)
 if not plans or not experiment(*plans[0]):  # one experiment at a time
     plan_form()
-st.caption("Extra salt is not advised in pregnancy, so the app never suggests it.")
+st.caption(_("Extra salt is not advised in pregnancy, so the app never suggests it."))

@@ -7,6 +7,8 @@ import datetime as dt
 import streamlit as st
 
 from tracker.app import signin, web
+from tracker.care import language
+from tracker.care.language import _, ngettext
 from tracker.insights.frames import load_journal
 from tracker.insights.patients import WINDOW, by_attention, patient_row
 from tracker.journal.accounts import reading
@@ -47,10 +49,15 @@ def patient_card(row) -> None:  # noqa: ANN001
             st.warning(web.as_label(said), icon=":material/trending_up:")
         elif said:
             st.info(web.as_label(said), icon=":material/event_busy:")
-        last = f"{row.last_night:%a %d %b}" if row.last_night else "nothing logged yet"
-        st.caption(f"{row.week + ' · ' if row.week else ''}Last night logged: {last}")
+        if row.last_night:
+            last = _("Last night logged: {night}").format(
+                night=language.date(row.last_night, _("EEE dd MMM"))  # a CLDR date pattern
+            )
+        else:
+            last = _("Last night logged: nothing logged yet")
+        st.caption(" · ".join([row.week, last] if row.week else [last]))
         if st.button(
-            f"Open {name}'s journal",
+            _("Open {name}'s journal").format(name=name),
             key=f"{P}open_{row.account_id}",
             icon=":material/visibility:",
             width="stretch",
@@ -65,23 +72,30 @@ st.html(
     "<style>[class*=st-key-pa_card_] > div:first-child [data-testid=stText] "
     "{ font-size: 1.25rem; font-weight: 600; }</style>"
 )
-st.title("Patients", anchor=False)
+st.title(_("Patients"), anchor=False)
 if not signin.is_clinician():  # a patient (or anyone else) never reads this list
-    st.write("This page is for your practice's clinicians.")
+    st.write(_("This page is for your practice's clinicians."))
     st.stop()
 ss.pop(signin.LOOKED_KEY, None)  # the next page of a journal is a new look
 if ss.pop("_no_longer_shared", False):
-    st.warning("A journal you had open is no longer shared with you.", icon=":material/block:")
+    st.warning(_("A journal you had open is no longer shared with you."), icon=":material/block:")
 listed = rows()
 if not listed:
     st.info(
-        "Nobody shares a journal with you yet. A patient shares hers from her Settings page.",
+        _("Nobody shares a journal with you yet. A patient shares hers from her Settings page."),
         icon=":material/groups:",
     )
     st.stop()
 st.caption(
-    "Those who need attention first: a warning sign logged since you last looked, then cramps "
-    f"rising (the last {WINDOW} nights against the {WINDOW} before), then nights not logged."
+    ngettext(
+        "Those who need attention first: a warning sign logged since you last looked, then "
+        "cramps rising (the last {nights} night against the {nights} before), then nights not "
+        "logged.",
+        "Those who need attention first: a warning sign logged since you last looked, then "
+        "cramps rising (the last {nights} nights against the {nights} before), then nights not "
+        "logged.",
+        WINDOW,
+    ).format(nights=WINDOW)
 )
 for row in listed:
     patient_card(row)

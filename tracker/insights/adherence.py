@@ -15,6 +15,8 @@ import pandas as pd
 from sqlalchemy import String, select, type_coerce
 from sqlalchemy.sql import Select
 
+from tracker.care import language
+from tracker.care.language import _, ngettext
 from tracker.insights.frames import NIGHTS, Source, connection, in_period, period_params
 from tracker.insights.stats import _amount as water_amount
 from tracker.insights.stats import _day as day_text
@@ -66,8 +68,8 @@ class ReliefTally:
 
     @property
     def label(self) -> str:
-        """How she named it when logging."""
-        return RELIEF_LABELS.get(self.relief, self.relief)
+        """How she named it when logging, in the language being spoken."""
+        return _(RELIEF_LABELS[self.relief]) if self.relief in RELIEF_LABELS else self.relief
 
 
 @cache
@@ -147,49 +149,75 @@ def relief_ranking(cramps: pd.DataFrame) -> list[ReliefTally]:
     return sorted(tallies, key=lambda t: (-t.worked, -t.worked / t.tried, -t.tried, t.relief))
 
 
-# How the summary says it: plain sentences (her own text in them is fitted by the PDF).
+# How the summary says it: plain sentences in the language being spoken (her own text in them,
+# as she typed it, is fitted by the PDF).
 
 
-def _nights(n: int) -> str:
-    return f"{n} night{'s' * (n != 1)}"
+def _minutes(value: float | None) -> str:
+    return _("{minutes} min").format(minutes=language.decimal(value or 0))
 
 
 def _kept(name: str, habit: Habit, amount: str) -> str:
     if not habit.recorded:
-        return f"{name}: not recorded"
-    typical = f", typically {amount}" if habit.median is not None else ""
-    return f"{name}: on {habit.done} of {_nights(habit.recorded)} recorded{typical}"
+        return _("{habit}: not recorded").format(habit=name)
+    if habit.median is None:
+        said = ngettext(
+            "{habit}: on {done} of {recorded} night recorded",
+            "{habit}: on {done} of {recorded} nights recorded",
+            habit.recorded,
+        )
+    else:
+        said = ngettext(
+            "{habit}: on {done} of {recorded} night recorded, typically {amount}",
+            "{habit}: on {done} of {recorded} nights recorded, typically {amount}",
+            habit.recorded,
+        )
+    return said.format(habit=name, done=habit.done, recorded=habit.recorded, amount=amount)
 
 
 def _magnesium_sentence(m: Magnesium, started: dt.date | None) -> str:
     if not m.taken:
-        return "Magnesium: not taken" if m.recorded else "Magnesium: not recorded"
-    agreed = {True: "yes", False: "no", None: "not recorded"}[m.clinician_agreed]
-    return (
-        f"Magnesium: {', '.join(f'{mg} mg' for mg in m.doses_mg)} on {m.taken} of "
-        f"{_nights(m.recorded)} recorded; form: {', '.join(m.forms) or 'not recorded'}; "
-        + (f"first taken {day_text(started)}; " if started else "")
-        + f"agreed with a clinician: {agreed}"
-    )
+        return _("Magnesium: not taken") if m.recorded else _("Magnesium: not recorded")
+    doses = ", ".join(_("{mg} mg").format(mg=mg) for mg in m.doses_mg)
+    taken = ngettext(
+        "Magnesium: {doses} on {taken} of {recorded} night recorded",
+        "Magnesium: {doses} on {taken} of {recorded} nights recorded",
+        m.recorded,
+    ).format(doses=doses, taken=m.taken, recorded=m.recorded)
+    forms = ", ".join(m.forms)  # as she typed them
+    parts = [taken, _("form: {forms}").format(forms=forms) if forms else _("form: not recorded")]
+    if started:
+        parts.append(_("first taken {day}").format(day=day_text(started)))
+    answer = {True: _("yes"), False: _("no"), None: _("not recorded")}[m.clinician_agreed]
+    parts.append(_("agreed with a clinician: {answer}").format(answer=answer))
+    return "; ".join(parts)
 
 
 def habit_sentences(a: Adherence, water_unit: str, magnesium_from: dt.date | None) -> list[str]:
     """Stretching, activity, water and magnesium in a sentence each."""
     water = a.water
+    if water.median is None:
+        water_said = _("Water: not recorded")
+    else:
+        water_said = ngettext(
+            "Water: recorded on {recorded} night, typically {amount}",
+            "Water: recorded on {recorded} nights, typically {amount}",
+            water.recorded,
+        ).format(recorded=water.recorded, amount=water_amount(water.median, water_unit))
     return [
-        _kept("Calf stretching", a.stretching, f"{a.stretching.median or 0:g} min"),
-        _kept("Activity", a.activity, f"{a.activity.median or 0:g} min"),
-        f"Water: recorded on {_nights(water.recorded)}, typically "
-        f"{water_amount(water.median, water_unit)}"
-        if water.median is not None
-        else "Water: not recorded",
+        _kept(_("Calf stretching"), a.stretching, _minutes(a.stretching.median)),
+        _kept(_("Activity"), a.activity, _minutes(a.activity.median)),
+        water_said,
         _magnesium_sentence(a.magnesium, magnesium_from),
     ]
 
 
 def side_effect_sentences(a: Adherence) -> list[str]:
-    """One sentence per night she noted side effects, oldest first."""
-    return [f"Side effect noted {day_text(night)}: {text}" for night, text in a.side_effects]
+    """One sentence per night she noted side effects, oldest first (her words as typed)."""
+    return [
+        _("Side effect noted {day}: {text}").format(day=day_text(night), text=text)
+        for night, text in a.side_effects
+    ]
 
 
 def relief_sentences(relief: list[ReliefTally]) -> list[str]:
@@ -197,10 +225,26 @@ def relief_sentences(relief: list[ReliefTally]) -> list[str]:
     said = []
     for r in relief:
         if r.tried == 1:  # not "worked 1 of 1 times"
-            outcome = "it worked" if r.worked else "it did not work" if r.did_not else ""
-            said.append(f"{r.label}: tried once, {outcome or 'whether it worked not noted'}")
+            if r.worked:
+                once = _("{relief}: tried once, it worked")
+            elif r.did_not:
+                once = _("{relief}: tried once, it did not work")
+            else:
+                once = _("{relief}: tried once, whether it worked not noted")
+            said.append(once.format(relief=r.label))
             continue
         unknown = r.tried - r.worked - r.did_not
-        extra = f" ({unknown} not noted)" if unknown else ""
-        said.append(f"{r.label}: worked {r.worked} of {r.tried} times{extra}")
+        if unknown:
+            times = ngettext(
+                "{relief}: worked {worked} of {tried} time ({unknown} not noted)",
+                "{relief}: worked {worked} of {tried} times ({unknown} not noted)",
+                r.tried,
+            )
+        else:
+            times = ngettext(
+                "{relief}: worked {worked} of {tried} time",
+                "{relief}: worked {worked} of {tried} times",
+                r.tried,
+            )
+        said.append(times.format(relief=r.label, worked=r.worked, tried=r.tried, unknown=unknown))
     return said

@@ -23,9 +23,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from tracker.care.language import _, ngettext
 from tracker.insights.adjusted import DATE, adjusted_ratio
-from tracker.insights.stats import Adjusted, RateRatio, Side, compare
-from tracker.insights.wording import about, nights, range_sentence
+from tracker.insights.plan_words import nights
+from tracker.insights.stats import Adjusted, RateRatio, Side, compare, fixed
+from tracker.insights.wording import YOU, about, range_sentence
 from tracker.journal.plans import (
     COLUMNS,
     ON,
@@ -184,52 +186,107 @@ def evaluate(plan: Plan, nights: pd.DataFrame, today: dt.date | None = None) -> 
     )
 
 
-# How it is said: "in your experiment", an association in her own data, never proof.
+# How it is said: "in your experiment", an association in her own data, never proof. Each
+# sentence whole, for her ("you") and for her clinician ("she"), in the language being spoken.
 
 
-def _chance(p: float, schedules: int) -> list[str]:
+def _chance(p: float, schedules: int, who: str) -> list[str]:
     ways = round(p * schedules)
-    said = [f"Shuffling the on and off blocks gives a gap this big in {ways} of {schedules} ways."]
+    said = [
+        ngettext(
+            "Shuffling the on and off blocks gives a gap this big in {ways} of {schedules} way.",
+            "Shuffling the on and off blocks gives a gap this big in {ways} of {schedules} ways.",
+            schedules,
+        ).format(ways=ways, schedules=schedules)
+    ]
     if p <= 0.05:
-        said.append("So chance alone is unlikely to explain it, in your experiment.")
+        said.append(
+            _("So chance alone is unlikely to explain it, in your experiment.")
+            if who == YOU
+            else _("So chance alone is unlikely to explain it, in her experiment.")
+        )
     elif p <= 0.2:
-        said.append("So chance may explain it.")
+        said.append(_("So chance may explain it."))
     else:
-        said.append("So chance alone could well explain it.")
+        said.append(_("So chance alone could well explain it."))
     return said
 
 
-def describe_result(r: Result, person: str = "you") -> list[str]:
+def _logged(r: Result, who: str) -> str:
+    """How many nights on, off and not logged: one sentence."""
+    counts = {"on": nights(r.on.nights), "off": nights(r.off.nights)}
+    counts["not_logged"] = nights(r.not_logged)
+    if who == YOU:
+        said = ngettext(
+            "In your experiment: {on} on and {off} off were logged, and {not_logged} was not.",
+            "In your experiment: {on} on and {off} off were logged, and {not_logged} were not.",
+            r.not_logged,
+        )
+    else:
+        said = ngettext(
+            "In her experiment: {on} on and {off} off were logged, and {not_logged} was not.",
+            "In her experiment: {on} on and {off} off were logged, and {not_logged} were not.",
+            r.not_logged,
+        )
+    return said.format(**counts)
+
+
+def _kept_sentence(r: Result) -> str:
+    (a, b), (c, d) = r.kept_on, r.kept_off
+    on = ngettext("{kept} of {noted} 'on' night", "{kept} of {noted} 'on' nights", b)
+    off = ngettext("{kept} of {noted} 'off' night", "{kept} of {noted} 'off' nights", d)
+    return _("The plan was kept on {on} and {off}.").format(
+        on=on.format(kept=a, noted=b), off=off.format(kept=c, noted=d)
+    )
+
+
+def describe_result(r: Result, person: str = YOU) -> list[str]:
     """The experiment's result in short plain sentences ("you" for her, "she" for the PDF)."""
     who = person
-    whose = "your" if who == "you" else "her"
-    said = [
-        f"In {whose} experiment: {nights(r.on.nights)} on and "
-        f"{nights(r.off.nights)} off were logged, and {nights(r.not_logged)} "
-        f"{'was' if r.not_logged == 1 else 'were'} not."
-    ]
+    said = [_logged(r, who)]
     if not (r.on.nights or r.off.nights or r.not_logged):  # not "0 nights ... 0 were not"
-        said = [f"No night of {whose} experiment has passed yet."]
+        said = [
+            _("No night of your experiment has passed yet.")
+            if who == YOU
+            else _("No night of her experiment has passed yet.")
+        ]
     if r.stopped_early and r.nights_run == 0:
-        said = [f"{whose.capitalize()} experiment was stopped before its first night."]
+        said = [
+            _("Your experiment was stopped before its first night.")
+            if who == YOU
+            else _("Her experiment was stopped before its first night.")
+        ]
     elif r.stopped_early:
-        said.append(f"Stopped early after {r.nights_run} of {r.planned_nights} nights.")
-    (a, b), (c, d) = r.kept_on, r.kept_off
-    if b + d:
-        said.append(f"The plan was kept on {a} of {b} 'on' nights and {c} of {d} 'off' nights.")
+        said.append(
+            ngettext(
+                "Stopped early after {run} of {planned} night.",
+                "Stopped early after {run} of {planned} nights.",
+                r.planned_nights,
+            ).format(run=r.nights_run, planned=r.planned_nights)
+        )
+    if r.kept_on[1] + r.kept_off[1]:
+        said.append(_kept_sentence(r))
     elif named_habit(r.plan):
-        said.append("The journal does not show whether the plan was kept.")
+        said.append(_("The journal does not show whether the plan was kept."))
     if r.p_value is None or not r.ratio.enough_data:
-        said.append("There are too few nights on each side to compare yet.")
+        said.append(_("There are too few nights on each side to compare yet."))
         return said
-    rate = {side: f"{s.per_night:.1f}" for side, s in (("on", r.on), ("off", r.off))}
+    rates = {"on": fixed(r.on.per_night), "off": fixed(r.off.per_night)}
     said.append(
-        f"On 'on' nights {who} had {rate['on']} cramps a night; on 'off' nights, {rate['off']}."
+        (
+            _("On 'on' nights you had {on} cramps a night; on 'off' nights, {off}.")
+            if who == YOU
+            else _("On 'on' nights she had {on} cramps a night; on 'off' nights, {off}.")
+        ).format(**rates)
     )
     if r.ratio.estimate:
-        said.append(f"That is {about(r.ratio.estimate)}.")
-    if who == "you":  # the clinician reads the range and the adjusted ratio as figures instead
+        said.append(_("That is {ratio}.").format(ratio=about(r.ratio.estimate)))
+    if who == YOU:  # the clinician reads the range and the adjusted ratio as figures instead
         said.append(range_sentence(r.ratio.low, r.ratio.high))
         if r.adjusted.fitted:
-            said.append(f"Allowing for the weeks passing, it is {about(r.adjusted.rate_ratio)}.")
-    return [*said, *_chance(r.p_value, r.schedules)]
+            said.append(
+                _("Allowing for the weeks passing, it is {ratio}.").format(
+                    ratio=about(r.adjusted.rate_ratio)
+                )
+            )
+    return [*said, *_chance(r.p_value, r.schedules, who)]

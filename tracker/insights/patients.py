@@ -11,7 +11,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from tracker.care.pregnancy import dating
+from tracker.care import language
+from tracker.care.language import _, ngettext
+from tracker.care.pregnancy import Dating, dating
 from tracker.care.safety import red_flag_label
 from tracker.insights.frames import Journal
 
@@ -23,7 +25,7 @@ UNLOGGED_DAYS = 3  # this many days without a logged night is worth a look
 class PatientRow:
     account_id: int
     name: str
-    week: str  # "week 31+2", "" when her due date is not given
+    week: str  # "week 31+2", "" when her due date is not given (in the language of the run)
     last_night: dt.date | None
     new_signs: tuple[tuple[dt.date, tuple[str, ...]], ...]  # since the clinician last looked
     rising: str | None  # "1.5 more cramps a week than the 2 weeks before"
@@ -41,21 +43,38 @@ class PatientRow:
     def sign_words(self) -> str:
         """The warning signs named, newest night first: "Sun 6 Dec: pain in one leg ..."."""
         return "; ".join(
-            f"{night:%a} {night.day} {night:%b}: " + ", ".join(red_flag_label(c) for c in codes)
+            _("{night}: {signs}").format(
+                night=language.date(night, _("EEE d MMM")),  # a CLDR date pattern
+                signs=", ".join(red_flag_label(c) for c in codes),
+            )
             for night, codes in self.new_signs
         )
 
     def attention(self) -> str:
-        """What needs attention, in plain words (empty when nothing does)."""
+        """What needs attention, in plain words (empty when nothing does), in the language
+        being spoken."""
         if self.new_signs:
-            return f"Warning sign logged since you last looked: {self.sign_words()}"
+            return _("Warning sign logged since you last looked: {signs}").format(
+                signs=self.sign_words()
+            )
         if self.rising:
-            return f"Cramps rising: {self.rising}"
+            return _("Cramps rising: {change}").format(change=self.rising)
         if self.days_unlogged is None:
-            return "Nothing logged yet"
+            return _("Nothing logged yet")
         if self.unlogged:
-            return f"No night logged for {self.days_unlogged} days"
+            return ngettext(
+                "No night logged for {days} day",
+                "No night logged for {days} days",
+                self.days_unlogged,
+            ).format(days=self.days_unlogged)
         return ""
+
+
+def week_words(d: Dating) -> str:
+    """ "week 31+2" (or the weeks after the birth), "" without a due date: in her words."""
+    if d.postpartum_days is not None:
+        return d.long_label
+    return _("week {week}").format(week=d.label) if d.days is not None else ""
 
 
 def patient_row(
@@ -84,7 +103,7 @@ def patient_row(
     )
     per_week = headline(now, before, start, end)[0]  # cramps per week, with its change
     rising = per_week.delta if per_week.arrow == "up" else None
-    week = dating(today, profile.due_date, profile.birth_date).long_label.split(",")[0]
+    week = week_words(dating(today, profile.due_date, profile.birth_date))
     return PatientRow(
         account_id=account_id,
         name=name,

@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from tracker.care.language import N_, _
+from tracker.care import language
+from tracker.care.language import N_, _, ngettext
 from tracker.journal.entries import FIRST_NIGHT, control_character
 
 if TYPE_CHECKING:
@@ -58,7 +59,8 @@ def named_habit(plan: Plan) -> bool:
 
 
 def plan_problems(plan: Plan) -> dict[str, str]:
-    """Why the plan cannot run, keyed by the field to fix, in plain words (empty when it can).
+    """Why the plan cannot run, keyed by the field to fix, in plain words (empty when it can),
+    in the language being spoken.
 
     The one check for a plan: the page's new plan, a backup's plans and the plans read back
     from the journal (one written by an older version, or by hand, is refused here too).
@@ -67,38 +69,45 @@ def plan_problems(plan: Plan) -> dict[str, str]:
     habit = plan.habit if isinstance(plan.habit, str) else ""
     name = habit.strip().lower()
     if not name:
-        said["habit"] = "Name the habit you want to try."
+        said["habit"] = _("Name the habit you want to try.")
     elif len(habit) > MAX_HABIT_CHARS:
-        said["habit"] = f"The habit's name is too long: at most {MAX_HABIT_CHARS} characters."
+        said["habit"] = ngettext(
+            "The habit's name is too long: at most {count} character.",
+            "The habit's name is too long: at most {count} characters.",
+            MAX_HABIT_CHARS,
+        ).format(count=MAX_HABIT_CHARS)
     elif problem := control_character(habit, multiline=False):
-        said["habit"] = f"The habit's name {problem}."
+        said["habit"] = _("The habit's name {problem}.").format(problem=problem)
     elif any(word in name for word in NEVER):
-        said["habit"] = "Extra salt is not advised in pregnancy, so it can't be an experiment."
+        said["habit"] = _("Extra salt is not advised in pregnancy, so it can't be an experiment.")
     if name == "magnesium" and not plan.clinician_agreed:
-        said["clinician_agreed"] = (
+        said["clinician_agreed"] = _(
             "Magnesium is a supplement: tick that you discussed it with your clinician."
         )
     if name == "water" and not plan.target:
-        said["target"] = "Set how much water to drink on the 'on' days."
+        said["target"] = _("Set how much water to drink on the 'on' days.")
     elif plan.target is not None and not (
         isinstance(plan.target, int | float) and MIN_TARGET_ML <= plan.target <= MAX_TARGET_ML
     ):
-        said["target"] = f"The water target must be {MIN_TARGET_ML} to {MAX_TARGET_ML} ml."
-    if not _whole(plan.blocks) or plan.blocks not in BLOCK_CHOICES:
-        said["blocks"] = (
-            f"Use an even number of blocks, from {MIN_BLOCKS} to {MAX_BLOCKS} "
-            f"(this plan has {_number(plan.blocks)})."
+        said["target"] = _("The water target must be {low} to {high} ml.").format(
+            low=MIN_TARGET_ML, high=MAX_TARGET_ML
         )
+    if not _whole(plan.blocks) or plan.blocks not in BLOCK_CHOICES:
+        said["blocks"] = _(
+            "Use an even number of blocks, from {low} to {high} (this plan has {count})."
+        ).format(low=MIN_BLOCKS, high=MAX_BLOCKS, count=_number(plan.blocks))
     if not _whole(plan.seed) or not 0 <= plan.seed <= MAX_SEED:
-        said["seed"] = f"The seed must be a whole number from 0 to {MAX_SEED:,}."
+        said["seed"] = _("The seed must be a whole number from 0 to {high}.").format(
+            high=_number(MAX_SEED)
+        )
     if not isinstance(plan.start, dt.date) or not FIRST_NIGHT <= plan.start <= LAST_START:
-        said["start"] = (
-            f"The first night must be between {FIRST_NIGHT:%d %b %Y} and {LAST_START:%d %b %Y}."
+        said["start"] = _("The first night must be between {first} and {last}.").format(
+            first=_date(FIRST_NIGHT), last=_date(LAST_START)
         )
     elif plan.stopped is not None and not (
         isinstance(plan.stopped, dt.date) and plan.stopped >= plan.start - dt.timedelta(days=1)
     ):
-        said["stopped"] = "The last night must be the day before the first night or later."
+        said["stopped"] = _("The last night must be the day before the first night or later.")
     return said
 
 
@@ -109,13 +118,15 @@ def problems(plan: Plan) -> list[str]:
 
 def cannot_run(plan: Plan, remedy: str) -> str:
     """What to tell her about a plan kept in her journal that cannot run (one an older version
-    let in), then `remedy`: her words are left out, so it is safe as Markdown."""
-    first = f"{plan.start:%d %b %Y}" if isinstance(plan.start, dt.date) else "an unknown night"
-    return (
-        f"An experiment in your journal, from the night of {first}, can't be used: "
-        + " ".join(plan_problems(plan).values())
-        + f" {remedy} The nights you logged stay in your journal."
-    )
+    let in), then `remedy` (already in her language): her words are left out, so it is safe as
+    Markdown."""
+    if isinstance(plan.start, dt.date):
+        first = _("An experiment in your journal, from the night of {night}, can't be used:")
+        first = first.format(night=_date(plan.start))
+    else:
+        first = _("An experiment in your journal, from an unknown night, can't be used:")
+    kept = _("The nights you logged stay in your journal.")
+    return " ".join([first, *plan_problems(plan).values(), remedy, kept])
 
 
 def _whole(value: object) -> bool:
@@ -123,7 +134,18 @@ def _whole(value: object) -> bool:
 
 
 def _number(value: object) -> str:
-    return f"{value:,}" if _whole(value) else repr(value)[:20]
+    """A whole number as her language groups it (2,000,000 / 2.000.000); anything else as
+    the program wrote it (cut short)."""
+    if not _whole(value):
+        return repr(value)[:20]
+    from babel.numbers import format_decimal
+
+    return format_decimal(value, locale=language.current())
+
+
+def _date(day: dt.date) -> str:
+    """'07 Dec 2026' in her language (a refusal's date)."""
+    return language.date(day, _("dd MMM yyyy"))  # a CLDR date pattern, for the translator
 
 
 @dataclass(frozen=True)
