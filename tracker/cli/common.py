@@ -53,6 +53,16 @@ def iso_date(text: str) -> dt.date:
         ) from None
 
 
+def whole_number(text: str) -> int:
+    """A whole number on the command line (--seed, --remove), or argparse's error saying so."""
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            _("'{text}' is not a whole number").format(text=text)
+        ) from None
+
+
 def file_kind(path: Path) -> str:
     """What a file holds, by its name: fhir (.fhir.json), json (.json backup), pdf or csv."""
     name = path.name.lower()

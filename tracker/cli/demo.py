@@ -8,9 +8,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from tracker.care.language import _, ngettext
-from tracker.cli.common import (
-    CommandFailed,
-)
+from tracker.cli.common import CommandFailed, whole_number
 from tracker.journal.demo import DEFAULT_SEED, JournalNotEmpty, fill_demo
 from tracker.journal.store import count_nights
 
@@ -49,7 +47,11 @@ def add_demo(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
         "demo", parents=[common], help=_("fill an empty journal with a sample pregnancy")
     )
     parser.add_argument(
-        "--seed", type=int, default=DEFAULT_SEED, metavar="N", help=_("same seed, same sample")
+        "--seed",
+        type=whole_number,
+        default=DEFAULT_SEED,
+        metavar="N",
+        help=_("same seed, same sample"),
     )
     parser.add_argument(
         "--force", action="store_true", help=_("also fill a journal that already has nights")

@@ -8,7 +8,7 @@ import argparse
 from sqlalchemy.engine import Engine
 
 from tracker.care.language import _
-from tracker.cli.common import CommandFailed
+from tracker.cli.common import CommandFailed, whole_number
 
 
 def run_experiments(args: argparse.Namespace, engine: Engine) -> int:
@@ -72,5 +72,5 @@ def add_experiments(
             "deletes one plan; the nights you logged are not touched."
         ),
     )
-    parser.add_argument("--remove", metavar="ID", type=int, help=_("the plan to delete"))
+    parser.add_argument("--remove", metavar="ID", type=whole_number, help=_("the plan to delete"))
     parser.set_defaults(run=run_experiments)

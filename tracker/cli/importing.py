@@ -21,8 +21,13 @@ from tracker.exchange.diary_csv import CsvError, import_diary
 from tracker.exchange.diary_read import decode_diary, ignored_columns, read_diary
 from tracker.journal.importing import ImportConflict
 
-# What became of the settings in a .json backup (backup_json.PROFILE_ACTIONS), said with _.
-PROFILE_SAID = (N_("not in the file"), N_("restored"), N_("unchanged"), N_("replaced"))
+# What became of the settings in a .json backup (by backup_json.PROFILE_ACTIONS), said with _.
+PROFILE_SAID = {
+    "not in the file": N_("Settings: not in the file."),
+    "restored": N_("Settings: restored."),
+    "unchanged": N_("Settings: unchanged."),
+    "replaced": N_("Settings: replaced."),
+}
 
 
 def _problem_lines(problems: list) -> str:
@@ -123,24 +128,13 @@ def run_import(args: argparse.Namespace, engine: Engine) -> int:
                 result = import_json(session=session, backup=source, replace=args.replace)
         except ImportConflict as exc:
             raise _conflict(path, exc, kind) from None
-    counts: dict[str, object] = {
-        "added": result.added,
-        "updated": result.updated,
-        "unchanged": result.unchanged,
-    }
+    said = _(
+        "Imported {path}: {added} nights added, {updated} replaced, {unchanged} already in the "
+        "journal."
+    ).format(path=path, added=result.added, updated=result.updated, unchanged=result.unchanged)
     if kind == "json":
-        said = _(
-            "Imported {path}: {added} nights added, {updated} replaced, {unchanged} already in "
-            "the journal. Settings: {settings}."
-        )
-    else:
-        said = _(
-            "Imported {path}: {added} nights added, {updated} replaced, {unchanged} already in "
-            "the journal."
-        )
-    if kind == "json":
-        counts["settings"] = _(result.profile)
-    print(said.format(path=path, **counts))
+        said += " " + _(PROFILE_SAID[result.profile])
+    print(said)
     if text and (ignored := ignored_columns(text)):
         print(
             _("Ignored columns (not part of the diary format): {columns}").format(
