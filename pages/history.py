@@ -5,6 +5,8 @@ import datetime as dt
 import streamlit as st
 
 from tracker.app import signin, web
+from tracker.care import language
+from tracker.care.language import _, ngettext
 from tracker.insights.history import HistoryRow, history_frame, history_rows
 from tracker.journal.store import entry_of, list_nights
 
@@ -43,18 +45,20 @@ def night_row(row: HistoryRow) -> None:
 
 # ---------------------------------------------------------------- the screen
 signin.viewing_banner("History")  # a clinician reading a shared journal: read-only
-st.title("History", anchor=False)
+st.title(_("History"), anchor=False)
 profile = web.profile()
 with web.session() as s:
     entries = [entry_of(n) for n in list_nights(session=s)]
 if not entries:
     st.info(
-        "Nothing logged yet. Each morning, log last night (even a night without cramps) "
-        "and your nights will appear here.",
+        _(
+            "Nothing logged yet. Each morning, log last night (even a night without cramps) "
+            "and your nights will appear here."
+        ),
         icon=":material/bedtime:",
     )
     if not signin.read_only() and st.button(
-        "Log last night", key=P + "go_log", type="primary", width="stretch"
+        _("Log last night"), key=P + "go_log", type="primary", width="stretch"
     ):
         open_on_last_night()
     st.stop()
@@ -62,13 +66,25 @@ if not entries:
 frame = history_frame(entries, due_date=profile.due_date, birth_date=profile.birth_date)
 gaps = int((~frame["logged"]).sum())
 flagged = sum(1 for e in entries if e.red_flags)
-st.caption(
-    f"{len(entries)} night{'s' * (len(entries) != 1)} logged"
-    + (f", {gaps} not logged" if gaps else "")
-    + f" since {min(e.night for e in entries):%d %B %Y}."
-    + ("" if signin.read_only() else " Tap a night to see or change it.")
-    + (f" Nights with warning signs ({flagged}) are marked in red." if flagged else "")
-)
+since = language.date(min(e.night for e in entries), _("dd MMMM yyyy"))
+said = [
+    (
+        ngettext(
+            "{count} night logged, {gaps} not logged since {day}.",
+            "{count} nights logged, {gaps} not logged since {day}.",
+            len(entries),
+        )
+        if gaps
+        else ngettext(
+            "{count} night logged since {day}.", "{count} nights logged since {day}.", len(entries)
+        )
+    ).format(count=len(entries), gaps=gaps, day=since)
+]
+if not signin.read_only():
+    said.append(_("Tap a night to see or change it."))
+if flagged:
+    said.append(_("Nights with warning signs ({count}) are marked in red.").format(count=flagged))
+st.caption(" ".join(said))
 rows = history_rows(frame)
 shown = ss.get(P + "shown", PAGE_ROWS)
 with st.container(key=P + "list"):
@@ -76,7 +92,11 @@ with st.container(key=P + "list"):
         night_row(row)
 if len(rows) > shown:
     st.button(
-        f"Show older nights ({len(rows) - shown} more rows)",
+        ngettext(
+            "Show older nights ({count} more row)",
+            "Show older nights ({count} more rows)",
+            len(rows) - shown,
+        ).format(count=len(rows) - shown),
         key=P + "more",
         icon=":material/expand_more:",
         width="stretch",

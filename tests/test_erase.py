@@ -125,7 +125,7 @@ def test_the_warning_says_what_is_deleted_and_what_is_kept(
     backup_sqlite(path, path.parent / "backups" / "journal-before-0002-1.db")
     warning = erase_warning(sqlite_engine)
     assert f"the journal file {path}" in warning
-    assert f"The 1 automatic backups of it in {path.parent / 'backups'} are deleted too" in warning
+    assert f"The 1 automatic backup of it in {path.parent / 'backups'} is deleted too" in warning
     assert "cannot be undone" in warning and "cramp-journal export journal.json" in warning
 
 

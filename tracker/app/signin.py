@@ -27,8 +27,10 @@ from tracker.app.whois import (  # noqa: F401  (signin's words for them)
     viewed_journal,
     viewing,
 )
+from tracker.care.language import N_, _
 
 SIGNED_IN = "signed in"
+APP_NAME = "Cramp Journal"  # its name in every language
 KINDS_IN = ("patient", "clinician")  # who may sign in (the personal account never does)
 log = logging.getLogger("cramp_journal")
 
@@ -103,7 +105,7 @@ def _aware(moment: dt.datetime) -> dt.datetime:
 
 def _no_menu() -> None:
     """No page list beside the sign-in page: there is nothing to open before it."""
-    st.navigation([st.Page(_nothing, title="Sign in", default=True)], position="hidden")
+    st.navigation([st.Page(_nothing, title=_("Sign in"), default=True)], position="hidden")
 
 
 def _nothing() -> None:
@@ -112,9 +114,9 @@ def _nothing() -> None:
 
 def _refused(title: str, words: str) -> None:
     _no_menu()
-    st.title(title)
-    st.write(words)
-    st.button("Sign out", on_click=st.logout, type="secondary", key="signin_out")
+    st.title(_(title))
+    st.write(_(words))
+    st.button(_("Sign out"), on_click=st.logout, type="secondary", key="signin_out")
     st.stop()
 
 
@@ -126,12 +128,14 @@ def require_account() -> None:
     if not st.user.is_logged_in:
         st.session_state.pop(ACCOUNT_KEY, None)
         _no_menu()
-        st.title("Cramp Journal")
+        st.title(APP_NAME)
         st.write(
-            "Your practice keeps this journal for you. Sign in with the account your practice "
-            "gave you to log last night and see your journal."
+            _(
+                "Your practice keeps this journal for you. Sign in with the account your "
+                "practice gave you to log last night and see your journal."
+            )
         )
-        st.button("Sign in", on_click=st.login, type="primary", key="signin_in")
+        st.button(_("Sign in"), on_click=st.login, type="primary", key="signin_in")
         st.stop()
     email, verified = _claims()
     if signed and email and signed[1] == email:
@@ -141,16 +145,20 @@ def require_account() -> None:
     st.session_state.pop(ACCOUNT_KEY, None)
     if not email or not verified:
         _refused(
-            "Your email is not confirmed",
-            "Your practice's sign-in did not confirm your email address, so your journal "
-            "cannot be opened. Ask your practice to check your account, then sign in again.",
+            N_("Your email is not confirmed"),
+            N_(
+                "Your practice's sign-in did not confirm your email address, so your journal "
+                "cannot be opened. Ask your practice to check your account, then sign in again."
+            ),
         )
     found = _lookup(email)
     if found is None or found[1] not in KINDS_IN:
         _refused(
-            "This journal is not open to you yet",
-            "You signed in, but your practice has not added you to its journal. Ask your "
-            "practice to add you, then sign in again.",
+            N_("This journal is not open to you yet"),
+            N_(
+                "You signed in, but your practice has not added you to its journal. Ask your "
+                "practice to add you, then sign in again."
+            ),
         )
     account_id, kind = found
     if kind == "patient":
@@ -192,7 +200,10 @@ def viewing_banner(page: str) -> None:
     if opened is None:
         return
     patient_id, name = opened
-    st.info(f"Viewing {web.as_label(name)}'s journal (read-only)", icon=":material/visibility:")
+    st.info(
+        _("Viewing {name}'s journal (read-only)").format(name=web.as_label(name)),
+        icon=":material/visibility:",
+    )
     if st.session_state.get(LOOKED_KEY) != (patient_id, page):
         with web.session() as s:
             record_look(session=s, patient_id=patient_id, what=looks_at(page))
@@ -202,4 +213,4 @@ def viewing_banner(page: str) -> None:
 def sign_out_button() -> None:
     """Sign out, one tap from every page (a practice's server only)."""
     if hosted() and st.session_state.get(ACCOUNT_KEY):
-        st.button("Sign out", on_click=st.logout, key="signout", icon=":material/logout:")
+        st.button(_("Sign out"), on_click=st.logout, key="signout", icon=":material/logout:")

@@ -71,6 +71,33 @@ def use_language() -> None:
     language.use(session_language())
 
 
+LANGUAGE_READ = "_language_read"  # (account, language) of the saved language this session read
+
+
+def saved_language() -> None:
+    """Her language saved in Settings, read once per session (again only for another signed-in
+    person), after the passphrase and sign-in: a new session of her journal starts in it. Called
+    by ensure_router; Settings sets LANGUAGE itself when she changes it."""
+    from tracker.journal.schema import JournalRefused
+    from tracker.journal.store import stored_profile
+
+    account, before = current_account(), st.session_state.get(LANGUAGE_READ)
+    if before is not None and before[0] == account:
+        return
+    try:  # her own profile, even while a clinician has a patient's journal open
+        with reading(account), Session(_engine_for(database_url())) as s:
+            stored = stored_profile(session=s)
+    except (JournalRefused, SQLAlchemyError, OSError):
+        return  # asked again next run; the page itself says the journal is out of reach
+    saved = stored.language if stored is not None else None
+    st.session_state[LANGUAGE_READ] = (account, saved)
+    if saved in language.languages():
+        st.session_state[LANGUAGE] = saved
+    elif before is not None and before[1] and st.session_state.get(LANGUAGE) == before[1]:
+        st.session_state.pop(LANGUAGE)  # the last person's saved choice is not the next one's
+    use_language()
+
+
 def _running_language() -> str | None:
     """The session's language in a run that has not set it yet (a widget's callback runs
     before the page); None outside any session (a build in the background)."""
@@ -120,6 +147,7 @@ def ensure_router() -> None:
     require_passphrase()  # the gate again, whichever way this page was reached
     for gate in _gates:  # and a practice's sign-in (tracker.app.signin adds it)
         gate()
+    saved_language()  # once per session: the language she chose in Settings
 
 
 def _throttle():  # noqa: ANN202
@@ -154,18 +182,20 @@ def require_passphrase() -> None:
     if os.environ.get(LAN_ENV) != "1" or st.session_state.get("_unlocked") is True:
         return
     st.title("Cramp Journal")
-    st.write("This journal is shared on your home network. Enter its passphrase to open it.")
+    st.write(_("This journal is shared on your home network. Enter its passphrase to open it."))
     with st.form("unlock"):
-        guess = st.text_input("Passphrase", type="password")
-        if st.form_submit_button("Open", type="primary"):
+        guess = st.text_input(_("Passphrase"), type="password")
+        if st.form_submit_button(_("Open"), type="primary"):
             address, session_id = _client()
             try:
                 ok = _throttle().attempt(guess, address=address, session=session_id)
             except OSError as exc:  # the wrong-try counts could not be saved: stay locked
                 log.error("the passphrase throttle could not be saved: %s", type(exc).__name__)
                 st.error(
-                    "The passphrase could not be checked just now: the data folder cannot be "
-                    "written (is the disk full?). Try again in a moment."
+                    _(
+                        "The passphrase could not be checked just now: the data folder cannot "
+                        "be written (is the disk full?). Try again in a moment."
+                    )
                 )
                 st.stop()
             if ok:
@@ -173,12 +203,17 @@ def require_passphrase() -> None:
                 st.rerun()
             if ok is None:
                 st.error(
-                    "Too many tries just now. Wait a minute and try again; if this keeps "
-                    "happening, try from a device that has opened the journal before."
+                    _(
+                        "Too many tries just now. Wait a minute and try again; if this keeps "
+                        "happening, try from a device that has opened the journal before."
+                    )
                 )
             else:
                 st.error(
-                    "That passphrase is not right. Each wrong try makes the next one wait longer."
+                    _(
+                        "That passphrase is not right. Each wrong try makes the next one wait "
+                        "longer."
+                    )
                 )
     st.stop()
 

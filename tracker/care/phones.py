@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from tracker.care.language import _
+
 DEFAULT_EMERGENCY = "112"  # the GSM emergency number: reaches help from most mobile phones
 # Region (from the browser's language, e.g. "en-GB") -> the local emergency number.
 EMERGENCY_BY_REGION = {
@@ -31,11 +33,11 @@ def phone_problem(number: str | None, longest: int) -> str | None:
     if number is None or number.strip() == "":
         return None
     if len(number) > longest:
-        return f"is too long: at most {longest} characters"
+        return _("is too long: at most {count} characters").format(count=longest)
     if not _ALLOWED.match(number.strip()):
-        return "may only have digits, spaces, a leading +, - and brackets"
+        return _("may only have digits, spaces, a leading +, - and brackets")
     if sum(ch.isdigit() for ch in number) < 2:
-        return "needs at least 2 digits"
+        return _("needs at least {count} digits").format(count=2)
     return None
 
 

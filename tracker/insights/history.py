@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from tracker.care import language
 from tracker.care.language import _, ngettext
 from tracker.care.pregnancy import dating
 from tracker.care.safety import Advice, advice_for, red_flag_label
@@ -130,9 +131,13 @@ def history_rows(frame: pd.DataFrame) -> list[HistoryRow]:
         if gap:
             newest, oldest = gap[0], gap[-1]
             label = (
-                f"{newest:%a %d %b} · not logged"
+                _("{day} · not logged").format(day=language.date(newest, _("EEE dd MMM")))
                 if len(gap) == 1
-                else f"{len(gap)} nights not logged · {oldest:%d %b} – {newest:%d %b}"
+                else _("{count} nights not logged · {first} – {last}").format(
+                    count=len(gap),
+                    first=language.date(oldest, _("dd MMM")),
+                    last=language.date(newest, _("dd MMM")),
+                )
             )
             rows.append(HistoryRow(newest, label, logged=False))
             gap.clear()
@@ -143,11 +148,13 @@ def history_rows(frame: pd.DataFrame) -> list[HistoryRow]:
             continue
         close_gap()
         count = int(record.cramps)
-        parts = [f"{record.night:%a %d %b}"]
-        parts += [f"week {record.week}" if record.week[:1].isdigit() else record.week]
+        parts = [language.date(record.night, _("EEE dd MMM"))]
+        parts += [
+            _("week {week}").format(week=record.week) if record.week[:1].isdigit() else record.week
+        ]
         parts += [cramp_count(count)]
-        parts += [f"worst {record.worst}" if record.worst else ""]
-        parts += ["warning signs" if record.red_flags else ""]  # the row's icon marks it
+        parts += [_("worst {severity}").format(severity=record.worst) if record.worst else ""]
+        parts += [_("warning signs") if record.red_flags else ""]  # the row's icon marks it
         label = " · ".join(p for p in parts if p)
         rows.append(HistoryRow(record.night, label, flagged=bool(record.red_flags)))
     close_gap()

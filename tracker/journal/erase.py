@@ -19,6 +19,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
+from tracker.care.language import N_, _, ngettext
 from tracker.journal.accounts import current_account
 from tracker.journal.config import sqlite_path
 
@@ -29,12 +30,12 @@ class EraseIncomplete(RuntimeError):
     """Erasing could not finish; the message says what is left and what to do (erase again)."""
 
 
-NOTHING_ERASED = (
+NOTHING_ERASED = N_(  # said with _(...).format(reason=...)
     "Nothing was erased: the journal could not be changed ({reason}). Your journal is as it "
     "was. Make some space on the disk (or check that the journal file can be written), then "
     "erase again."
 )
-NOT_SCRUBBED = (
+NOT_SCRUBBED = N_(
     "Everything was deleted, but the journal file could not be rebuilt to wipe the freed "
     "space ({reason}), so traces of deleted text may remain in it. Make some space on the disk, "
     "then erase again to finish."
@@ -43,7 +44,7 @@ NOT_SCRUBBED = (
 
 def _reason(exc: Exception) -> str:
     text = str(exc).strip() or type(exc).__name__
-    return "the disk is full" if "full" in text.lower() else text
+    return _("the disk is full") if "full" in text.lower() else text
 
 
 @dataclass(frozen=True)
@@ -65,19 +66,34 @@ def automatic_backups(engine: Engine) -> list[Path]:
 def erase_warning(engine: Engine) -> str:
     """What erasing deletes and keeps, in her words, for a confirmation prompt."""
     path, backups = sqlite_path(str(engine.url)), automatic_backups(engine)
-    where = f"the journal file {path}" if path else "the journal on the database server"
+    everything = (
+        _(
+            "This deletes everything in the journal file {path}: every night, cramp and warning "
+            "sign, and your settings (name, due date, birth date)."
+        ).format(path=path)
+        if path
+        else _(
+            "This deletes everything in the journal on the database server: every night, cramp "
+            "and warning sign, and your settings (name, due date, birth date)."
+        )
+    )
     lines = [
-        f"This deletes everything in {where}: every night, cramp and warning sign, and your "
-        "settings (name, due date, birth date).",
-        "It cannot be undone. To keep a copy, first run: cramp-journal export journal.json",
+        everything,
+        _("It cannot be undone. To keep a copy, first run: {command}").format(
+            command="cramp-journal export journal.json"
+        ),
     ]
     if path is not None:
-        folder = path.parent / "backups"
-        lines.insert(1, f"The {len(backups)} automatic backups of it in {folder} are deleted "
-                     "too. Files you exported or backed up yourself are not touched.")  # fmt: skip
+        lines.insert(1, ngettext(
+            "The {count} automatic backup of it in {folder} is deleted too. Files you exported "
+            "or backed up yourself are not touched.",
+            "The {count} automatic backups of it in {folder} are deleted too. Files you "
+            "exported or backed up yourself are not touched.",
+            len(backups),
+        ).format(count=len(backups), folder=path.parent / "backups"))  # fmt: skip
     else:
-        lines.insert(1, "Copies the server keeps itself (its logs, replicas and backups) are "
-                     "up to its administrator.")  # fmt: skip
+        lines.insert(1, _("Copies the server keeps itself (its logs, replicas and backups) are "
+                          "up to its administrator."))  # fmt: skip
     return "\n".join(lines)
 
 
@@ -93,18 +109,21 @@ def _delete_rows_sqlite(conn: sqlite3.Connection) -> int:
             with contextlib.suppress(sqlite3.Error):
                 conn.execute("ROLLBACK")
         if isinstance(exc, sqlite3.Error):
-            raise EraseIncomplete(NOTHING_ERASED.format(reason=_reason(exc))) from None
+            raise EraseIncomplete(_(NOTHING_ERASED).format(reason=_reason(exc))) from None
         raise
     return nights
 
 
 def _checkpoint(conn: sqlite3.Connection) -> None:
     """Copy the write-ahead log into the file and truncate it to zero bytes."""
-    busy, _, _ = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+    busy, _log, _moved = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
     if busy:
         raise EraseIncomplete(
-            "Everything was deleted, but the journal's log file could not be cleared because "
-            "another program is reading it. Close other windows of the app and erase again."
+            _(
+                "Everything was deleted, but the journal's log file could not be cleared "
+                "because another program is reading it. Close other windows of the app and "
+                "erase again."
+            )
         )
 
 
@@ -120,7 +139,7 @@ def _erase_sqlite(engine: Engine, delete_backups: list[Path]) -> int:
             conn.execute("VACUUM")  # rebuild the file: no freed pages, no stale fragments
             _checkpoint(conn)  # VACUUM wrote the new file through the log
         except sqlite3.Error as exc:
-            raise EraseIncomplete(NOT_SCRUBBED.format(reason=_reason(exc))) from None
+            raise EraseIncomplete(_(NOT_SCRUBBED).format(reason=_reason(exc))) from None
     finally:
         raw.invalidate()  # drop the connection rather than pool it with secure_delete on
     return nights
@@ -145,7 +164,7 @@ def _erase_server(engine: Engine, delete_backups: list[Path]) -> int:
                 )  # fmt: skip
             ).scalar_one_or_none()
     except SQLAlchemyError as exc:
-        raise EraseIncomplete(NOTHING_ERASED.format(reason=_reason(exc.orig or exc))) from None
+        raise EraseIncomplete(_(NOTHING_ERASED).format(reason=_reason(exc.orig or exc))) from None
     _unlink(delete_backups)
     # Rewrite the tables (no dead row versions left) where this role may: on a practice's
     # server the app's role owns no table, and PostgreSQL's autovacuum reclaims the space.
@@ -154,7 +173,7 @@ def _erase_server(engine: Engine, delete_backups: list[Path]) -> int:
             with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
                 conn.execute(text(f"VACUUM FULL {', '.join(TABLES)}"))
         except SQLAlchemyError as exc:
-            raise EraseIncomplete(NOT_SCRUBBED.format(reason=_reason(exc.orig or exc))) from None
+            raise EraseIncomplete(_(NOT_SCRUBBED).format(reason=_reason(exc.orig or exc))) from None
     return nights
 
 
@@ -205,5 +224,5 @@ def remove_account(engine: Engine, email: str) -> Erased | None:
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.execute(text(f"VACUUM FULL account, {', '.join(OWNED_TABLES)}"))
     except SQLAlchemyError as exc:
-        raise EraseIncomplete(NOT_SCRUBBED.format(reason=_reason(exc.orig or exc))) from None
+        raise EraseIncomplete(_(NOT_SCRUBBED).format(reason=_reason(exc.orig or exc))) from None
     return Erased(nights=nights, backups=[])

@@ -90,6 +90,8 @@ class Profile(SQLModel, table=True):
     # Numbers for the warning-sign cards' tap-to-call links (digits, spaces, +, -, parentheses).
     emergency_number: str | None = Field(default=None, max_length=20)
     care_phone: str | None = Field(default=None, max_length=30)
+    # The app's language she chose in Settings (a catalog's code, e.g. "es"); None: her browser's.
+    language: str | None = Field(default=None, max_length=20)
     version: int = Field(default=1)  # bumped on every save, so a stale Settings tab is refused
 
 

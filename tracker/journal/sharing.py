@@ -13,6 +13,7 @@ import datetime as dt
 from sqlalchemy import func
 from sqlmodel import Session, select
 
+from tracker.care.language import _
 from tracker.journal.accounts import current_account, mine
 from tracker.journal.models import Access, Account, Night, RedFlag, Share
 
@@ -31,7 +32,7 @@ def clinicians(*, session: Session) -> list[Account]:
 
 def shown_name(account: Account) -> str:
     """How a person is named on screen: the name the practice gave, else the email."""
-    return account.name or account.email or f"account {account.id}"
+    return account.name or account.email or _("account {number}").format(number=account.id)
 
 
 def shared_with(*, session: Session) -> list[Account]:
@@ -49,7 +50,7 @@ def share_with(*, session: Session, clinician_id: int) -> bool:
     already shared. A clinician or an unknown account is refused."""
     clinician = session.get(Account, clinician_id)
     if clinician is None or clinician.kind != "clinician":
-        raise NotAClinician("that is not a clinician of this practice")
+        raise NotAClinician(_("that is not a clinician of this practice"))
     me = current_account()
     have = session.exec(
         select(Share.id).where(Share.patient_id == me, Share.clinician_id == clinician_id)

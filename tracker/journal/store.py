@@ -80,9 +80,11 @@ class StaleProfile(RuntimeError):
 
     def __init__(self) -> None:
         super().__init__(
-            "Your settings were changed elsewhere (another tab or device) after you opened "
-            "them. Nothing was saved. Reload them to see the newer version, then make your "
-            "change again."
+            _(
+                "Your settings were changed elsewhere (another tab or device) after you opened "
+                "them. Nothing was saved. Reload them to see the newer version, then make your "
+                "change again."
+            )
         )
 
 
@@ -109,15 +111,15 @@ def validate_profile(profile: Profile, today: dt.date | None = None) -> dict[str
     if profile.due_date and not (
         today - dt.timedelta(days=3 * 365) <= profile.due_date <= today + dt.timedelta(days=300)
     ):
-        errors["due_date"] = "must be within the next 43 weeks (or a past pregnancy)"
+        errors["due_date"] = _("must be within the next 43 weeks (or a past pregnancy)")
     if profile.birth_date and profile.birth_date > today:
-        errors["birth_date"] = "can't be in the future"
+        errors["birth_date"] = _("can't be in the future")
     if profile.water_unit not in WATER_UNITS:
-        errors["water_unit"] = "must be one of " + ", ".join(WATER_UNITS)
+        errors["water_unit"] = _("must be one of {units}").format(units=", ".join(WATER_UNITS))
     if profile.name and len(profile.name) > 200:
-        errors["name"] = "is too long: at most 200 characters"
+        errors["name"] = _("is too long: at most {count} characters").format(count=200)
     elif profile.name and any(ord(ch) < 32 or ord(ch) == 127 for ch in profile.name):
-        errors["name"] = "contains an invisible control character; remove it"
+        errors["name"] = _("contains an invisible control character; remove it")
     for name, longest in (("emergency_number", MAX_EMERGENCY), ("care_phone", MAX_CARE)):
         if problem := phone_problem(getattr(profile, name), longest):
             errors[name] = problem
@@ -163,6 +165,24 @@ def save_profile(
 ) -> Profile:
     """Validate, store and commit the profile (see stage_profile)."""
     stored = stage_profile(session=session, profile=profile, expected_version=expected_version)
+    session.commit()
+    return stored
+
+
+def save_language(
+    *, session: Session, language: str | None, expected_version: int | None = None
+) -> Profile:
+    """Store and commit the language she chose in Settings (None: as her browser), leaving her
+    other settings as they are; raises StaleProfile, nothing written, when expected_version is
+    no longer the stored one."""
+    stored = stored_profile(session=session, lock=True)
+    if expected_version is not None and (stored.version if stored else 0) != expected_version:
+        session.rollback()
+        raise StaleProfile()
+    stored = stored or Profile(version=0)
+    stored.language = language
+    stored.version = (stored.version or 0) + 1
+    session.add(stored)
     session.commit()
     return stored
 
