@@ -5,6 +5,8 @@ import datetime as dt
 import streamlit as st
 
 from tracker.app import signin, web
+from tracker.care import language
+from tracker.care.language import N_, _, ngettext
 from tracker.care.pregnancy import TERM_DAYS
 from tracker.care.safety import PAST_SIGNS_ADVICE, red_flag_label
 from tracker.insights.trends import (
@@ -24,25 +26,28 @@ ss = st.session_state
 profile = web.profile()
 last_night = dt.date.today() - dt.timedelta(days=1)
 
-signin.viewing_banner("Trends")  # a clinician reading a shared journal: read-only
-st.title("Trends")
+signin.viewing_banner(_("Trends"))  # a clinician reading a shared journal: read-only
+st.title(_("Trends"))
 
 stamp, overall = web.journal_overall()
 if overall.nights_logged == 0:
     st.info(
-        "Nothing to show yet. Log each morning, including nights with no cramps: after a "
-        "week or two your trends and comparisons appear here.",
+        _(
+            "Nothing to show yet. Log each morning, including nights with no cramps: after a "
+            "week or two your trends and comparisons appear here."
+        ),
         icon=":material/bedtime:",
     )
     if not signin.read_only() and st.button(
-        "Log last night", type="primary", icon=":material/edit_note:"
+        _("Log last night"), type="primary", icon=":material/edit_note:"
     ):
         st.switch_page("pages/last_night.py")
     st.stop()
 
 choice = st.segmented_control(
-    "Period",
-    list(PERIODS),
+    _("Period"),
+    list(PERIODS),  # the codes; she reads each in her language
+    format_func=_,
     default=DEFAULT_PERIOD,
     required=True,
     key="tr_period",
@@ -51,7 +56,7 @@ choice = st.segmented_control(
 custom = None
 if choice == "Custom":
     custom = st.date_input(
-        "From - to",
+        _("From - to"),
         value=(last_night - dt.timedelta(days=27), last_night),
         max_value=last_night,
         key="tr_custom",
@@ -60,14 +65,15 @@ if choice == "Custom":
     )
 has_weeks = profile.due_date is not None
 by = st.segmented_control(
-    "Show by",
+    _("Show by"),
     SHOW_BY,
+    format_func=_,
     default=SHOW_BY[0],
     required=True,
     key="tr_by",
     persist_state="session",
     disabled=not has_weeks,
-    help=None if has_weeks else "Set your due date in Settings to see weeks of pregnancy.",
+    help=None if has_weeks else _("Set your due date in Settings to see weeks of pregnancy."),
 )
 shown = period_of(choice, by, custom, profile, overall.first_night, last_night)
 start, end, axis = shown.start, shown.end, shown.axis
@@ -75,9 +81,14 @@ start, end, axis = shown.start, shown.end, shown.axis
 view = web.trends_view(stamp, start, end, compare_before=shown.compare_before)
 summary, before = view.summary, view.before
 
-st.caption(f"{start:%d %b %Y} to {end:%d %b %Y}" if start else "Every night you logged")
+day = _("dd MMM yyyy")  # a CLDR date pattern, for the translator: 07 Dec 2026
+st.caption(
+    _("{start} to {end}").format(start=language.date(start, day), end=language.date(end, day))
+    if start
+    else _("Every night you logged")
+)
 if summary.nights_logged == 0:
-    st.info("No nights logged in this period. Try a longer one.", icon=":material/event_busy:")
+    st.info(_("No nights logged in this period. Try a longer one."), icon=":material/event_busy:")
     st.stop()
 
 # ---------------------------------------------------------------- headline numbers
@@ -96,18 +107,20 @@ for row in (numbers[:2], numbers[2:]):  # rows, so a phone shows them in reading
 
 if summary.red_flag_nights:
     lines = "\n".join(
-        f"- {r.night:%a %d %b}: " + ", ".join(red_flag_label(c) for c in r.flags)
+        f"- {language.date(r.night, _('EEE dd MMM'))}: "
+        + ", ".join(red_flag_label(c) for c in r.flags)
         for r in summary.red_flag_nights
     )
-    st.warning(
-        f"**You noted warning signs on {len(summary.red_flag_nights)} "
-        f"night{'s' * (len(summary.red_flag_nights) != 1)} in this period.**\n\n{lines}\n\n"
-        + PAST_SIGNS_ADVICE,
-        icon=":material/warning:",
-    )
+    flagged = len(summary.red_flag_nights)
+    noted = ngettext(
+        "You noted warning signs on {n} night in this period.",
+        "You noted warning signs on {n} nights in this period.",
+        flagged,
+    ).format(n=flagged)
+    st.warning(f"**{noted}**\n\n{lines}\n\n{_(PAST_SIGNS_ADVICE)}", icon=":material/warning:")
 
 # ---------------------------------------------------------------- insights
-st.subheader("What your own data says")
+st.subheader(_("What your own data says"))
 # Before/after splits her whole journal at the first night with the habit, whatever the period.
 insights = (*summary.comparisons, *overall.before_after)
 for item in insights:
@@ -115,7 +128,7 @@ for item in insights:
     st.markdown(f"**{topic(item)}.** " + " ".join(said))
 # The exact and adjusted figures of each, in one place, drawn only when she opens it: one
 # expander under each paragraph was a long scroll on a phone and a tenth of the page's time.
-how = st.expander("How these are worked out", key="tr_how", on_change="rerun")
+how = st.expander(_("How these are worked out"), key="tr_how", on_change="rerun")
 if how.open:
     with how:
         for item in insights:
@@ -123,22 +136,26 @@ if how.open:
 st.caption(" ".join(CAVEATS))
 
 # ---------------------------------------------------------------- charts
-st.subheader("Charts")
+st.subheader(_("Charts"))
 # A tab a group: only the open one is built and drawn (on_change="rerun" makes .open known).
 for group, tab in zip(
-    CHART_GROUPS, st.tabs(CHART_GROUPS, key="tr_charts", on_change="rerun"), strict=True
+    CHART_GROUPS,
+    st.tabs([_(g) for g in CHART_GROUPS], key="tr_charts", on_change="rerun"),
+    strict=True,
 ):
     if not tab.open:
         continue
     with tab:
         specs = web.trends_charts(stamp, start, end, axis, group)
         if not specs:
-            st.info(EMPTY_GROUP.get(group, "Nothing to draw for this period."))
+            st.info(_(EMPTY_GROUP.get(group, N_("Nothing to draw for this period."))))
         for spec in specs:
             st.vega_lite_chart(spec, width="stretch")
             if spec.get("description"):  # the chart in words, for screen readers and everyone
                 st.caption(spec["description"])
 st.caption(
-    f"Grey marks nights that were not logged: they are unknown, not zero. Week of pregnancy "
-    f"counts from 280 days ({TERM_DAYS // 7} weeks) before your due date."
+    _(
+        "Grey marks nights that were not logged: they are unknown, not zero. Week of pregnancy "
+        "counts from {days} days ({weeks} weeks) before your due date."
+    ).format(days=TERM_DAYS, weeks=TERM_DAYS // 7)
 )

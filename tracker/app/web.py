@@ -325,11 +325,17 @@ def _overall(url: str, stamp: tuple, account: int | None = PERSONAL):  # noqa: A
     return overall_of(_journal(url, stamp, account))
 
 
-def build_trends(
-    url: str, choice: str, by: str, custom: tuple | None, *, account: int | None = PERSONAL
+def build_trends(  # noqa: PLR0913
+    url: str,
+    choice: str,
+    by: str,
+    custom: tuple | None,
+    *,
+    account: int | None = PERSONAL,
+    speaks: str = language.SOURCE,
 ) -> tuple:
-    """Fill the Trends caches for these controls (Period, Show by, the first chart tab) now:
-    returns the journal version built."""
+    """Fill the Trends caches for these controls (Period, Show by, the first chart tab) now,
+    the charts in the language `speaks`: returns the journal version built."""
     import datetime as dt
 
     from tracker.insights.trends import CHART_GROUPS, period_of
@@ -343,13 +349,14 @@ def build_trends(
         saved = _journal(url, stamp, account).profile  # read with the frames, at this version
         shown = period_of(choice, by, custom, saved, overall.first_night, last_night)
         _view(url, stamp, shown.start, shown.end, shown.compare_before, account)
-        _charts(url, stamp, shown.start, shown.end, shown.axis, CHART_GROUPS[0], account)
+        _charts(url, stamp, shown.start, shown.end, shown.axis, CHART_GROUPS[0], account, speaks)
     return stamp
 
 
 def build_trends_ahead():  # noqa: ANN201
     """Build the next Trends visit in the background (tracker.app.ahead), for the period and
-    axis she last chose there; returns the thread, or None if a build is already running."""
+    axis she last chose there and in her language (the thread has none of its own); returns
+    the thread, or None if a build is already running."""
     from functools import partial
 
     from tracker.insights.trends import DEFAULT_PERIOD, SHOW_BY
@@ -358,7 +365,8 @@ def build_trends_ahead():  # noqa: ANN201
     choice = ss.get("tr_period", DEFAULT_PERIOD)
     custom = ss.get("tr_custom") if choice == "Custom" else None
     by = ss.get("tr_by", SHOW_BY[0])
-    work = partial(build_trends, database_url(), choice, by, custom, account=whose())
+    speaks = language.current()  # this session's, even from a Save's callback
+    work = partial(build_trends, database_url(), choice, by, custom, account=whose(), speaks=speaks)
     return ahead.start(work)
 
 
@@ -400,11 +408,24 @@ def _view(url: str, stamp: tuple, start, end, compare_before: bool, account=PERS
     return view_of(_journal(url, stamp, account), start, end, compare_before)
 
 
+# The numbers above (_journal, _overall, _view) hold no words: one copy serves every language.
+# The charts hold words (titles, axes, text alternatives): the language is part of their key,
+# and they are built in it whoever calls (a build ahead runs in a thread of its own).
 @st.cache_data(show_spinner=False, max_entries=64)
-def _charts(url: str, stamp: tuple, start, end, axis: str, group: str, account=PERSONAL):  # noqa: ANN001, ANN202
+def _charts(  # noqa: PLR0913
+    url: str,
+    stamp: tuple,
+    start,  # noqa: ANN001
+    end,  # noqa: ANN001
+    axis: str,
+    group: str,
+    account=PERSONAL,  # noqa: ANN001
+    speaks: str = language.SOURCE,
+) -> tuple:
     from tracker.insights.trends import charts_of
 
-    specs = charts_of(_journal(url, stamp, account), start, end, axis, group)
+    with language.speaking(speaks):
+        specs = charts_of(_journal(url, stamp, account), start, end, axis, group)
     return tuple(ready_to_send(spec) for spec in specs)
 
 
@@ -423,8 +444,9 @@ def trends_view(stamp: tuple, start, end, compare_before: bool):  # noqa: ANN001
 
 
 def trends_charts(stamp: tuple, start, end, axis: str, group: str):  # noqa: ANN001, ANN201
-    """The specs of one Trends chart group, from the cache while the journal is unchanged."""
-    return _charts(database_url(), stamp, start, end, axis, group, whose())
+    """The specs of one Trends chart group, in her language, from the cache while the journal
+    is unchanged."""
+    return _charts(database_url(), stamp, start, end, axis, group, whose(), language.current())
 
 
 def profile() -> Profile:

@@ -96,10 +96,14 @@ class Metric:
 def before_words(start: dt.date, end: dt.date) -> str:
     """The period just before, as the change badges name it: "the 4 weeks before"."""
     days = (end - start).days + 1
+    if days == 7:  # noqa: PLR2004
+        return _("the week before")
     if days % 7 == 0:
-        weeks = days // 7
-        return ngettext("the week before", "the {n} weeks before", weeks).format(n=weeks)
-    return ngettext("the night before", "the {n} nights before", days).format(n=days)
+        weeks = days // 7  # 2 or more: the singular is never said, but kept for other languages
+        return ngettext("the {n} week before", "the {n} weeks before", weeks).format(n=weeks)
+    if days == 1:
+        return _("the night before")
+    return ngettext("the {n} night before", "the {n} nights before", days).format(n=days)
 
 
 # A change against the period before, in words: (fewer, more), each a whole sentence with the
