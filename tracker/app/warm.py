@@ -53,6 +53,8 @@ def build_first_trends() -> threading.Thread | None:
     from tracker.app import ahead, web
     from tracker.insights.trends import DEFAULT_PERIOD, SHOW_BY
 
+    # For no session yet: its charts in English (the default); the frames and numbers, the
+    # costly part, serve every language, so a first visit in Spanish builds only its charts.
     work = partial(web.build_trends, web.database_url(), DEFAULT_PERIOD, SHOW_BY[0], None)
     return ahead.start(work)
 
