@@ -1,7 +1,8 @@
 """Summary: one page for her appointment, with her questions, and every export of the journal.
 
 Her questions are kept for this browser session only (persist_state="session"), not in the
-journal: they belong to one appointment and go into the PDF she downloads.
+journal: they belong to one appointment and go into the PDF she downloads. The PDF is in the
+language she chooses for it (her own by default: the clinician's may differ).
 """
 
 import datetime as dt
@@ -10,10 +11,14 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import streamlit as st
+from babel import Locale
+from babel.numbers import format_decimal
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from tracker.app import signin, web
+from tracker.care import language
+from tracker.care.language import N_, _
 from tracker.care.safety import PAST_SIGNS_ADVICE, red_flag_label
 from tracker.exchange.backup_json import export_json
 from tracker.exchange.diary_csv import encode_diary, export_diary
@@ -38,8 +43,10 @@ ss = st.session_state
 P = "su_"  # every widget and state key on this page starts with this
 today = dt.date.today()
 last_night = today - dt.timedelta(days=1)
-WEEKS = {"Last 4 weeks": 4, "Last 8 weeks": 8, "Last 12 weeks": 12}
-SINCE, CUSTOM = "Since my last appointment", "Choose dates"
+# The choices' values stay these English names (the page's state); she reads them in her
+# language through format_func=_.
+WEEKS = {N_("Last 4 weeks"): 4, N_("Last 8 weeks"): 8, N_("Last 12 weeks"): 12}
+SINCE, CUSTOM = N_("Since my last appointment"), N_("Choose dates")
 MIME = {
     ".pdf": "application/pdf",
     ".csv": "text/csv",
@@ -53,6 +60,17 @@ SUMMARY_CSS = """<style>
 .st-key-su_period button, .st-key-su_paper button { margin-right: 0 !important; }
 .st-key-su_at [role="group"] { min-height: 44px; align-items: center; }
 </style>"""
+
+
+def language_name(code: str) -> str:
+    """A language named in its own words ("English", "Español"), whatever the page is in."""
+    name = Locale.parse(code).get_display_name(code) or code
+    return name[:1].upper() + name[1:]
+
+
+def whole(n: int) -> str:
+    """A count of characters as her language writes it: 5,130,000 / 5.130.000."""
+    return format_decimal(n, locale=language.current())
 
 
 def keep_questions() -> None:
@@ -77,10 +95,10 @@ def questions_too_long() -> str | None:
     text = ss.get(P + "questions") or ""
     if len(text) <= QUESTIONS_MAX_CHARS:
         return None
-    return (
-        f"Your questions are {len(text):,} characters long, and the PDF has room for "
-        f"{QUESTIONS_MAX_CHARS:,}. Please shorten them, then make the PDF."
-    )
+    return _(
+        "Your questions are {length} characters long, and the PDF has room for {most}. Please "
+        "shorten them, then make the PDF."
+    ).format(length=whole(len(text)), most=whole(QUESTIONS_MAX_CHARS))
 
 
 def since_possible(appointment: dt.date | None) -> bool:
@@ -101,8 +119,14 @@ def save_appointment() -> None:
         ss[P + "appt_outcome"] = ("error", web.UNAVAILABLE)
         return
     ss[P + "period"] = SINCE if since_possible(appointment) else next(iter(WEEKS))
-    said = f"saved: {day_text(appointment)}" if appointment else "cleared"
-    ss[P + "appt_outcome"] = ("success", f"Last appointment {said}. Settings shows the same date.")
+    said = (
+        _("Last appointment saved: {day}. Settings shows the same date.").format(
+            day=day_text(appointment)
+        )
+        if appointment
+        else _("Last appointment cleared. Settings shows the same date.")
+    )
+    ss[P + "appt_outcome"] = ("success", said)
 
 
 def outcome(key: str) -> None:
@@ -121,7 +145,12 @@ def choose_period(profile: Profile) -> tuple[dt.date, dt.date] | None:
     appointment = profile.last_appointment
     choices = [SINCE] * since_possible(appointment) + [*WEEKS, CUSTOM]
     choice = st.segmented_control(
-        "Nights to include", choices, default=choices[0], required=True, key=P + "period"
+        _("Nights to include"),
+        choices,
+        format_func=_,
+        default=choices[0],
+        required=True,
+        key=P + "period",
     )
     if choice == SINCE:
         return appointment, last_night
@@ -129,15 +158,21 @@ def choose_period(profile: Profile) -> tuple[dt.date, dt.date] | None:
         return last_night - dt.timedelta(days=7 * WEEKS[choice] - 1), last_night
     start, end = default_period(profile, last_night)
     picked = st.date_input(
-        "From - to", value=(start, end), max_value=last_night, key=P + "custom", format="DD/MM/YYYY"
+        _("From - to"),
+        value=(start, end),
+        max_value=last_night,
+        key=P + "custom",
+        format="DD/MM/YYYY",
     )
     if not picked:
         return start, end
     first, last = picked[0], picked[-1]
     if first > last:  # the calendar cannot pick this, but a client can send it
         st.error(
-            f"These dates run backwards: {day_text(first)} is after {day_text(last)}. Choose "
-            "the earlier date first, then the later one.",
+            _(
+                "These dates run backwards: {first} is after {last}. Choose the earlier date "
+                "first, then the later one."
+            ).format(first=day_text(first), last=day_text(last)),
             icon=":material/error:",
         )
         return None
@@ -147,22 +182,23 @@ def choose_period(profile: Profile) -> tuple[dt.date, dt.date] | None:
 def preview(start: dt.date, end: dt.date) -> None:
     """What the PDF will show: warning signs first, the numbers, the comparisons."""
     summary = summarise(session_or_engine=engine, start=start, end=end)
-    st.caption(f"Nights {day_text(start)} to {day_text(end)}: {summary.nights_logged} logged.")
+    st.caption(
+        _("Nights {start} to {end}: {logged} logged.").format(
+            start=day_text(start), end=day_text(end), logged=summary.nights_logged
+        )
+    )
     if summary.red_flag_nights:
         nights = "\n".join(
             f"- {day_text(r.night)}: " + "; ".join(red_flag_label(c) for c in r.flags)
             for r in summary.red_flag_nights
         )
-        st.warning(
-            f"**Warning signs you noted (shown first in the PDF)**\n\n{nights}\n\n"
-            + PAST_SIGNS_ADVICE,
-            icon=":material/warning:",
-        )
+        noted = _("Warning signs you noted (shown first in the PDF)")
+        st.warning(f"**{noted}**\n\n{nights}\n\n" + _(PAST_SIGNS_ADVICE), icon=":material/warning:")
     numbers = headline_numbers(summary, start, end)
     for row in (numbers[:3], numbers[3:]):  # rows, so a phone shows them in reading order
         for col, number in zip(st.columns(3), row, strict=True):
             col.metric(number.label, number.value, help=number.detail, border=True)
-    with st.expander("Your habits compared"):
+    with st.expander(_("Your habits compared")):
         for item in (*summary.comparisons, *summary.before_after):
             said = [s for s in describe(item, summary.water_unit) if s not in CAVEATS]
             st.markdown(f"- **{topic(item)}.** " + " ".join(said))  # says "(whole diary)"
@@ -209,22 +245,37 @@ def download(
     )
     if pressed:
         file_name = name
-        said = f"Downloading {file_name}"  # a long toast is cut short: the name only
-        st.success(f"{said}: your browser keeps it with your other downloads.", icon=ICON_DONE)
+        said = _("Downloading {file}").format(file=file_name)  # a toast is cut short: the name
+        st.success(
+            _("Downloading {file}: your browser keeps it with your other downloads.").format(
+                file=file_name
+            ),
+            icon=ICON_DONE,
+        )
         st.toast(said, icon=ICON_DONE, duration="long")  # the PDF takes a few seconds
 
 
 def pdf_download(period: tuple[dt.date, dt.date] | None, refused: bool) -> None:
-    """The summary PDF, with her latest questions and the paper size she chose; greyed out,
-    with what to fix said above it, when the dates or the questions are refused."""
+    """The summary PDF, with her latest questions, the paper size and the language she chose;
+    greyed out, with what to fix said above it, when the dates or the questions are refused."""
     live = ss[P + "live"]  # read when the PDF is made: her latest questions
     paper = st.segmented_control(
-        "Paper size",
+        _("Paper size"),
         PAPERS,
         default=PAPERS[0],
         required=True,
         key=P + "paper",
         persist_state="session",
+    )
+    # The PDF's language, hers by default: the clinician's may differ. Each language named in
+    # its own words. The file is made later, outside this run, in exactly this language.
+    spoken = st.segmented_control(
+        _("Language of the PDF"),
+        language.languages(),
+        format_func=language_name,
+        default=language.current(),
+        required=True,
+        key=P + "pdf_language",
     )
     start, end = period or (last_night, last_night)
 
@@ -234,20 +285,23 @@ def pdf_download(period: tuple[dt.date, dt.date] | None, refused: bool) -> None:
                 raise ValueError("the questions are longer than the PDF takes")
             return live["questions"]
 
-        return appointment_pdf(engine, start=start, end=end, questions=questions, paper=paper)
+        return appointment_pdf(
+            engine, start=start, end=end, questions=questions, paper=paper, language=spoken
+        )
 
+    suffix = "" if spoken == language.SOURCE else f"-{spoken}"  # an English and a Spanish apart
     download(
         "pdf",
-        "Summary PDF",
+        _("Summary PDF"),
         pdf,
-        f"cramp-summary-{start}-to-{end}.pdf",
+        f"cramp-summary-{start}-to-{end}{suffix}.pdf",
         ":material/picture_as_pdf:",
-        "The page for your appointment.",
+        _("The page for your appointment."),
         primary=True,
         disabled=refused or period is None,
     )
     if refused or period is None:
-        st.caption("The PDF can be made once what is marked above is fixed.")
+        st.caption(_("The PDF can be made once what is marked above is fixed."))
 
 
 def journal_downloads() -> None:
@@ -258,59 +312,63 @@ def journal_downloads() -> None:
         with Session(engine) as s:
             return encode_diary(export_diary(iter_nights(session=s)))
 
-    st.caption("Every night you logged, to keep, or to share if you are asked for the details.")
+    st.caption(_("Every night you logged, to keep, or to share if you are asked for the details."))
     download(
         "csv",
-        "Diary (CSV)",
+        _("Diary (CSV)"),
         diary,
         f"cramp-diary-{stamp}.csv",
         ":material/table:",
-        "Every night and cramp, one row per cramp, for a spreadsheet.",
+        _("Every night and cramp, one row per cramp, for a spreadsheet."),
     )
     download(
         "json",
-        "Full backup (JSON)",
+        _("Full backup (JSON)"),
         lambda: export_json(engine).encode(),
         f"cramp-journal-{stamp}.json",
         ":material/save:",
-        "Everything, to restore later with import.",
+        _("Everything, to restore later with import."),
     )
     download(
         "fhir",
-        "For clinical systems (FHIR)",
+        _("For clinical systems (FHIR)"),
         lambda: export_fhir(engine).encode(),
         f"cramp-journal-{stamp}.fhir.json",
         ":material/medical_information:",
-        "FHIR R4 observations, if your clinic asks for them.",
+        _("FHIR R4 observations, if your clinic asks for them."),
     )
 
 
 def reminder_download() -> None:
     """A calendar file that reminds her every morning to log last night."""
-    at = st.time_input("Remind me each morning at", value=dt.time(8, 0), key=P + "at")
+    at = st.time_input(_("Remind me each morning at"), value=dt.time(8, 0), key=P + "at")
     link = app_link()
     download(
         "ics",
-        "Morning reminder (calendar)",
+        _("Morning reminder (calendar)"),
         lambda: reminder_ics(at=at, link=link),
         "cramp-journal-reminder.ics",
         ":material/alarm:",
-        "Open it with your calendar: a reminder every morning to log last night.",
+        _("Open it with your calendar: a reminder every morning to log last night."),
     )
 
 
 # ---------------------------------------------------------------- the screen
 keep_questions()  # first: the PDF being made in parallel waits for nothing else
 st.html(SUMMARY_CSS)
-signin.viewing_banner("Summary")  # a clinician reading a shared journal: read-only
+signin.viewing_banner("Summary")  # a clinician reading: the page, by name, in her record
 reading_only = signin.read_only()
-st.title("Summary for your appointment")
+st.title(_("Summary for your appointment"))
 st.caption(
-    "The one page she brings to her appointment: any warning signs first, then her numbers, "
-    "charts and habits."
+    _(
+        "The one page she brings to her appointment: any warning signs first, then her "
+        "numbers, charts and habits."
+    )
     if reading_only
-    else "One page for your midwife or doctor: any warning signs first, then your numbers, "
-    "charts, habits and your questions."
+    else _(
+        "One page for your midwife or doctor: any warning signs first, then your numbers, "
+        "charts, habits and your questions."
+    )
 )
 engine = web.engine()
 profile = web.profile()
@@ -320,42 +378,46 @@ if P + "appt" not in ss:
 if reading_only:  # the PDF only: no appointment to save, no questions of hers to add
     period = choose_period(profile)
     pdf_download(period, refused=False)
-    st.subheader("What the PDF shows")
+    st.subheader(_("What the PDF shows"))
     if period:
         preview(*period)
     st.stop()
 st.date_input(
-    "Last appointment",
+    _("Last appointment"),
     value=None,
     max_value=today,
     key=P + "appt",
     format="DD/MM/YYYY",
     on_change=save_appointment,
 )
-st.caption("Saved as soon as you pick it, for Settings too.")
+st.caption(_("Saved as soon as you pick it, for Settings too."))
 outcome("appt_outcome")
 period = choose_period(profile)
 st.text_area(
-    "Questions for your midwife or doctor",
+    _("Questions for your midwife or doctor"),
     key=P + "questions",
     persist_state="session",
     on_change="ignore",
-    placeholder="One per line, e.g. Is it safe to keep taking magnesium?",
+    placeholder=_("One per line, e.g. Is it safe to keep taking magnesium?"),
 )
 if too_long := questions_too_long():
     st.error(too_long, icon=":material/error:")
 st.caption(
-    f"Up to {QUESTIONS_MAX_CHARS:,} characters: about a dozen short questions fit in the PDF. "
-    "They stay here while the app is open but are not saved in your journal."
+    _(
+        "Up to {most} characters: about a dozen short questions fit in the PDF. They stay here "
+        "while the app is open but are not saved in your journal."
+    ).format(most=whole(QUESTIONS_MAX_CHARS))
 )
 pdf_download(period, refused=bool(too_long))
 
-st.subheader("What the PDF shows")
+st.subheader(_("What the PDF shows"))
 if period:
     preview(*period)
 else:
-    st.info("Choose dates that run forwards to see what the PDF will show.", icon=":material/info:")
-st.subheader("Your whole journal")
+    st.info(
+        _("Choose dates that run forwards to see what the PDF will show."), icon=":material/info:"
+    )
+st.subheader(_("Your whole journal"))
 journal_downloads()
-st.subheader("Morning reminder")
+st.subheader(_("Morning reminder"))
 reminder_download()

@@ -164,6 +164,7 @@ def test_two_people_at_once_each_read_their_own_language() -> None:
 # ---------------------------------------------------------------- words outside gettext
 # The files whose every drawn word goes through gettext (more join as they are translated).
 SCANNED = ("pages/last_night.py", "tracker/app/navigation.py")
+SCANNED += ("pages/summary.py",)  # the PDF's modules: tests/test_language_pdf.py scans them
 SCANNED += ("pages/settings.py", "pages/history.py", "pages/guide.py", "pages/red_flags.py")
 SCANNED += ("tracker/app/signin.py", "tracker/app/whois.py")  # sign-in, the viewing banner
 SCANNED += ("pages/experiments.py", "pages/patients.py")  # and the words they draw:

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
 
+from tracker.care.language import _, current, speaking
 from tracker.exchange.report_data import QUESTIONS_MAX_CHARS, ReportData, gather
 from tracker.exchange.report_pdf import new_pdf
 from tracker.exchange.report_sections import render
@@ -64,18 +65,36 @@ def chart_specs(
         severity = {**{k: v for k, v in both.items() if k != "vconcat"}, **both["vconcat"][0]}
         pain_only = chart_words.severity_and_duration(cramps.assign(duration_min=None))
         severity.update(
-            title="Severity of each cramp (0-10)", height=charts.HEIGHT, description=pain_only
+            title=_("Severity of each cramp (0-10)"), height=charts.HEIGHT, description=pain_only
         )
         specs.append(severity)
     fit = {"type": "fit-x", "contains": "padding"}
     return [{**_sized(s, width, height), "autosize": fit, "background": "white"} for s in specs]
 
 
+def chart_locale() -> str | None:
+    """The d3 locale of the language being spoken, for the charts' numbers and month names
+    (es -> es-ES: 1,5 and "ene"); None (vl-convert's English) for a language d3 lacks."""
+    from babel.core import get_global
+
+    likely = get_global("likely_subtags").get(current(), "")
+    parts = likely.split("_")  # es_Latn_ES
+    name = f"{parts[0]}-{parts[-1]}" if len(parts) > 1 else ""
+    return name if name in D3_LOCALES else None
+
+
+# The d3-format and d3-time-format locales vl-convert knows that a catalog may ask for.
+D3_LOCALES = frozenset({"ca-ES", "de-DE", "en-GB", "en-US", "es-ES", "es-MX", "fr-FR", "it-IT"})
+
+
 def render_charts(specs: list[dict], pool: ThreadPoolExecutor) -> list[Future[bytes]]:
-    """PNG images of the specs at twice their pixel size, rendered in the pool's threads."""
+    """PNG images of the specs at twice their pixel size, rendered in the pool's threads, with
+    numbers and dates in the language being spoken."""
     import vl_convert  # a second or two to start on first use, so only when a PDF is made
 
-    return [pool.submit(vl_convert.vegalite_to_png, spec, scale=2) for spec in specs]
+    where = chart_locale()  # read here: the pool's threads do not share this one's language
+    said = {"format_locale": where, "time_format_locale": where} if where else {}
+    return [pool.submit(vl_convert.vegalite_to_png, spec, scale=2, **said) for spec in specs]
 
 
 def appointment_pdf(
@@ -85,12 +104,18 @@ def appointment_pdf(
     end: dt.date,
     questions: str | Callable[[], str] = "",
     paper: str = "A4",
+    language: str | None = None,
 ) -> bytes:
     """The appointment summary of the nights from start to end, as PDF bytes.
 
     questions may be a function: it is called last, after the slow parts, so that the Summary
     page prints a question she typed just before pressing the button.
+    language: the PDF's language (the clinician's may differ from hers); by default the
+    language being spoken (English outside the app, unless a caller says otherwise).
     """
+    if language is not None:
+        with speaking(language):
+            return appointment_pdf(source, start=start, end=end, questions=questions, paper=paper)
     if start > end:
         raise ValueError("the period ends before it starts")
     if isinstance(questions, str):

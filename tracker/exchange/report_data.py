@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from tracker.care import language
+from tracker.care.language import _, ngettext
 from tracker.exchange.report_pdf import PAPER_SIZES
 from tracker.insights.adherence import (
     Adherence,
@@ -35,13 +37,14 @@ QUESTIONS_MAX_CHARS = 1500
 
 
 def day_text(day: dt.date) -> str:
-    """A date as the summary prints it, the same way the comparisons do: 14 Jan 2026."""
+    """A date as the summary prints it, the same way the comparisons do, in the language being
+    spoken: 14 Jan 2026, 14 ene 2026."""
     return _day(day)
 
 
-def count(n: int, word: str) -> str:
-    """A count with its noun: "1 night", "2 nights", "0 cramps"."""
-    return f"{n} {word}{'' if n == 1 else 's'}"
+def nights(n: int) -> str:
+    """A count of nights as it is said: "1 night", "2 nights" (1 noche, 2 noches)."""
+    return ngettext("{count} night", "{count} nights", n).format(count=n)
 
 
 def default_period(profile: Profile, last_night: dt.date) -> tuple[dt.date, dt.date]:
@@ -68,21 +71,42 @@ class Number:
 
 def headline_numbers(summary: Summary, start: dt.date, end: dt.date) -> list[Number]:
     """The summary's headline numbers, formatted as on the Trends page (from summarise only)."""
-    trend = {m.label: m.value for m in headline(summary, None, start, end)}
+    week, share, severity, logged = headline(summary, None, start, end)  # in this order
     s = summary
-    typical = "–" if s.median_duration_min is None else f"{s.median_duration_min:g} min"
-    longest = "" if s.longest_duration_min is None else f"; longest {s.longest_duration_min:g} min"
+    median = s.median_duration_min
+    typical = "–" if median is None else _("{minutes} min").format(minutes=language.decimal(median))
+    if s.longest_duration_min is None:
+        duration = _("duration not noted")
+    else:
+        longest = language.decimal(s.longest_duration_min)
+        duration = _("median; longest {minutes} min").format(minutes=longest)
     return [
-        Number("Cramps per week", trend["Cramps per week"], f"{count(s.cramps, 'cramp')} in total"),
         Number(
-            "Nights with cramps",
-            trend["Nights with cramps"],
-            f"{s.nights_with_cramps} of {count(s.nights_logged, 'logged night')}",
+            week.label,
+            week.value,
+            ngettext("{count} cramp in total", "{count} cramps in total", s.cramps).format(
+                count=s.cramps
+            ),
         ),
-        Number("Average severity", trend["Average severity"], "0 no pain, 10 worst"),
-        Number("Typical cramp", typical, f"median{longest}" if longest else "duration not noted"),
-        Number("Woken by a cramp", count(s.woke_nights, "night"), f"of {s.nights_logged} logged"),
-        Number("Nights logged", trend["Nights logged"], "unlogged nights are unknown"),
+        Number(
+            share.label,
+            share.value,
+            ngettext(
+                "{with_cramps} of {count} logged night",
+                "{with_cramps} of {count} logged nights",
+                s.nights_logged,
+            ).format(with_cramps=s.nights_with_cramps, count=s.nights_logged),
+        ),
+        Number(severity.label, severity.value, _("0 no pain, 10 worst")),
+        Number(_("Typical cramp"), typical, duration),
+        Number(
+            _("Woken by a cramp"),
+            nights(s.woke_nights),
+            ngettext("of {count} logged", "of {count} logged", s.nights_logged).format(
+                count=s.nights_logged
+            ),
+        ),
+        Number(logged.label, logged.value, _("unlogged nights are unknown")),
     ]
 
 

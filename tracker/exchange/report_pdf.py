@@ -19,13 +19,16 @@ from pathlib import Path
 from fpdf import FPDF
 from fpdf.enums import MethodReturnValue, XPos, YPos
 
+from tracker.care.language import N_, _
+
 FONTS = Path(__file__).with_name("fonts")
 FONT_FILES = {"": "DejaVuSans.ttf", "B": "DejaVuSans-Bold.ttf"}
 FONT = "DejaVu"
 PAPER_SIZES = {"A4": "A4", "Letter": "Letter"}
 PT_MM = 25.4 / 72  # millimetres per point
-SHORTENED = " … (shortened: full text in the CSV/JSON export)"
-CUT_TO_FIT = " … (shortened to fit the page)"
+# The markers after text cut short, said in the PDF's language where they are printed (_()).
+SHORTENED = N_(" … (shortened: full text in the CSV/JSON export)")
+CUT_TO_FIT = N_(" … (shortened to fit the page)")
 INK, MUTED, BLUE, WHITE = (31, 41, 51), (90, 102, 117), (0, 90, 150), (255, 255, 255)
 RED, RED_FILL, CALM, CALM_FILL = (176, 30, 30), (253, 237, 235), (120, 160, 130), (238, 244, 240)
 TILE_FILL, BANNER = (241, 245, 249), (33, 47, 61)
@@ -75,7 +78,7 @@ class Para:
     bullet: str = ""
 
 
-REPLACED = "? marks characters this font lacks (exact text in the CSV/JSON export)"
+REPLACED = N_("? marks characters this font lacks (exact text in the CSV/JSON export)")
 
 
 class _Pdf(FPDF):
@@ -86,8 +89,9 @@ class _Pdf(FPDF):
         self.set_y(-9)
         self.set_font(FONT, "", 6.5)
         self.set_text_color(*MUTED)
-        line = f"{self.footer_text} · page {self.page_no()} of {{nb}}"
-        self.cell(0, 4, line + (f" · {REPLACED}" if self.replaced else ""), align="C")
+        page = _("page {page} of {pages}").format(page=self.page_no(), pages="{nb}")  # fpdf2's
+        parts = [self.footer_text, page, *([_(REPLACED)] if self.replaced else [])]  # alias
+        self.cell(0, 4, " · ".join(parts), align="C")
 
 
 def new_pdf(paper: str = "A4", footer: str = "") -> FPDF:
@@ -97,7 +101,7 @@ def new_pdf(paper: str = "A4", footer: str = "") -> FPDF:
         pdf.add_font(FONT, style, str(FONTS / name))
     pdf.set_margins(12, 10, 12)
     pdf.set_auto_page_break(True, margin=13)
-    pdf.set_title("Leg cramps diary summary (self-reported)")
+    pdf.set_title(_("Leg cramps diary summary (self-reported)"))
     pdf.footer_text = footer
     pdf.set_creator("Cramp Journal")
     return pdf
@@ -154,14 +158,16 @@ class Writer:
         width: float,
         max_lines: int,
         size: float = 8.5,
-        marker: str = SHORTENED,
+        marker: str | None = None,
         prefix: str = "",
     ) -> str:
-        """prefix + her text, printable, cut to max_lines at this size and marked if shortened.
+        """prefix + her text, printable, cut to max_lines at this size and marked if shortened
+        (marker: by default SHORTENED, in the language being spoken).
 
         Only the start that could possibly fit is ever line-broken (fpdf2's line breaking is
         slow on long text): its width cannot exceed max_lines times the line width.
         """
+        marker = _(SHORTENED) if marker is None else marker
         text, replaced = printable(text or "")
         self.replaced |= replaced
         self.pdf.replaced = self.replaced

@@ -9,15 +9,17 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from babel.numbers import get_decimal_symbol
 from fpdf import FPDF
 
+from tracker.care import language
+from tracker.care.language import N_, _, ngettext
 from tracker.care.pregnancy import dating
 from tracker.care.safety import red_flag_label
 from tracker.exchange.report_data import (
     ReportData,
-    count,
     day_text,
     headline_numbers,
     page_budget,
@@ -57,6 +59,7 @@ class Budget:
     side_effects: int
     chart_scale: float = 1.0
     compact: bool = False  # figures inline, charts' words only in the images' alt text
+    text: float = 1.0  # the body text's size (8.5 pt and under), scaled: a longer language's
 
 
 BUDGETS = (
@@ -68,26 +71,38 @@ BUDGETS = (
     Budget(1, 6, 4, 0, 0.75, compact=True),
     Budget(0, 5, 3, 0, 0.7, compact=True),
     Budget(0, 4, 2, 0, 0.7, compact=True),
+    Budget(0, 4, 2, 0, 0.65, compact=True, text=0.92),  # Spanish runs about 20% longer
+    Budget(0, 4, 2, 0, 0.6, compact=True, text=0.85),
 )
+BODY_PT = 8.5  # the largest body text; headings are larger and keep their size
 
 
-SELF_REPORTED = "SELF-REPORTED BY THE PATIENT  ·  her own morning diary, not a clinical record"
+# Marked here (N_), said in the PDF's language where they are drawn (_()).
+SELF_REPORTED = N_("SELF-REPORTED BY THE PATIENT  ·  her own morning diary, not a clinical record")
 NO_FLAGS = (
-    "No warning signs were noted in this period",
-    "She is asked each morning about swelling, redness, warmth or tenderness in one leg, pain "
-    "that does not ease, breathlessness and other signs.",
+    N_("No warning signs were noted in this period"),
+    N_(
+        "She is asked each morning about swelling, redness, warmth or tenderness in one leg, "
+        "pain that does not ease, breathlessness and other signs."
+    ),
 )
-FLAG_ADVICE = (
+FLAG_ADVICE = N_(
     "For these signs the app tells her to contact her doctor, midwife or maternity unit "
     "straight away."
 )
-AS_WORDED = (
+AS_WORDED = N_(
     'Nights in this report\'s period only, except where marked "whole diary". Ratios: cramps '
     "a night with the habit divided by without it."
 )
 CALM_BOX = (CALM_FILL, CALM)
-NOTE = "Her note: "
-NOTES_LEFT_OUT = " Her notes on these nights did not fit: they are in the CSV/JSON export."
+NOTE = N_("Her note: ")
+NOTES_LEFT_OUT = N_("Her notes on these nights did not fit: they are in the CSV/JSON export.")
+
+
+def fixed(value: float, places: int) -> str:
+    """A figure with a fixed number of decimals, rounded as Python rounds (as the comparisons
+    print theirs), with the decimal mark of the PDF's language: 0.80, 0,80."""
+    return f"{value:.{places}f}".replace(".", get_decimal_symbol(language.current()))
 
 
 class Sheet(Writer):
@@ -97,73 +112,122 @@ class Sheet(Writer):
         super().__init__(pdf)
         self.data, self.budget = data, budget
 
+    def scaled(self, paras: list[Para]) -> list[Para]:
+        """The paragraphs with their body text at this budget's size (headings as they are)."""
+        if self.budget.text == 1.0:
+            return paras
+        small = self.budget.text
+        return [replace(p, size=p.size * small) if p.size <= BODY_PT else p for p in paras]
+
+    def height(self, paras: list[Para], width: float) -> float:
+        return super().height(self.scaled(paras), width)
+
+    def write(self, paras: list[Para], x: float, width: float) -> None:
+        super().write(self.scaled(paras), x, width)
+
+    def fitting(self, para: Para, width: float, lines: int) -> Para:
+        """The paragraph in a smaller type where needed (at most 2.5 pt smaller) to fit in
+        so many lines: a tile's words run longer in some languages ("15 noches")."""
+        smallest = para.size - 2.5
+        while para.size > smallest:
+            self._style(para)
+            if len(self._lines(para.text, width)) <= lines:
+                break
+            para = replace(para, size=para.size - 0.5)
+        return para
+
 
 def _banner(w: Sheet) -> None:
     pdf = w.pdf
     pdf.set_fill_color(*BANNER)
     pdf.rect(pdf.l_margin, pdf.get_y(), pdf.epw, 7.5, style="F")
     pdf.set_y(pdf.get_y() + 1.6)
-    w.write([Para(SELF_REPORTED, 9.5, True, WHITE, after=0)], pdf.l_margin + 3, pdf.epw - 6)
+    w.write([Para(_(SELF_REPORTED), 9.5, True, WHITE, after=0)], pdf.l_margin + 3, pdf.epw - 6)
     pdf.set_y(pdf.get_y() + 3.5)
 
 
 def _period(d: ReportData) -> list[Para]:
     s, p = d.summary, d.profile
     days = (d.end - d.start).days + 1
-    since = " · since the last appointment" if p.last_appointment == d.start else ""
-    lines = [
-        f"Nights {day_text(d.start)} to {day_text(d.end)} ({count(days, 'night')}, "
-        f"{s.nights_logged} logged){since}"
+    period = [
+        ngettext(
+            "Nights {start} to {end} ({days} night, {logged} logged)",
+            "Nights {start} to {end} ({days} nights, {logged} logged)",
+            days,
+        ).format(start=day_text(d.start), end=day_text(d.end), days=days, logged=s.nights_logged)
     ]
-    pregnancy = f"Due date {day_text(p.due_date)}" if p.due_date else "Due date not given"
+    if p.last_appointment == d.start:
+        period.append(_("since the last appointment"))
+    pregnancy = [
+        _("Due date {day}").format(day=day_text(p.due_date))
+        if p.due_date
+        else _("Due date not given")
+    ]
     if s.gestational_weeks:
         first, last = s.gestational_weeks
-        pregnancy += f" · week {first}" if first == last else f" · weeks {first} to {last}"
-        pregnancy += " of pregnancy"
+        pregnancy.append(
+            _("week {week} of pregnancy").format(week=first)
+            if first == last
+            else _("weeks {first} to {last} of pregnancy").format(first=first, last=last)
+        )
     if p.birth_date:
-        pregnancy += f" · birth date {day_text(p.birth_date)}"
-    return [Para(line, 9, color=INK, after=0.4) for line in [*lines, pregnancy]]
+        pregnancy.append(_("birth date {day}").format(day=day_text(p.birth_date)))
+    lines = [" · ".join(period), " · ".join(pregnancy)]
+    return [Para(line, 9, color=INK, after=0.4) for line in lines]
 
 
 def _title(w: Sheet) -> None:
     pdf, d = w.pdf, w.data
-    paras = [Para("Night-time leg cramps in pregnancy: diary summary", 15, True, after=1.2)]
+    paras = [Para(_("Night-time leg cramps in pregnancy: diary summary"), 15, True, after=1.2)]
     if d.profile.name:
-        paras.append(Para(w.typed(d.profile.name, pdf.epw, 1, 9, prefix="Name: "), 9, after=0.4))
+        name = w.typed(d.profile.name, pdf.epw, 1, 9, prefix=_("Name: "))
+        paras.append(Para(name, 9, after=0.4))
     w.write([*paras, *_period(d)], pdf.l_margin, pdf.epw)
     pdf.set_y(pdf.get_y() + 2)
 
 
 def _week(night: dt.date, profile: Profile) -> str:
     """' (week 31+4)', ' (postpartum 1+2)', or nothing when the due date is not known."""
-    label = dating(night, profile.due_date, profile.birth_date).label
-    if not label:
+    when = dating(night, profile.due_date, profile.birth_date)
+    if when.postpartum_days is not None:
+        weeks, days = divmod(when.postpartum_days, 7)
+        return " (" + _("postpartum {weeks}+{days}").format(weeks=weeks, days=days) + ")"
+    if when.days is None:
         return ""
-    return f" ({label})" if label.startswith("postpartum") else f" (week {label})"
+    weeks, days = divmod(when.days, 7)
+    return " (" + _("week {weeks}+{days}").format(weeks=weeks, days=days) + ")"
 
 
 def _red_flags(w: Sheet) -> None:
     d, width = w.data, w.pdf.epw - 5
     flagged = d.summary.red_flag_nights
     if not flagged:
-        title, asked = NO_FLAGS
+        title, asked = (_(text) for text in NO_FLAGS)
         w.box([Para(title, 9.5, True, after=0.5), Para(asked, 8, color=MUTED, after=0)], *CALM_BOX)
         return
-    nights = count(len(flagged), "night")
-    paras = [Para(f"Warning signs noted on {nights} (newest first)", 10.5, True, RED, after=1)]
+    noted = ngettext(
+        "Warning signs noted on {count} night (newest first)",
+        "Warning signs noted on {count} nights (newest first)",
+        len(flagged),
+    ).format(count=len(flagged))
+    paras = [Para(noted, 10.5, True, RED, after=1)]
     left_out = False  # a note there was no room for
     for red in flagged[: w.budget.flag_nights]:
         signs = "; ".join(red_flag_label(code) for code in red.flags)
         when = day_text(red.night) + _week(red.night, d.profile)
         paras.append(Para(f"{when}: {signs}", 8.5, True, after=0.3))
-        note = w.typed(d.notes.get(red.night), width - 4, w.budget.note_lines, 8, prefix=NOTE)
+        note = w.typed(d.notes.get(red.night), width - 4, w.budget.note_lines, 8, prefix=_(NOTE))
         if note:
             paras.append(Para(note, 8, indent=4, after=0.8))
         left_out |= bool(d.notes.get(red.night)) and not note
     if (hidden := len(flagged) - w.budget.flag_nights) > 0:
-        more = f"… and {hidden} more night{'s' * (hidden != 1)} with warning signs"
-        paras.append(Para(more + ": see the CSV/JSON export.", 8, True, RED))
-    advice = FLAG_ADVICE + (NOTES_LEFT_OUT if left_out else "")
+        more = ngettext(
+            "… and {count} more night with warning signs: see the CSV/JSON export.",
+            "… and {count} more nights with warning signs: see the CSV/JSON export.",
+            hidden,
+        ).format(count=hidden)
+        paras.append(Para(more, 8, True, RED))
+    advice = " ".join([_(FLAG_ADVICE), *([_(NOTES_LEFT_OUT)] if left_out else [])])
     paras.append(Para(advice, 7.5, color=MUTED, after=0))
     w.box(paras, RED_FILL, RED)
 
@@ -180,9 +244,9 @@ def _numbers(w: Sheet) -> None:
         x = pdf.l_margin + i * (tile + gap)
         pdf.rect(x, y, tile, h, style="F")
         parts = [
-            (1.3, Para(n.label, 6.8, True, MUTED)),
-            (7.9, Para(n.value, 12.5, True)),
-            (13.0, Para(n.detail, 6.3, color=MUTED)),
+            (1.3, w.fitting(Para(n.label, 6.8, True, MUTED), tile - 3, 2)),
+            (7.9, w.fitting(Para(n.value, 12.5, True), tile - 3, 1)),
+            (13.0, w.fitting(Para(n.detail, 6.3, color=MUTED), tile - 3, 2)),
         ]
         for offset, para in parts:  # fixed rows, so the values line up across the tiles
             pdf.set_y(y + offset)
@@ -222,13 +286,17 @@ def _habits_and_relief(w: Sheet) -> None:
     habits = habit_sentences(d.habits, d.summary.water_unit, started)
     side_effects = side_effect_sentences(d.habits)
     if hidden := len(side_effects[b.side_effects :]):
-        more = f"… and side effects on {hidden} more night{'s' * (hidden != 1)} (see the export)"
+        more = ngettext(
+            "… and side effects on {count} more night (see the export)",
+            "… and side effects on {count} more nights (see the export)",
+            hidden,
+        ).format(count=hidden)
         side_effects = [*side_effects[: b.side_effects], more]
-    left = [Para("Habits (the day before each night)", 9.5, True, BLUE, after=1)]
+    left = [Para(_("Habits (the day before each night)"), 9.5, True, BLUE, after=1)]
     left += [Para(w.typed(t, width - 3, 3), bullet="•") for t in habits]
     left += [Para(w.typed(t, width - 3, 1, 8), 8, bullet="•") for t in side_effects]
-    relief = relief_sentences(d.relief) or ["No ways of easing a cramp were noted."]
-    right = [Para("What eased a cramp (most often worked first)", 9.5, True, BLUE, after=1)]
+    relief = relief_sentences(d.relief) or [_("No ways of easing a cramp were noted.")]
+    right = [Para(_("What eased a cramp (most often worked first)"), 9.5, True, BLUE, after=1)]
     right += [Para(t, bullet=f"{i}." if d.relief else "") for i, t in enumerate(relief, 1)]
     h = max(w.height(left, width), w.height(right, width))
     w.room_for(h)
@@ -254,8 +322,8 @@ def _comparison_paras(item, s, compact: bool = False) -> list[Para]:  # noqa: AN
 
 def _comparisons(w: Sheet) -> None:
     s = w.data.summary
-    w.heading("Habits compared in her own diary")
-    paras = [Para(AS_WORDED, 7.5, color=MUTED, after=1)]
+    w.heading(_("Habits compared in her own diary"))
+    paras = [Para(_(AS_WORDED), 7.5, color=MUTED, after=1)]
     for item in (*s.comparisons, *s.before_after):
         paras += _comparison_paras(item, s, w.budget.compact)
     paras.append(Para(" ".join(CLINICIAN_CAVEATS), 7.5, color=MUTED, after=0))
@@ -265,33 +333,49 @@ def _comparisons(w: Sheet) -> None:
 
 
 def _experiment_figures(r: Result) -> str:
-    said = f"Schedule {day_text(r.blocks[0].start)} to {day_text(r.blocks[-1].end)}"
-    said += f", {len(r.blocks)} blocks of {MIN_BLOCK}-{MAX_BLOCK} nights in pairs (one on, one off,"
-    said += " order randomised)"
+    """The experiment's schedule and figures: clauses, each a whole message."""
+    said = _(
+        "Schedule {start} to {end}, {blocks} blocks of {least}-{most} nights in pairs "
+        "(one on, one off, order randomised)"
+    ).format(
+        start=day_text(r.blocks[0].start),
+        end=day_text(r.blocks[-1].end),
+        blocks=len(r.blocks),
+        least=MIN_BLOCK,
+        most=MAX_BLOCK,
+    )
     if r.stopped_early:
-        said += f"; stopped early after the night of {day_text(r.plan.stopped)}"
+        said += "; " + _("stopped early after the night of {day}").format(
+            day=day_text(r.plan.stopped)
+        )
     if r.ratio.enough_data and r.ratio.estimate is not None:
-        said += (
-            f". Rate ratio on/off {r.ratio.estimate:.2f} ({_ci_text(r.ratio.low, r.ratio.high)})"
+        said += ". " + _("Rate ratio on/off {ratio} ({interval})").format(
+            ratio=fixed(r.ratio.estimate, 2), interval=_ci_text(r.ratio.low, r.ratio.high)
         )
     if r.adjusted.fitted:
-        said += f"; allowing for time {r.adjusted.rate_ratio:.2f}"
+        said += "; " + _("allowing for time {ratio}").format(ratio=fixed(r.adjusted.rate_ratio, 2))
     if r.p_value is not None:
-        said += f"; randomisation test p = {r.p_value:.3f} over {r.schedules} possible schedules"
+        said += "; " + ngettext(
+            "randomisation test p = {p} over {count} possible schedule",
+            "randomisation test p = {p} over {count} possible schedules",
+            r.schedules,
+        ).format(p=fixed(r.p_value, 3), count=r.schedules)
     return said + "."
 
 
 def _ci_text(low: float | None, high: float | None) -> str:
-    return f"95% CI {low:.2f} to {'no upper limit' if high is None else f'{high:.2f}'}"
+    if high is None:
+        return _("95% CI {low} to no upper limit").format(low=fixed(low, 2))
+    return _("95% CI {low} to {high}").format(low=fixed(low, 2), high=fixed(high, 2))
 
 
 def _experiments(w: Sheet) -> None:
     if not w.data.experiments:
         return
-    w.heading("Her personal experiment (the whole experiment, not only this period)")
+    w.heading(_("Her personal experiment (the whole experiment, not only this period)"))
     paras = []
     for r in w.data.experiments:
-        title = w.typed(r.plan.habit, w.pdf.epw / 2, 1, 8, prefix="Habit tried: ")
+        title = w.typed(r.plan.habit, w.pdf.epw / 2, 1, 8, prefix=_("Habit tried: "))
         paras.append(Para(f"{title}. " + " ".join(describe_result(r, SHE)), 8, after=0.3))
         paras.append(Para(_experiment_figures(r), 7, color=MUTED, after=1))
     w.write(paras, w.pdf.l_margin, w.pdf.epw)
@@ -302,8 +386,8 @@ def _questions(w: Sheet) -> None:
     if not printable(w.data.questions)[0]:
         return
     width = w.pdf.epw - 5
-    text = w.typed(w.data.questions, width, w.budget.question_lines, 9, CUT_TO_FIT)
-    title = Para("Her questions for this appointment", 10, True, BLUE, after=1)
+    text = w.typed(w.data.questions, width, w.budget.question_lines, 9, _(CUT_TO_FIT))
+    title = Para(_("Her questions for this appointment"), 10, True, BLUE, after=1)
     w.box([title, Para(text, 9, after=0)], TILE_FILL, BLUE)
 
 
@@ -330,7 +414,9 @@ def render(
     load, so appointment_pdf loads them while the charts render).
     """
     budget = page_budget(data.start, data.end)
-    footer = f"Cramp Journal · self-reported by the patient · made {day_text(dt.date.today())}"
+    footer = _("Cramp Journal · self-reported by the patient · made {day}").format(
+        day=day_text(dt.date.today())
+    )
     levels = list(BUDGETS)
     while True:
         pdf = pdf if pdf is not None else new_pdf(paper)
