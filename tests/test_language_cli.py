@@ -353,6 +353,29 @@ def test_a_fault_that_is_not_the_journal_is_not_blamed_on_it(
     err = capsys.readouterr().err
     assert "summary se ha parado por un error inesperado (KeyError): un fallo de Cramp " in err
     assert "no puede trabajar" not in err and "base de datos" not in err
+    assert "No se ha cambiado nada." in err  # summary only reads
+
+
+def test_a_fault_in_a_command_that_writes_claims_nothing_it_cannot_know(
+    sqlite_url: str,
+    sqlite_engine: Engine,
+    tmp_path: Path,
+    terminal,
+    monkeypatch,
+    capsys,  # noqa: ANN001
+) -> None:
+    terminal(None)
+
+    def broken(**_kwargs: object) -> None:
+        raise KeyError("night")
+
+    monkeypatch.setattr("tracker.cli.importing.import_diary", broken)
+    diary = tmp_path / "in.csv"
+    diary.write_text("night,severity\n2026-01-02,5\n", encoding="utf-8")
+    assert main(["--db", sqlite_url, "import", str(diary)]) == 1
+    err = capsys.readouterr().err
+    assert "import stopped on an unexpected error (KeyError)" in err
+    assert "Nothing was changed" not in err
 
 
 @pytest.mark.parametrize("lang", ["C", "es_ES.UTF-8"])

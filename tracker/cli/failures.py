@@ -18,6 +18,9 @@ from tracker.care.language import _
 # What reading a stored value raises when the value is not what this version writes (a time
 # that is not a time, a word not among an enum's, a number too big), seen inside SQLAlchemy.
 VALUE_ERRORS = (ValueError, TypeError, LookupError, OverflowError)
+# Commands that never write the journal (their files are written whole, at the end): a fault in
+# one of them changed nothing. The others write in their own ways, so a fault says no more.
+READ_ONLY = frozenset({"summary", "export", "backup", "reminder", "serve", "bench"})
 
 
 def _chain(exc: BaseException) -> list[BaseException]:
@@ -79,7 +82,14 @@ def failure_message(exc: BaseException, command: str, shown_url: str, opening: b
         return _("{command} stopped: a file could not be read or written ({problem}).").format(
             command=command, problem=problem
         )
-    return _(
-        "{command} stopped on an unexpected error ({kind}): a fault in Cramp Journal, not in "
-        "your journal. Please report it with the command you ran."
-    ).format(command=command, kind=kind)
+    if command in READ_ONLY:
+        said = _(
+            "{command} stopped on an unexpected error ({kind}): a fault in Cramp Journal, not in "
+            "your journal. Nothing was changed. Please report it with the command you ran."
+        )
+    else:
+        said = _(
+            "{command} stopped on an unexpected error ({kind}): a fault in Cramp Journal, not in "
+            "your journal. Please report it with the command you ran."
+        )
+    return said.format(command=command, kind=kind)
