@@ -378,6 +378,20 @@ def test_a_fault_in_a_command_that_writes_claims_nothing_it_cannot_know(
     assert "Nothing was changed" not in err
 
 
+def test_a_reader_that_stops_reading_is_no_error_to_report(
+    sqlite_url: str,
+    sqlite_engine: Engine,
+    terminal,
+    monkeypatch,
+    capsys,  # noqa: ANN001
+) -> None:
+    """`cramp-journal summary | head -1`: the pipe closes; nothing is blamed on the journal."""
+    terminal(None)
+    _failing(monkeypatch, BrokenPipeError(32, "Broken pipe"))
+    assert main(["--db", sqlite_url, "summary"]) == 1
+    assert capsys.readouterr().err == ""
+
+
 @pytest.mark.parametrize("lang", ["C", "es_ES.UTF-8"])
 def test_a_stored_value_this_version_cannot_read_is_said_to_be_one(
     lang: str,

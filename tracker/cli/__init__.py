@@ -9,6 +9,8 @@ Every command opens the journal through ensure_schema (upgrading it, with a back
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import sys
 
 from sqlalchemy.engine import Engine, make_url
@@ -204,6 +206,10 @@ def _run(argv: list[str]) -> int:
             file=sys.stderr,
         )
         return EXIT_USAGE
+    except BrokenPipeError:  # her reader stopped reading (`| head`): nothing went wrong to say
+        with contextlib.suppress(OSError, ValueError):  # and no second error as Python exits
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_FAILED
     except KeyboardInterrupt:  # imports and exports are all or nothing; say so and stop
         print("cramp-journal: " + _("stopped before finishing."), file=sys.stderr)
         return 130

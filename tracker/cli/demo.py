@@ -31,12 +31,14 @@ def run_demo(args: argparse.Namespace, engine: Engine) -> int:
                     count,
                 ).format(count=count)
             ) from None
-    first, last = demo.nights[0].night, demo.nights[-1].night
+    from tracker.insights.wording import day_text  # 14 Sep 2026 / 14 sept 2026
+
+    first, last = day_text(demo.nights[0].night), day_text(demo.nights[-1].night)
     print(
         _(
             "Added a sample pregnancy: {count} nights from {first} (week 24) to {last}. The due "
             "date is set to {due}."
-        ).format(count=len(demo.nights), first=first, last=last, due=demo.due_date)
+        ).format(count=len(demo.nights), first=first, last=last, due=day_text(demo.due_date))
     )
     return 0
 
