@@ -225,3 +225,31 @@ def test_guide_and_warning_signs_in_spanish_have_no_english_left(journal) -> Non
     assert "Un calambre duró más de 10 minutos, o el dolor no se ha ido" in shown
     assert any(w.endswith(". Más información justo debajo de la lista.") for w in at_toasts(signs))
     assert no_english(shown) == []
+
+
+# ------------------------------------------------------------ refused files, in Spanish
+def test_a_refused_import_file_says_what_to_fix_in_spanish_and_in_english() -> None:
+    from tracker.exchange.backup_json import JsonError
+    from tracker.exchange.backup_read import read_json
+    from tracker.exchange.diary_csv import CsvError
+    from tracker.exchange.diary_read import read_diary
+
+    def refusal(read, text: str) -> str:  # noqa: ANN001
+        with pytest.raises((JsonError, CsvError)) as refused:
+            read(text)
+        return str(refused.value)
+
+    wrong_cells = "night,severity\n2025-03-01,7,8\n"
+    with speaking("es"):
+        assert refusal(read_json, "[1]") == (
+            "el archivo: debe ser un objeto {...} con format, version y nights, no una lista"
+        )
+        assert refusal(read_diary, wrong_cells) == (
+            "fila 2, columna 3: esta fila tiene 3 celdas pero la primera fila nombra 2 "
+            "columnas: ponga comillas alrededor de una celda que tenga una coma"
+        )
+        assert refusal(read_diary, "") == "el archivo está vacío"
+    assert refusal(read_diary, wrong_cells) == (  # English where no language is chosen
+        "row 2, column 3: this row has 3 cells but the first row names 2 columns: put quotes "
+        "around a cell that contains a comma"
+    )

@@ -10,6 +10,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from tracker.care.language import N_, _
 from tracker.exchange.backup_json import (
     CRAMP_KEYS,
     EXPERIMENT_KEYS,
@@ -39,11 +40,11 @@ def _text(value: Any) -> str:
     if not isinstance(value, str):
         raise TypeError
     if "\x00" in value:
-        raise ValueError("contains a NUL character (an invisible control code); remove it")
+        raise ValueError(_("contains a NUL character (an invisible control code); remove it"))
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
-        raise ValueError("contains an invalid character (a lone \\u surrogate escape)") from None
+        raise ValueError(_("contains an invalid character (a lone \\u surrogate escape)")) from None
     return value
 
 
@@ -61,24 +62,31 @@ def _plain(
     return read
 
 
-def _matching(pattern: str, example: str, parse: Callable[[str], Any]) -> Callable[[Any], Any]:
+def _matching(pattern: str, kind: str, example: str, parse: Callable[[str], Any]) -> Callable:
+    """A reader of a text written like `example` (a `kind`: time, date or timestamp)."""
     written_like = re.compile(pattern)
 
     def read(value: Any) -> Any:
+        shown = json.dumps(value)[:40]
         if not isinstance(value, str):
             raise TypeError
         if not written_like.fullmatch(value):
-            raise ValueError(f"{json.dumps(value)[:40]} is not written like {example}")
+            raise ValueError(
+                _("{value} is not written like {kind} {example}").format(
+                    value=shown, kind=_(kind), example=example
+                )
+            )
         try:
             return parse(value)
         except ValueError:
             raise ValueError(
-                f"{json.dumps(value)[:40]} is not a real {example.split()[0]}"
+                _("{value} is not a real {kind}").format(value=shown, kind=_(kind))
             ) from None
         except OverflowError:  # e.g. 0001-01-01T00:00:00+01:00 is before year 1 in UTC
             raise ValueError(
-                f"{json.dumps(value)[:40]} is out of range: write a {example.split()[0]} "
-                "between the years 1 and 9999 in UTC"
+                _(
+                    "{value} is out of range: write {kind} between the years 1 and 9999 in UTC"
+                ).format(value=shown, kind=_(KIND_WORDS[kind]))
             ) from None
 
     return read
@@ -88,15 +96,27 @@ def _aware(text: str) -> dt.datetime:
     return dt.datetime.fromisoformat(text).astimezone(dt.UTC)
 
 
+THE_FILE = N_("the file")  # where a problem is, when it is not in one night or plan
+# Each kind of value, and how a message names one ("must be a date"), in her language.
+KIND_WORDS = {
+    "whole number": N_("a whole number"),
+    "number": N_("a number"),
+    "true or false": N_("true or false"),
+    "text": N_("a text"),
+    "time": N_("a time"),
+    "date": N_("a date"),
+    "timestamp": N_("a timestamp"),
+}
+N_("time"), N_("date"), N_("timestamp")  # a kind's own name: "not a real date"
 READERS: dict[str, Callable[[Any], Any]] = {
     "whole number": _plain(int),
     "number": _plain((int, float), float),
     "true or false": _plain(bool),
     "text": _text,
-    "time": _matching(r"\d\d:\d\d(:\d\d(\.\d{1,6})?)?", "time 02:40", dt.time.fromisoformat),
-    "date": _matching(r"\d{4}-\d\d-\d\d", "date 2025-03-14", dt.date.fromisoformat),
+    "time": _matching(r"\d\d:\d\d(:\d\d(\.\d{1,6})?)?", "time", "02:40", dt.time.fromisoformat),
+    "date": _matching(r"\d{4}-\d\d-\d\d", "date", "2025-03-14", dt.date.fromisoformat),
     "timestamp": _matching(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,6})?(Z|[+-]\d\d:\d\d)",
-                           "timestamp 2025-03-14T07:02:11Z", _aware),
+                           "timestamp", "2025-03-14T07:02:11Z", _aware),
 }  # fmt: skip
 
 
@@ -112,11 +132,11 @@ class _Reader:
     def object(self, raw: Any, key: str | None, allowed: tuple[str, ...]) -> dict[str, Any] | None:
         """raw if it is a JSON object (None and a problem if not); unknown keys are problems."""
         if not isinstance(raw, dict):
-            self.problem(key, f"must be an object {{...}}, not {_kind_of(raw)}")
+            self.problem(key, _("must be an object {{...}}, not {kind}").format(kind=_kind_of(raw)))
             return None
         prefix = f"{key}." if key else ""
         for unknown in (k for k in raw if k not in allowed):
-            self.problem(prefix + unknown, "is not part of the format (misspelt?)")
+            self.problem(prefix + unknown, _("is not part of the format (misspelt?)"))
         return raw
 
     def value(self, raw: dict[str, Any], key: str, name: str | None = None) -> Any:
@@ -127,8 +147,9 @@ class _Reader:
         try:
             return READERS[kind](value)
         except TypeError:
-            wanted = kind if kind == "true or false" else f"a {kind}"
-            self.problem(name or key, f"must be {wanted} (or null), not {_kind_of(value)}")
+            said = _("must be {wanted} (or null), not {kind}")
+            wanted = _(KIND_WORDS[kind])
+            self.problem(name or key, said.format(wanted=wanted, kind=_kind_of(value)))
         except ValueError as exc:
             self.problem(name or key, str(exc))
         return None
@@ -138,7 +159,7 @@ class _Reader:
             return []
         if isinstance(raw, list) and all(isinstance(s, str) for s in raw):
             return list(raw)
-        self.problem(key, 'must be a list of texts, like ["fever"]')
+        self.problem(key, _("must be a list of texts, like {example}").format(example='["fever"]'))
         return []
 
 
@@ -147,8 +168,9 @@ def _kind_of(value: Any) -> str:
     if isinstance(value, bool) or value is None:
         return json.dumps(value)
     if isinstance(value, list | dict):
-        return "a list" if isinstance(value, list) else "an object"
-    return ("a text " if isinstance(value, str) else "a number ") + json.dumps(value)[:40]
+        return _("a list") if isinstance(value, list) else _("an object")
+    said = _("a text {value}") if isinstance(value, str) else _("a number {value}")
+    return said.format(value=json.dumps(value)[:40])
 
 
 # --- Reading a file ---------------------------------------------------------------------------
@@ -156,60 +178,65 @@ def _kind_of(value: Any) -> str:
 
 def _parse(text: str) -> Any:
     def no_constants(name: str) -> None:
-        raise ValueError(f"{name} is not a number JSON allows")
+        raise ValueError(_("{name} is not a number JSON allows").format(name=name))
 
     def no_repeats(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-        keys = [k for k, _ in pairs]
+        keys = [k for k, _value in pairs]
         if twice := sorted({k for k in keys if keys.count(k) > 1}):
-            raise ValueError(f"the key {json.dumps(twice[0])} appears twice in one object")
+            raise ValueError(
+                _("the key {key} appears twice in one object").format(key=json.dumps(twice[0]))
+            )
         return dict(pairs)
 
     try:
         return json.loads(text, parse_constant=no_constants, object_pairs_hook=no_repeats)
     except json.JSONDecodeError as exc:
-        where = f"line {exc.lineno} column {exc.colno}"
-        message = f"is not valid JSON ({exc.msg}, {where})"
-        raise JsonError([JsonProblem("the file", None, message)]) from None
+        message = _("is not valid JSON ({reason}, line {line} column {column})").format(
+            reason=exc.msg, line=exc.lineno, column=exc.colno
+        )
+        raise JsonError([JsonProblem(_(THE_FILE), None, message)]) from None
     except (ValueError, RecursionError) as exc:
-        raise JsonError([JsonProblem("the file", None, f"is not valid JSON: {exc}")]) from None
+        message = _("is not valid JSON: {reason}").format(reason=exc)
+        raise JsonError([JsonProblem(_(THE_FILE), None, message)]) from None
 
 
 def _header(data: Any, problems: list[JsonProblem]) -> dict[str, Any]:
     """The top-level object; refused at once when it is not a backup this code can read."""
 
     def refuse(key: str | None, message: str) -> JsonError:
-        return JsonError([JsonProblem("the file", key, message)])
+        return JsonError([JsonProblem(_(THE_FILE), key, message)])
 
     if not isinstance(data, dict):
-        raise refuse(
-            None, f"must be an object {{...}} with format, version and nights, not {_kind_of(data)}"
-        )
+        said = _("must be an object {{...}} with format, version and nights, not {kind}")
+        raise refuse(None, said.format(kind=_kind_of(data)))
     if data.get("format") != FORMAT:
-        raise refuse(
-            "format",
-            f'must be "{FORMAT}": this is not a Cramp Journal backup '
-            "(a diary CSV is imported from a .csv file)",
+        said = _(
+            'must be "{format}": this is not a Cramp Journal backup (a diary CSV is imported '
+            "from a .csv file)"
         )
+        raise refuse("format", said.format(format=FORMAT))
     version = data.get("version")
     if type(version) is not int or version != VERSION:
         newer = type(version) is int and version > VERSION
         raise refuse(
             "version",
-            f"is {version}: this file was written by a newer Cramp Journal; "
-            "update Cramp Journal to import it"
+            _(
+                "is {version}: this file was written by a newer Cramp Journal; update Cramp "
+                "Journal to import it"
+            ).format(version=version)
             if newer
-            else f"must be {VERSION}",
+            else _("must be {version}").format(version=VERSION),
         )
     if not isinstance(data.get("nights"), list):
-        raise refuse("nights", "must be a list [...] of nights")
-    _Reader("the file", problems).object(data, None, TOP_KEYS)
+        raise refuse("nights", _("must be a list [...] of nights"))
+    _Reader(_(THE_FILE), problems).object(data, None, TOP_KEYS)
     return data
 
 
 def _profile(raw: Any, problems: list[JsonProblem], today: dt.date | None) -> Profile | None:
     if raw is None:
         return None
-    reader = _Reader("the file", problems)
+    reader = _Reader(_(THE_FILE), problems)
     raw = reader.object(raw, "profile", PROFILE_KEYS)
     if raw is None:
         return None
@@ -217,7 +244,7 @@ def _profile(raw: Any, problems: list[JsonProblem], today: dt.date | None) -> Pr
     profile = Profile(**{**values, "water_unit": values["water_unit"] or "ml"})
     profile.name = (profile.name or "").strip() or None  # as save_profile stores it
     errors = validate_profile(profile, today)
-    problems += [JsonProblem("the file", f"profile.{k}", m) for k, m in errors.items()]
+    problems += [JsonProblem(_(THE_FILE), f"profile.{k}", m) for k, m in errors.items()]
     return profile
 
 
@@ -243,12 +270,17 @@ def _night(
     date = reader.value(raw, "night")
     if date is None:
         if raw.get("night") is None:
-            reader.problem("night", "is missing: every night needs its date, like 2025-03-14")
+            reader.problem(
+                "night",
+                _("is missing: every night needs its date, like {example}").format(
+                    example="2025-03-14"
+                ),
+            )
         return None
-    reader.where += f" (night {date})"
+    reader.where += " " + _("(night {date})").format(date=date)
     cramps = [] if raw.get("cramps") is None else raw["cramps"]
     if not isinstance(cramps, list):
-        reader.problem("cramps", "must be a list [...] of cramps")
+        reader.problem("cramps", _("must be a list [...] of cramps"))
         cramps = []
     entry = NightEntry(
         night=date,
@@ -266,7 +298,7 @@ def read_json(text: str, today: dt.date | None = None) -> Backup:
     """What a backup file holds; JsonError lists every problem (night index, date, field)."""
     problems: list[JsonProblem] = []
     top = _header(_parse(text.removeprefix("\ufeff")), problems)
-    _Reader("the file", problems).value(top, "exported_at")
+    _Reader(_(THE_FILE), problems).value(top, "exported_at")
     profile = _profile(top.get("profile"), problems, today)
     nights: list[NightEntry] = []
     stamps: dict[dt.date, dict[str, dt.datetime]] = {}
@@ -279,8 +311,16 @@ def read_json(text: str, today: dt.date | None = None) -> Backup:
             continue
         entry, stamps[entry.night] = read
         if entry.night in first:
-            message = f"appears twice: nights[{first[entry.night]}] has the same date"
-            problems.append(JsonProblem(f"nights[{index}] (night {entry.night})", "night", message))
+            message = _("appears twice: {other} has the same date").format(
+                other=f"nights[{first[entry.night]}]"
+            )
+            problems.append(
+                JsonProblem(
+                    f"nights[{index}] " + _("(night {date})").format(date=entry.night),
+                    "night",
+                    message,
+                )
+            )
         first.setdefault(entry.night, index)
         nights.append(entry)
     experiments = _experiments(top.get("experiments"), problems)
@@ -296,7 +336,7 @@ def _experiments(raw: Any, problems: list[JsonProblem]) -> list[dict[str, Any]]:
     if raw is None:
         return []
     if not isinstance(raw, list):
-        problems.append(JsonProblem("the file", "experiments", "must be a list [...] of plans"))
+        problems.append(JsonProblem(_(THE_FILE), "experiments", _("must be a list [...] of plans")))
         return []
     plans = []
     for index, item in enumerate(raw):
@@ -309,7 +349,7 @@ def _experiments(raw: Any, problems: list[JsonProblem]) -> list[dict[str, Any]]:
             k for k in ("habit", "start", "seed", "blocks", "created_at") if values[k] is None
         ]
         for key in missing:
-            reader.problem(key, "is needed")
+            reader.problem(key, _("is needed"))
         if not missing:
             values["clinician_agreed"] = bool(values["clinician_agreed"])
             plan = Plan(**{k: v for k, v in values.items() if k != "created_at"})

@@ -18,6 +18,7 @@ from typing import Any, NamedTuple
 
 from sqlmodel import Session
 
+from tracker.care.language import _
 from tracker.journal.entries import (
     NightEntry,
     parse_time,
@@ -77,8 +78,8 @@ class Problem(NamedTuple):
     message: str
 
     def __str__(self) -> str:
-        where = [f"row {self.row}"] if self.row else []
-        where += [f"column {self.column}"] if self.column else []
+        where = [_("row {row}").format(row=self.row)] if self.row else []
+        where += [_("column {column}").format(column=self.column)] if self.column else []
         return ": ".join([", ".join(where), self.message]) if where else self.message
 
 

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from tracker.care.language import _
 from tracker.exchange.diary_csv import (
     COLUMN_OF,
     COLUMNS,
@@ -40,19 +41,25 @@ def decode_diary(data: bytes) -> str:
         try:
             return data.decode("utf-16")
         except UnicodeDecodeError:
-            raise CsvError([Problem(None, None, "the file is damaged UTF-16 text")]) from None
+            raise CsvError([Problem(None, None, _("the file is damaged UTF-16 text"))]) from None
     if b"\x00" in data:
-        message = "this is not a CSV text file; if it is a spreadsheet, save it as 'CSV UTF-8'"
+        message = _("this is not a CSV text file; if it is a spreadsheet, save it as 'CSV UTF-8'")
         raise CsvError([Problem(None, None, message)])
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
         row, column = _find(data.decode("utf-8-sig", errors="replace"), "\ufffd")
         message = (
-            "has characters that are not UTF-8 (the file looks like Latin-1 or Windows-1252): "
-            "save it as 'CSV UTF-8' and import it again"
+            _(
+                "has characters that are not UTF-8 (the file looks like Latin-1 or "
+                "Windows-1252): save it as 'CSV UTF-8' and import it again"
+            )
+            if row
+            else _(
+                "the file has characters that are not UTF-8 (it looks like Latin-1 or "
+                "Windows-1252): save it as 'CSV UTF-8' and import it again"
+            )
         )
-        message = message if row else "the file " + message
         raise CsvError([Problem(row, column, message)]) from None
 
 
@@ -126,7 +133,7 @@ def _find(text: str, needle: str) -> tuple[int | None, str | None]:
 
 def ignored_columns(text: str) -> list[str]:
     """Column names in the first row that the diary format does not use."""
-    for _, cells in _records(text.removeprefix("\ufeff")):
+    for _row, cells in _records(text.removeprefix("\ufeff")):
         return [c.strip() for c in cells if c.strip() and c.strip().lower() not in COLUMNS]
     return []
 
@@ -145,12 +152,12 @@ def _header(cells: list[str]) -> list[str]:
     """The column names of the first row; CsvError when `night` is missing or a name repeats."""
     header = [c.strip().lower() for c in cells]
     twice = sorted({name for name in header if name in COLUMNS and header.count(name) > 1})
-    problems = [Problem(1, name, "appears twice in the first row") for name in twice]
+    problems = [Problem(1, name, _("appears twice in the first row")) for name in twice]
     if "night" not in header:
-        message = (
+        message = _(
             "no column is named night: the first row must name the columns, separated by "
-            f"commas, e.g. night,cramp_time,severity (it says: {','.join(cells)[:80]})"
-        )
+            "commas, e.g. {example} (it says: {first_row})"
+        ).format(example="night,cramp_time,severity", first_row=",".join(cells)[:80])
         problems.append(Problem(1, "night", message))
     if problems:
         raise CsvError(problems)
@@ -161,13 +168,17 @@ def _row_values(
     row: int, header: list[str], cells: list[str], problems: list[Problem]
 ) -> dict[str, Any] | None:
     """The known columns of one row read into values; a cell that can't be read is left out."""
-    count = f"this row has {len(cells)} cells but the first row names {len(header)} columns"
+    counts = {"cells": len(cells), "columns": len(header)}
     if len(cells) < len(header):
         column = header[len(cells)] or str(len(cells) + 1)
-        problems.append(Problem(row, column, "missing: " + count))
+        missing = _("missing: this row has {cells} cells but the first row names {columns} columns")
+        problems.append(Problem(row, column, missing.format(**counts)))
         return None
     if any(c.strip() for c in cells[len(header) :]):
-        message = count + ": put quotes around a cell that contains a comma"
+        message = _(
+            "this row has {cells} cells but the first row names {columns} columns: put quotes "
+            "around a cell that contains a comma"
+        ).format(**counts)
         problems.append(Problem(row, str(len(header) + 1), message))
         return None
     values: dict[str, Any] = {}
@@ -178,13 +189,13 @@ def _row_values(
         except ValueError as exc:
             problems.append(Problem(row, column, str(exc)))
     if "night" in values and values["night"] is None:
-        problems.append(Problem(row, "night", "is empty: every row needs its night's date"))
+        problems.append(Problem(row, "night", _("is empty: every row needs its night's date")))
     return values if values.get("night") else None
 
 
 def _shown(value: Any) -> str:
     text = _write_cell(value)
-    return repr(text[:40] + ("…" if len(text) > 40 else "")) if text else "nothing"
+    return repr(text[:40] + ("…" if len(text) > 40 else "")) if text else _("nothing")
 
 
 _CRAMP_CELLS = (*CRAMP_COLUMNS, "cramp")  # any of these makes a row a cramp
@@ -199,10 +210,14 @@ def _add_row(
     for column in (c for c in NIGHT_COLUMNS if c in values):
         earlier_row, earlier = night.values.setdefault(column, (row, values[column]))
         if earlier != values[column]:
-            message = (
-                f"says {_shown(values[column])} but row {earlier_row} says {_shown(earlier)} "
-                f"for the same night ({values['night']}): night columns must match on "
-                "every row of a night"
+            message = _(
+                "says {value} but row {row} says {earlier} for the same night ({night}): night "
+                "columns must match on every row of a night"
+            ).format(
+                value=_shown(values[column]),
+                row=earlier_row,
+                earlier=_shown(earlier),
+                night=values["night"],
             )
             problems.append(Problem(row, column, message))
     if any(values.get(c) is not None for c in _CRAMP_CELLS):
@@ -213,7 +228,7 @@ def _add_row(
 def _locate(key: str, night: _Rows) -> tuple[int, str]:
     """The row and column behind a validate_night error key such as cramps.2.severity."""
     if key.startswith("cramps."):
-        _, index, name = key.split(".", 2)
+        _cramps, index, name = key.split(".", 2)
         return night.cramp_rows[int(index)], COLUMN_OF.get(name, name)
     if key == "cramps":
         return night.cramp_rows[MAX_CRAMPS_PER_NIGHT], "night"
@@ -225,7 +240,7 @@ def read_diary(text: str, today: dt.date | None = None) -> list[NightEntry]:
     """The nights a diary CSV describes, oldest first; CsvError lists every problem in it."""
     text = text.removeprefix("\ufeff")
     if not text.strip():
-        raise CsvError([Problem(None, None, "the file is empty")])
+        raise CsvError([Problem(None, None, _("the file is empty"))])
     records = _records(text)
     header = _header(next(records)[1])
     nights: dict[dt.date, _Rows] = {}
@@ -236,7 +251,7 @@ def read_diary(text: str, today: dt.date | None = None) -> list[NightEntry]:
             _add_row(nights, row, values, problems)
     entries = []
     for date, night in sorted(nights.items()):
-        fields = {field_of(c): value for c, (_, value) in night.values.items()}
+        fields = {field_of(c): value for c, (_row, value) in night.values.items()}
         entry = NightEntry(night=date, **fields, cramps=night.cramps).normalised()
         errors = validate_night(entry, today)
         problems += [Problem(*_locate(key, night), message) for key, message in errors.items()]

@@ -21,6 +21,7 @@ from sqlalchemy import bindparam, delete, insert, select, text, update
 from sqlalchemy.engine import Connection
 from sqlmodel import Session
 
+from tracker.care.language import _
 from tracker.journal.accounts import mine
 from tracker.journal.entries import CrampEntry, NightEntry, ValidationFailed, validate_night
 from tracker.journal.models import Cramp, Night, RedFlag, utcnow
@@ -39,7 +40,8 @@ class ImportConflict(RuntimeError):
 
     def __init__(self, nights: list[dt.date]):
         self.nights = nights
-        lines = [f"night {n}: already in the journal with different data" for n in nights]
+        said = _("night {night}: already in the journal with different data")
+        lines = [said.format(night=n) for n in nights]
         super().__init__("\n".join(lines))
 
 
@@ -213,7 +215,7 @@ def import_nights(
     """
     try:
         if len({e.night for e in entries}) != len(entries):
-            raise ValueError("the same night appears twice in one import")
+            raise ValueError(_("the same night appears twice in one import"))
         normalised = [e.normalised() for e in entries]
         result, stored = sort_for_import(session=session, entries=normalised, replace=replace)
         refuse([e.night for e in result.conflicts])
