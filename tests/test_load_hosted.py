@@ -1,12 +1,12 @@
 """The morning rush on a practice's server, small: deploy/try-it's deployment (PostgreSQL, the
 test identity provider, two app processes, Caddy over HTTPS with its sticky cookie), 30 people
-signed in for real over HTTP, all saving their night at once through the proxy on Streamlit's
-websocket protocol while a clinician reloads Patients; then one app process killed by its PID
-mid-rush, then PostgreSQL stopped mid-rush and started again. Every save that said "Saved" is
-in the database (read as its owner), no night is missing a cramp, no page crashed, the killed
-process's people are back on the other one still signed in, and taps while PostgreSQL was down
-got the page's own message. Timing is the bench's business (`cramp-journal bench --hosted`):
-nothing here asserts a time."""
+signed in for real over HTTP, saving their night through the proxy on Streamlit's websocket
+protocol, first at random moments of a short window, then all at once, while a clinician
+reloads Patients; then one app process killed by its PID mid-rush, then PostgreSQL stopped
+mid-rush and started again. Every save that said "Saved" is in the database (read as its
+owner), no night is missing a cramp, no page crashed, the killed process's people are back on
+the other one still signed in, and taps while PostgreSQL was down got the page's own message.
+Timing is the bench's business (`cramp-journal bench --hosted`): nothing here asserts a time."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from tracker.bench.hosted_stack import deployment, last_nights, missing
 
 pytestmark = [pytest.mark.postgres]
 PEOPLE = 30
+SPREAD_S = 3.0  # the round's taps over 3 s (the bench's minute is its business)
 
 
 @pytest.fixture(scope="module")
@@ -30,7 +31,9 @@ def practice():  # noqa: ANN201
             pytest.fail(f"the hosted load test cannot run in CI: {problem}", pytrace=False)
         pytest.skip(problem)
     with deployment(PEOPLE, clinicians=1, seed_nights=2) as stack:
-        options = HostedOptions(people=PEOPLE, browsers=0, clinicians=1, rounds=1, alone=0)
+        options = HostedOptions(
+            people=PEOPLE, browsers=0, clinicians=1, rounds=1, alone=0, spread_s=SPREAD_S
+        )
         yield stack, measure(stack, options)
 
 
@@ -38,11 +41,27 @@ def test_the_refused_words_are_the_pages_own() -> None:
     assert REFUSED in UNAVAILABLE
 
 
+def test_the_taps_are_spread_at_random_over_the_window_and_seeded() -> None:
+    from random import Random
+
+    from tracker.bench.hosted_load import arrivals
+
+    taps = arrivals(200, 60.0, Random(1))
+    assert taps == arrivals(200, 60.0, Random(1))  # the same morning again
+    assert all(0 <= t <= 60 for t in taps)
+    assert sum(t < 30 for t in taps) in range(70, 131)  # both halves of the minute
+    assert arrivals(5, 0.0, Random(1)) == [0.0] * 5  # the burst: all at once
+
+
 def test_every_confirmed_save_is_stored_whole(practice) -> None:  # noqa: ANN001
     stack, result = practice
     (first,) = result["rounds"]
-    assert first["outcomes"] == {"saved": PEOPLE}  # all at once, none lost or refused
+    assert first["spread_s"] == SPREAD_S
+    assert first["outcomes"] == {"saved": PEOPLE}  # spread over the window, none lost or refused
     assert first["patients"]["n"] >= 1  # the clinician's Patients loaded during the rush
+    burst = result["burst"]
+    assert burst["outcomes"] == {"saved": PEOPLE}  # all at once too
+    assert burst["patients"]["n"] >= 1
     db = result["database"]
     assert db["people_confirmed"] == PEOPLE and db["nights_found"] == PEOPLE
     assert db["missing"] == [] and db["half_written"] == [] and db["said_otherwise"] == []

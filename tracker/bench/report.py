@@ -193,6 +193,7 @@ def run(options: Options, folder: Path) -> dict:
     if options.hosted_people:  # issue 25: the morning rush on a practice's server
         result["hosted"] = hosted.run(hosted.HostedOptions(people=options.hosted_people))
         result["targets"] += hosted.targets(result["hosted"])
+        result["reference"] += hosted.reference(result["hosted"])
     result["goals"] = goals(result)
     result["noise"] = noise(result, start, load_average())
     return result
