@@ -57,7 +57,9 @@ MIME = {
 # segmented control's options 1 px into each other (7 px apart; taps need 8), and the reminder's
 # time field as one 44 px field like the date fields.
 SUMMARY_CSS = """<style>
-.st-key-su_period button, .st-key-su_paper button { margin-right: 0 !important; }
+.st-key-su_period button, .st-key-su_paper button, .st-key-su_pdf_language button {
+  margin-right: 0 !important;
+}
 .st-key-su_at [role="group"] { min-height: 44px; align-items: center; }
 </style>"""
 
