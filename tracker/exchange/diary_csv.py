@@ -18,7 +18,7 @@ from typing import Any, NamedTuple
 
 from sqlmodel import Session
 
-from tracker.care.language import _
+from tracker.care.language import N_, _
 from tracker.journal.entries import (
     NightEntry,
     parse_time,
@@ -57,10 +57,10 @@ FIELDS = {"cramp_time": "time", "magnesium_agreed": "magnesium_clinician_agreed"
 COLUMN_OF = {field: column for column, field in FIELDS.items()}
 TEXT_COLUMNS = {"notes", "magnesium_form", "side_effects"}
 FORMULA_START = re.compile(r"'*[=+\-@\t\r]")  # what a spreadsheet could run as a formula
-CSV_ERRORS = {
-    "end of data": 'a cell opens a quote (") that is never closed',
-    "expected after": "a quoted cell has more text after its closing quote",
-    "field limit": "a cell is too long (notes can have at most 20,000 characters)",
+CSV_ERRORS = {  # said with _()
+    "end of data": N_('a cell opens a quote (") that is never closed'),
+    "expected after": N_("a quoted cell has more text after its closing quote"),
+    "field limit": N_("a cell is too long (notes can have at most 20,000 characters)"),
 }
 YES, NO = {"yes", "y", "true", "1"}, {"no", "n", "false", "0"}
 
@@ -121,9 +121,10 @@ def _whole(text: str) -> int:
     try:
         value = float(text)
     except ValueError:
-        raise ValueError(f"'{text}' is not a number: write digits only, like 1500") from None
+        said = _("'{text}' is not a number: write digits only, like {example}")
+        raise ValueError(said.format(text=text, example=1500)) from None
     if not value.is_integer():
-        raise ValueError("must be a whole number")
+        raise ValueError(_("must be a whole number"))
     return int(value)
 
 
@@ -133,22 +134,24 @@ def _decimal(text: str) -> float:
     try:
         return float(text)
     except ValueError:
-        raise ValueError(f"'{text}' is not a number of minutes, like 1.5") from None
+        said = _("'{text}' is not a number of minutes, like {example}")
+        raise ValueError(said.format(text=text, example="1.5")) from None
 
 
 def _yes_no(text: str) -> bool:
     if text.lower() not in YES | NO:
-        raise ValueError("must be yes or no")
+        raise ValueError(_("must be yes or no"))
     return text.lower() in YES
 
 
 def _date(text: str) -> dt.date:
     if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-        raise ValueError(f"'{text}' is not a date: write it like 2025-03-14 (year-month-day)")
+        said = _("'{text}' is not a date: write it like {example} (year-month-day)")
+        raise ValueError(said.format(text=text, example="2025-03-14"))
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise ValueError(f"{text} is not a real date") from None
+        raise ValueError(_("{text} is not a real date").format(text=text)) from None
 
 
 _WITH_SECONDS = re.compile(r"\s*\d\d:\d\d:\d\d(\.\d{1,6})?\s*")

@@ -83,7 +83,7 @@ def _records(text: str) -> Iterator[tuple[int, list[str]]]:
         except StopIteration:
             return
         except csv.Error as exc:
-            message = next((m for k, m in CSV_ERRORS.items() if k in str(exc)), str(exc))
+            message = next((_(m) for k, m in CSV_ERRORS.items() if k in str(exc)), str(exc))
             cell = _broken_cell(text, lines_before, delimiter)
             named = row > 1 and cell < len(header) and header[cell]
             raise CsvError(
