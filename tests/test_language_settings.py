@@ -17,12 +17,14 @@ from sqlmodel import Session
 from streamlit.testing.v1 import AppTest
 
 from tests.factories import days_ago, make_entry, make_profile
+from tests.test_hosting import ALEX, SAM, practice  # noqa: F401 (fixture)
 from tracker.care.language import LOCALE_DIR, speaking
 from tracker.journal.db import make_engine
 from tracker.journal.schema import ensure_schema, upgrade
 from tracker.journal.store import get_profile, save_night, save_profile
 
 APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
+HISTORY = str(Path(APP).parent / "pages" / "history.py")
 with (LOCALE_DIR / "es/LC_MESSAGES/cramp_journal.po").open("rb") as _po:
     # Every English message that Spanish says otherwise (a plural: each of its forms).
     ENGLISH_MESSAGES = {
@@ -253,3 +255,47 @@ def test_a_refused_import_file_says_what_to_fix_in_spanish_and_in_english() -> N
         "row 2, column 3: this row has 3 cells but the first row names 2 columns: put quotes "
         "around a cell that contains a comma"
     )
+
+
+# ------------------------------------------------------------ a practice's server
+@pytest.mark.postgres
+def test_on_a_practices_server_each_person_starts_in_her_own_saved_language(
+    practice,  # noqa: F811
+    monkeypatch,
+) -> None:
+    """Sam saved Spanish, Alex saved nothing, and a clinician reading Sam's shared journal
+    keeps her own language, not Sam's: read as each signed-in person, under row-level security."""
+    import streamlit as st
+
+    from tracker.app import whois
+    from tracker.cli import main
+    from tracker.journal import accounts
+    from tracker.journal.accounts import acting_as
+    from tracker.journal.sharing import share_with
+    from tracker.journal.store import save_language
+
+    doctor_email = "dr.lee@practice.example"
+    assert main(["--db", practice.owner_url, "accounts", "add", doctor_email, "--clinician"]) == 0
+    sam, alex, doctor = (practice.account(e) for e in (SAM, ALEX, doctor_email))
+    with acting_as(sam), Session(practice.app) as s:
+        save_language(session=s, language="es", expected_version=0)
+        share_with(session=s, clinician_id=doctor)
+    monkeypatch.setenv("DATABASE_URL", practice.app_url)
+    # As `serve --accounts` has it: each run is its signed-in session's (tracker.app.signin).
+    monkeypatch.setattr(accounts, "_session_account", [whois.session_account])
+    monkeypatch.setattr(accounts, "_session_journal", [whois.viewed_journal])
+    st.cache_resource.clear()
+
+    def history_title(**state) -> str:  # noqa: ANN003
+        at = AppTest.from_file(HISTORY, default_timeout=30)
+        at.context = {"locale": "en-US"}
+        for key, value in state.items():
+            at.session_state[key] = value
+        at.run()
+        assert not at.exception
+        return at.title[0].value
+
+    assert history_title(_account=(sam, SAM, "patient")) == "Historial"
+    assert history_title(_account=(alex, ALEX, "patient")) == "History"
+    viewing = {"_account": (doctor, doctor_email, "clinician"), "_viewing": (sam, "P")}
+    assert history_title(**viewing) == "History"
