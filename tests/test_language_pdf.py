@@ -136,6 +136,9 @@ def test_the_pdf_in_spanish_has_spanish_headings_dates_and_numbers(spanish_pdf, 
     for red in summary.red_flag_nights:  # the nights with warning signs, by Spanish dates
         with speaking("es"):
             assert day_text(red.night) in spanish_pdf
+    # Spanish runs longer, yet 4 weeks stay on one page with a line of each of her notes on
+    # the nights with a warning sign (smaller body text first, as the budgets say).
+    assert spanish_pdf.count("Su nota: ") == len(summary.red_flag_nights) == 2
     assert "¿Puedo seguir tomando magnesio?" in spanish_pdf  # the font draws ¿ ¡ ñ á é í ó ú
     assert "¡Gracias! Señales, útil, pequeño." in spanish_pdf
 
