@@ -157,7 +157,8 @@ def test_charts_titles_axes_and_months_in_spanish(demo) -> None:
         over_time = charts_of(journal, start, LAST_NIGHT, "week", "Over time")
         calendar = charts_of(journal, start, LAST_NIGHT, "date", "Calendar")
     per_night, per_week = over_time
-    assert per_night["title"]["text"] == "Calambres por noche (naranja: media de 7 noches)"
+    assert per_night["title"]["text"] == "Calambres por noche"
+    assert per_night["title"]["subtitle"] == "Naranja: media de 7 noches"
     axis = [
         layer["encoding"]["y"].get("title")
         for layer in per_night["layer"]
@@ -174,7 +175,7 @@ def test_charts_titles_axes_and_months_in_spanish(demo) -> None:
     assert days <= {"lun", "mar", "mié", "jue", "vie", "sáb", "dom"}
     with speaking("en"):  # and English as before
         english = charts_of(journal, start, LAST_NIGHT, "week", "Over time")
-    assert english[0]["title"]["text"] == "Cramps per night (orange: 7-night average)"
+    assert english[0]["title"]["text"] == "Cramps per night"
     assert "locale" not in english[0]["config"]
 
 
@@ -260,10 +261,10 @@ def test_two_sessions_at_once_each_get_their_own_words_on_trends_also_after_a_sa
         assert delete_night(session=s, night=LAST_NIGHT)
     english = open_trends("en-GB")  # English charts cached first
     spanish = open_trends("es-ES")
-    assert title(english) == "Cramps per night (orange: 7-night average)"
-    assert title(spanish) == "Calambres por noche (naranja: media de 7 noches)"
+    assert title(english) == "Cramps per night"
+    assert title(spanish) == "Calambres por noche"
     english.run()
-    assert title(english) == "Cramps per night (orange: 7-night average)"
+    assert title(english) == "Cramps per night"
 
     # The Spanish visitor logs last night: a new journal version, built ahead.
     spanish.switch_page("pages/last_night.py").run()
@@ -278,10 +279,10 @@ def test_two_sessions_at_once_each_get_their_own_words_on_trends_also_after_a_sa
     spanish.switch_page("pages/trends.py").run()
     assert not spanish.exception
     assert built == [], "the Spanish visit after her save built its charts again"
-    assert title(spanish) == "Calambres por noche (naranja: media de 7 noches)"
+    assert title(spanish) == "Calambres por noche"
     english.run()
     assert not english.exception
-    assert title(english) == "Cramps per night (orange: 7-night average)"
+    assert title(english) == "Cramps per night"
     assert len(built) == 1  # the English charts of the new version: built for her visit
 
 

@@ -546,6 +546,8 @@ TOUCH_CSS = """
 [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p,
 [data-testid="stWidgetLabel"] p { color: #4a4c57 !important; }
 [data-testid="stCaptionContainer"] { opacity: 1 !important; }
+[data-testid="stMetricDelta"] p { white-space: normal !important; }
+[data-testid="stMetricDelta"] div { overflow: visible !important; text-overflow: clip !important; }
 [data-testid="stMain"] button[aria-checked="true"] { background: #0072b2 !important;
   border-color: #0072b2 !important; }
 [data-testid="stMain"] button[aria-checked="true"] p { color: #ffffff; font-weight: 600; }

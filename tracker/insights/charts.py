@@ -237,19 +237,19 @@ _TIMELINE_WORDS = {
         "from": N_("Night"),
         "average": N_("7-night average"),
         "title": N_("Cramps per night"),
-        "title_average": N_("Cramps per night (orange: 7-night average)"),
+        "subtitle": N_("Orange: 7-night average"),
     },
     "week": {
         "from": N_("Week from"),
         "average": N_("7-week average"),
         "title": N_("Cramps per night, week by week"),
-        "title_average": N_("Cramps per night, week by week (orange: 7-week average)"),
+        "subtitle": N_("Orange: 7-week average"),
     },
     "month": {
         "from": N_("Month from"),
         "average": N_("7-month average"),
         "title": N_("Cramps per night, month by month"),
-        "title_average": N_("Cramps per night, month by month (orange: 7-month average)"),
+        "subtitle": N_("Orange: 7-month average"),
     },
 }
 
@@ -329,9 +329,13 @@ def cramps_per_night(
         rect, label = _trimester_layers(frame["week"].min(), frame["week"].max())
         layers = [rect, *layers, label]
     # The title names the orange line only when there is one: it needs 4 of 7 nights logged.
-    title = _(words["title"] if rolling.empty else words["title_average"])
-    if by == "week":
-        title = alt.TitleParams(title, offset=TITLE_ABOVE_BANDS)
+    # The orange line is named on a line of its own (in a longer language the title in one line
+    # was cut short on a phone).
+    title = alt.TitleParams(
+        _(words["title"]),
+        **({} if rolling.empty else {"subtitle": _(words["subtitle"])}),
+        **({"offset": TITLE_ABOVE_BANDS} if by == "week" else {}),
+    )
     return _fit(alt.layer(*layers).properties(title=title, description=said))
 
 
@@ -382,7 +386,9 @@ def cramps_per_week(nights: pd.DataFrame) -> alt.Chart:
         .properties(width="container", height=HEIGHT)
         .properties(
             title=alt.TitleParams(
-                _("Cramps per week (per 7 nights logged)"), offset=TITLE_ABOVE_BANDS
+                _("Cramps per week"),
+                subtitle=_("Per 7 nights logged"),
+                offset=TITLE_ABOVE_BANDS,
             ),
             description=chart_words.cramps_per_week(weekly),
         )
@@ -496,6 +502,12 @@ def where(cramps: pd.DataFrame) -> alt.Chart:
         }
     )
     counts = frame.groupby(["muscle", "leg"]).size().rename("cramps").reset_index()
+    # Each leg keeps its colour; the legend names only those drawn (four were cut on a phone).
+    named = [*(_(words) for words in LEG_WORDS.values()), unknown]
+    drawn = set(counts["leg"])
+    legs = {
+        leg: c for leg, c in zip(named, [BLUE, ORANGE, GREEN, GAP], strict=True) if leg in drawn
+    }
     return _fit(
         alt.Chart(counts)
         .mark_bar()
@@ -504,11 +516,8 @@ def where(cramps: pd.DataFrame) -> alt.Chart:
             alt.X("cramps:Q").title(_("Cramps")).axis(tickMinStep=1),
             alt.Color("leg:N")
             .title(_("Leg"))
-            .scale(
-                domain=[_(LEG_WORDS["left"]), _(LEG_WORDS["right"]), _(LEG_WORDS["both"]), unknown],
-                range=[BLUE, ORANGE, GREEN, GAP],
-            )
-            .legend(orient="bottom"),
+            .scale(domain=list(legs), range=list(legs.values()))
+            .legend(orient="bottom", columns=2 if len(legs) > 3 else len(legs) or 1),  # noqa: PLR2004
             tooltip=[
                 alt.Tooltip("muscle:N", title=_("Muscle")),
                 alt.Tooltip("leg:N", title=_("Leg")),
