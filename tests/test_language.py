@@ -169,6 +169,7 @@ SCANNED += ("pages/settings.py", "pages/history.py", "pages/guide.py", "pages/re
 SCANNED += ("tracker/app/signin.py", "tracker/app/whois.py")  # sign-in, the viewing banner
 SCANNED += ("pages/experiments.py", "pages/patients.py")  # and the words they draw:
 # tracker/insights/{experiments,plan_words,adherence,patients}.py, tracker/journal/plans.py
+SCANNED += ("pages/trends.py", "tracker/insights/charts.py")  # Trends; charts' .title() too
 # Streamlit calls that draw words: their first argument and these keywords are what she reads.
 DRAWERS = {
     "title", "header", "subheader", "markdown", "caption", "write", "button", "link_button",
