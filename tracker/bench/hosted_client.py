@@ -13,7 +13,7 @@ from __future__ import annotations
 import contextlib
 import http.cookiejar
 import re
-import threading
+import socket
 import time
 import urllib.parse
 import urllib.request
@@ -22,8 +22,12 @@ from dataclasses import dataclass, field
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.web.server.starlette.starlette_app_utils import generate_xsrf_token_string
+from websockets.client import ClientProtocol
 from websockets.exceptions import ConnectionClosed, InvalidHandshake
-from websockets.sync.client import connect
+from websockets.protocol import OPEN
+from websockets.sync.connection import Connection
+from websockets.uri import parse_uri
+from websockets.utils import accept_key, generate_key
 
 from tracker.bench.hosted_stack import Person, Stack
 
@@ -41,26 +45,71 @@ class Gone(Exception):
     """Her tab's connection closed (its app process stopped)."""
 
 
-def _connect(uri: str, **options: object):  # noqa: ANN202
-    """websockets' connect, given up after OPEN_SECONDS + 5 s even if it hangs: an opening
-    whose upgrade never got an answer (seen about once in a few hundred through the proxy
-    under load) can leave websockets waiting on its reading thread after its own timeout;
-    that attempt is left behind in a daemon thread and her tab tries again, as a browser's
-    does."""
-    box: dict = {}
+class Opening:
+    """The opening handshake's answer: its status and headers (Set-Cookie among them)."""
 
-    def attempt() -> None:
-        try:
-            box["ws"] = connect(uri, **options)
-        except BaseException as exc:  # noqa: BLE001 - handed to the caller
-            box["error"] = exc
+    def __init__(self, head: bytes) -> None:
+        status, *lines = head.decode("latin-1").split("\r\n")
+        self.status = status
+        self.headers: list[tuple[str, str]] = []
+        for line in lines:
+            name, _, value = line.partition(":")
+            if name:
+                self.headers.append((name.strip().lower(), value.strip()))
 
-    thread = threading.Thread(target=attempt, daemon=True)
-    thread.start()
-    thread.join(OPEN_SECONDS + 5)
-    if "ws" in box:
-        return box["ws"]
-    raise box.get("error") or TimeoutError("the websocket's opening got no answer")
+    def get_all(self, name: str) -> list[str]:
+        return [value for key, value in self.headers if key == name.lower()]
+
+
+def _connect(stack: Stack, token: str, cookie: str) -> tuple[Connection, Opening]:
+    """Her tab's websocket through the proxy: TCP, TLS and the HTTP upgrade done here, in one
+    thread, before websockets' reading thread starts on the open socket.
+
+    websockets' own connect() starts its reading thread on the TLS socket before it writes the
+    upgrade request, so one thread reads while another writes on the same TLS connection (TLS
+    1.3 sends its session tickets just then). About one opening in 300 through Caddy under
+    load then never saw its answer: websockets gave up after its open_timeout and then hung
+    joining that reading thread, while at the same moment upgrades written and read in one
+    thread, through Caddy or straight to the app, were all answered within 5 s (2,300 of
+    them). Done in one thread, the race is gone."""
+    deadline = time.monotonic() + OPEN_SECONDS
+    raw = socket.create_connection(("localhost", stack.port), timeout=OPEN_SECONDS)
+    try:
+        raw.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, True)
+        sock = stack.tls.wrap_socket(raw, server_hostname="localhost")
+        key = generate_key()
+        request = (
+            f"GET /_stcore/stream HTTP/1.1\r\nHost: localhost:{stack.port}\r\n"
+            "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+            f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n"
+            f"Sec-WebSocket-Protocol: streamlit, {token}\r\n"
+            f"Origin: {stack.base}\r\nCookie: {cookie}\r\n\r\n"
+        )
+        sock.sendall(request.encode("latin-1"))
+        head = b""
+        while b"\r\n\r\n" not in head:
+            sock.settimeout(max(0.1, deadline - time.monotonic()))
+            chunk = sock.recv(65536)
+            if not chunk:
+                raise ConnectionError("the proxy closed the opening without an answer")
+            head += chunk
+        head, _, rest = head.partition(b"\r\n\r\n")
+        opening = Opening(head)
+        if " 101 " not in opening.status + " " or opening.get_all("sec-websocket-accept") != [
+            accept_key(key)
+        ]:
+            raise InvalidHandshake(f"the upgrade was answered {opening.status!r}")
+        if rest:  # the server never speaks first on Streamlit's stream
+            raise InvalidHandshake("bytes after the upgrade's answer")
+        sock.settimeout(None)
+        protocol = ClientProtocol(
+            parse_uri(f"wss://localhost:{stack.port}/_stcore/stream"), state=OPEN, max_size=None
+        )
+        # websockets' plain Connection: its client subclass expects to read the answer itself.
+        return Connection(sock, protocol, ping_interval=None, ping_timeout=None), opening
+    except BaseException:
+        raw.close()
+        raise
 
 
 def _count(words: str) -> int:
@@ -87,18 +136,8 @@ class Tab:
     def __init__(self, stack: Stack, cookies: str) -> None:
         token = generate_xsrf_token_string()  # the XSRF pair: its cookie and its subprotocol
         cookie = f"_streamlit_xsrf={token}; {cookies}"
-        self.ws = _connect(
-            f"wss://localhost:{stack.port}/_stcore/stream",
-            ssl=stack.tls,
-            subprotocols=["streamlit", token],
-            additional_headers={"Origin": stack.base, "Cookie": cookie},
-            open_timeout=OPEN_SECONDS,
-            ping_interval=None,
-            max_size=None,
-            proxy=None,
-            legacy=True,  # a plain connection object, closed by close()
-        )
-        self.set_cookie = self.ws.response.headers.get_all("Set-Cookie")
+        self.ws, opening = _connect(stack, token, cookie)
+        self.set_cookie = opening.get_all("Set-Cookie")
         self.page = ""  # the page's script hash, as the browser sends it back
         self.widgets: dict[str, tuple[str, str]] = {}  # key -> (widget id, fragment id)
         self.drawn: set[str] = set()  # the keys the last run that drew the save bar drew
