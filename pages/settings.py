@@ -106,6 +106,9 @@ def choose_language() -> None:
     """Save the language she tapped (with the version check of every settings save) and speak
     it from this rerun on; a refused save writes nothing and keeps the language she had."""
     picked = ss[P + "language"]
+    if picked is None:  # she tapped the chosen one again: it stays chosen
+        ss[P + "language"] = ss[P + "language_saved"]
+        return
     chosen = None if picked == BROWSER else picked
     try:
         with web.session(writing=True) as s:
@@ -134,12 +137,11 @@ def choose_language() -> None:
 
 def language_choice() -> None:
     """Her language: the app's words from the rerun she taps it, and in every new session."""
-    st.selectbox(
+    st.pills(  # one tap, each choice a 44 px button (a select's menu rows are 40 px)
         _("Language"),
         [BROWSER, *language.languages()],
         key=P + "language",
         format_func=language_name,
-        filter_mode=None,
         on_change=choose_language,
     )
     if said := ss.pop(P + "language_said", None):

@@ -52,8 +52,8 @@ def stored_language(engine: Engine) -> tuple[str | None, int]:
     return profile.language, profile.version
 
 
-def choose(at: AppTest, choice: str) -> AppTest:
-    at.selectbox(key="se_language").select(choice).run()
+def choose(at: AppTest, choice: str | None) -> AppTest:
+    at.button_group(key="se_language").set_value(choice).run()
     assert not at.exception
     return at
 
@@ -63,10 +63,13 @@ def test_her_language_is_spoken_at_once_saved_and_every_new_session_starts_in_it
         save_profile(session=s, profile=make_profile())
     at = open_page("pages/settings.py")
     assert at.title[0].value == "Settings"
-    assert at.selectbox(key="se_language").options == ["As my browser", "English", "Español"]
+    assert at.button_group(key="se_language").options == ["As my browser", "English", "Español"]
     choose(at, "es")
     assert at.title[0].value == "Ajustes"  # the same rerun she tapped it
     assert [t.value for t in at.toast] == ["Idioma guardado: Español."]
+    assert stored_language(engine) == ("es", 2)
+    choose(at, None)  # the chosen one tapped again: it stays chosen, nothing written
+    assert at.button_group(key="se_language").value == "es" and at.title[0].value == "Ajustes"
     assert stored_language(engine) == ("es", 2)
     # Her other settings still save after it (the form knows the new version).
     at.text_input(key="se_name").input("Sam R")
@@ -88,7 +91,7 @@ def test_her_language_is_spoken_at_once_saved_and_every_new_session_starts_in_it
     with engine.begin() as conn:
         conn.execute(text("UPDATE profile SET language = 'es'"))
     back = open_page("pages/settings.py", locale="en-US")
-    assert back.selectbox(key="se_language").value == "es"
+    assert back.button_group(key="se_language").value == "es"
     with speaking("es"):  # AppTest names the choice as the page does, in the test's thread
         choose(back, "browser")  # As my browser: English again, from this rerun
     assert back.title[0].value == "Settings"
@@ -106,7 +109,7 @@ def test_a_refused_language_save_writes_nothing_and_keeps_her_language(engine) -
     choose(at, "es")
     assert stored_language(engine) == (None, 2)  # nothing written
     assert at.title[0].value == "Settings"  # still her language
-    assert at.selectbox(key="se_language").value == "browser"  # showing what is saved
+    assert at.button_group(key="se_language").value == "browser"  # showing what is saved
     said = [t.value for t in at.toast]
     assert len(said) == 1 and said[0].startswith("Your settings were changed elsewhere")
     assert "Settings" in [t.value for t in at.title]
@@ -148,6 +151,8 @@ def page_texts(at: AppTest) -> list[str]:
     words += [e.label for kind in labelled for e in at.get(kind)]
     words += [e.placeholder for kind in ("text_input", "selectbox") for e in at.get(kind)]
     words += [option for e in at.selectbox for option in e.options]
+    for group in at.get("button_group"):
+        words += [group.proto.label, *group.options]
     words += [e.proto.label for e in at.get("expander")]
     words += [link.proto.label for kind in ("link_button", "page_link") for link in at.get(kind)]
     return [w for w in words if w]
@@ -200,7 +205,7 @@ def test_settings_in_spanish_has_no_english_left(journal) -> None:
     assert "La fecha del nacimiento no puede ser una fecha futura" in shown
     assert any(w.startswith("Hoy: semana ") and "de embarazo" in w for w in shown)
     # A language is named in its own words, whatever the page's language.
-    assert at.selectbox(key="se_language").options == ["Como mi navegador", "English", "Español"]
+    assert at.button_group(key="se_language").options == ["Como mi navegador", "English", "Español"]
     assert no_english([w for w in shown if w != "English"]) == []
 
 
