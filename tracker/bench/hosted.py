@@ -62,7 +62,7 @@ class HostedOptions:
     browsers: int = 3  # Chromium tabs under load (one more person measures alone)
     clinicians: int = 3
     rounds: int = 3
-    alone: int = 3  # saves of the person alone before each round and after the last
+    alone: int = 5  # saves of the person alone before each round and after the last
     spread_s: float = GOAL_SECONDS  # each round's taps at random moments over this window
     browser_taps: int = 10  # each Chromium tab's taps in a round, at random moments too
     burst: bool = True  # then one round with all K in the same instant (for reference)
