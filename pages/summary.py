@@ -257,6 +257,10 @@ def download(
         st.toast(said, icon=ICON_DONE, duration="long")  # the PDF takes a few seconds
 
 
+# The paper sizes as she knows them (the value stays the size's code).
+PAPER_NAMES = {"A4": N_("A4"), "Letter": N_("US Letter")}
+
+
 def pdf_download(period: tuple[dt.date, dt.date] | None, refused: bool) -> None:
     """The summary PDF, with her latest questions, the paper size and the language she chose;
     greyed out, with what to fix said above it, when the dates or the questions are refused."""
@@ -265,6 +269,7 @@ def pdf_download(period: tuple[dt.date, dt.date] | None, refused: bool) -> None:
         _("Paper size"),
         PAPERS,
         default=PAPERS[0],
+        format_func=lambda paper: _(PAPER_NAMES.get(paper, paper)),
         required=True,
         key=P + "paper",
         persist_state="session",
