@@ -170,6 +170,7 @@ SCANNED += ("tracker/app/signin.py", "tracker/app/whois.py")  # sign-in, the vie
 SCANNED += ("pages/experiments.py", "pages/patients.py")  # and the words they draw:
 # tracker/insights/{experiments,plan_words,adherence,patients}.py, tracker/journal/plans.py
 SCANNED += ("pages/trends.py", "tracker/insights/charts.py")  # Trends; charts' .title() too
+SCANNED += ("tracker/app/web.py", "streamlit_app.py")  # the passphrase page, cards, the frame
 # Streamlit calls that draw words: their first argument and these keywords are what she reads.
 DRAWERS = {
     "title", "header", "subheader", "markdown", "caption", "write", "button", "link_button",

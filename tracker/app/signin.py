@@ -16,7 +16,7 @@ import logging
 import streamlit as st
 
 from tracker.app import web
-from tracker.app.web import ACCOUNTS_ENV, hosted  # noqa: F401  (signin's words for them)
+from tracker.app.web import ACCOUNTS_ENV, APP_NAME, hosted  # noqa: F401  (signin's words for them)
 from tracker.app.whois import (  # noqa: F401  (signin's words for them)
     ACCOUNT_KEY,
     LOOKED_KEY,
@@ -30,7 +30,6 @@ from tracker.app.whois import (  # noqa: F401  (signin's words for them)
 from tracker.care.language import N_, _
 
 SIGNED_IN = "signed in"
-APP_NAME = "Cramp Journal"  # its name in every language
 KINDS_IN = ("patient", "clinician")  # who may sign in (the personal account never does)
 log = logging.getLogger("cramp_journal")
 

@@ -54,6 +54,7 @@ def add_gate(gate: Callable[[], None]) -> None:
 
 _run = threading.local()  # each script run has its own thread: whether the router started it
 
+APP_NAME = "Cramp Journal"  # its name in every language
 LANGUAGE = "language"  # her choice of language for this session (a language code)
 
 
@@ -181,7 +182,7 @@ def require_passphrase() -> None:
 
     if os.environ.get(LAN_ENV) != "1" or st.session_state.get("_unlocked") is True:
         return
-    st.title("Cramp Journal")
+    st.title(APP_NAME)
     st.write(_("This journal is shared on your home network. Enter its passphrase to open it."))
     with st.form("unlock"):
         guess = st.text_input(_("Passphrase"), type="password")
