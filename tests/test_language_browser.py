@@ -2,8 +2,8 @@
 first-run question, a one-cramp night, the emergency card's call link, History, Trends and the
 Summary with its PDF in Spanish and in English; the menu named in Spanish.
 
-Screenshots: test-artifacts/es-phone-{first-run,last-night,emergency,history,trends,summary,
-menu}.png.
+Screenshots: test-artifacts/es-phone-<page>.png (every page), es-phone-emergency.png (the
+call link in view) and es-phone-menu.png.
 """
 
 from __future__ import annotations
@@ -160,8 +160,8 @@ def test_her_first_morning_then_months_of_nights_all_in_spanish(
 ) -> None:
     """A Spanish phone (es-ES, 390x844): the first-run question, a one-cramp night with 1,5
     minutes and the emergency card's tel:112 link in view, then (with the demo's months of
-    nights) History, Trends and the Summary with its PDF in Spanish and, from the same
-    Spanish session, in English. No English message of the catalog on any page."""
+    nights) every other page, and the Summary's PDF in Spanish and, from the same Spanish
+    session, in English. No English message of the catalog on any page."""
     base, url = empty_journal
     page = browser.new_page(accept_downloads=True, **SPANISH_PHONE)
     guard = Guard()
@@ -218,6 +218,10 @@ def test_her_first_morning_then_months_of_nights_all_in_spanish(
     for path, title, step in (
         ("history", "Historial", "history"),
         ("trends", "Tendencias", "trends"),
+        ("experiments", "Experimentos", "experiments"),
+        ("red_flags", "Señales de alarma", "red-flags"),
+        ("settings", "Ajustes", "settings"),
+        ("guide", "Guía", "guide"),
         ("summary", "Resumen para su cita", "summary"),
     ):
         page.goto(f"{base}/{path}")
