@@ -54,6 +54,18 @@ class PracticeDatabase:
     role: str
 
 
+@contextmanager
+def own_database(server: PostgresServer) -> Iterator[str]:
+    """A brand-new database on the session's server for a longer block than one test (such as
+    a module's shared practice); dropped after it."""
+    name = f"test_{uuid.uuid4().hex}"
+    server.admin(f'CREATE DATABASE "{name}"')
+    try:
+        yield server.url(name)
+    finally:
+        server.admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 def practice_database(server: PostgresServer, owner_url: str, *emails: str) -> PracticeDatabase:
     """A database prepared for a practice (`hosting`), an app role, these people added."""
     role = f"app_{uuid.uuid4().hex[:12]}"

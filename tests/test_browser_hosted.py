@@ -1,6 +1,9 @@
 """A practice's server in real Chromium: two people sign in through a real OpenID provider,
 each logs her night and sees only her own journal; someone not on the list reaches nothing and
-leaves no row behind; a session that has not signed in sees only the sign-in page."""
+leaves no row behind; a session that has not signed in sees only the sign-in page.
+
+One practice serves the whole module (its database, provider and server take 10-25 s to
+start): a test that counts what is in someone's journal or record has people of its own."""
 
 from __future__ import annotations
 
@@ -15,7 +18,13 @@ from sqlmodel import Session
 
 from tests.browser_support import PHONE, require_chromium, screenshot, wait_for_app
 from tests.conftest import PostgresServer
-from tests.hosted_support import Provider, hosted_app, identity_provider, practice_database
+from tests.hosted_support import (
+    Provider,
+    hosted_app,
+    identity_provider,
+    own_database,
+    practice_database,
+)
 from tracker.journal.accounts import acting_as
 from tracker.journal.db import make_engine
 from tracker.journal.hosting import JOURNAL_TABLES
@@ -23,20 +32,25 @@ from tracker.journal.store import entry_of, list_nights
 
 pytestmark = [pytest.mark.browser, pytest.mark.postgres]
 SAM, ALEX, STRANGER = "sam@practice.example", "alex@practice.example", "eve@elsewhere.example"
+KIM, JO = "kim@practice.example", "jo@practice.example"  # the pages-and-downloads test's own
 LAST_NIGHT = dt.date.today() - dt.timedelta(days=1)
 
 
-@pytest.fixture
-def practice(postgres_server: PostgresServer, postgres_url: str, tmp_path):  # noqa: ANN001, ANN201
+@pytest.fixture(scope="module")
+def practice(postgres_server: PostgresServer, tmp_path_factory):  # noqa: ANN001, ANN201
     require_chromium()
-    database = practice_database(postgres_server, postgres_url, SAM, ALEX)
-    with identity_provider() as provider:
-        for sub, email in (("sam", SAM), ("alex", ALEX), ("eve", STRANGER)):
-            provider.person(sub, email)
-        provider.person("unverified", SAM, verified=False)
-        with hosted_app(database.app_url, tmp_path, provider) as base:
-            yield base, database, provider
-    postgres_server.admin(f"DROP OWNED BY {database.role}")
+    with own_database(postgres_server) as url:
+        database = practice_database(postgres_server, url, SAM, ALEX, KIM, JO)
+        with identity_provider() as provider:
+            for sub, email in (("sam", SAM), ("alex", ALEX), ("eve", STRANGER), ("kim", KIM),
+                               ("jo", JO)):  # fmt: skip
+                provider.person(sub, email)
+            provider.person("unverified", SAM, verified=False)
+            with hosted_app(
+                database.app_url, tmp_path_factory.mktemp("practice"), provider
+            ) as base:
+                yield base, database, provider
+        postgres_server.admin(f"DROP OWNED BY {database.role}")
 
 
 def sign_in(browser, base: str, sub: str, name: str):  # noqa: ANN001, ANN201
@@ -199,9 +213,9 @@ def provider_only() -> Provider:  # pragma: no cover - kept for protocol tests
         yield provider
 
 
-def give_alex_a_long_journal_with_an_experiment(database) -> None:  # noqa: ANN001
-    """The demo's months of nights (warning signs among them) and a stretching plan, in Alex's
-    journal (as the app role: the database keeps them hers)."""
+def give_a_long_journal_with_an_experiment(database, email: str) -> None:  # noqa: ANN001
+    """The demo's months of nights (warning signs among them) and a stretching plan, in this
+    person's journal (as the app role: the database keeps them hers)."""
     from tracker.journal.demo import fill_demo
     from tracker.journal.plan_store import save_plan
     from tracker.journal.plans import Plan
@@ -209,12 +223,12 @@ def give_alex_a_long_journal_with_an_experiment(database) -> None:  # noqa: ANN0
     owner, app = make_engine(database.owner_url), make_engine(database.app_url)
     try:
         with owner.connect() as conn:
-            alex = conn.execute(
-                text("SELECT id FROM account WHERE email = :e"), {"e": ALEX}
+            other = conn.execute(
+                text("SELECT id FROM account WHERE email = :e"), {"e": email}
             ).scalar_one()
-        with acting_as(alex), Session(app) as session:
+        with acting_as(other), Session(app) as session:
             fill_demo(session=session)
-        with acting_as(alex), app.begin() as conn:
+        with acting_as(other), app.begin() as conn:
             save_plan(conn, Plan(habit="stretching", start=LAST_NIGHT, seed=7))
     finally:
         app.dispose()
@@ -231,35 +245,35 @@ def open_at(page, path: str, heading: str) -> str:  # noqa: ANN001
 def test_her_pages_and_downloads_hold_only_her_journal_and_are_in_her_record(
     practice, browser, tmp_path
 ) -> None:  # noqa: ANN001
-    base, database, _ = practice
-    give_alex_a_long_journal_with_an_experiment(database)
-    sam = sign_in(browser, base, "sam", "sam-download")
-    log_one_cramp(sam, "Sam's calf")
-    # Alex's months of nights, warning signs and plan are in the same tables: none shows.
-    trends = open_at(sam, f"{base}/trends", "Trends")
+    base, database, _ = practice  # Kim and Jo: this test's own people on the shared practice
+    give_a_long_journal_with_an_experiment(database, JO)
+    kim = sign_in(browser, base, "kim", "kim-download")
+    log_one_cramp(kim, "Kim's calf")
+    # Jo's months of nights, warning signs and plan are in the same tables: none shows.
+    trends = open_at(kim, f"{base}/trends", "Trends")
     assert "Nights logged\n\n1 of 1" in trends and "1 of 1 night logged" in trends
     assert "warning sign" not in trends.lower()
-    experiments = open_at(sam, f"{base}/experiments", "Experiments")
+    experiments = open_at(kim, f"{base}/experiments", "Experiments")
     assert "Plan an experiment" in experiments and "Your experiment" not in experiments
-    summary = open_at(sam, f"{base}/summary", "Summary for your appointment")
+    summary = open_at(kim, f"{base}/summary", "Summary for your appointment")
     assert ": 1 logged." in summary and "Nights logged\n\n1 of 28" in summary
-    with sam.expect_download(timeout=60_000) as download:
-        sam.get_by_role("button", name="Summary PDF").click()
-    pdf = tmp_path / "sam.pdf"
+    with kim.expect_download(timeout=60_000) as download:
+        kim.get_by_role("button", name="Summary PDF").click()
+    pdf = tmp_path / "kim.pdf"
     download.value.save_as(pdf)
     words = subprocess.run(
         ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
     ).stdout
     assert "(28 nights, 1 logged)" in words and "No warning signs were noted" in words
-    with sam.expect_download(timeout=60_000) as download:
-        sam.get_by_role("button", name="Diary (CSV)").click()
+    with kim.expect_download(timeout=60_000) as download:
+        kim.get_by_role("button", name="Diary (CSV)").click()
     diary = Path(download.value.path()).read_text(encoding="utf-8-sig")
-    assert "Sam's calf" in diary and len(diary.strip().splitlines()) == 2
-    sam.goto(f"{base}/settings")
-    wait_for_app(sam)
-    sam.get_by_role("heading", name="Who opened your journal").wait_for()
-    record = sam.locator("[data-testid=stMain]").inner_text()
-    screenshot(sam, "hosted-settings-record-of-access")
+    assert "Kim's calf" in diary and len(diary.strip().splitlines()) == 2
+    kim.goto(f"{base}/settings")
+    wait_for_app(kim)
+    kim.get_by_role("heading", name="Who opened your journal").wait_for()
+    record = kim.locator("[data-testid=stMain]").inner_text()
+    screenshot(kim, "hosted-settings-record-of-access")
     assert "downloaded cramp-diary-" in record and "downloaded cramp-summary-" in record
     assert record.count("signed in") == 1, record  # once per sign-in, not once per tab
 

@@ -1,7 +1,10 @@
 """An attacker against a practice's server (`serve --accounts`), at the protocol level: a
 websocket that has not signed in, or carries a forged identity cookie, gets only the sign-in
 page whatever it sends; a signed-in person who sends another person's page, widget ids or
-download ids gets nothing of hers."""
+download ids gets nothing of hers.
+
+One practice serves the whole module (it takes 10-25 s to start); each test's victim is a
+person of its own (Sam, Kim, Jo), so what one test saved cannot make another's pass or fail."""
 
 from __future__ import annotations
 
@@ -16,25 +19,28 @@ from streamlit.web.server.starlette.starlette_app_utils import generate_xsrf_tok
 
 from tests.browser_support import require_chromium
 from tests.conftest import PostgresServer
-from tests.hosted_support import hosted_app, identity_provider, practice_database
+from tests.hosted_support import hosted_app, identity_provider, own_database, practice_database
 from tests.test_browser_hosted import log_one_cramp, sign_in
 from tests.test_security_protocol import Client
 
 pytestmark = [pytest.mark.browser, pytest.mark.postgres]
 SAM, ALEX = "sam@practice.example", "alex@practice.example"
+KIM, JO = "kim@practice.example", "jo@practice.example"
 SAMS_NOTE = "Sam's private note"
 
 
-@pytest.fixture
-def practice(postgres_server: PostgresServer, postgres_url: str, tmp_path):  # noqa: ANN001, ANN201
+@pytest.fixture(scope="module")
+def practice(postgres_server: PostgresServer, tmp_path_factory):  # noqa: ANN001, ANN201
     require_chromium()
-    database = practice_database(postgres_server, postgres_url, SAM, ALEX)
-    with identity_provider() as provider:
-        provider.person("sam", SAM)
-        provider.person("alex", ALEX)
-        with hosted_app(database.app_url, tmp_path, provider) as base:
-            yield SimpleNamespace(base=base, database=database, secrets=tmp_path / "secrets.toml")
-    postgres_server.admin(f"DROP OWNED BY {database.role}")
+    folder = tmp_path_factory.mktemp("practice")
+    with own_database(postgres_server) as url:
+        database = practice_database(postgres_server, url, SAM, ALEX, KIM, JO)
+        with identity_provider() as provider:
+            for sub, email in (("sam", SAM), ("alex", ALEX), ("kim", KIM), ("jo", JO)):
+                provider.person(sub, email)
+            with hosted_app(database.app_url, folder, provider) as base:
+                yield SimpleNamespace(base=base, database=database, secrets=folder / "secrets.toml")
+        postgres_server.admin(f"DROP OWNED BY {database.role}")
 
 
 def cookie_header(page) -> str:  # noqa: ANN001
@@ -106,14 +112,14 @@ def test_another_persons_pages_widgets_and_downloads_give_nothing_of_hers(
     practice,  # noqa: ANN001
     browser,  # noqa: ANN001
 ) -> None:
-    base = practice.base
-    sam, page = signed_in_client(browser, base, "sam")
+    base = practice.base  # Kim is this test's victim; Alex has never logged anything
+    kim, page = signed_in_client(browser, base, "kim")
     log_one_cramp(page, SAMS_NOTE)
-    sam.run()
-    pages = sam.pages()
+    kim.run()
+    pages = kim.pages()
     for name in ("Summary", "Settings", "History"):
-        sam.run(page=pages[name])
-    _, widgets, downloads = everything_of(sam)
+        kim.run(page=pages[name])
+    _, widgets, downloads = everything_of(kim)
     deferred = [d.deferred_file_id for d in downloads if d.deferred_file_id]
     alex, _ = signed_in_client(browser, base, "alex")
     out = alex.run()
@@ -129,7 +135,7 @@ def test_another_persons_pages_widgets_and_downloads_give_nothing_of_hers(
         )  # fmt: skip
     assert "/media/" not in "\n".join(str(m) for m in alex.messages[-5:])
     alex.close()
-    sam.close()
+    kim.close()
 
 
 def identity_cookie(secrets: Path, base: str, email: str, *, days_old: float) -> str:
@@ -161,8 +167,8 @@ def test_an_expired_identity_cookie_gets_only_the_sign_in_page(practice) -> None
     owner, app = make_engine(practice.database.owner_url), make_engine(practice.database.app_url)
     try:
         with Session(owner) as session:
-            sam = find_account(session=session, email=SAM).id
-        with acting_as(sam), Session(app) as session:
+            jo = find_account(session=session, email=JO).id
+        with acting_as(jo), Session(app) as session:
             entry = make_entry(days_ago(1), notes=SAMS_NOTE)
             save_night(session=session, entry=entry, expected_version=0)
     finally:
@@ -170,13 +176,13 @@ def test_an_expired_identity_cookie_gets_only_the_sign_in_page(practice) -> None
         owner.dispose()
     base = practice.base
     # The same cookie made today opens her journal: the test's cookie is the real thing.
-    fresh = client(base, identity_cookie(practice.secrets, base, SAM, days_old=0))
+    fresh = client(base, identity_cookie(practice.secrets, base, JO, days_old=0))
     out = fresh.run()
     out += fresh.run(page=fresh.pages()["History"])
     assert "1 cramp" in out and "Sign in" not in out
     fresh.close()
     for days_old in (32, 400):  # Streamlit keeps a sign-in 30 days, plus a day's grace
-        stale = client(base, identity_cookie(practice.secrets, base, SAM, days_old=days_old))
+        stale = client(base, identity_cookie(practice.secrets, base, JO, days_old=days_old))
         out = stale.run()
         for name in ("history", "summary", "trends", "settings"):
             out += stale.run(page_name=name)
