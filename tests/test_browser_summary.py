@@ -35,11 +35,11 @@ START = LAST_NIGHT - dt.timedelta(days=27)  # no appointment set: the last 4 wee
 QUESTION = "Is it safe to keep taking magnesium — and which form?"
 
 
-@pytest.fixture
-def app(tmp_path):
+def demo_app(folder):  # noqa: ANN001, ANN201
+    """The app on the demo journal (no appointment set), and its summary of the last 4 weeks."""
     require_chromium()
     require_poppler()
-    url = f"sqlite:///{tmp_path / 'journal.db'}"
+    url = f"sqlite:///{folder / 'journal.db'}"
     engine = make_engine(url)
     ensure_schema(engine)
     with Session(engine) as session:
@@ -48,6 +48,20 @@ def app(tmp_path):
     engine.dispose()
     with running_app(url) as base:
         yield base, summary
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory):  # noqa: ANN001, ANN201
+    """One server for the tests that only read the journal (her questions are kept in her
+    browser session, not in the journal): each later test finds it warm."""
+    yield from demo_app(tmp_path_factory.mktemp("summary"))
+
+
+@pytest.fixture
+def own_app(tmp_path):  # noqa: ANN001, ANN201
+    """Her last appointment, once typed, is saved and moves the Summary's default period: a
+    test that types it has a journal of its own."""
+    yield from demo_app(tmp_path)
 
 
 def open_summary(browser, base: str, screen: dict):  # noqa: ANN001, ANN201
@@ -138,9 +152,9 @@ def tap(page, name: str) -> None:  # noqa: ANN001
     wait_for_app(page)
 
 
-def test_phone_every_control_is_big_enough_and_axe_finds_nothing_serious(app, browser) -> None:
+def test_phone_every_control_is_big_enough_and_axe_finds_nothing_serious(own_app, browser) -> None:
     require_axe()
-    base, _ = app
+    base, _ = own_app
     page, guard = open_summary(browser, base, PHONE)
     found = {"first view": touch_targets(page)}
     axe = {"first view": axe_violations(page)}
