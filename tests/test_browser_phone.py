@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 import pytest
@@ -93,6 +95,17 @@ def journal(tmp_path):
     seed(url, nights=False)
     with running_app(url) as base:
         yield base, url
+
+
+@pytest.fixture(scope="module")
+def two_weeks(tmp_path_factory):
+    """The app on two weeks of nights, for the tests that only look (tap, open, never save):
+    one server for them all, so each later one finds it warm."""
+    require_chromium()
+    url = f"sqlite:///{tmp_path_factory.mktemp('two-weeks') / 'journal.db'}"
+    seed(url, nights=True)
+    with running_app(url) as base:
+        yield base
 
 
 class Phone:
@@ -268,27 +281,24 @@ def test_delete_asks_where_her_thumb_is_and_keep_it_keeps_the_night(journal, bro
     phone.clean()
 
 
-def test_every_control_is_big_enough_and_apart_on_a_phone(tmp_path, browser):
-    require_chromium()
-    url = f"sqlite:///{tmp_path / 'journal.db'}"
-    seed(url, nights=True)
+def test_every_control_is_big_enough_and_apart_on_a_phone(two_weeks, browser):
+    base = two_weeks
     problems = {}
-    with running_app(url) as base:
-        phone = Phone(browser, base)
-        phone.tap(phone.button("Menu", exact=True))  # the page menu, open
-        phone.page.locator("[data-testid=stSidebarNavLink]").first.wait_for()
-        problems["menu"] = touch_targets(phone.page)
-        phone.page.screenshot(path="test-artifacts/phone-menu-viewport.png")
-        phone.tap(phone.page.locator("[data-testid=stSidebarCollapseButton] button"))
-        open_everything(phone)
-        problems["last-night"] = touch_targets(phone.page)
-        screenshot(phone.page, "phone-last-night-everything")
-        for name in ("history", "settings"):
-            phone.page.goto(f"{base}/{PAGES[name][0]}")
-            wait_for_app(phone.page)
-            screenshot(phone.page, f"phone-{name}")
-            problems[name] = touch_targets(phone.page)
-        phone.clean()
+    phone = Phone(browser, base)
+    phone.tap(phone.button("Menu", exact=True))  # the page menu, open
+    phone.page.locator("[data-testid=stSidebarNavLink]").first.wait_for()
+    problems["menu"] = touch_targets(phone.page)
+    phone.page.screenshot(path="test-artifacts/phone-menu-viewport.png")
+    phone.tap(phone.page.locator("[data-testid=stSidebarCollapseButton] button"))
+    open_everything(phone)
+    problems["last-night"] = touch_targets(phone.page)
+    screenshot(phone.page, "phone-last-night-everything")
+    for name in ("history", "settings"):
+        phone.page.goto(f"{base}/{PAGES[name][0]}")
+        wait_for_app(phone.page)
+        screenshot(phone.page, f"phone-{name}")
+        problems[name] = touch_targets(phone.page)
+    phone.clean()
     for name, found in problems.items():
         assert found["count"] > 6, f"{name}: found only {found['count']} controls"
         assert found["small"] == [], f"{name}: smaller than 44x44 px: {found['small']}"
@@ -310,15 +320,23 @@ def open_by_menu(page, link: str, phone: bool) -> None:  # noqa: ANN001
         page.get_by_role("link", name=link, exact=True).first.click()
 
 
+@contextmanager
+def empty_journal(folder: Path) -> Iterator[str]:
+    """The app on a journal with a due date and no nights: its base address."""
+    url = f"sqlite:///{folder / 'journal.db'}"
+    seed(url, nights=False)
+    with running_app(url) as base:
+        yield base
+
+
 @pytest.mark.parametrize("filled", [False, True], ids=["empty", "full"])
-def test_axe_finds_nothing_serious_on_any_page(tmp_path, browser, filled):
+def test_axe_finds_nothing_serious_on_any_page(request, tmp_path, browser, filled):
     require_chromium()
     require_axe()
-    url = f"sqlite:///{tmp_path / 'journal.db'}"
-    if filled:
-        seed(url, nights=True)
     found = {}
-    with running_app(url) as base:
+    with (
+        nullcontext(request.getfixturevalue("two_weeks")) if filled else empty_journal(tmp_path)
+    ) as base:
         for screen_name, screen in (("phone", PHONE), ("desktop", DESKTOP)):
             page = browser.new_page(**screen)
             page.goto(base)  # then from page to page by the app's own menu, as she moves
@@ -337,26 +355,23 @@ def test_axe_finds_nothing_serious_on_any_page(tmp_path, browser, filled):
     assert bad == {}, bad
 
 
-def test_history_on_a_phone_is_a_list_of_nights_she_can_tap(tmp_path, browser):
-    require_chromium()
-    url = f"sqlite:///{tmp_path / 'journal.db'}"
-    seed(url, nights=True)
-    with running_app(url) as base:
-        phone = Phone(browser, base)
-        phone.page.goto(f"{base}/history")
-        wait_for_app(phone.page)
-        flagged = TODAY - dt.timedelta(days=4)
-        row = phone.button(f"{flagged:%a %d %b}")
-        assert "warning signs" in row.inner_text()
-        assert "⚠" not in row.inner_text(), "the warning mark is shown twice"
-        assert row.locator("[data-testid=stIconMaterial]").count() == 1  # the icon, once
-        assert "⚠" not in phone.page.locator("[data-testid=stMain]").inner_text()
-        assert phone.button("2 nights not logged").count() == 1
-        screenshot(phone.page, "phone-history-list")
-        phone.tap(phone.button(f"{TODAY - dt.timedelta(days=3):%a %d %b}"))
-        phone.page.get_by_role("heading", name="Last night", level=1).wait_for()
-        phone.page.get_by_text(f"{TODAY - dt.timedelta(days=3):%a %d %b} →").wait_for()
-        phone.clean()
+def test_history_on_a_phone_is_a_list_of_nights_she_can_tap(two_weeks, browser):
+    base = two_weeks
+    phone = Phone(browser, base)
+    phone.page.goto(f"{base}/history")
+    wait_for_app(phone.page)
+    flagged = TODAY - dt.timedelta(days=4)
+    row = phone.button(f"{flagged:%a %d %b}")
+    assert "warning signs" in row.inner_text()
+    assert "⚠" not in row.inner_text(), "the warning mark is shown twice"
+    assert row.locator("[data-testid=stIconMaterial]").count() == 1  # the icon, once
+    assert "⚠" not in phone.page.locator("[data-testid=stMain]").inner_text()
+    assert phone.button("2 nights not logged").count() == 1
+    screenshot(phone.page, "phone-history-list")
+    phone.tap(phone.button(f"{TODAY - dt.timedelta(days=3):%a %d %b}"))
+    phone.page.get_by_role("heading", name="Last night", level=1).wait_for()
+    phone.page.get_by_text(f"{TODAY - dt.timedelta(days=3):%a %d %b} →").wait_for()
+    phone.clean()
 
 
 # ---------------------------------------------------------------- what she sees after each tap
