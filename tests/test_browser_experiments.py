@@ -64,11 +64,12 @@ def app(tmp_path):
         yield base, url
 
 
-@pytest.fixture
-def demo(tmp_path):
-    """The app on the demo journal, with an experiment in its fourth week."""
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    """The app on the demo journal, with an experiment in its fourth week: one server for the
+    phone and the desktop, which only look at it (the second finds it warm)."""
     require_chromium()
-    url = f"sqlite:///{tmp_path / 'journal.db'}"
+    url = f"sqlite:///{tmp_path_factory.mktemp('demo') / 'journal.db'}"
     engine = make_engine(url)
     ensure_schema(engine)
     with Session(engine) as s:
