@@ -19,7 +19,14 @@ from tracker.exchange.diary_csv import export_diary, import_diary
 from tracker.exchange.diary_read import read_diary
 from tracker.journal.entries import NightEntry, ValidationFailed
 from tracker.journal.importing import IMPORT_CHUNK, ImportConflict, import_nights
-from tracker.journal.store import entry_of, get_night, list_nights, save_night
+from tracker.journal.store import (
+    StaleNight,
+    delete_night,
+    entry_of,
+    get_night,
+    list_nights,
+    save_night,
+)
 
 NIGHTS = 3 * IMPORT_CHUNK + 7  # more than three chunks
 
@@ -77,12 +84,45 @@ def test_imported_nights_are_new_versions_and_bump_the_journal_version(engine: E
         import_nights(session=session, entries=many_nights(40))
     assert journal_version(engine) > before
     with Session(engine) as session:
+        nights = list_nights(session=session)
+        # all share one new version, above the journal's before (a deleted night's too)
+        assert {night.version for night in nights} == {before + 1}
         night = get_night(session=session, night=days_ago(7))
-        assert night is not None and night.version == 1
+        assert night is not None and night.version == before + 1
         assert night.created_at is not None and night.updated_at is not None
         # a save after an import works on the imported row like any other
         save_night(session=session, entry=make_entry(days_ago(7), notes="later"))
-        assert get_night(session=session, night=days_ago(7)).version == 2
+        assert get_night(session=session, night=days_ago(7)).version == before + 2
+
+
+def test_a_night_deleted_and_imported_again_never_meets_a_version_it_had(engine: Engine) -> None:
+    """Edited, deleted, imported again in a bulk insert: its new version is above every one the
+    deleted night had, so a tab that saw the deleted night cannot save over the imported one."""
+    nights = many_nights(IMPORT_CHUNK + 3)
+    night = nights[1].night
+    with Session(engine) as session:
+        import_nights(session=session, entries=nights)
+    seen = [version_of(engine, night)]
+    for notes in ("one", "two", "three"):
+        with Session(engine) as session:
+            entry = make_entry(night, notes=notes)
+            seen.append(save_night(session=session, entry=entry, expected_version=seen[-1]).version)
+    with Session(engine) as session:
+        assert delete_night(session=session, night=night, expected_version=seen[-1])
+        import_nights(session=session, entries=nights)
+    assert version_of(engine, night) > max(seen)
+    for old in seen:
+        with Session(engine) as session, pytest.raises(StaleNight):
+            save_night(
+                session=session, entry=make_entry(night, notes="old tab"), expected_version=old
+            )
+    with Session(engine) as session:
+        assert entry_of(get_night(session=session, night=night)) == nights[1]
+
+
+def version_of(engine: Engine, night: dt.date) -> int:
+    with Session(engine) as session:
+        return get_night(session=session, night=night).version
 
 
 def test_importing_the_same_nights_again_writes_nothing(engine: Engine) -> None:
@@ -102,12 +142,13 @@ def test_replace_overwrites_changed_nights_with_a_new_version(engine: Engine) ->
     with Session(engine) as session:
         import_nights(session=session, entries=first)
         stored_before = get_night(session=session, night=first[1].night)
-        stamp = stored_before.updated_at
+        stamp, seen = stored_before.updated_at, stored_before.version
     changed = many_nights(IMPORT_CHUNK + 3, notes="Slept well")
     changed[1] = make_entry(first[1].night, cramps=5, red_flags=["fever"]).normalised()
     new = make_entry(days_ago(2), cramps=2).normalised()
     with Session(engine) as session, pytest.raises(ImportConflict):
         import_nights(session=session, entries=[*changed, new])
+    before = journal_version(engine)
     with Session(engine) as session:
         assert get_night(session=session, night=days_ago(2)) is None  # all or nothing
         result = import_nights(session=session, entries=[*changed, new], replace=True)
@@ -115,9 +156,10 @@ def test_replace_overwrites_changed_nights_with_a_new_version(engine: Engine) ->
     with Session(engine) as session:
         stored = {night.night: night for night in list_nights(session=session)}
         assert {d: entry_of(n) for d, n in stored.items()} == {e.night: e for e in [*changed, new]}
-        assert stored[first[1].night].version == 2
+        assert stored[first[1].night].version == seen + 1
         assert stored[first[1].night].updated_at >= stamp
-        assert stored[new.night].version == 1
+        added = stored[new.night].version
+    assert before < added <= journal_version(engine)
     assert count_rows(engine, "cramp") == sum(len(e.cramps) for e in [*changed, new])
     assert count_rows(engine, "redflag") == sum(len(e.red_flags) for e in [*changed, new])
 

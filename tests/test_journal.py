@@ -63,7 +63,7 @@ def test_a_saved_night_reads_back_exactly(engine: Engine) -> None:
         magnesium_form="citrate",
         magnesium_clinician_agreed=True,
     )
-    assert save(engine, entry, expected_version=NEW) == 1
+    assert save(engine, entry, expected_version=NEW) > NEW
     assert load(engine, entry.night) == entry.normalised()
     assert count_rows(engine, "cramp") == 2
     assert count_rows(engine, "redflag") == 2
@@ -71,9 +71,9 @@ def test_a_saved_night_reads_back_exactly(engine: Engine) -> None:
 
 def test_saving_a_date_again_updates_its_one_night_and_replaces_cramps(engine: Engine) -> None:
     night = days_ago(2)
-    save(engine, make_entry(night, cramps=3, red_flags=["fever"]), expected_version=NEW)
+    seen = save(engine, make_entry(night, cramps=3, red_flags=["fever"]), expected_version=NEW)
     changed = make_entry(night, cramps=[make_cramp(severity=9, leg="right")], water_ml=2000)
-    assert save(engine, changed, expected_version=1) == 2
+    assert save(engine, changed, expected_version=seen) == seen + 1
     assert count_rows(engine, "night") == 1
     assert count_rows(engine, "cramp") == 1
     assert count_rows(engine, "redflag") == 0
@@ -83,11 +83,11 @@ def test_saving_a_date_again_updates_its_one_night_and_replaces_cramps(engine: E
 def test_a_night_keeping_its_warning_sign_can_be_edited_again(engine: Engine) -> None:
     night = days_ago(2)
     first = make_entry(night, cramps=2, red_flags=["one_leg_swelling", "fever"])
-    assert save(engine, first, expected_version=NEW) == 1
+    seen = save(engine, first, expected_version=NEW)
     edited = make_entry(night, cramps=2, red_flags=["one_leg_swelling"], notes="Calf warm too")
-    assert save(engine, edited, expected_version=1) == 2
+    assert save(engine, edited, expected_version=seen) == seen + 1
     again = make_entry(night, cramps=1, red_flags=["one_leg_swelling", "tenderness"])
-    assert save(engine, again, expected_version=2) == 3
+    assert save(engine, again, expected_version=seen + 1) == seen + 2
     assert load(engine, night) == again.normalised()
     assert count_rows(engine, "redflag") == 2
 
@@ -101,7 +101,7 @@ def test_a_broken_constraint_on_an_edit_is_raised_not_called_stale(
     from tracker.journal.models import RedFlag
 
     night = days_ago(2)
-    save(engine, make_entry(night, red_flags=["fever"]), expected_version=NEW)
+    seen = save(engine, make_entry(night, red_flags=["fever"]), expected_version=NEW)
     real_put = store.put_night
 
     def put_twice(session, entry, stored):  # a bug: the same sign staged twice
@@ -111,8 +111,8 @@ def test_a_broken_constraint_on_an_edit_is_raised_not_called_stale(
 
     monkeypatch.setattr(store, "put_night", put_twice)
     with pytest.raises(IntegrityError):
-        save(engine, make_entry(night, red_flags=["fever"], notes="x"), expected_version=1)
-    assert version_of(engine, night) == 1
+        save(engine, make_entry(night, red_flags=["fever"], notes="x"), expected_version=seen)
+    assert version_of(engine, night) == seen
 
 
 def test_not_recorded_stays_null_not_zero(engine: Engine) -> None:
@@ -144,11 +144,11 @@ def test_zero_is_stored_as_zero(engine: Engine) -> None:
 
 def test_saving_the_same_night_twice_writes_nothing_new(engine: Engine) -> None:
     entry = make_entry(cramps=2, red_flags=["fever"])
-    save(engine, entry, expected_version=NEW)
+    first = save(engine, entry, expected_version=NEW)
     with Session(engine) as session:
         first_update = get_night(session=session, night=entry.night).updated_at
     # The second click still carries the version she saw before the first save.
-    assert save(engine, entry, expected_version=NEW) == 1
+    assert save(engine, entry, expected_version=NEW) == first
     with Session(engine) as session:
         assert get_night(session=session, night=entry.night).updated_at == first_update
     assert [count_rows(engine, t) for t in ("night", "cramp", "redflag")] == [1, 2, 1]
@@ -156,14 +156,14 @@ def test_saving_the_same_night_twice_writes_nothing_new(engine: Engine) -> None:
 
 def test_a_stale_save_is_refused_and_the_newer_night_kept(engine: Engine) -> None:
     night = days_ago(3)
-    save(engine, make_entry(night, cramps=1), expected_version=NEW)
+    seen = save(engine, make_entry(night, cramps=1), expected_version=NEW)
     newer = make_entry(night, cramps=2, notes="from the phone")
-    save(engine, newer, expected_version=1)
+    now = save(engine, newer, expected_version=seen)
     with pytest.raises(StaleNight) as refused:
-        save(engine, make_entry(night, cramps=4, notes="from the laptop"), expected_version=1)
+        save(engine, make_entry(night, cramps=4, notes="from the laptop"), expected_version=seen)
     assert refused.value.night == night
     assert "Nothing was saved" in str(refused.value)
-    assert version_of(engine, night) == 2
+    assert version_of(engine, night) == now
     assert load(engine, night) == newer
     assert count_rows(engine, "cramp") == 2
 
@@ -178,17 +178,17 @@ def test_a_new_night_over_an_existing_one_is_stale(engine: Engine) -> None:
 
 def test_an_explicit_overwrite_skips_the_version_check(engine: Engine) -> None:
     night = days_ago(1)
-    save(engine, make_entry(night, cramps=1), expected_version=NEW)
-    assert save(engine, make_entry(night, cramps=0), expected_version=None) == 2
+    seen = save(engine, make_entry(night, cramps=1), expected_version=NEW)
+    assert save(engine, make_entry(night, cramps=0), expected_version=None) == seen + 1
     assert count_rows(engine, "cramp") == 0
 
 
 def test_deleting_a_night_removes_its_cramps_and_red_flags(engine: Engine) -> None:
     keep, drop = days_ago(2), days_ago(1)
     save(engine, make_entry(keep, cramps=1, red_flags=["fever"]))
-    save(engine, make_entry(drop, cramps=3, red_flags=["tenderness", "fever"]))
+    seen = save(engine, make_entry(drop, cramps=3, red_flags=["tenderness", "fever"]))
     with Session(engine) as session:
-        assert delete_night(session=session, night=drop, expected_version=1) is True
+        assert delete_night(session=session, night=drop, expected_version=seen) is True
         assert delete_night(session=session, night=drop) is False
     assert [count_rows(engine, t) for t in ("night", "cramp", "redflag")] == [1, 1, 1]
     assert load(engine, keep) is not None
@@ -203,11 +203,47 @@ def test_the_database_itself_cascades_deletes(engine: Engine) -> None:
 
 def test_deleting_a_changed_night_is_refused(engine: Engine) -> None:
     night = days_ago(1)
-    save(engine, make_entry(night, cramps=1))
-    save(engine, make_entry(night, cramps=2), expected_version=1)
+    seen = save(engine, make_entry(night, cramps=1))
+    now = save(engine, make_entry(night, cramps=2), expected_version=seen)
     with Session(engine) as session, pytest.raises(StaleNight):
-        delete_night(session=session, night=night, expected_version=1)
-    assert version_of(engine, night) == 2
+        delete_night(session=session, night=night, expected_version=seen)
+    assert version_of(engine, night) == now
+
+
+def test_a_tab_from_before_a_delete_cannot_save_over_the_night_logged_again(
+    engine: Engine,
+) -> None:
+    """Tab A opened the night; it was deleted and logged again elsewhere; tab A's save (with
+    the version it saw) is refused, and the night logged again is kept as it is."""
+    night = days_ago(1)
+    seen_in_a = save(engine, make_entry(night, cramps=1, notes="first"), expected_version=NEW)
+    with Session(engine) as session:
+        assert delete_night(session=session, night=night, expected_version=seen_in_a) is True
+    again = make_entry(night, cramps=2, red_flags=["fever"], notes="logged again")
+    logged = save(engine, again, expected_version=NEW)
+    with pytest.raises(StaleNight):
+        save(engine, make_entry(night, cramps=4, notes="tab A"), expected_version=seen_in_a)
+    with Session(engine) as session, pytest.raises(StaleNight):
+        delete_night(session=session, night=night, expected_version=seen_in_a)
+    assert logged > seen_in_a
+    assert version_of(engine, night) == logged
+    assert load(engine, night) == again.normalised()
+    assert [count_rows(engine, t) for t in ("night", "cramp", "redflag")] == [1, 2, 1]
+
+
+def test_an_edited_night_logged_again_never_meets_a_version_it_had(engine: Engine) -> None:
+    """Edited a few times, deleted, logged again and edited: the new night's versions are all
+    above the old one's, so no tab that saw the old night can match one."""
+    night = days_ago(1)
+    old = [save(engine, make_entry(night, cramps=1), expected_version=NEW)]
+    for cramps in (2, 3, 4):
+        old.append(save(engine, make_entry(night, cramps=cramps), expected_version=old[-1]))
+    with Session(engine) as session:
+        assert delete_night(session=session, night=night, expected_version=old[-1]) is True
+    new = [save(engine, make_entry(night, cramps=1), expected_version=NEW)]
+    for cramps in (2, 3, 4, 5):
+        new.append(save(engine, make_entry(night, cramps=cramps), expected_version=new[-1]))
+    assert min(new) > max(old), (old, new)
 
 
 def test_list_nights_is_inclusive_and_oldest_first(engine: Engine) -> None:
@@ -224,15 +260,15 @@ def test_list_nights_is_inclusive_and_oldest_first(engine: Engine) -> None:
 
 def test_validation_errors_leave_the_journal_unchanged(engine: Engine) -> None:
     night = days_ago(1)
-    save(engine, make_entry(night, cramps=1))
+    seen = save(engine, make_entry(night, cramps=1))
     bad = make_entry(night, cramps=[make_cramp(severity=11)], water_ml=-5)
     with pytest.raises(ValidationFailed) as failed:
-        save(engine, bad, expected_version=1)
+        save(engine, bad, expected_version=seen)
     assert set(failed.value.errors) == {"cramps.0.severity", "water_ml"}
     with pytest.raises(ValidationFailed) as future:
         save(engine, make_entry(dt.date.today() + dt.timedelta(days=1)), expected_version=NEW)
     assert set(future.value.errors) == {"night"}
-    assert version_of(engine, night) == 1
+    assert version_of(engine, night) == seen
     assert load(engine, night) == make_entry(night, cramps=1)
     assert count_rows(engine, "night") == 1
 
@@ -397,14 +433,14 @@ def test_two_sessions_creating_the_same_night_keep_one(engine: Engine) -> None:
 
 def test_two_sessions_changing_the_same_night_do_not_lose_an_update(engine: Engine) -> None:
     night = days_ago(1)
-    save(engine, make_entry(night, cramps=1), expected_version=NEW)
+    seen = save(engine, make_entry(night, cramps=1), expected_version=NEW)
     entries = [make_entry(night, cramps=2, notes="tab A"), make_entry(night, cramps=3, notes="B")]
-    outcomes = race(engine, entries, expected_version=1)
+    outcomes = race(engine, entries, expected_version=seen)
     refused = [o for o in outcomes if o is not None]
     assert len(refused) == 1, "both saves went through: one silently overwrote the other"
     assert isinstance(refused[0], StaleNight)
     winner = entries[outcomes.index(None)]
-    assert version_of(engine, night) == 2
+    assert version_of(engine, night) == seen + 1
     assert load(engine, night) == winner
     assert count_rows(engine, "cramp") == len(winner.cramps)
 

@@ -2,6 +2,10 @@
 edits, with the version she saw), stale saves from a second tab, repeated saves, deletes, and
 diary CSV and JSON backup round trips; after every step the journal read back is the model.
 
+Versions are the store's to choose: the model only records every version the store gave each
+night and checks that a write gives a new one, above all the night's earlier ones, including
+those of a night deleted and logged again (a tab that saw those must be refused).
+
 Run on SQLite and on PostgreSQL (the `engine` fixture), one state machine per database; each
 example starts from an empty journal (the tables are emptied, not the database remade).
 """
@@ -160,6 +164,9 @@ class JournalModel(RuleBasedStateMachine):
         self.models: dict[int | None, dict[dt.date, tuple[NightEntry, int]]] = {
             person: {} for person in self.people or (None,)
         }
+        self.givens: dict[int | None, dict[dt.date, list[int]]] = {
+            person: {} for person in self.models
+        }  # every version the store ever gave each night, oldest first
         self.person: int | None = None
         self.shared: set[int] = set()  # who shares her journal with the clinician
         self.acting = contextlib.ExitStack()
@@ -173,6 +180,10 @@ class JournalModel(RuleBasedStateMachine):
     @model.setter
     def model(self, value: dict[dt.date, tuple[NightEntry, int]]) -> None:
         self.models[self.person] = value
+
+    @property
+    def given(self) -> dict[dt.date, list[int]]:
+        return self.givens[self.person]
 
     def act_as(self, person: int) -> None:
         self.acting.close()
@@ -190,15 +201,39 @@ class JournalModel(RuleBasedStateMachine):
     def version(self, night: dt.date) -> int:
         return self.model[night][1] if night in self.model else NEW
 
+    def took(self, night: dt.date, version: int) -> int:
+        """A version the store gave this night for a write: never one it had before, and
+        above the last (whether that night was deleted since or not)."""
+        given = self.given.setdefault(night, [])
+        assert version not in given, f"{night}: version {version} given again ({given})"
+        assert version > max(given, default=NEW), f"{night}: version {version} after {given}"
+        given.append(version)
+        return version
+
+    def refresh(self, nights: list[dt.date]) -> None:
+        """Take the versions the store gave these nights (just written by an import)."""
+        with self.session() as session:
+            stored = {n.night: n.version for n in list_nights(session=session)}
+        for night in nights:
+            self.model[night] = (self.model[night][0], self.took(night, stored[night]))
+
+    def old_versions(self, night: dt.date) -> list[int]:
+        """Versions the store gave this night before what is stored now (by when they were
+        given, not by their number): a tab opened then may still hold one."""
+        given = self.given.get(night, [])
+        return given[:-1] if night in self.model else given
+
     def entries(self) -> list[NightEntry]:
         return [self.model[night][0] for night in sorted(self.model)]
 
-    def save(self, entry: NightEntry, expected: int | None) -> None:
-        """Save as the app does; the model says whether it is refused, a no-op or a write."""
+    def save(self, entry: NightEntry, expected: int | None, *, old_tab: bool = False) -> None:
+        """Save as the app does; the model says whether it is refused, a no-op or a write.
+        old_tab: expected is a version the night had before what is stored now, so the save is
+        stale unless it says what is stored, whatever the numbers."""
         wanted = entry.normalised()
         stored = self.model.get(entry.night)
         same = stored is not None and stored[0] == wanted
-        stale = expected is not None and expected != self.version(entry.night) and not same
+        stale = not same and (old_tab or expected not in (None, self.version(entry.night)))
         before = journal_stamp(self.engine)
         try:
             with self.session() as session:
@@ -218,12 +253,15 @@ class JournalModel(RuleBasedStateMachine):
             assert result == stored
             assert journal_stamp(self.engine) == before, "a repeated save wrote something"
             return
-        self.model[entry.night] = (wanted, self.version(entry.night) + 1)
-        assert result == self.model[entry.night]
+        assert result[0] == wanted
+        self.model[entry.night] = (wanted, self.took(entry.night, result[1]))
 
-    def imported(self, nights: list[NightEntry], replace: bool) -> tuple[int, int, int] | None:
-        """What importing these nights should do: (added, updated, unchanged), or None when
-        it is refused for a conflict; the model is updated when it is not."""
+    def imported(
+        self, nights: list[NightEntry], replace: bool
+    ) -> tuple[tuple[int, int, int], list[dt.date]] | None:
+        """What importing these nights should do: (added, updated, unchanged) and the nights
+        it writes, or None when it is refused for a conflict; the model's nights are updated
+        when it is not (their versions: refresh once the import is done)."""
         added = updated = unchanged = 0
         for entry in nights:
             wanted = entry.normalised()
@@ -235,10 +273,12 @@ class JournalModel(RuleBasedStateMachine):
                 return None
             else:
                 updated += 1
+        written = []
         for entry in nights:
             if self.model.get(entry.night, (None,))[0] != entry.normalised():
-                self.model[entry.night] = (entry.normalised(), self.version(entry.night) + 1)
-        return added, updated, unchanged
+                self.model[entry.night] = (entry.normalised(), self.version(entry.night))
+                written.append(entry.night)
+        return (added, updated, unchanged), written
 
     # --- rules -----------------------------------------------------------------------------
 
@@ -288,6 +328,41 @@ class JournalModel(RuleBasedStateMachine):
         assert deleted == (night in self.model)
         self.model.pop(night, None)
 
+    @precondition(lambda self: any(self.old_versions(night) for night in self.given))
+    @rule(data=st.data(), same=st.booleans())
+    def save_from_a_tab_opened_before_a_delete(self, data: st.DataObject, same: bool) -> None:
+        """A tab still holding a night as it was before it was changed, or deleted (and maybe
+        logged again), saves: refused as changed elsewhere unless it says exactly what is
+        stored now; a refused save writes nothing."""
+        night = data.draw(
+            st.sampled_from(sorted(n for n in self.given if self.old_versions(n))), label="night"
+        )
+        seen = data.draw(st.sampled_from(self.old_versions(night)), label="version it saw")
+        entry = data.draw(entries(night), label="what it says")
+        if same and night in self.model:
+            entry = self.model[night][0]
+        self.save(entry, seen, old_tab=True)
+
+    @precondition(lambda self: any(self.old_versions(night) for night in self.given))
+    @rule(data=st.data())
+    def delete_from_a_tab_opened_before_a_delete(self, data: st.DataObject) -> None:
+        """The same tab deletes the night: refused while a night is logged on that date (its
+        version is not the one the tab saw), and nothing is deleted."""
+        night = data.draw(
+            st.sampled_from(sorted(n for n in self.given if self.old_versions(n))), label="night"
+        )
+        seen = data.draw(st.sampled_from(self.old_versions(night)), label="version it saw")
+        before = journal_stamp(self.engine)
+        try:
+            with self.session() as session:
+                deleted = delete_night(session=session, night=night, expected_version=seen)
+        except StaleNight:
+            assert night in self.model, "a delete of a night not there was refused"
+            assert journal_stamp(self.engine) == before, "a refused delete wrote something"
+            return
+        assert night not in self.model, "a delete from a stale tab went through"
+        assert not deleted
+
     @rule()
     def export_and_import_the_diary_csv(self) -> None:
         """Her diary exported as the Summary page does, read back, imported again: the same
@@ -319,7 +394,7 @@ class JournalModel(RuleBasedStateMachine):
         with self.session() as session:
             result = import_json(session=session, backup=backup)
         assert (result.added, result.updated, result.unchanged) == (len(self.model), 0, 0)
-        self.model = {night: (entry, 1) for night, (entry, _) in self.model.items()}
+        self.refresh(list(self.model))
 
     @rule(
         file=st.lists(any_entry(), min_size=1, max_size=4, unique_by=lambda e: e.night),
@@ -343,7 +418,8 @@ class JournalModel(RuleBasedStateMachine):
 
         assert nights == sorted((e.normalised() for e in file), key=lambda e: e.night)
         before = journal_stamp(self.engine)
-        counts = self.imported(nights, replace)
+        expected = self.imported(nights, replace)
+        counts = expected[0] if expected else None
         try:
             with self.session() as session:
                 result = do(session)
@@ -353,6 +429,7 @@ class JournalModel(RuleBasedStateMachine):
             return
         assert counts is not None, "an import with a conflicting night went through"
         assert (result.added, result.updated, result.unchanged) == counts
+        self.refresh(expected[1])
         if counts[:2] == (0, 0):
             assert journal_stamp(self.engine) == before, "an import of nothing new wrote something"
 

@@ -25,6 +25,7 @@ from tracker.care.language import _
 from tracker.journal.accounts import mine
 from tracker.journal.entries import CrampEntry, NightEntry, ValidationFailed, validate_night
 from tracker.journal.models import Cramp, Night, RedFlag, utcnow
+from tracker.journal.store import new_night_version
 
 IMPORT_CHUNK = 500  # nights per query: well under SQLite's and PostgreSQL's parameter limits
 TABLES = ("night", "cramp", "redflag")
@@ -149,14 +150,17 @@ def _add(
     entries: list[NightEntry],
     stamps: Mapping[dt.date, Mapping[str, dt.datetime]],
     now: dt.datetime,
+    version: int,
 ) -> None:
-    """Insert new nights with their cramps and flags, a chunk at a time."""
+    """Insert new nights with their cramps and flags, a chunk at a time, all at one version
+    (store.new_night_version: above any version a deleted night of the date had; each is a
+    different date, so sharing it is fine)."""
     for chunk in _chunks(entries):
         rows: list[dict[str, Any]] = [
             {
                 "night": e.night,
                 **{name: getattr(e, name) for name in HABITS},
-                "version": 1,
+                "version": version,
                 "created_at": now,
                 "updated_at": now,
                 **stamps.get(e.night, {}),
@@ -224,7 +228,8 @@ def import_nights(
             if errors:
                 raise ValidationFailed(errors)
         conn, now = session.connection(), utcnow()
-        _add(conn, result.added, stamps or {}, now)
+        if result.added:
+            _add(conn, result.added, stamps or {}, now, new_night_version(session))
         _replace(conn, result.updated, stored, now)
         _forget_journal_rows(session)
         if also is not None:

@@ -51,6 +51,36 @@ def journal_stamp(source: Engine | Connection | Session, *, lock: bool = False) 
     return tuple(row) if row else ("", -1)
 
 
+def new_night_version(session: Session) -> int:
+    """The version a night gets when it is logged (again): one above the journal's counter,
+    read (and, on PostgreSQL, locked) in the writing transaction.
+
+    Versions of one night must never repeat, or a tab that saw an earlier night of that date
+    would save over the night logged after it was deleted. Every write bumps the counter at
+    least once (migration 0006's triggers: per row on SQLite, per statement on PostgreSQL)
+    and an edit adds one to the night's version, so a night's version never exceeds the
+    counter: a night logged again starts above every version its deleted self ever had. Nights
+    logged in one bulk import share a version, which is fine: each is a different date.
+
+    The one edge: the counter started at 0 in migration 0006, so a night edited more often
+    before it than the journal has been written to since may stand above the counter.
+    delete_night raises the counter to the deleted night's version first, which closes that
+    too; only erasing the whole journal skips that step, and a tab from before the erase
+    holds a journal that no longer exists (the new night would have to reach that same old
+    number for a stale save to pass)."""
+    return max(journal_stamp(session, lock=True)[1], 0) + 1
+
+
+def _counter_at_least(session: Session, version: int) -> None:
+    """Raise the journal's counter to at least this version (see new_night_version)."""
+    table = JournalVersion.__table__
+    session.connection().execute(
+        table.update()
+        .where(mine(table.c.account_id), table.c.version < version)
+        .values(version=version)
+    )
+
+
 @dataclass(frozen=True)
 class SavedNight:
     """What one committed save_night changed: this night only, from stamp `before` to `after`
@@ -280,7 +310,7 @@ def entry_of(night: Night) -> NightEntry:
 def put_night(session: Session, entry: NightEntry, night: Night | None) -> Night:
     """Put a checked entry into night (a new row when None), replacing its cramps and flags."""
     if night is None:
-        night = Night(night=entry.night)
+        night = Night(night=entry.night, version=new_night_version(session))
     else:
         night.version += 1
         night.updated_at = utcnow()
@@ -369,13 +399,22 @@ def _save_once(session: Session, entry: NightEntry, expected_version: int | None
 
 
 def delete_night(*, session: Session, night: dt.date, expected_version: int | None = None) -> bool:
-    """Delete a night with its cramps and flags; False when it was not there."""
-    existing = get_night(session=session, night=night, for_update=True)
-    if existing is None:
-        return False
-    if expected_version is not None and existing.version != expected_version:
-        session.rollback()  # let go of the row lock now, not when the session closes
-        raise StaleNight(night)
-    session.delete(existing)
-    session.commit()
+    """Delete a night with its cramps and flags; False when it was not there.
+
+    The journal's counter is raised to the night's version first, so the night logged again
+    on this date starts above every version this one had (see new_night_version)."""
+    try:
+        journal_stamp(session, lock=True)  # the first lock, as in _save_once: no deadlock
+        existing = get_night(session=session, night=night, for_update=True)
+        if existing is None:
+            session.rollback()
+            return False
+        if expected_version is not None and existing.version != expected_version:
+            raise StaleNight(night)
+        _counter_at_least(session, existing.version)
+        session.delete(existing)
+        session.commit()
+    except BaseException:
+        session.rollback()  # let go of the locks now, not when the session closes
+        raise
     return True
