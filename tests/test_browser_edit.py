@@ -111,8 +111,8 @@ def test_a_night_with_a_warning_sign_saves_again_from_last_night(app, browser) -
     phone.open(SIGNS)
     phone.tap(phone.page.get_by_text(SWELLING))
     phone.save(LAST_NIGHT, "flag-saved")
-    entry, version = stored(url, LAST_NIGHT)
-    assert (entry.red_flags, version) == (["one_leg_swelling"], 1)
+    entry, first = stored(url, LAST_NIGHT)
+    assert entry.red_flags == ["one_leg_swelling"]
 
     phone.write_note("Calf warm in the evening")
     phone.save(LAST_NIGHT, "last-night-note")
@@ -120,7 +120,7 @@ def test_a_night_with_a_warning_sign_saves_again_from_last_night(app, browser) -
     assert (entry.notes, entry.red_flags, version) == (
         "Calf warm in the evening",
         ["one_leg_swelling"],
-        2,
+        first + 1,
     )
 
     phone.tap(phone.page.get_by_role("button", name="Add a cramp"))
@@ -135,7 +135,7 @@ def test_a_night_with_a_warning_sign_saves_again_from_last_night(app, browser) -
     assert (entry.notes, entry.red_flags, version) == (
         "Calf warm in the evening",
         ["one_leg_swelling"],
-        3,
+        first + 2,
     )
     phone.clean()
 
@@ -147,7 +147,7 @@ def test_a_night_with_a_warning_sign_saves_again_from_last_night(app, browser) -
         "Swelling went down by noon",
         ["one_leg_swelling"],
         1,
-        4,
+        first + 3,
     )
     later.clean()
 
@@ -160,7 +160,7 @@ def test_a_night_with_a_warning_sign_saves_again_from_history(app, browser) -> N
     with Session(engine) as s:
         cramp = CrampEntry(time=dt.time(3), severity=8, leg="left", muscle="calf")
         logged = NightEntry(night=EARLIER, cramps=[cramp], red_flags=["one_leg_swelling"])
-        save_night(session=s, entry=logged)
+        seen = save_night(session=s, entry=logged).version
     engine.dispose()
     phone = Phone(browser, base, "history")
     row = phone.page.get_by_role("button", name=f"{EARLIER:%a %d %b}")
@@ -177,7 +177,7 @@ def test_a_night_with_a_warning_sign_saves_again_from_history(app, browser) -> N
     assert (entry.notes, entry.red_flags, version) == (
         "Tender behind the knee",
         ["one_leg_swelling", "tenderness"],
-        2,
+        seen + 1,
     )
     assert [(c.time, c.severity, c.leg) for c in entry.cramps] == [(dt.time(3), 8, "left")]
     phone.clean()
