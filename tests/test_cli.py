@@ -328,7 +328,9 @@ def test_serve_runs_streamlit_with_private_defaults_before_her_options() -> None
     assert command[1:5] == ["-m", "streamlit", "run", str(PROJECT_ROOT / "server_app.py")]
     n = len(PRIVATE_DEFAULTS) + len(SPEED_DEFAULTS) + len(LIMIT_DEFAULTS)
     assert command[5 : 5 + n] == PRIVATE_DEFAULTS + SPEED_DEFAULTS + LIMIT_DEFAULTS
-    assert SPEED_DEFAULTS == ["--runner.postScriptGC", "false"]
+    assert SPEED_DEFAULTS == [
+        "--runner.postScriptGC", "false", "--server.fileWatcherType", "none"
+    ]  # fmt: skip
     pinned = [a for host in LOOPBACK_HOSTS for a in ("--server.allowedHosts", host)]
     assert command[5 + n : 5 + n + len(pinned)] == pinned  # loopback names unless told more
     assert command[5 + n + len(pinned) :] == [

@@ -44,7 +44,10 @@ def test_no_full_garbage_collection_after_every_run(config: dict) -> None:
     from tracker.cli.serve import SPEED_DEFAULTS
 
     assert config["runner"]["postScriptGC"] is False
-    assert SPEED_DEFAULTS == ["--runner.postScriptGC", "false"]
+    assert config["server"]["fileWatcherType"] == "none"
+    assert SPEED_DEFAULTS == [
+        "--runner.postScriptGC", "false", "--server.fileWatcherType", "none"
+    ]  # fmt: skip
 
 
 def test_uploads_and_messages_are_as_small_as_streamlit_allows(config: dict) -> None:

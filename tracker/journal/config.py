@@ -23,7 +23,11 @@ PRIVATE_DEFAULTS = [
 # Streamlit runs a full garbage collection (gc.collect(2)) after every script run: most of a
 # save's time on the server (~200 of ~290 ms at 3,650 nights). Python's automatic collection
 # still runs; the server's memory stayed flat over 30 saves and 20 Trends visits without it.
-SPEED_DEFAULTS = ["--runner.postScriptGC", "false"]
+# And no file watching, wherever it is started from (.streamlit/config.toml says the same, but
+# only a server started in this folder reads it): after every script run Streamlit's watcher
+# walks every imported module for every session, 36% of the app processes' busy time in a
+# rush of 80 saves (py-spy, bench --hosted), for code that never changes while she uses it.
+SPEED_DEFAULTS = ["--runner.postScriptGC", "false", "--server.fileWatcherType", "none"]
 # The app has no file uploader (the front door refuses uploads outright), and its biggest
 # websocket message either way is a few kilobytes (Trends' chart: 15.7 KB at 36,500 nights;
 # from a browser, a form with a long note): the smallest sizes, in MB, Streamlit takes. A
