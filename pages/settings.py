@@ -38,10 +38,7 @@ def language_name(code: str) -> str:
     the page is in; "As my browser" in the page's language."""
     if code == BROWSER:
         return _("As my browser")
-    from babel import Locale
-
-    name = Locale.parse(code).get_display_name(code) or code
-    return name[:1].upper() + name[1:]
+    return language.name_of(code)
 
 
 def saved_choice(profile: Profile) -> str:

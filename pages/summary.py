@@ -11,8 +11,6 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import streamlit as st
-from babel import Locale
-from babel.numbers import format_decimal
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
@@ -64,17 +62,6 @@ SUMMARY_CSS = """<style>
 </style>"""
 
 
-def language_name(code: str) -> str:
-    """A language named in its own words ("English", "Español"), whatever the page is in."""
-    name = Locale.parse(code).get_display_name(code) or code
-    return name[:1].upper() + name[1:]
-
-
-def whole(n: int) -> str:
-    """A count of characters as her language writes it: 5,130,000 / 5.130.000."""
-    return format_decimal(n, locale=language.current())
-
-
 def keep_questions() -> None:
     """Copy her questions where the PDF, made in another thread, reads them.
 
@@ -100,7 +87,7 @@ def questions_too_long() -> str | None:
     return _(
         "Your questions are {length} characters long, and the PDF has room for {most}. Please "
         "shorten them, then make the PDF."
-    ).format(length=whole(len(text)), most=whole(QUESTIONS_MAX_CHARS))
+    ).format(length=language.count(len(text)), most=language.count(QUESTIONS_MAX_CHARS))
 
 
 def since_possible(appointment: dt.date | None) -> bool:
@@ -279,7 +266,7 @@ def pdf_download(period: tuple[dt.date, dt.date] | None, refused: bool) -> None:
     spoken = st.segmented_control(
         _("Language of the PDF"),
         language.languages(),
-        format_func=language_name,
+        format_func=language.name_of,
         default=language.current(),
         required=True,
         key=P + "pdf_language",
@@ -413,7 +400,7 @@ st.caption(
     _(
         "Up to {most} characters: about a dozen short questions fit in the PDF. They stay here "
         "while the app is open but are not saved in your journal."
-    ).format(most=whole(QUESTIONS_MAX_CHARS))
+    ).format(most=language.count(QUESTIONS_MAX_CHARS))
 )
 pdf_download(period, refused=bool(too_long))
 

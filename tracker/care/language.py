@@ -131,6 +131,22 @@ def decimal(value: float | int) -> str:
     return format_decimal(value, format="0.##", locale=current())
 
 
+def count(n: int) -> str:
+    """A count as her language groups it: 2,000,000 in English, 2.000.000 in Spanish."""
+    from babel.numbers import format_decimal
+
+    return format_decimal(n, locale=current())
+
+
+def name_of(code: str) -> str:
+    """A language named in its own words ("English", "Español"), whatever the page is in, so
+    she finds hers."""
+    from babel import Locale
+
+    name = Locale.parse(code).get_display_name(code) or code
+    return name[:1].upper() + name[1:]
+
+
 def date(day: dt.date, pattern: str) -> str:
     """A date by a CLDR pattern, already translated (e.g. _("EEEE dd MMMM"))."""
     from babel.dates import format_date

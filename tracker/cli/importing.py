@@ -42,9 +42,7 @@ def _some(names: list[str], shown: int = 10) -> str:
     listed = ", ".join(names[:shown])
     if len(names) <= shown:
         return listed
-    from babel.numbers import format_decimal  # 199,990 in English, 199.990 in Spanish
-
-    more = format_decimal(len(names) - shown, locale=language.current())
+    more = language.count(len(names) - shown)  # 199,990 in English, 199.990 in Spanish
     return _("{names} and {count} more").format(names=listed, count=more)
 
 

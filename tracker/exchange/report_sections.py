@@ -11,10 +11,8 @@ import datetime as dt
 import io
 from dataclasses import dataclass, replace
 
-from babel.numbers import get_decimal_symbol
 from fpdf import FPDF
 
-from tracker.care import language
 from tracker.care.language import N_, _, ngettext
 from tracker.care.pregnancy import dating
 from tracker.care.safety import red_flag_label
@@ -44,6 +42,7 @@ from tracker.exchange.report_pdf import (
 )
 from tracker.insights.adherence import habit_sentences, relief_sentences, side_effect_sentences
 from tracker.insights.experiments import Result, describe_result
+from tracker.insights.stats import fixed
 from tracker.insights.wording import CLINICIAN_CAVEATS, SHE, describe, figures, topic
 from tracker.journal.models import Profile
 from tracker.journal.plans import MAX_BLOCK, MIN_BLOCK
@@ -100,12 +99,6 @@ AS_WORDED = N_(
 CALM_BOX = (CALM_FILL, CALM)
 NOTE = N_("Her note: ")
 NOTES_LEFT_OUT = N_("Her notes on these nights did not fit: they are in the CSV/JSON export.")
-
-
-def fixed(value: float, places: int) -> str:
-    """A figure with a fixed number of decimals, rounded as Python rounds (as the comparisons
-    print theirs), with the decimal mark of the PDF's language: 0.80, 0,80."""
-    return f"{value:.{places}f}".replace(".", get_decimal_symbol(language.current()))
 
 
 class Sheet(Writer):

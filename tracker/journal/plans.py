@@ -138,9 +138,7 @@ def _number(value: object) -> str:
     the program wrote it (cut short)."""
     if not _whole(value):
         return repr(value)[:20]
-    from babel.numbers import format_decimal
-
-    return format_decimal(value, locale=language.current())
+    return language.count(value)
 
 
 def _date(day: dt.date) -> str:
