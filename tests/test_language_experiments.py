@@ -2,10 +2,11 @@
 pages draw, with no English message left (compared with the English catalog), plurals right
 for one and for many, dates and numbers as Spanish writes them, her own words as typed."""
 
+# Fixtures imported from other test modules are named again as the tests' arguments.
+# ruff: noqa: F811
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 from pathlib import Path
 
@@ -18,17 +19,16 @@ from streamlit.testing.v1 import AppTest
 
 from tests.factories import make_profile
 from tests.test_hosting import ALEX, SAM, Practice, log, practice  # noqa: F401 (fixture)
+from tests.test_page_experiments import engine  # noqa: F401 (fixture: the app's journal)
 from tracker.care import language
 from tracker.care.language import LOCALE_DIR, _, speaking
 from tracker.insights.adherence import Habit, ReliefTally, relief_sentences
 from tracker.insights.experiments import describe_result, evaluate
 from tracker.insights.patients import PatientRow
 from tracker.insights.plan_words import block_plan
-from tracker.journal.db import make_engine
 from tracker.journal.demo import fill_demo
 from tracker.journal.plan_store import load_plans, save_plan
 from tracker.journal.plans import ON, Block, Plan, plan_problems, schedule
-from tracker.journal.schema import ensure_schema
 
 ROOT = Path(__file__).resolve().parent.parent
 EXPERIMENTS = str(ROOT / "pages" / "experiments.py")
@@ -51,16 +51,6 @@ ENGLISH = re.compile(
     re.IGNORECASE,
 )
 EASY = 60.0  # Fernández Huerta reading ease: 60 and above is plain Spanish (about grade 8)
-
-
-@pytest.fixture
-def engine():
-    """The app's journal (DATABASE_URL), with the experiment table."""
-    engine = make_engine(os.environ["DATABASE_URL"])
-    ensure_schema(engine)
-    st.cache_resource.clear()
-    yield engine
-    engine.dispose()
 
 
 def open_in(page: str, locale: str = "es-ES", **state) -> AppTest:  # noqa: ANN003

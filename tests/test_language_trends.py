@@ -3,20 +3,21 @@ right for one and for many, each session's charts in its own language (the cache
 it, also when a save builds the next visit ahead), and the sentences as easy to read in Spanish
 as the English grade-8 aim."""
 
+# Fixtures imported from other test modules are named again as the tests' arguments.
+# ruff: noqa: F811
 from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import re
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from babel.messages.pofile import read_po
 from sqlmodel import Session
 from streamlit.testing.v1 import AppTest
 
+from tests.test_ahead import demo  # noqa: F401 (fixture: the sample pregnancy)
 from tracker.app import ahead
 from tracker.care.language import LOCALE_DIR, _, speaking
 from tracker.care.safety import PAST_SIGNS_ADVICE
@@ -25,9 +26,6 @@ from tracker.insights.stats import BeforeAfter, Comparison, Side, compare
 from tracker.insights.summary import Summary, compute_summary, summary_text
 from tracker.insights.trends import CHART_GROUPS, before_words, charts_of, headline
 from tracker.insights.wording import SHE, describe, explain, nights
-from tracker.journal.db import make_engine
-from tracker.journal.demo import fill_demo
-from tracker.journal.schema import ensure_schema
 from tracker.journal.store import delete_night
 
 APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
@@ -44,20 +42,6 @@ ENGLISH = re.compile(
     r"half|twice|same|range|time|hour|value|status|muscle|leg|minutes?|last|date)\b",
     re.IGNORECASE,
 )
-
-
-@pytest.fixture
-def demo():
-    """The sample pregnancy (twelve weeks to last night), in the journal the app opens."""
-    engine = make_engine(os.environ["DATABASE_URL"])
-    ensure_schema(engine)
-    with Session(engine) as s:
-        fill_demo(session=s)
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    yield engine
-    engine.dispose()
-    st.cache_data.clear()
 
 
 def open_trends(locale: str) -> AppTest:
