@@ -235,10 +235,13 @@ def give_a_long_journal_with_an_experiment(database, email: str) -> None:  # noq
         owner.dispose()
 
 
-def open_at(page, path: str, heading: str) -> str:  # noqa: ANN001
+def open_at(page, path: str, heading: str, drawn: str | None = None) -> str:  # noqa: ANN001
+    """The page's text once its title (and `drawn`, a text it draws last) are on screen."""
     page.goto(path)
     wait_for_app(page)
     page.get_by_role("heading", name=heading, level=1).wait_for()
+    if drawn:
+        page.get_by_text(drawn).first.wait_for(timeout=30_000)
     return page.locator("[data-testid=stMain]").inner_text()
 
 
@@ -250,12 +253,12 @@ def test_her_pages_and_downloads_hold_only_her_journal_and_are_in_her_record(
     kim = sign_in(browser, base, "kim", "kim-download")
     log_one_cramp(kim, "Kim's calf")
     # Jo's months of nights, warning signs and plan are in the same tables: none shows.
-    trends = open_at(kim, f"{base}/trends", "Trends")
+    trends = open_at(kim, f"{base}/trends", "Trends", "Nights logged")
     assert "Nights logged\n\n1 of 1" in trends and "1 of 1 night logged" in trends
     assert "warning sign" not in trends.lower()
     experiments = open_at(kim, f"{base}/experiments", "Experiments")
     assert "Plan an experiment" in experiments and "Your experiment" not in experiments
-    summary = open_at(kim, f"{base}/summary", "Summary for your appointment")
+    summary = open_at(kim, f"{base}/summary", "Summary for your appointment", "Nights logged")
     assert ": 1 logged." in summary and "Nights logged\n\n1 of 28" in summary
     with kim.expect_download(timeout=60_000) as download:
         kim.get_by_role("button", name="Summary PDF").click()
