@@ -68,7 +68,12 @@ def run_soak(journal_url: str, nights: int, saves: int, browser, folder: Path) -
             errors = list(app.errors)
         finally:
             app.close()
-        server_peak = peak_mb(server.pid)
+        # VmHWM lags VmRSS (the kernel syncs its per-thread RSS counters lazily): a sample
+        # can read a little above it, so the peak is at least the highest sample.
+        sampled = [s["rss_mb"] for s in samples if s["rss_mb"] is not None]
+        server_peak = max(
+            [m for m in (peak_mb(server.pid), *sampled) if m is not None], default=None
+        )
     return {
         "nights": nights,
         "saves": saves,
